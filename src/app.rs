@@ -1,0 +1,224 @@
+//! The commands: parse options, load, plan, then render or apply.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde_json::{json, Value};
+
+use crate::bundle::{Limits, SourceItem};
+use crate::cli::{ImportArgs, PreviewArgs};
+use crate::error::{show, usage, InputError};
+use crate::plan::{plan, Plan, PlanOptions, Status};
+use crate::report::{self, Context};
+use crate::rules::Rules;
+use crate::source;
+use crate::subscription::Subscription;
+
+/// Exit codes (spec section 5).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERROR: i32 = 1;
+pub const EXIT_BLOCKED: i32 = 3;
+
+/// Everything loaded and planned for one command.
+pub struct Prepared {
+    pub source_label: String,
+    pub target: Subscription,
+    pub options: PlanOptions,
+    /// The names selected with --program (after reading `-`).
+    pub selection: Vec<String>,
+    pub items: Vec<SourceItem>,
+    pub plan: Plan,
+}
+
+impl Prepared {
+    pub fn context(&self, mode: &'static str, import_id: Option<String>) -> Context {
+        Context {
+            mode,
+            import_id,
+            source: self.source_label.clone(),
+            target: self.target.label.clone(),
+        }
+    }
+}
+
+/// The rules from `--conflict` and `--rule`.
+pub fn build_rules(args: &ImportArgs) -> Result<Rules> {
+    let mut rules = Rules::default();
+    match args.conflict.as_str() {
+        "default" => {}
+        "ask" => {
+            if args.json || !std::io::stdin().is_terminal() {
+                return Err(usage(
+                    "--conflict ask needs a terminal (and no --json); use --conflict default, a rules file, or --rule KIND=RULE",
+                ));
+            }
+        }
+        file => {
+            let path = Path::new(file);
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(format!(
+                    "--conflict takes `default`, `ask` or a rules file; cannot read {}: {e}",
+                    show(path)
+                ))
+            })?;
+            let value: Value = serde_json::from_str(&text)
+                .map_err(|e| InputError::json("rules file", &show(path), &e))?;
+            let Value::Object(object) = value else {
+                return Err(usage(format!(
+                    "rules file {} must hold a JSON object {{\"kind\": \"rule\", ...}}",
+                    show(path)
+                )));
+            };
+            rules.apply_object(&object)?;
+        }
+    }
+    for flag in &args.rules {
+        rules.apply_flag(flag)?;
+    }
+    Ok(rules)
+}
+
+/// `--program` names, with `-` read from standard input.
+pub fn program_names(args: &ImportArgs) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for name in &args.programs {
+        if name == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("cannot read program names from standard input")?;
+                let line = line.trim();
+                if !line.is_empty() {
+                    out.push(line.to_string());
+                }
+            }
+        } else {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn acting_user(args: &ImportArgs) -> Option<String> {
+    args.user
+        .clone()
+        .or_else(|| std::env::var("MKIMPORT_USER").ok())
+        .filter(|u| !u.trim().is_empty())
+}
+
+pub fn limits(args: &ImportArgs) -> Limits {
+    Limits {
+        max_entry_bytes: args.max_entry_bytes,
+        max_bundle_bytes: args.max_bundle_bytes,
+        max_ratio: args.max_ratio,
+    }
+}
+
+fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
+    value
+        .as_ref()
+        .ok_or_else(|| usage(format!("missing {flag}; see --help")))
+}
+
+/// Load the source and the target, select, and plan.
+pub fn prepare(args: &ImportArgs, selection: Option<Vec<String>>) -> Result<Prepared> {
+    let from = required(&args.from, "--from SRC")?.clone();
+    let to: PathBuf = required(&args.to, "--to TARGET")?.clone();
+    let mut options = PlanOptions {
+        rules: build_rules(args)?,
+        folder: args.folder.clone(),
+        user: acting_user(args),
+    };
+    if options
+        .folder
+        .as_deref()
+        .is_some_and(|f| f.trim().is_empty())
+    {
+        options.folder = None;
+    }
+    let selection = match selection {
+        Some(names) => names,
+        None => program_names(args)?,
+    };
+    if !Subscription::is_subscription(&to) {
+        anyhow::bail!(
+            "target {} is not a subscription directory (it has no subscription.json)",
+            show(&to)
+        );
+    }
+    let target = Subscription::load(&to).context("cannot read the target subscription")?;
+    let items = source::load(&from, &limits(args))?;
+    let items = source::select(items, &selection)?;
+    let plan = plan(&items, &target, &options);
+    Ok(Prepared {
+        source_label: from,
+        target,
+        options,
+        selection,
+        items,
+        plan,
+    })
+}
+
+/// Tell standard error about bundles that could not be read.
+pub fn report_bad_input(prepared: &Prepared) {
+    for item in &prepared.items {
+        if let Err(err) = &item.bundle {
+            eprintln!("error: {err}");
+        }
+    }
+}
+
+/// The exit code a plan earns in `preview`.
+pub fn preview_exit(plan: &Plan) -> i32 {
+    if plan.has_bad_input() {
+        EXIT_ERROR
+    } else if plan.count(Status::Blocked) > 0 {
+        EXIT_BLOCKED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The saved plan: the report plus what it was computed from.
+pub fn plan_file(prepared: &Prepared) -> Value {
+    let mut value = report::report(&prepared.plan, &prepared.context("preview", None));
+    let bundles: Vec<Value> = prepared
+        .plan
+        .programs
+        .iter()
+        .map(|p| json!({"bundle": p.bundle, "digest": p.bundle_digest}))
+        .collect();
+    value["plan"] = json!({
+        "from": prepared.source_label,
+        "to": prepared.target.label,
+        "folder": prepared.options.folder,
+        "user": prepared.options.user,
+        "programs": prepared.selection,
+        "rules": prepared.options.rules.to_map(),
+        "target_digest": prepared.plan.target_digest,
+        "bundles": bundles,
+    });
+    value
+}
+
+/// `mkimport preview`.
+pub fn preview(args: &PreviewArgs) -> Result<i32> {
+    let prepared = prepare(&args.import, None)?;
+    report_bad_input(&prepared);
+    if let Some(out) = &args.out {
+        crate::fsutil::write_atomic(out, report::to_json_text(&plan_file(&prepared)).as_bytes())
+            .with_context(|| format!("cannot write the plan file {}", show(out)))?;
+    }
+    if args.import.json {
+        print!(
+            "{}",
+            report::to_json_text(&report::report(
+                &prepared.plan,
+                &prepared.context("preview", None)
+            ))
+        );
+    } else {
+        print!("{}", report::table(&prepared.plan));
+    }
+    Ok(preview_exit(&prepared.plan))
+}

@@ -1,0 +1,563 @@
+//! Reading bundles (spec section 3): zip files, directories, programs stored
+//! in a source subscription, and the built-in Program Library.
+//!
+//! A bundle is read into a [`Bundle`]: its `program.json`, its external
+//! assets and a digest of everything that was read. Every problem with a
+//! bundle becomes an [`InputError`] naming the bundle and the file, so one
+//! bad bundle never stops the others from being previewed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use walkdir::WalkDir;
+
+use crate::digest::{sha256_hex, TreeDigest};
+use crate::error::{show, InputError};
+use crate::model::{to_canonical_json, AssetContent, DesignDoc, DesignKind, ProgramFile, Token};
+use crate::names;
+use crate::subscription::{is_junk, parse_design_doc, parse_program, StoredProgram, Subscription};
+
+/// The external asset kinds a bundle may carry, in `external/<dir>/`.
+pub const EXTERNAL_KINDS: [DesignKind; 4] = [
+    DesignKind::EmailTemplate,
+    DesignKind::LandingPageTemplate,
+    DesignKind::Form,
+    DesignKind::Image,
+];
+
+/// One external asset carried by a bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalAsset {
+    pub kind: DesignKind,
+    pub name: String,
+    pub content: AssetContent,
+}
+
+/// A program ready to be planned.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// Where it came from, for messages and the report.
+    pub label: String,
+    /// Digest of everything the bundle holds that the import reads.
+    pub digest: String,
+    pub program: ProgramFile,
+    pub external: Vec<ExternalAsset>,
+}
+
+impl Bundle {
+    pub fn find_external(&self, kind: DesignKind, name: &str) -> Option<&ExternalAsset> {
+        let key = names::key(name);
+        self.external
+            .iter()
+            .find(|a| a.kind == kind && names::key(&a.name) == key)
+    }
+}
+
+/// Limits that keep a hostile archive from exhausting memory or disk.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest uncompressed size of one entry, in bytes.
+    pub max_entry_bytes: u64,
+    /// Largest uncompressed size of all entries of one bundle, in bytes.
+    pub max_bundle_bytes: u64,
+    /// Largest ratio of uncompressed to compressed size of one entry.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entry_bytes: 64 << 20,
+            max_bundle_bytes: 256 << 20,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// Entries below this size are never refused for their compression ratio
+/// (small runs of white space compress very well).
+const RATIO_FLOOR: u64 = 1 << 20;
+
+/// One bundle found in a source, loaded or not.
+#[derive(Debug)]
+pub struct SourceItem {
+    pub label: String,
+    pub bundle: Result<Bundle, InputError>,
+}
+
+// ---------------------------------------------------------------------
+// Finding bundles
+
+/// Find the bundles below a directory that is not a subscription: every
+/// `*.zip` file and every directory holding `program.json`. Links are not
+/// followed. A directory that itself holds `program.json` is one bundle.
+pub fn find_bundles(root: &Path) -> Vec<Result<PathBuf, InputError>> {
+    if root.join("program.json").is_file() {
+        return vec![Ok(root.to_path_buf())];
+    }
+    let mut found = Vec::new();
+    let mut walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let at = e.path().map(show).unwrap_or_else(|| show(root));
+                found.push(Err(InputError::new(at, format!("cannot read: {e}"))));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && (name == "__MACOSX" || name == crate::subscription::STATE_DIR) {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && entry.path().join("program.json").is_file() {
+                walker.skip_current_dir();
+                found.push(Ok(entry.into_path()));
+            }
+        } else if entry.file_type().is_file()
+            && name.to_lowercase().ends_with(".zip")
+            && !name.starts_with("._")
+        {
+            found.push(Ok(entry.into_path()));
+        }
+    }
+    found
+}
+
+// ---------------------------------------------------------------------
+// Reading one bundle
+
+/// Read a bundle from a `.zip` file or a directory.
+pub fn read_bundle(path: &Path, limits: &Limits) -> Result<Bundle, InputError> {
+    let label = show(path);
+    let entries = if path.is_dir() {
+        read_dir_entries(path, &label)?
+    } else {
+        read_zip_entries(path, &label, limits)?
+    };
+    from_entries(label, entries)
+}
+
+/// Is this (normalised) entry name one an archiver adds?
+fn is_archiver_junk(name: &str) -> bool {
+    name.split('/')
+        .any(|part| part == "__MACOSX" || is_junk(part))
+}
+
+/// Refuse entry names that could escape the target or the bundle.
+fn check_entry_name(label: &str, raw: &str, name: &str) -> Result<(), InputError> {
+    let bad = |why: &str| {
+        Err(InputError::new(
+            label,
+            format!("unsafe entry name {raw:?}: {why}; the bundle is refused"),
+        )
+        .in_file(raw.to_string()))
+    };
+    if name.starts_with('/') {
+        return bad("absolute path");
+    }
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+        return bad("drive letter");
+    }
+    if name.split('/').any(|part| part == "..") {
+        return bad("parent directory (..)");
+    }
+    if name.contains('\0') {
+        return bad("NUL byte");
+    }
+    Ok(())
+}
+
+/// The relevant entries of a bundle, relative to its root: `program.json`
+/// and `external/<kind>/<file>`.
+pub type Entries = Vec<(String, Vec<u8>)>;
+
+fn is_relevant(rel: &str) -> bool {
+    if rel == "program.json" {
+        return true;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts.len() == 3
+        && parts[0] == "external"
+        && EXTERNAL_KINDS.iter().any(|k| k.dir() == parts[1])
+        && !parts[2].is_empty()
+}
+
+/// The prefix under which a bundle's files sit: "" or "<folder>/" when the
+/// only top-level entry is one folder holding program.json.
+fn bundle_root(label: &str, files: &BTreeSet<String>) -> Result<String, InputError> {
+    if files.contains("program.json") {
+        return Ok(String::new());
+    }
+    let tops: BTreeSet<&str> = files
+        .iter()
+        .map(|f| f.split('/').next().unwrap_or(""))
+        .collect();
+    if tops.len() == 1 {
+        let top = tops.into_iter().next().unwrap_or("");
+        let prefix = format!("{top}/");
+        if files.contains(&format!("{prefix}program.json")) {
+            return Ok(prefix);
+        }
+    }
+    Err(InputError::new(
+        label,
+        "no program.json at the bundle's root (nor inside a single top-level folder)",
+    )
+    .in_file("program.json"))
+}
+
+fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries, InputError> {
+    let file =
+        fs::File::open(path).map_err(|e| InputError::new(label, format!("cannot open: {e}")))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| InputError::new(label, format!("not a readable zip file: {e}")))?;
+    if archive.has_duplicate_names() {
+        return Err(InputError::new(
+            label,
+            "the zip holds two entries with the same name",
+        ));
+    }
+    // First pass: names only, from the central directory.
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    let metadata = archive.metadata();
+    for index in 0..archive.len() {
+        let entry = metadata
+            .entry(index)
+            .map_err(|e| InputError::new(label, format!("corrupt zip directory: {e}")))?;
+        let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let name = raw.replace('\\', "/");
+        check_entry_name(label, &raw, &name)?;
+        let is_link =
+            entry.is_symlink() || entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
+        if is_link {
+            return Err(InputError::new(
+                label,
+                format!("entry {raw:?} is a symbolic link; links are refused"),
+            )
+            .in_file(raw));
+        }
+        if entry.is_dir() || name.ends_with('/') || is_archiver_junk(&name) {
+            continue;
+        }
+        if by_name.insert(name.clone(), index).is_some() {
+            return Err(InputError::new(
+                label,
+                format!("two entries are named {name:?} (after reading \\ as /)"),
+            )
+            .in_file(raw));
+        }
+    }
+    let files: BTreeSet<String> = by_name.keys().cloned().collect();
+    let root = bundle_root(label, &files)?;
+    // Second pass: read only the entries the import needs.
+    let mut total: u64 = 0;
+    let mut out = Vec::new();
+    for (name, index) in by_name {
+        let Some(rel) = name.strip_prefix(&root) else {
+            continue;
+        };
+        if !is_relevant(rel) {
+            continue;
+        }
+        let mut entry = archive.by_index(index).map_err(|e| {
+            InputError::new(label, format!("cannot read entry: {e}")).in_file(&name)
+        })?;
+        if entry.encrypted() {
+            return Err(InputError::new(
+                label,
+                "the entry is encrypted; encrypted bundles are refused",
+            )
+            .in_file(&name));
+        }
+        let declared = entry.size();
+        let compressed = entry.compressed_size().max(1);
+        let too_big = |what: &str| {
+            InputError::new(
+                label,
+                format!("{what}; raise --max-entry-bytes / --max-bundle-bytes if this is expected"),
+            )
+            .in_file(&name)
+        };
+        if declared > limits.max_entry_bytes {
+            return Err(too_big(&format!(
+                "entry is {declared} bytes uncompressed, over the limit of {}",
+                limits.max_entry_bytes
+            )));
+        }
+        if declared > RATIO_FLOOR && declared / compressed > limits.max_ratio {
+            return Err(InputError::new(
+                label,
+                format!(
+                    "entry expands {}x (over the limit of {}x): refused as a zip bomb; raise --max-ratio if this is expected",
+                    declared / compressed,
+                    limits.max_ratio
+                ),
+            )
+            .in_file(&name));
+        }
+        let mut bytes = Vec::with_capacity(declared.min(1 << 20) as usize);
+        (&mut entry)
+            .take(limits.max_entry_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                InputError::new(label, format!("cannot decompress: {e}")).in_file(&name)
+            })?;
+        let read = bytes.len() as u64;
+        if read > limits.max_entry_bytes {
+            return Err(too_big(&format!(
+                "entry is larger than the limit of {} bytes",
+                limits.max_entry_bytes
+            )));
+        }
+        if read > RATIO_FLOOR && read / compressed > limits.max_ratio {
+            return Err(InputError::new(
+                label,
+                format!(
+                    "entry expands over {}x: refused as a zip bomb",
+                    limits.max_ratio
+                ),
+            )
+            .in_file(&name));
+        }
+        total += read;
+        if total > limits.max_bundle_bytes {
+            return Err(too_big(&format!(
+                "the bundle's entries add up to more than {} bytes",
+                limits.max_bundle_bytes
+            )));
+        }
+        out.push((rel.to_string(), bytes));
+    }
+    Ok(out)
+}
+
+fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
+    let mut root = path.to_path_buf();
+    if !root.join("program.json").is_file() {
+        let children: Vec<PathBuf> = fs::read_dir(path)
+            .map_err(|e| InputError::new(label, format!("cannot read: {e}")))?
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n != "__MACOSX" && !is_junk(&n)
+            })
+            .map(|e| e.path())
+            .collect();
+        match children.as_slice() {
+            [only] if only.join("program.json").is_file() => root = only.clone(),
+            _ => {
+                return Err(
+                    InputError::new(label, "no program.json in the bundle").in_file("program.json")
+                )
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for entry in WalkDir::new(&root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(3)
+    {
+        let entry = entry.map_err(|e| InputError::new(label, format!("cannot read: {e}")))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&root)
+            .expect("walkdir stays below its root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !is_relevant(&rel) || is_archiver_junk(&rel) {
+            continue;
+        }
+        let bytes = fs::read(entry.path())
+            .map_err(|e| InputError::new(label, format!("cannot read: {e}")).in_file(&rel))?;
+        out.push((rel, bytes));
+    }
+    Ok(out)
+}
+
+/// Build a bundle from its relevant entries.
+pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputError> {
+    let mut digest = TreeDigest::default();
+    let mut program = None;
+    let mut external: Vec<ExternalAsset> = Vec::new();
+    for (rel, bytes) in &entries {
+        digest.add(rel, bytes);
+        if rel == "program.json" {
+            program = Some(parse_program(&label, rel, bytes)?);
+            continue;
+        }
+        let mut parts = rel.split('/').skip(1);
+        let dir = parts.next().unwrap_or_default();
+        let file = parts.next().unwrap_or_default();
+        let Some(kind) = DesignKind::from_dir(dir) else {
+            continue;
+        };
+        let asset = if kind == DesignKind::Image {
+            ExternalAsset {
+                kind,
+                name: file.to_string(),
+                content: AssetContent::Image {
+                    digest: sha256_hex(bytes),
+                    bytes: Arc::new(bytes.clone()),
+                },
+            }
+        } else {
+            if !file.to_lowercase().ends_with(".json") {
+                continue;
+            }
+            let doc = parse_design_doc(&label, rel, bytes)?;
+            ExternalAsset {
+                kind,
+                name: doc.name.clone(),
+                content: AssetContent::Doc(doc),
+            }
+        };
+        if external
+            .iter()
+            .any(|a| a.kind == kind && names::same(&a.name, &asset.name))
+        {
+            return Err(InputError::new(
+                &label,
+                format!("two {}s are named \"{}\"", kind.noun(), asset.name),
+            )
+            .in_file(rel.clone()));
+        }
+        external.push(asset);
+    }
+    let program = program.ok_or_else(|| {
+        InputError::new(&label, "no program.json in the bundle").in_file("program.json")
+    })?;
+    Ok(Bundle {
+        label,
+        digest: digest.finish(),
+        program,
+        external,
+    })
+}
+
+// ---------------------------------------------------------------------
+// Bundling a program stored in a subscription
+
+/// Bundle a stored program on the fly (spec section 5): its external
+/// assets come from the subscription's design studio, the tokens of the
+/// folders above it become inherited tokens, `exported_from` is the
+/// subscription's name and `program.folder` its folder path.
+pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bundle, InputError> {
+    let label = show(&source.root.join(stored.rel_dir()));
+    let mut program = stored.file.clone();
+    program.imported = None;
+    program.exported_from = Some(source.meta.name.clone());
+    program.program.folder = Some(stored.folder.join("/"));
+
+    // Inherited tokens: nearest folder first; a nearer token, or a local
+    // one, hides a farther one of the same name.
+    let mut seen: BTreeSet<String> = program.tokens.iter().map(|t| names::key(&t.name)).collect();
+    for depth in (1..=stored.folder.len()).rev() {
+        let path = stored.folder[..depth].join("/");
+        let Some(folder) = source.find_folder(&path) else {
+            continue;
+        };
+        for token in &folder.tokens {
+            if seen.insert(names::key(&token.name)) {
+                program.tokens.push(Token {
+                    inherited_from: Some(folder.path_string()),
+                    ..token.clone()
+                });
+            }
+        }
+    }
+
+    let mut digest = TreeDigest::default();
+    digest.add("program.json", &to_canonical_json(&program));
+    let mut external = Vec::new();
+    for (kind, name) in external_references(&program) {
+        if external
+            .iter()
+            .any(|a: &ExternalAsset| a.kind == kind && names::same(&a.name, &name))
+        {
+            continue;
+        }
+        let Some(asset) = source.find_asset(kind, &name) else {
+            continue;
+        };
+        let rel = format!("design-studio/{}/{}", kind.dir(), asset.file);
+        let content = match &asset.doc {
+            Some(doc) => AssetContent::Doc(doc.clone()),
+            None => {
+                let bytes = fs::read(source.root.join(&rel)).map_err(|e| {
+                    InputError::new(&source.label, format!("cannot read: {e}")).in_file(&rel)
+                })?;
+                AssetContent::Image {
+                    digest: sha256_hex(&bytes),
+                    bytes: Arc::new(bytes),
+                }
+            }
+        };
+        let entry = format!("external/{}/{}", kind.dir(), asset.file);
+        match &content {
+            AssetContent::Doc(doc) => digest.add(&entry, &to_canonical_json(&doc.doc)),
+            AssetContent::Image { digest: d, .. } => digest.add_digest(&entry, d),
+        }
+        external.push(ExternalAsset {
+            kind,
+            name: asset.name.clone(),
+            content,
+        });
+    }
+    Ok(Bundle {
+        label,
+        digest: digest.finish(),
+        program,
+        external,
+    })
+}
+
+/// Every external asset a program's emails and landing pages name, in the
+/// order first named. A landing page's form is external only when the
+/// program has no local form of that name.
+pub fn external_references(program: &ProgramFile) -> Vec<(DesignKind, String)> {
+    let mut out = Vec::new();
+    for email in &program.emails {
+        out.extend(
+            email
+                .template
+                .iter()
+                .map(|t| (DesignKind::EmailTemplate, t.clone())),
+        );
+        out.extend(email.images.iter().map(|i| (DesignKind::Image, i.clone())));
+    }
+    for page in &program.landing_pages {
+        out.extend(
+            page.template
+                .iter()
+                .map(|t| (DesignKind::LandingPageTemplate, t.clone())),
+        );
+        out.extend(page.images.iter().map(|i| (DesignKind::Image, i.clone())));
+        for form in &page.forms {
+            if !program.forms.iter().any(|f| names::same(&f.name, form)) {
+                out.push((DesignKind::Form, form.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The stored content of a design-studio JSON asset, for writing.
+pub fn doc_bytes(doc: &DesignDoc) -> Vec<u8> {
+    to_canonical_json(&doc.doc)
+}

@@ -1,0 +1,40 @@
+//! Content digests (SHA-256, lower-case hex).
+
+use sha2::{Digest, Sha256};
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A digest over a set of named files, independent of the order they were
+/// read in: each (path, content digest) pair is sorted, then hashed.
+#[derive(Default, Debug, Clone)]
+pub struct TreeDigest {
+    entries: Vec<(String, String)>,
+}
+
+impl TreeDigest {
+    pub fn add(&mut self, path: &str, bytes: &[u8]) {
+        self.entries.push((path.to_string(), sha256_hex(bytes)));
+    }
+
+    pub fn add_digest(&mut self, path: &str, digest: &str) {
+        self.entries.push((path.to_string(), digest.to_string()));
+    }
+
+    pub fn finish(mut self) -> String {
+        self.entries.sort();
+        let mut hasher = Sha256::new();
+        for (path, digest) in &self.entries {
+            hasher.update(path.as_bytes());
+            hasher.update([0]);
+            hasher.update(digest.as_bytes());
+            hasher.update([b'\n']);
+        }
+        hex(&hasher.finalize())
+    }
+}

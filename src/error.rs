@@ -1,0 +1,95 @@
+//! Error kinds and their exit codes.
+//!
+//! Exit codes (spec section 5): 0 done, 1 error (bad input, I/O), 2 usage,
+//! 3 blocked or stale. Bad input and I/O errors travel as `anyhow::Error`;
+//! a usage error is wrapped in [`UsageError`] so `main` can tell them apart.
+
+use std::fmt;
+use std::path::Path;
+
+/// A mistake on the command line: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Shorthand for returning a usage error.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// Bad input found in a file: names the container (bundle or subscription),
+/// the file, and the JSON line and column where there is one.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    /// The bundle or subscription the file belongs to.
+    pub container: String,
+    /// The file (or zip entry) inside it, when there is one.
+    pub file: Option<String>,
+    /// 1-based line and column in a JSON file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(container: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            container: container.into(),
+            file: None,
+            position: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// An error from parsing JSON, with its position.
+    pub fn json(container: &str, file: &str, err: &serde_json::Error) -> Self {
+        let position = (err.line() > 0).then(|| (err.line(), err.column()));
+        let what = match err.classify() {
+            serde_json::error::Category::Data => "unexpected content",
+            _ => "invalid JSON",
+        };
+        // serde_json appends " at line L column C"; we print our own.
+        let text = err.to_string();
+        let text = text
+            .rsplit_once(" at line ")
+            .map(|(head, _)| head.to_string())
+            .unwrap_or(text);
+        InputError {
+            container: container.to_string(),
+            file: Some(file.to_string()),
+            position,
+            message: format!("{what}: {text}"),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.container)?;
+        if let Some(file) = &self.file {
+            write!(f, ": {file}")?;
+        }
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Display a path the way the user gave it, with `/` separators.
+pub fn show(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

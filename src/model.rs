@@ -1,0 +1,354 @@
+//! Typed models of the on-disk formats (spec sections 2 and 3).
+//!
+//! Every struct keeps the keys it does not know in `extra`, so a file
+//! rewritten by mkimport loses nothing. Serialisation goes through
+//! `serde_json::Value` (see [`to_canonical_json`]), whose maps are sorted, so
+//! every file we write has sorted keys and a stable layout.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The only format version this build reads and writes.
+pub const FORMAT: u64 = 1;
+
+/// `exported_from` of the built-in Program Library; always connected.
+pub const PROGRAM_LIBRARY: &str = "Marketo Program Library";
+
+type Extra = BTreeMap<String, Value>;
+
+/// `program.json`, in a bundle or stored in a subscription.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProgramFile {
+    pub format: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_from: Option<String>,
+    pub program: ProgramInfo,
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    #[serde(default)]
+    pub emails: Vec<Email>,
+    #[serde(default)]
+    pub landing_pages: Vec<LandingPage>,
+    #[serde(default)]
+    pub forms: Vec<Form>,
+    #[serde(default)]
+    pub smart_campaigns: Vec<Campaign>,
+    #[serde(default)]
+    pub requires: Requires,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProgramInfo {
+    pub name: String,
+    #[serde(rename = "type", default = "default_program_type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn default_program_type() -> String {
+    "default".to_string()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Token {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub value: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Email {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub html: String,
+    #[serde(default)]
+    pub dynamic_content: bool,
+    #[serde(default)]
+    pub images: Vec<String>,
+    #[serde(default)]
+    pub snippets: Vec<String>,
+    #[serde(default)]
+    pub segmentations: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LandingPage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub html: String,
+    #[serde(default)]
+    pub forms: Vec<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    #[serde(default)]
+    pub dynamic_content: bool,
+    #[serde(default)]
+    pub snippets: Vec<String>,
+    #[serde(default)]
+    pub segmentations: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Form {
+    pub name: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Campaign {
+    pub name: String,
+    #[serde(rename = "type", default = "default_campaign_type")]
+    pub kind: String,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    #[serde(default)]
+    pub custom_objects: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn default_campaign_type() -> String {
+    "batch".to_string()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Requires {
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    #[serde(default)]
+    pub segmentations: Vec<String>,
+    #[serde(default)]
+    pub snippets: Vec<String>,
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    #[serde(default)]
+    pub custom_objects: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FieldDef {
+    pub name: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The record a stored program carries once mkimport imported it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Imported {
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub import_id: String,
+    #[serde(default)]
+    pub bundle_digest: String,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `subscription.json`. Absent optional keys mean "not declared".
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubscriptionMeta {
+    pub format: u64,
+    pub name: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub connected: Option<Vec<String>>,
+    #[serde(default)]
+    pub fields: Option<Vec<FieldDef>>,
+    #[serde(default)]
+    pub segmentations: Option<Vec<String>>,
+    #[serde(default)]
+    pub webhooks: Option<Vec<String>>,
+    #[serde(default)]
+    pub custom_objects: Option<Vec<String>>,
+    #[serde(default)]
+    pub channels: Option<Vec<Channel>>,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    pub roles: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    pub users: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Channel {
+    pub name: String,
+    #[serde(default)]
+    pub statuses: Vec<String>,
+}
+
+/// A folder's `folder.json`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FolderFile {
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+}
+
+/// A design-studio JSON asset (template, form, snippet): its name plus the
+/// whole object, kept verbatim so nothing is lost on copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignDoc {
+    pub name: String,
+    pub doc: Value,
+}
+
+impl DesignDoc {
+    /// The content that decides "identical": the object without its name,
+    /// in canonical form.
+    pub fn content_key(&self) -> String {
+        let mut doc = self.doc.clone();
+        if let Value::Object(map) = &mut doc {
+            map.remove("name");
+        }
+        doc.to_string()
+    }
+
+    /// Field names of a form (empty for other kinds).
+    pub fn fields(&self) -> Vec<String> {
+        self.doc
+            .get("fields")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Serialise with sorted keys, two-space indentation and a final newline.
+pub fn to_canonical_json<T: Serialize>(value: &T) -> Vec<u8> {
+    let value = serde_json::to_value(value).expect("our models always serialise");
+    let mut out = serde_json::to_vec_pretty(&value).expect("a Value always serialises");
+    out.push(b'\n');
+    out
+}
+
+/// The kinds of asset a design studio holds, each in its own directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DesignKind {
+    EmailTemplate,
+    LandingPageTemplate,
+    Form,
+    Snippet,
+    Image,
+}
+
+impl DesignKind {
+    pub const ALL: [DesignKind; 5] = [
+        DesignKind::EmailTemplate,
+        DesignKind::LandingPageTemplate,
+        DesignKind::Form,
+        DesignKind::Snippet,
+        DesignKind::Image,
+    ];
+
+    /// The directory under `design-studio/` (and under a bundle's `external/`).
+    pub fn dir(self) -> &'static str {
+        match self {
+            DesignKind::EmailTemplate => "email-templates",
+            DesignKind::LandingPageTemplate => "landing-page-templates",
+            DesignKind::Form => "forms",
+            DesignKind::Snippet => "snippets",
+            DesignKind::Image => "images",
+        }
+    }
+
+    pub fn from_dir(dir: &str) -> Option<DesignKind> {
+        DesignKind::ALL.into_iter().find(|k| k.dir() == dir)
+    }
+
+    /// The asset kind as the report spells it.
+    pub fn report_kind(self) -> &'static str {
+        match self {
+            DesignKind::EmailTemplate => "email-template",
+            DesignKind::LandingPageTemplate => "landing-page-template",
+            DesignKind::Form => "external-form",
+            DesignKind::Snippet => "snippet",
+            DesignKind::Image => "image",
+        }
+    }
+
+    /// A human word for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            DesignKind::EmailTemplate => "email template",
+            DesignKind::LandingPageTemplate => "landing page template",
+            DesignKind::Form => "form",
+            DesignKind::Snippet => "snippet",
+            DesignKind::Image => "image",
+        }
+    }
+}
+
+/// An external asset's content: a JSON document or an image's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssetContent {
+    Doc(DesignDoc),
+    Image {
+        digest: String,
+        bytes: std::sync::Arc<Vec<u8>>,
+    },
+}
+
+impl AssetContent {
+    /// What decides "byte-identical": canonical JSON without the name, or
+    /// the image's SHA-256.
+    pub fn identity(&self) -> String {
+        match self {
+            AssetContent::Doc(doc) => doc.content_key(),
+            AssetContent::Image { digest, .. } => digest.clone(),
+        }
+    }
+}
