@@ -222,3 +222,197 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     }
     Ok(preview_exit(&prepared.plan))
 }
+
+/// The import id: a digest of the plan's report (without the target's
+/// path) and of the target state it was computed from. The same import
+/// into identical targets gets the same id.
+pub fn import_id(prepared: &Prepared) -> String {
+    let mut context = prepared.context("run", None);
+    context.target = String::new();
+    let report = report::report(&prepared.plan, &context);
+    let mut text = report.to_string();
+    text.push('\n');
+    text.push_str(&prepared.plan.target_digest);
+    crate::digest::sha256_hex(text.as_bytes())[..20].to_string()
+}
+
+fn interactive(json: bool) -> bool {
+    !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// `mkimport run`.
+pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
+    let json = args.import.json;
+    let ask = !args.yes;
+    if ask && !interactive(json) {
+        return Err(usage(
+            "run needs --yes when it cannot ask for confirmation (no terminal, or --json); nothing was written",
+        ));
+    }
+    let (import_args, saved) = match &args.plan {
+        Some(path) => {
+            let saved = crate::saved::SavedPlan::read(path)?;
+            (saved.import_args(&args.import)?, Some(saved))
+        }
+        None => (args.import.clone(), None),
+    };
+    let to = required(&import_args.to, "--to TARGET")?.clone();
+    if !Subscription::is_subscription(&to) {
+        anyhow::bail!(
+            "target {} is not a subscription directory (it has no subscription.json)",
+            show(&to)
+        );
+    }
+    let _lock = crate::apply::TargetLock::acquire(&to)?;
+    if crate::apply::recover(&to)? {
+        eprintln!("note: finished an interrupted run on {}", show(&to));
+    }
+    let selection = saved.as_ref().map(|s| s.programs.clone());
+    let prepared = prepare(&import_args, selection)?;
+    report_bad_input(&prepared);
+
+    if let Some(saved) = &saved {
+        let stale = saved.stale_reasons(&prepared);
+        if !stale.is_empty() {
+            for reason in &stale {
+                eprintln!("error[stale-plan]: {reason}");
+            }
+            let mut value = report::report(&prepared.plan, &prepared.context("run", None));
+            value["problems"] = Value::Array(
+                stale
+                    .iter()
+                    .map(|r| json!({"severity": "error", "code": crate::saved::STALE_PLAN, "message": r}))
+                    .collect(),
+            );
+            if json {
+                print!("{}", report::to_json_text(&value));
+            }
+            return Ok(EXIT_BLOCKED);
+        }
+    }
+
+    let plan = &prepared.plan;
+    let blocked = plan.count(Status::Blocked);
+    let refuse = plan.has_bad_input() || (blocked > 0 && !args.skip_blocked);
+    if refuse || !json {
+        // Show what would happen (and why it is refused).
+        if json {
+            print!(
+                "{}",
+                report::to_json_text(&report::report(plan, &prepared.context("run", None)))
+            );
+        } else {
+            print!("{}", report::table(plan));
+        }
+    }
+    if plan.has_bad_input() {
+        eprintln!("error: some bundles could not be read; nothing was written");
+        return Ok(EXIT_ERROR);
+    }
+    if blocked > 0 && !args.skip_blocked {
+        eprintln!(
+            "error: {blocked} program{} blocked; nothing was written (fix the problems, or pass --skip-blocked to import the others)",
+            if blocked == 1 { " is" } else { "s are" }
+        );
+        return Ok(EXIT_BLOCKED);
+    }
+    let to_import = plan.count(Status::Ok);
+    if ask {
+        let question = format!(
+            "Import {to_import} program{} into {}?",
+            if to_import == 1 { "" } else { "s" },
+            prepared.target.meta.name
+        );
+        let yes = dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+            .context("cannot read the confirmation")?;
+        if !yes {
+            eprintln!("Nothing was imported.");
+            return Ok(EXIT_ERROR);
+        }
+    }
+
+    let id = import_id(&prepared);
+    let context = prepared.context("run", Some(id.clone()));
+    let mut value = report::report(plan, &context);
+    let receipt = report::to_json_text(&value);
+    let started = std::time::Instant::now();
+    let bar = progress_bar(json, plan);
+    let applied = crate::apply::apply(
+        &prepared.target,
+        plan,
+        &id,
+        &prepared.source_label,
+        receipt.as_bytes(),
+        |owner| {
+            if let Some(bar) = &bar {
+                bar.set_message(owner.to_string());
+                bar.inc(1);
+            }
+        },
+    )?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+        eprintln!(
+            "Imported {} program{} ({} files) in {:.1?}",
+            applied.programs,
+            if applied.programs == 1 { "" } else { "s" },
+            applied.files,
+            started.elapsed()
+        );
+    }
+
+    if let Some(address) = &args.notify {
+        let message = crate::notify::message(address, plan, &prepared.target.meta.name, &id);
+        if let Err(warning) = crate::notify::send(&message) {
+            eprintln!("warning[notify-failed]: {warning}");
+            value["problems"] = json!([{
+                "severity": "warning",
+                "code": "notify-failed",
+                "message": warning,
+            }]);
+            value["summary"]["warnings"] =
+                json!(value["summary"]["warnings"].as_u64().unwrap_or(0) + 1);
+            crate::apply::rewrite_receipt(
+                &prepared.target.root,
+                &id,
+                report::to_json_text(&value).as_bytes(),
+            )?;
+        }
+    }
+    if json {
+        print!("{}", report::to_json_text(&value));
+    } else {
+        println!(
+            "Import {id}: {} program{} imported into {}; receipt {}/{}/{}/{id}.json",
+            applied.programs,
+            if applied.programs == 1 { "" } else { "s" },
+            show(&prepared.target.root),
+            show(&prepared.target.root),
+            crate::subscription::STATE_DIR,
+            crate::apply::IMPORTS,
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+fn progress_bar(json: bool, plan: &Plan) -> Option<indicatif::ProgressBar> {
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let files: usize = plan
+        .programs
+        .iter()
+        .filter_map(|p| p.writes.as_ref())
+        .map(|w| w.assets.len() + 1)
+        .sum::<usize>()
+        + 2;
+    let bar = indicatif::ProgressBar::new(files as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}

@@ -5,6 +5,7 @@
 //! errors into exit codes.
 
 mod app;
+mod apply;
 mod bundle;
 mod cli;
 mod digest;
@@ -13,10 +14,12 @@ mod fsutil;
 mod library;
 mod model;
 mod names;
+mod notify;
 mod parallel;
 mod plan;
 mod report;
 mod rules;
+mod saved;
 mod source;
 mod subscription;
 
@@ -31,7 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Preview(args) => app::preview(args),
-        Command::Run(_args) => Err(error::usage("run is not available yet")),
+        Command::Run(args) => app::run(args),
         Command::Library(_cmd) => Err(error::usage("library is not available yet")),
     };
     match result {

@@ -1,0 +1,300 @@
+//! Applying a plan to the target, crash-safe.
+//!
+//! A run is one transaction:
+//! 1. every file the plan writes is staged under `.mkimport/staging/<id>/`
+//!    and fsynced (a program's directory is staged whole, holding its
+//!    `program.json`);
+//! 2. a journal listing every move (staged path → final path) is written
+//!    atomically to `.mkimport/journal.json`;
+//! 3. the moves are done in order (design-studio assets, then
+//!    `subscription.json`, then each program's directory, then the
+//!    receipt), each one an atomic rename, and the directories fsynced;
+//! 4. the journal and the staging area are removed.
+//!
+//! A program's directory appears by one rename, after the assets it uses:
+//! a reader never sees half a program. If the process dies after step 2,
+//! the next run finds the journal and finishes the moves (roll forward);
+//! if it dies before, the staging area is simply removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::show;
+use crate::fsutil::{sync_dir, write_atomic};
+use crate::model::{to_canonical_json, AssetContent, Imported};
+use crate::plan::{Plan, Status};
+use crate::subscription::{Subscription, STATE_DIR};
+
+const JOURNAL: &str = "journal.json";
+const STAGING: &str = "staging";
+const LOCK: &str = "lock";
+/// Where receipts go, below the state directory.
+pub const IMPORTS: &str = "imports";
+
+/// The lock that keeps two runs on one target from interleaving. It is an
+/// OS file lock: it goes away with the process, so a killed run leaves no
+/// stale lock.
+pub struct TargetLock {
+    _file: File,
+}
+
+impl TargetLock {
+    /// Take the lock, or fail at once when another run holds it.
+    pub fn acquire(target: &Path) -> Result<TargetLock> {
+        let state = target.join(STATE_DIR);
+        fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
+        let path = state.join(LOCK);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock {}", show(&path)))?;
+        match file.try_lock() {
+            Ok(()) => Ok(TargetLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another mkimport run holds the lock {} on this target; wait for it to finish",
+                show(&path)
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(anyhow!(e).context(format!("cannot lock {}", show(&path))))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Move {
+    /// Relative to the target root.
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Journal {
+    import_id: String,
+    moves: Vec<Move>,
+}
+
+/// Join a relative path below `root`, refusing anything that could leave it.
+pub fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
+    let rel_path = Path::new(rel);
+    let ok = !rel.is_empty()
+        && rel_path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !ok {
+        bail!("refusing to write {rel:?}: it is not a plain path inside the target");
+    }
+    Ok(root.join(rel_path))
+}
+
+/// Finish (or clean up after) a run that was interrupted. Call with the
+/// lock held. Returns true when an interrupted run was completed.
+pub fn recover(target: &Path) -> Result<bool> {
+    let state = target.join(STATE_DIR);
+    let journal_path = state.join(JOURNAL);
+    let mut finished = false;
+    if journal_path.is_file() {
+        let text = fs::read_to_string(&journal_path)
+            .with_context(|| format!("cannot read {}", show(&journal_path)))?;
+        let journal: Journal = serde_json::from_str(&text)
+            .with_context(|| format!("the journal {} is damaged", show(&journal_path)))?;
+        do_moves(target, &journal.moves, |_| {})?;
+        fs::remove_file(&journal_path)?;
+        sync_dir(&state)?;
+        finished = true;
+    }
+    let staging = state.join(STAGING);
+    if staging.exists() {
+        fs::remove_dir_all(&staging).with_context(|| format!("cannot clean {}", show(&staging)))?;
+    }
+    Ok(finished)
+}
+
+fn do_moves(target: &Path, moves: &[Move], mut tick: impl FnMut(&Move)) -> Result<()> {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for m in moves {
+        let from = inside(target, &m.from)?;
+        let to = inside(target, &m.to)?;
+        if from.exists() {
+            let parent = to.parent().expect("a path inside the target has a parent");
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", show(parent)))?;
+            fs::rename(&from, &to)
+                .with_context(|| format!("cannot move {} to {}", show(&from), show(&to)))?;
+            dirs.insert(parent.to_path_buf());
+        }
+        tick(m);
+    }
+    for dir in dirs {
+        sync_dir(&dir)?;
+    }
+    Ok(())
+}
+
+fn write_staged(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut file = File::create(path).with_context(|| format!("cannot write {}", show(path)))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// What a finished apply did.
+pub struct Applied {
+    pub programs: usize,
+    pub files: usize,
+}
+
+/// Write the plan's `ok` programs into the target, then the receipt.
+/// `tick` is called once per file moved into place, with the program's
+/// name (or "receipt").
+pub fn apply(
+    target: &Subscription,
+    plan: &Plan,
+    import_id: &str,
+    source: &str,
+    receipt: &[u8],
+    mut tick: impl FnMut(&str),
+) -> Result<Applied> {
+    let root = &target.root;
+    let state = root.join(STATE_DIR);
+    let staging_rel = format!("{STATE_DIR}/{STAGING}/{import_id}");
+    let staging = inside(root, &staging_rel)?;
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    let mut moves: Vec<Move> = Vec::new();
+    let mut owners: Vec<String> = Vec::new();
+    let mut program_moves: Vec<(Move, String)> = Vec::new();
+    let mut counter = 0usize;
+    let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut programs = 0;
+
+    for program in &plan.programs {
+        if program.status != Status::Ok {
+            continue;
+        }
+        let Some(writes) = &program.writes else {
+            continue;
+        };
+        programs += 1;
+        for asset in &writes.assets {
+            let bytes: Vec<u8> = match &asset.content {
+                AssetContent::Doc(doc) => to_canonical_json(&doc.doc),
+                AssetContent::Image { bytes, .. } => bytes.as_ref().clone(),
+            };
+            counter += 1;
+            let from = format!("{staging_rel}/f{counter}");
+            write_staged(&inside(root, &from)?, &bytes)?;
+            moves.push(Move {
+                from,
+                to: asset.path.clone(),
+            });
+            owners.push(program.name.clone());
+        }
+        for (tag, value) in &writes.tags {
+            tags.entry(tag.clone()).or_default().push(value.clone());
+        }
+        let mut landed = writes.program.clone();
+        landed.imported = Some(Imported {
+            source: landed
+                .exported_from
+                .clone()
+                .unwrap_or_else(|| source.to_string()),
+            import_id: import_id.to_string(),
+            bundle_digest: program.bundle_digest.clone().unwrap_or_default(),
+            extra: BTreeMap::new(),
+        });
+        counter += 1;
+        let from = format!("{staging_rel}/p{counter}");
+        write_staged(
+            &inside(root, &format!("{from}/program.json"))?,
+            &to_canonical_json(&landed),
+        )?;
+        sync_dir(&inside(root, &from)?)?;
+        program_moves.push((
+            Move {
+                from,
+                to: writes.dir.clone(),
+            },
+            program.name.clone(),
+        ));
+    }
+
+    if !tags.is_empty() {
+        let mut raw = target.raw.clone();
+        let tag_map = raw
+            .entry("tags".to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(tag_map) = tag_map {
+            for (tag, values) in tags {
+                let list = tag_map
+                    .entry(tag)
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = list {
+                    for value in values {
+                        if !list.iter().any(|v| v.as_str() == Some(value.as_str())) {
+                            list.push(Value::String(value));
+                        }
+                    }
+                }
+            }
+        }
+        counter += 1;
+        let from = format!("{staging_rel}/f{counter}");
+        write_staged(&inside(root, &from)?, &to_canonical_json(&raw))?;
+        moves.push(Move {
+            from,
+            to: "subscription.json".to_string(),
+        });
+        owners.push("subscription.json".to_string());
+    }
+    for (m, owner) in program_moves {
+        moves.push(m);
+        owners.push(owner);
+    }
+    counter += 1;
+    let from = format!("{staging_rel}/f{counter}");
+    write_staged(&inside(root, &from)?, receipt)?;
+    moves.push(Move {
+        from,
+        to: format!("{STATE_DIR}/{IMPORTS}/{import_id}.json"),
+    });
+    owners.push("receipt".to_string());
+    sync_dir(&staging)?;
+
+    let journal = Journal {
+        import_id: import_id.to_string(),
+        moves: moves.clone(),
+    };
+    write_atomic(&state.join(JOURNAL), &to_canonical_json(&journal))?;
+    let mut index = 0;
+    do_moves(root, &moves, |_| {
+        tick(&owners[index]);
+        index += 1;
+    })?;
+    fs::remove_file(state.join(JOURNAL))?;
+    sync_dir(&state)?;
+    fs::remove_dir_all(state.join(STAGING)).ok();
+    Ok(Applied {
+        programs,
+        files: moves.len(),
+    })
+}
+
+/// Rewrite the receipt (after a late warning, such as a failed mail).
+pub fn rewrite_receipt(target: &Path, import_id: &str, receipt: &[u8]) -> Result<()> {
+    let path = inside(target, &format!("{STATE_DIR}/{IMPORTS}/{import_id}.json"))?;
+    write_atomic(&path, receipt)?;
+    Ok(())
+}

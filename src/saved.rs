@@ -1,0 +1,168 @@
+//! Saved plans: `preview --out PLAN` writes one; `run --plan PLAN` applies
+//! exactly that plan, and refuses when the target or a bundle changed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::app::Prepared;
+use crate::cli::ImportArgs;
+use crate::error::{show, usage, InputError};
+use crate::report;
+
+/// The problem code of a plan whose inputs changed.
+pub const STALE_PLAN: &str = "stale-plan";
+
+#[derive(Debug, Clone, Deserialize)]
+struct Inputs {
+    from: String,
+    to: PathBuf,
+    #[serde(default)]
+    folder: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    programs: Vec<String>,
+    rules: BTreeMap<String, String>,
+    target_digest: String,
+    bundles: Vec<SavedBundle>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct SavedBundle {
+    bundle: String,
+    digest: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SavedPlan {
+    path: String,
+    inputs: Inputs,
+    report: Value,
+    pub programs: Vec<String>,
+}
+
+fn same_path(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    match (Path::new(a).canonicalize(), Path::new(b).canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+impl SavedPlan {
+    pub fn read(path: &Path) -> Result<SavedPlan> {
+        let label = show(path);
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the plan file {label}"))?;
+        let report: Value =
+            serde_json::from_str(&text).map_err(|e| InputError::json("plan file", &label, &e))?;
+        let inputs = report.get("plan").cloned().ok_or_else(|| {
+            InputError::new(
+                "plan file",
+                "no \"plan\" section: write plan files with `mkimport preview --out PLAN`",
+            )
+            .in_file(&label)
+        })?;
+        let inputs: Inputs = serde_json::from_value(inputs).map_err(|e| {
+            InputError::new(
+                "plan file",
+                format!("the \"plan\" section is not valid: {e}"),
+            )
+            .in_file(&label)
+        })?;
+        Ok(SavedPlan {
+            path: label,
+            programs: inputs.programs.clone(),
+            inputs,
+            report,
+        })
+    }
+
+    /// The import options the plan was made with. `--from` and `--to` may
+    /// be left out; given, they must match the plan's.
+    pub fn import_args(&self, given: &ImportArgs) -> Result<ImportArgs> {
+        if let Some(from) = &given.from {
+            if !same_path(from, &self.inputs.from) {
+                return Err(usage(format!(
+                    "--from {from} does not match the plan's source {} ({})",
+                    self.inputs.from, self.path
+                )));
+            }
+        }
+        if let Some(to) = &given.to {
+            if !same_path(&show(to), &show(&self.inputs.to)) {
+                return Err(usage(format!(
+                    "--to {} does not match the plan's target {} ({})",
+                    show(to),
+                    show(&self.inputs.to),
+                    self.path
+                )));
+            }
+        }
+        if !given.rules.is_empty()
+            || given.conflict != "default"
+            || given.folder.is_some()
+            || !given.programs.is_empty()
+        {
+            return Err(usage(
+                "--plan fixes the selection, the folder and the rules; drop --program, --folder, --conflict and --rule",
+            ));
+        }
+        let mut args = given.clone();
+        args.from = Some(self.inputs.from.clone());
+        args.to = Some(self.inputs.to.clone());
+        args.folder = self.inputs.folder.clone();
+        if args.user.is_none() && std::env::var("MKIMPORT_USER").is_err() {
+            args.user = self.inputs.user.clone();
+        }
+        args.rules = self
+            .inputs
+            .rules
+            .iter()
+            .map(|(k, r)| format!("{k}={r}"))
+            .collect();
+        Ok(args)
+    }
+
+    /// Why the plan no longer holds (empty when it does).
+    pub fn stale_reasons(&self, prepared: &Prepared) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if prepared.plan.target_digest != self.inputs.target_digest {
+            reasons.push(format!(
+                "the target {} changed since the plan {} was made",
+                prepared.target.label, self.path
+            ));
+        }
+        let now = &prepared.plan.programs;
+        if now.len() != self.inputs.bundles.len() {
+            reasons.push(format!(
+                "the source {} now holds {} selected bundles, the plan {}",
+                prepared.source_label,
+                now.len(),
+                self.inputs.bundles.len()
+            ));
+        } else {
+            for (was, is) in self.inputs.bundles.iter().zip(now) {
+                if was.bundle != is.bundle || was.digest != is.bundle_digest {
+                    reasons.push(format!(
+                        "bundle {} changed since the plan was made",
+                        was.bundle
+                    ));
+                }
+            }
+        }
+        if reasons.is_empty() {
+            let again = report::report(&prepared.plan, &prepared.context("preview", None));
+            if again.get("programs") != self.report.get("programs") {
+                reasons.push("the plan computed now differs from the saved one".to_string());
+            }
+        }
+        reasons
+    }
+}
