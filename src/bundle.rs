@@ -16,7 +16,7 @@ use walkdir::WalkDir;
 
 use crate::digest::{sha256_hex, TreeDigest};
 use crate::error::{show, InputError};
-use crate::model::{to_canonical_json, AssetContent, DesignDoc, DesignKind, ProgramFile, Token};
+use crate::model::{to_canonical_json, AssetContent, DesignKind, ProgramFile, Token};
 use crate::names;
 use crate::subscription::{is_junk, parse_design_doc, parse_program, StoredProgram, Subscription};
 
@@ -555,9 +555,4 @@ pub fn external_references(program: &ProgramFile) -> Vec<(DesignKind, String)> {
         }
     }
     out
-}
-
-/// The stored content of a design-studio JSON asset, for writing.
-pub fn doc_bytes(doc: &DesignDoc) -> Vec<u8> {
-    to_canonical_json(&doc.doc)
 }

@@ -4,38 +4,27 @@
 //! (report) or apply. This file only parses the command line and turns
 //! errors into exit codes.
 
-mod app;
-mod apply;
-mod bundle;
-mod cli;
-mod digest;
-mod error;
-mod fsutil;
-mod library;
-mod model;
-mod names;
-mod notify;
-mod parallel;
-mod plan;
-mod report;
-mod rules;
-mod saved;
-mod source;
-mod subscription;
-
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::error::UsageError;
+use mkimport::cli::{Cli, Command, LibraryCommand};
+use mkimport::error::UsageError;
+use mkimport::{app, library};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Preview(args) => app::preview(args),
         Command::Run(args) => app::run(args),
-        Command::Library(_cmd) => Err(error::usage("library is not available yet")),
+        Command::Library(LibraryCommand::List { json }) => library::list(*json).map(|text| {
+            print!("{text}");
+            app::EXIT_OK
+        }),
+        Command::Library(LibraryCommand::Show { name }) => library::show(name).map(|text| {
+            print!("{text}");
+            app::EXIT_OK
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -199,6 +199,9 @@ struct Known {
     file: String,
 }
 
+/// Tag type key → (spelling, value key → spelling).
+type TagIndex = BTreeMap<String, (String, BTreeMap<String, String>)>;
+
 #[derive(Debug, Clone)]
 struct World {
     assets: BTreeMap<(DesignKind, String), Known>,
@@ -209,7 +212,7 @@ struct World {
     /// bundle digest → name of the program imported from it.
     imported: BTreeMap<String, String>,
     /// Tag type key → (spelling, value key → spelling); none if undeclared.
-    tags: Option<BTreeMap<String, (String, BTreeMap<String, String>)>>,
+    tags: Option<TagIndex>,
     /// Folder path (keys joined by '/') → lower-cased child names.
     children: BTreeMap<String, BTreeSet<String>>,
 }
@@ -270,7 +273,6 @@ struct Pending {
     assets: Vec<((DesignKind, String), Known)>,
     planned: Vec<((DesignKind, String, String), String)>,
     tags: Vec<(String, String)>,
-    dir: Option<(String, String)>,
 }
 
 impl Pending {
