@@ -127,6 +127,7 @@ pub fn prepare(args: &ImportArgs, selection: Option<Vec<String>>) -> Result<Prep
         rules: build_rules(args)?,
         folder: args.folder.clone(),
         user: acting_user(args),
+        overrides: Default::default(),
     };
     if options
         .folder
@@ -148,6 +149,9 @@ pub fn prepare(args: &ImportArgs, selection: Option<Vec<String>>) -> Result<Prep
     let target = Subscription::load(&to).context("cannot read the target subscription")?;
     let items = source::load(&from, &limits(args))?;
     let items = source::select(items, &selection)?;
+    if args.conflict == "ask" {
+        crate::wizard::ask_conflicts(&items, &target, &mut options)?;
+    }
     let plan = plan(&items, &target, &options);
     Ok(Prepared {
         source_label: from,
@@ -203,7 +207,11 @@ pub fn plan_file(prepared: &Prepared) -> Value {
 
 /// `mkimport preview`.
 pub fn preview(args: &PreviewArgs) -> Result<i32> {
-    let prepared = prepare(&args.import, None)?;
+    let mut import = args.import.clone();
+    if crate::wizard::wanted(&import) {
+        crate::wizard::fill_missing(&mut import)?;
+    }
+    let prepared = prepare(&import, None)?;
     report_bad_input(&prepared);
     if let Some(out) = &args.out {
         crate::fsutil::write_atomic(out, report::to_json_text(&plan_file(&prepared)).as_bytes())
@@ -237,13 +245,17 @@ pub fn import_id(prepared: &Prepared) -> String {
 }
 
 fn interactive(json: bool) -> bool {
-    !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    crate::wizard::can_ask(json)
 }
 
 /// `mkimport run`.
 pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     let json = args.import.json;
     let ask = !args.yes;
+    let mut wizard_args = args.import.clone();
+    if args.plan.is_none() && crate::wizard::wanted(&wizard_args) {
+        crate::wizard::fill_missing(&mut wizard_args)?;
+    }
     if ask && !interactive(json) {
         return Err(usage(
             "run needs --yes when it cannot ask for confirmation (no terminal, or --json); nothing was written",
@@ -254,7 +266,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
             let saved = crate::saved::SavedPlan::read(path)?;
             (saved.import_args(&args.import)?, Some(saved))
         }
-        None => (args.import.clone(), None),
+        None => (wizard_args, None),
     };
     let to = required(&import_args.to, "--to TARGET")?.clone();
     if !Subscription::is_subscription(&to) {

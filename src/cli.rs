@@ -29,6 +29,14 @@ pub enum Command {
     /// Browse the built-in Program Library.
     #[command(subcommand)]
     Library(LibraryCommand),
+    /// Print a shell completion script, e.g. `mkimport completions bash >
+    /// /etc/bash_completion.d/mkimport`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `mkimport man > mkimport.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

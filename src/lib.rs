@@ -23,3 +23,4 @@ pub mod rules;
 pub mod saved;
 pub mod source;
 pub mod subscription;
+pub mod wizard;

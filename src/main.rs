@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use mkimport::cli::{Cli, Command, LibraryCommand};
 use mkimport::error::UsageError;
@@ -25,6 +25,15 @@ fn main() -> ExitCode {
             print!("{text}");
             app::EXIT_OK
         }),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(*shell, &mut command, "mkimport", &mut std::io::stdout());
+            Ok(app::EXIT_OK)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| app::EXIT_OK)
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -31,6 +31,19 @@ pub struct PlanOptions {
     pub folder: Option<String>,
     /// `--user` or `MKIMPORT_USER`.
     pub user: Option<String>,
+    /// Per-conflict choices (`--conflict ask`): (kind, subject key) → rule,
+    /// over `rules`.
+    pub overrides: BTreeMap<(RuleKind, String), Rule>,
+}
+
+impl PlanOptions {
+    /// The rule for one conflict: its override, else the kind's rule.
+    pub fn rule_for(&self, kind: RuleKind, subject: &str) -> Rule {
+        self.overrides
+            .get(&(kind, key(subject)))
+            .copied()
+            .unwrap_or_else(|| self.rules.get(kind))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,6 +86,20 @@ pub struct AssetAction {
     pub action: Action,
     pub result_name: String,
     pub reason: String,
+    /// When a conflict rule decided this action: the rule kind and the
+    /// subject it was decided for (see [`PlanOptions::rule_for`]).
+    #[serde(skip)]
+    pub conflict: Option<Conflict>,
+}
+
+/// A decision a conflict rule made, so `--conflict ask` can ask about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub kind: RuleKind,
+    /// What the rule was applied to (a program, asset or tag name).
+    pub subject: String,
+    /// The clashing name in the target, or a short description.
+    pub existing: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -323,7 +350,7 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
 struct Planner<'a> {
     bundle: &'a Bundle,
     target: &'a Subscription,
-    rules: &'a Rules,
+    options: &'a PlanOptions,
     world: &'a World,
     pending: Pending,
     assets: Vec<AssetAction>,
@@ -359,6 +386,7 @@ fn plan_program(
             action: Action::Skip,
             result_name: existing.clone(),
             reason: "already imported from this same bundle".to_string(),
+            conflict: None,
         });
         return result;
     }
@@ -366,7 +394,7 @@ fn plan_program(
     let mut planner = Planner {
         bundle,
         target,
-        rules: &options.rules,
+        options,
         world,
         pending: Pending::default(),
         assets: Vec::new(),
@@ -381,7 +409,7 @@ fn plan_program(
             planner.row("program", &name, Action::Create, &name, "new program");
             name.clone()
         }
-        Some(existing) => match options.rules.get(RuleKind::Program) {
+        Some(existing) => match options.rule_for(RuleKind::Program, &name) {
             Rule::Skip => {
                 result.status = Status::Skipped;
                 result.imported_as = None;
@@ -393,6 +421,11 @@ fn plan_program(
                     reason: format!(
                         "program \"{existing}\" exists in the target (rule program=skip)"
                     ),
+                    conflict: Some(Conflict {
+                        kind: RuleKind::Program,
+                        subject: name.clone(),
+                        existing: existing.clone(),
+                    }),
                 });
                 return result;
             }
@@ -405,6 +438,7 @@ fn plan_program(
                     &renamed,
                     &format!("program \"{existing}\" exists in the target"),
                 );
+                planner.decided(RuleKind::Program, &name, existing);
                 renamed
             }
             _ => {
@@ -415,6 +449,7 @@ fn plan_program(
                     &name,
                     "name exists in target",
                 );
+                planner.decided(RuleKind::Program, &name, existing);
                 planner.problems.push(Problem::error(
                     "program-exists",
                     format!("a program named \"{existing}\" already exists in the target (rule program=fail; use --rule program=rename or program=skip)"),
@@ -582,7 +617,19 @@ impl<'a> Planner<'a> {
             action,
             result_name: result.to_string(),
             reason: reason.to_string(),
+            conflict: None,
         });
+    }
+
+    /// Mark the last row as decided by a conflict rule.
+    fn decided(&mut self, kind: RuleKind, subject: &str, existing: &str) {
+        if let Some(row) = self.assets.last_mut() {
+            row.conflict = Some(Conflict {
+                kind,
+                subject: subject.to_string(),
+                existing: existing.to_string(),
+            });
+        }
     }
 
     fn error(&mut self, code: &'static str, message: String) {
@@ -693,7 +740,9 @@ impl<'a> Planner<'a> {
             .filter(|t| t.kind == "image")
             .map(|t| t.name.as_str())
             .collect();
-        let rule = self.rules.get(RuleKind::ImageToken);
+        let rule = self
+            .options
+            .rule_for(RuleKind::ImageToken, &self.program().program.name);
         if !image_tokens.is_empty() {
             let names = quote_list(&image_tokens);
             let message = match rule {
@@ -745,6 +794,10 @@ impl<'a> Planner<'a> {
                 token.name.as_str()
             };
             self.row("token", &token.name, action, result, &reason);
+            if token.kind == "image" && image_tokens.first() == Some(&token.name.as_str()) {
+                let program = self.program().program.name.clone();
+                self.decided(RuleKind::ImageToken, &program, &token.name);
+            }
             if action != Action::Drop {
                 kept_keys.insert(k);
                 kept.push(crate::model::Token {
@@ -758,7 +811,7 @@ impl<'a> Planner<'a> {
 
     fn plan_tags(&mut self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        let rule = self.rules.get(RuleKind::Tag);
+
         for (tag, value) in &self.program().program.tags {
             let shown = format!("{tag}: {value}");
             let Some(tags) = &self.world.tags else {
@@ -799,7 +852,7 @@ impl<'a> Planner<'a> {
                             format!("tag type \"{tag}\" does not exist in the target"),
                         ),
                     };
-                    if rule == Rule::Ignore {
+                    if self.options.rule_for(RuleKind::Tag, &shown) == Rule::Ignore {
                         self.row(
                             "tag",
                             &shown,
@@ -807,6 +860,7 @@ impl<'a> Planner<'a> {
                             "",
                             &format!("{why}; the tag is dropped (rule tag=ignore)"),
                         );
+                        self.decided(RuleKind::Tag, &shown, &why);
                     } else {
                         let result = format!("{t}: {value}");
                         self.row(
@@ -816,6 +870,7 @@ impl<'a> Planner<'a> {
                             &result,
                             &format!("{why}; created"),
                         );
+                        self.decided(RuleKind::Tag, &shown, &why);
                         self.pending.tags.push((t.clone(), value.clone()));
                         out.insert(t, value.clone());
                     }
@@ -1139,6 +1194,7 @@ impl<'a> Planner<'a> {
             DesignKind::Image => RuleKind::Image,
             _ => RuleKind::Form,
         };
+        let clash = existing.as_ref().map(|known| known.name.clone());
         let (action, result, file, reason) = match existing {
             None => {
                 let file = self.new_file(kind, &source_name);
@@ -1146,7 +1202,7 @@ impl<'a> Planner<'a> {
             }
             Some(known) => {
                 let why = format!("name exists in target as \"{}\"", known.name);
-                match self.rules.get(rule_kind) {
+                match self.options.rule_for(rule_kind, &asset.name) {
                     Rule::Reuse => {
                         self.row(
                             report_kind,
@@ -1155,6 +1211,7 @@ impl<'a> Planner<'a> {
                             &known.name,
                             &format!("{why} (rule {rule_kind}=reuse)"),
                         );
+                        self.decided(rule_kind, &asset.name, &known.name);
                         return known.name;
                     }
                     Rule::Overwrite => (
@@ -1178,6 +1235,9 @@ impl<'a> Planner<'a> {
             }
         };
         self.row(report_kind, &asset.name, action, &result, &reason);
+        if let Some(clash) = clash {
+            self.decided(rule_kind, &asset.name, &clash);
+        }
         let content = match &asset.content {
             AssetContent::Doc(doc) => {
                 let mut doc = doc.clone();

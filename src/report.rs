@@ -5,7 +5,11 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 use tabled::builder::Builder;
-use tabled::settings::Style;
+use tabled::settings::object::Columns;
+use tabled::settings::{Style, Width};
+
+/// Width of the reason column in the table.
+const REASON_WIDTH: usize = 44;
 
 use crate::plan::{Plan, ProgramPlan, Severity, Status};
 
@@ -98,6 +102,8 @@ pub fn table(plan: &Plan) -> String {
     if rows > 0 {
         let mut table = builder.build();
         table.with(Style::sharp());
+        // Keep long reasons from pushing the table off a normal terminal.
+        table.modify(Columns::one(5), Width::wrap(REASON_WIDTH).keep_words(true));
         let _ = writeln!(out, "{table}");
     }
     for program in &plan.programs {

@@ -269,6 +269,10 @@ impl Subscription {
                         .collect()
                 })
                 .unwrap_or_default();
+            if rel_parts.is_empty() {
+                // marketing-activities/ itself is not a campaign folder.
+                continue;
+            }
             self.folders.push(Folder {
                 path: rel_parts,
                 tokens,

@@ -178,7 +178,7 @@ proptest! {
             .enumerate()
             .map(|(i, refs)| SourceItem { label: format!("b{i}"), bundle: Ok(bundle(i, refs)) })
             .collect();
-        let options = PlanOptions { rules: rules(&rule_choice), folder: None, user: None };
+        let options = PlanOptions { rules: rules(&rule_choice), ..PlanOptions::default() };
         let plan = plan(&items, &target, &options);
 
         // Final design studio: (kind, name key) → file, starting from the target.

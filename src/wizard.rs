@@ -1,0 +1,235 @@
+//! The interactive import wizard (dialoguer), used only on a terminal.
+//!
+//! When `preview` or `run` is started on a terminal with choices missing
+//! (`--from` or `--to`), it walks through the steps of Marketo's import
+//! dialog: the source, the programs, the campaign folder, the conflict
+//! rules. `--conflict ask` asks once per actual conflict in the plan.
+//! Without a terminal nothing here runs: a missing choice is a usage error
+//! naming its flag.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Select};
+
+use crate::bundle::SourceItem;
+use crate::cli::ImportArgs;
+use crate::error::usage;
+use crate::names::key;
+use crate::plan::{plan, PlanOptions};
+use crate::rules::{Rule, RuleKind};
+use crate::subscription::Subscription;
+
+/// Above this many programs, the wizard offers a fuzzy filter first.
+const MANY_PROGRAMS: usize = 12;
+
+/// Can we ask the user anything? (Never with `--json`.)
+pub fn can_ask(json: bool) -> bool {
+    !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Should the wizard run: on a terminal, with the source or target missing.
+pub fn wanted(args: &ImportArgs) -> bool {
+    can_ask(args.json) && (args.from.is_none() || args.to.is_none())
+}
+
+fn interrupted(e: dialoguer::Error) -> anyhow::Error {
+    anyhow::anyhow!(e).context("the wizard was interrupted")
+}
+
+/// Fill in every missing choice by asking.
+pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
+    eprintln!("mkimport import wizard (Ctrl-C to stop; nothing is written until the last step)\n");
+    if args.from.is_none() {
+        let kinds = [
+            "A directory of bundles, a .zip, or a subscription",
+            "The Program Library",
+        ];
+        let pick = Select::new()
+            .with_prompt("Where do the programs come from?")
+            .items(kinds)
+            .default(0)
+            .interact()
+            .map_err(interrupted)?;
+        args.from = Some(if pick == 1 {
+            crate::library::SOURCE.to_string()
+        } else {
+            Input::<String>::new()
+                .with_prompt("Source path")
+                .validate_with(|p: &String| {
+                    if Path::new(p.trim()).exists() {
+                        Ok(())
+                    } else {
+                        Err("no such file or directory")
+                    }
+                })
+                .interact_text()
+                .map_err(interrupted)?
+                .trim()
+                .to_string()
+        });
+    }
+    if args.to.is_none() {
+        let to = Input::<String>::new()
+            .with_prompt("Target subscription directory")
+            .validate_with(|p: &String| {
+                if Subscription::is_subscription(Path::new(p.trim())) {
+                    Ok(())
+                } else {
+                    Err("not a subscription directory (no subscription.json)")
+                }
+            })
+            .interact_text()
+            .map_err(interrupted)?;
+        args.to = Some(PathBuf::from(to.trim()));
+    }
+    let from = args.from.clone().expect("filled above");
+    let to = args.to.clone().expect("filled above");
+    let target = Subscription::load(&to).context("cannot read the target subscription")?;
+
+    if args.programs.is_empty() {
+        let items = crate::source::load(&from, &crate::app::limits(args))?;
+        let mut names: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.bundle.as_ref().ok())
+            .map(|b| b.program.program.name.clone())
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            return Err(usage(format!(
+                "the source {from} holds no readable program"
+            )));
+        }
+        let mut shown: Vec<String> = names.clone();
+        if names.len() > MANY_PROGRAMS {
+            let filter: String = Input::new()
+                .with_prompt("Filter programs (part of a name; empty for all)")
+                .allow_empty(true)
+                .interact_text()
+                .map_err(interrupted)?;
+            let filter = key(&filter);
+            shown.retain(|n| key(n).contains(&filter));
+            if shown.is_empty() {
+                shown = names.clone();
+            }
+        }
+        let picked = loop {
+            let picked = MultiSelect::new()
+                .with_prompt("Programs to import (space to select, enter to confirm)")
+                .items(&shown)
+                .interact()
+                .map_err(interrupted)?;
+            if !picked.is_empty() {
+                break picked;
+            }
+            eprintln!("Select at least one program.");
+        };
+        args.programs = picked.into_iter().map(|i| shown[i].clone()).collect();
+    }
+
+    if args.folder.is_none() {
+        let mut folders: Vec<String> = target.folders.iter().map(|f| f.path_string()).collect();
+        folders.sort();
+        let mut choices = vec!["(each program's own folder)".to_string()];
+        choices.extend(folders.iter().cloned());
+        let pick = FuzzySelect::new()
+            .with_prompt("Campaign folder (type to search)")
+            .items(&choices)
+            .default(0)
+            .interact()
+            .map_err(interrupted)?;
+        if pick > 0 {
+            args.folder = Some(choices[pick].clone());
+        }
+    }
+
+    if args.conflict == "default" && args.rules.is_empty() {
+        let defaults = Confirm::new()
+            .with_prompt("Use default conflict rules?")
+            .default(true)
+            .interact()
+            .map_err(interrupted)?;
+        if !defaults {
+            for kind in RuleKind::ALL {
+                let choices: Vec<&str> = kind.choices().iter().map(|r| r.as_str()).collect();
+                let pick = Select::new()
+                    .with_prompt(format!("Rule for {kind} conflicts"))
+                    .items(&choices)
+                    .default(0)
+                    .interact()
+                    .map_err(interrupted)?;
+                args.rules.push(format!("{kind}={}", choices[pick]));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Fail => "fail: block this program",
+        Rule::Rename => "rename: import under the first free numbered name",
+        Rule::Skip => "skip: leave this program out",
+        Rule::Reuse => "reuse: use the target's asset",
+        Rule::Overwrite => "overwrite: replace the target's asset with this one",
+        Rule::Create => "create: add it to the target",
+        Rule::Ignore => "ignore: drop the tag from the program",
+        Rule::DropAll => "drop-all: import no token of this program",
+        Rule::DropImage => "drop-image: drop only the image tokens",
+    }
+}
+
+/// `--conflict ask`: plan, find the first conflict not yet asked about,
+/// ask, and plan again, until every conflict has an answer.
+pub fn ask_conflicts(
+    items: &[SourceItem],
+    target: &Subscription,
+    options: &mut PlanOptions,
+) -> Result<()> {
+    let mut asked: BTreeSet<(RuleKind, String)> = BTreeSet::new();
+    loop {
+        let current = plan(items, target, options);
+        let next = current.programs.iter().find_map(|p| {
+            p.assets.iter().find_map(|a| {
+                a.conflict
+                    .as_ref()
+                    .filter(|c| !asked.contains(&(c.kind, key(&c.subject))))
+                    .map(|c| (p.name.clone(), a.kind, c.clone()))
+            })
+        });
+        let Some((program, asset_kind, conflict)) = next else {
+            return Ok(());
+        };
+        asked.insert((conflict.kind, key(&conflict.subject)));
+        let question = match conflict.kind {
+            RuleKind::Program => format!(
+                "Program \"{}\" already exists in the target as \"{}\"",
+                conflict.subject, conflict.existing
+            ),
+            RuleKind::Tag => format!("{program}: {}", conflict.existing),
+            RuleKind::ImageToken => format!(
+                "Program \"{program}\" has the image token \"{}\"",
+                conflict.existing
+            ),
+            _ => format!(
+                "{program}: {asset_kind} \"{}\" exists in the target as \"{}\"",
+                conflict.subject, conflict.existing
+            ),
+        };
+        let choices = conflict.kind.choices();
+        let labels: Vec<&str> = choices.iter().map(|r| describe(*r)).collect();
+        let now = options.rule_for(conflict.kind, &conflict.subject);
+        let default = choices.iter().position(|r| *r == now).unwrap_or(0);
+        let pick = Select::new()
+            .with_prompt(question)
+            .items(&labels)
+            .default(default)
+            .interact()
+            .map_err(interrupted)?;
+        options
+            .overrides
+            .insert((conflict.kind, key(&conflict.subject)), choices[pick]);
+    }
+}
