@@ -1,0 +1,205 @@
+//! The interactive wizard and `--conflict ask`, driven through a
+//! pseudo-terminal the way a person would type.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rexpect::session::{spawn_command, PtySession};
+
+const DOWN: &str = "\x1b[B";
+const TIMEOUT_MS: u64 = 20_000;
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mkimport"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh copy of fixtures/production.
+fn target() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/production"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Type keys once the prompt is waiting for them (dialoguer switches the
+/// terminal to raw mode just after drawing the prompt).
+fn press(p: &mut PtySession, keys: &str) {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+fn spawn(args: &[&str]) -> PtySession {
+    let mut command = Command::new(bin());
+    command
+        .current_dir(repo())
+        .env("MKIMPORT_USER", "ops@acme.example")
+        .env("TERM", "xterm")
+        .args(args);
+    spawn_command(command, Some(TIMEOUT_MS)).unwrap()
+}
+
+const WEBINAR: &str = "2026 Q3 Webinar - Scaling Marketing Ops";
+
+fn program_json(target: &Path) -> PathBuf {
+    target
+        .join("marketing-activities/Webinars/2026")
+        .join(WEBINAR)
+        .join("program.json")
+}
+
+/// Walk the wizard up to the conflict-rules question, selecting the
+/// webinar (the sixth program of fixtures/sandbox).
+fn walk_to_rules(p: &mut PtySession, target: &Path) {
+    p.exp_string("Where do the programs come from?").unwrap();
+    press(p, "\r");
+    p.exp_string("Source path").unwrap();
+    press(p, "fixtures/sandbox\r");
+    p.exp_string("Target subscription directory").unwrap();
+    press(p, &format!("{}\r", target.to_str().unwrap()));
+    p.exp_string("Programs to import").unwrap();
+    p.exp_string(WEBINAR).unwrap();
+    for _ in 0..5 {
+        press(p, DOWN);
+    }
+    press(p, " ");
+    press(p, "\r");
+    p.exp_string("Campaign folder").unwrap();
+    press(p, "\r");
+    p.exp_string("Use default conflict rules?").unwrap();
+}
+
+#[test]
+fn happy_path_imports_the_chosen_program() {
+    let target = target();
+    let mut p = spawn(&["run"]);
+    walk_to_rules(&mut p, target.path());
+    press(&mut p, "\r"); // yes, defaults
+    p.exp_string("Import 1 program into Acme Production?")
+        .unwrap();
+    press(&mut p, "y");
+    p.exp_string("1 program imported").unwrap();
+    p.exp_eof().unwrap();
+    let program: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+    // Default rule: the landing page template clash is renamed.
+    assert_eq!(
+        program["landing_pages"][0]["template"],
+        "Standard Template 1"
+    );
+}
+
+#[test]
+fn declining_the_final_confirmation_writes_nothing() {
+    let target = target();
+    let mut p = spawn(&["run"]);
+    walk_to_rules(&mut p, target.path());
+    press(&mut p, "\r");
+    p.exp_string("Import 1 program into Acme Production?")
+        .unwrap();
+    press(&mut p, "\r"); // the default is no
+    p.exp_string("Nothing was imported.").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!program_json(target.path()).exists());
+    assert!(!target
+        .path()
+        .join("design-studio/landing-page-templates/Standard Template 1.json")
+        .exists());
+}
+
+#[test]
+fn custom_rules_are_asked_per_kind() {
+    let target = target();
+    let mut p = spawn(&["run"]);
+    walk_to_rules(&mut p, target.path());
+    press(&mut p, "n");
+    for kind in [
+        "program",
+        "email-template",
+        "landing-page-template",
+        "image",
+        "form",
+        "tag",
+        "image-token",
+    ] {
+        p.exp_string(&format!("Rule for {kind} conflicts")).unwrap();
+        if kind == "landing-page-template" {
+            press(&mut p, DOWN); // rename → reuse
+        }
+        press(&mut p, "\r");
+    }
+    p.exp_string("Import 1 program into Acme Production?")
+        .unwrap();
+    press(&mut p, "y");
+    p.exp_eof().unwrap();
+    let program: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+    assert_eq!(program["landing_pages"][0]["template"], "Standard Template");
+    assert!(!target
+        .path()
+        .join("design-studio/landing-page-templates/Standard Template 1.json")
+        .exists());
+}
+
+#[test]
+fn conflict_ask_asks_once_per_conflict() {
+    let target = target();
+    let to = target.path().to_str().unwrap().to_string();
+    let mut p = spawn(&[
+        "run",
+        "--from",
+        "fixtures/sandbox",
+        "--to",
+        &to,
+        "--program",
+        WEBINAR,
+        "--conflict",
+        "ask",
+    ]);
+    p.exp_string("landing-page-template \"Standard Template\" exists in the target")
+        .unwrap();
+    press(&mut p, DOWN); // reuse
+    press(&mut p, "\r");
+    // The other conflicts of this program: the form and the image, kept at
+    // their defaults.
+    p.exp_string("external-form \"Webinar Registration Form\" exists in the target")
+        .unwrap();
+    press(&mut p, "\r");
+    p.exp_string("image \"hero-webinar.png\" exists in the target")
+        .unwrap();
+    press(&mut p, "\r");
+    p.exp_string("Import 1 program into Acme Production?")
+        .unwrap();
+    press(&mut p, "y");
+    p.exp_eof().unwrap();
+    let program: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+    assert_eq!(program["landing_pages"][0]["template"], "Standard Template");
+}
+
+#[test]
+fn without_a_terminal_a_missing_choice_names_its_flag() {
+    let out = Command::new(bin())
+        .current_dir(repo())
+        .args(["preview", "--from", "fixtures/sandbox"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--to"));
+}
