@@ -1,0 +1,256 @@
+//! The built-in Program Library: listing, showing, and importing it.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PROGRAMS: [&str; 16] = [
+    "Basic Drip Nurture",
+    "Data Management",
+    "Email with Landing Page",
+    "Email with Progression Statuses",
+    "Interesting Moments",
+    "Landing Page with Autoresponder",
+    "Lifecycle 2",
+    "Mobile Email Template",
+    "Program Import Sweepstakes",
+    "Sales Available Campaigns",
+    "Scoring - Spark Edition",
+    "Scoring - Standard & Select Editions",
+    "Sync New People to CRM",
+    "Webinar with Event Adapter",
+    "Webinar without Event Adapter",
+    "Sirius Decisions Scoring Program",
+];
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mkimport() -> Command {
+    let mut command = Command::cargo_bin("mkimport").unwrap();
+    command.current_dir(repo());
+    command
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn list_json_has_the_sixteen_programs_with_their_counts() {
+    let output = mkimport()
+        .args(["library", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list = json_of(&output);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in PROGRAMS {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert_eq!(names.len(), 16);
+    for program in list.as_array().unwrap() {
+        assert!(program["description"]
+            .as_str()
+            .is_some_and(|d| d.len() > 20));
+        assert!(program["type"].is_string() && program["channel"].is_string());
+        assert!(program["assets"]["smart_campaigns"].as_u64().unwrap() > 0);
+        assert!(program["assets"]["emails"].is_u64());
+    }
+    let scoring: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"].as_str().unwrap().starts_with("Scoring - "))
+        .collect();
+    assert_eq!(scoring.len(), 2);
+    for program in scoring {
+        assert!(program["assets"]["smart_campaigns"].as_u64().unwrap() > 24);
+    }
+}
+
+#[test]
+fn show_names_what_a_program_requires() {
+    let output = mkimport()
+        .args(["library", "show", "scoring - standard & select editions"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("field \"Demographic Score\" (score)"),
+        "{text}"
+    );
+    assert!(text.contains("field \"Behavior Score\" (score)"), "{text}");
+
+    let output = mkimport()
+        .args(["library", "show", "No Such Program"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Basic Drip Nurture"));
+}
+
+#[test]
+fn every_library_program_previews_cleanly_into_a_ready_target() {
+    // All sixteen at once (shared templates are planned once, then reused).
+    let output = mkimport()
+        .args([
+            "preview",
+            "--from",
+            "library",
+            "--to",
+            "fixtures/agency-client",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_of(&output);
+    assert_eq!(report["summary"]["programs"], 16);
+    assert_eq!(report["summary"]["ok"], 16);
+    assert_eq!(report["summary"]["errors"], 0);
+    // And each one alone.
+    for name in PROGRAMS {
+        let output = mkimport()
+            .args([
+                "preview",
+                "--from",
+                "library",
+                "--to",
+                "fixtures/agency-client",
+                "--json",
+                "--program",
+                name,
+                "--folder",
+                "Campaigns/2026",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        let report = json_of(&output);
+        let program = &report["programs"][0];
+        assert_eq!(program["name"], name);
+        assert_eq!(program["status"], "ok", "{name}: {}", program["problems"]);
+    }
+}
+
+#[test]
+fn scoring_standard_without_its_fields_is_blocked_naming_both() {
+    let target = tempfile::tempdir().unwrap();
+    std::fs::write(
+        target.path().join("subscription.json"),
+        r#"{"format": 1, "name": "Bare", "fields": [{"name": "Email Address", "type": "email"}],
+            "channels": [{"name": "Operational", "statuses": []}]}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(target.path().join("marketing-activities/Scoring")).unwrap();
+    let output = mkimport()
+        .args([
+            "preview", "--from", "library", "--json", "--folder", "Scoring",
+        ])
+        .args(["--program", "Scoring - Standard & Select Editions", "--to"])
+        .arg(target.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let report = json_of(&output);
+    let program = &report["programs"][0];
+    assert_eq!(program["status"], "blocked");
+    let missing: Vec<&str> = program["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == "missing-field")
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        missing.iter().any(|m| m.contains("\"Demographic Score\"")),
+        "{missing:?}"
+    );
+    assert!(
+        missing.iter().any(|m| m.contains("\"Behavior Score\"")),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn the_library_is_embedded_in_the_binary() {
+    // From a directory with no fixtures at all.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("mkimport")
+        .unwrap()
+        .current_dir(elsewhere.path())
+        .args(["library", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(json_of(&output).as_array().unwrap().len(), 16);
+}
+
+#[test]
+fn run_from_the_library_imports_into_a_copy() {
+    let target = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(repo().join("fixtures/agency-client")) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(repo().join("fixtures/agency-client"))
+            .unwrap();
+        let dest = target.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let output = mkimport()
+        .args([
+            "run",
+            "--from",
+            "library",
+            "--yes",
+            "--json",
+            "--program",
+            "Email with Landing Page",
+            "--to",
+        ])
+        .arg(target.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let program: Value = serde_json::from_slice(
+        &std::fs::read(
+            target
+                .path()
+                .join("marketing-activities/Program Library/Email with Landing Page/program.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(program["imported"]["source"], "Marketo Program Library");
+    assert!(program["landing_pages"].as_array().unwrap().len() >= 1);
+}
