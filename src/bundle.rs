@@ -236,7 +236,18 @@ fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
         let entry = metadata
             .entry(index)
             .map_err(|e| InputError::new(label, format!("corrupt zip directory: {e}")))?;
-        let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let raw = match entry.name() {
+            Ok(name) => name.into_owned(),
+            Err(_) => {
+                return Err(InputError::new(
+                    label,
+                    format!(
+                        "entry {} has a name that is not valid text",
+                        String::from_utf8_lossy(entry.name_raw())
+                    ),
+                ))
+            }
+        };
         let name = raw.replace('\\', "/");
         check_entry_name(label, &raw, &name)?;
         let is_link =
@@ -250,6 +261,24 @@ fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
         }
         if entry.is_dir() || name.ends_with('/') || is_archiver_junk(&name) {
             continue;
+        }
+        if entry.encrypted() {
+            return Err(InputError::new(
+                label,
+                "the entry is encrypted; encrypted bundles are refused",
+            )
+            .in_file(raw));
+        }
+        let method = entry.compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            return Err(InputError::new(
+                label,
+                format!("the entry uses compression method {method}, which mkimport does not read (use deflate or store)"),
+            )
+            .in_file(raw));
         }
         if by_name.insert(name.clone(), index).is_some() {
             return Err(InputError::new(
@@ -274,13 +303,6 @@ fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
         let mut entry = archive.by_index(index).map_err(|e| {
             InputError::new(label, format!("cannot read entry: {e}")).in_file(&name)
         })?;
-        if entry.encrypted() {
-            return Err(InputError::new(
-                label,
-                "the entry is encrypted; encrypted bundles are refused",
-            )
-            .in_file(&name));
-        }
         let declared = entry.size();
         let compressed = entry.compressed_size().max(1);
         let too_big = |what: &str| {
@@ -307,30 +329,27 @@ fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
             )
             .in_file(&name));
         }
-        let mut bytes = Vec::with_capacity(declared.min(1 << 20) as usize);
-        (&mut entry)
-            .take(limits.max_entry_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                InputError::new(label, format!("cannot decompress: {e}")).in_file(&name)
-            })?;
-        let read = bytes.len() as u64;
-        if read > limits.max_entry_bytes {
-            return Err(too_big(&format!(
-                "entry is larger than the limit of {} bytes",
-                limits.max_entry_bytes
-            )));
-        }
-        if read > RATIO_FLOOR && read / compressed > limits.max_ratio {
-            return Err(InputError::new(
-                label,
-                format!(
-                    "entry expands over {}x: refused as a zip bomb",
-                    limits.max_ratio
+        let bytes = read_limited(&mut entry, compressed, limits).map_err(|why| {
+            match why {
+                ReadFailure::Io(e) => InputError::new(label, format!("cannot decompress: {e}")),
+                ReadFailure::TooBig => InputError::new(
+                    label,
+                    format!(
+                        "entry is larger than the limit of {} bytes; raise --max-entry-bytes if this is expected",
+                        limits.max_entry_bytes
+                    ),
                 ),
-            )
-            .in_file(&name));
-        }
+                ReadFailure::Bomb => InputError::new(
+                    label,
+                    format!(
+                        "entry expands more than {}x: refused as a zip bomb; raise --max-ratio if this is expected",
+                        limits.max_ratio
+                    ),
+                ),
+            }
+            .in_file(&name)
+        })?;
+        let read = bytes.len() as u64;
         total += read;
         if total > limits.max_bundle_bytes {
             return Err(too_big(&format!(
@@ -341,6 +360,38 @@ fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
         out.push((rel.to_string(), bytes));
     }
     Ok(out)
+}
+
+enum ReadFailure {
+    Io(std::io::Error),
+    TooBig,
+    Bomb,
+}
+
+/// Decompress an entry in chunks, stopping as soon as it passes the size
+/// limit or the ratio limit: a bomb is refused without being inflated, and
+/// memory never grows past the limit.
+fn read_limited(
+    reader: &mut impl Read,
+    compressed: u64,
+    limits: &Limits,
+) -> Result<Vec<u8>, ReadFailure> {
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).map_err(ReadFailure::Io)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        let total = bytes.len() as u64 + n as u64;
+        if total > limits.max_entry_bytes {
+            return Err(ReadFailure::TooBig);
+        }
+        if total > RATIO_FLOOR && total / compressed > limits.max_ratio {
+            return Err(ReadFailure::Bomb);
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
 }
 
 fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
@@ -374,12 +425,16 @@ fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
+        let rel_path = entry
             .path()
             .strip_prefix(&root)
-            .expect("walkdir stays below its root")
-            .to_string_lossy()
-            .replace('\\', "/");
+            .expect("walkdir stays below its root");
+        let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
+            return Err(InputError::new(
+                label,
+                format!("file name {} is not valid UTF-8 text", show(rel_path)),
+            ));
+        };
         if !is_relevant(&rel) || is_archiver_junk(&rel) {
             continue;
         }

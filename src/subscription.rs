@@ -220,13 +220,19 @@ impl Subscription {
             if !entry.file_type().is_dir() {
                 continue;
             }
-            let rel_parts: Vec<String> = entry
+            let rel_parts: Option<Vec<String>> = entry
                 .path()
                 .strip_prefix(&base)
                 .expect("walkdir stays below its root")
                 .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .map(|c| c.as_os_str().to_str().map(str::to_string))
                 .collect();
+            let Some(rel_parts) = rel_parts else {
+                // A folder whose name is not text cannot be named on the
+                // command line nor in a program: leave it alone.
+                walker.skip_current_dir();
+                continue;
+            };
             if rel_parts.first().map(String::as_str) == Some(STATE_DIR) {
                 walker.skip_current_dir();
                 continue;
@@ -237,7 +243,7 @@ impl Subscription {
                 format!("marketing-activities/{}", rel_parts.join("/"))
             };
             let program_path = entry.path().join("program.json");
-            if program_path.is_file() && !rel_parts.is_empty() {
+            if is_regular_file(&program_path) && !rel_parts.is_empty() {
                 walker.skip_current_dir();
                 let rel = format!("{rel_dir}/program.json");
                 let bytes = fs::read(&program_path).map_err(|e| {
@@ -252,7 +258,7 @@ impl Subscription {
             }
             let folder_json = entry.path().join("folder.json");
             let mut tokens = Vec::new();
-            if folder_json.is_file() {
+            if is_regular_file(&folder_json) {
                 let rel = format!("{rel_dir}/folder.json");
                 let bytes = fs::read(&folder_json).map_err(|e| {
                     InputError::new(&self.label, format!("cannot read: {e}")).in_file(&rel)
@@ -281,6 +287,11 @@ impl Subscription {
         }
         Ok(())
     }
+}
+
+/// A regular file, not a link to one (links are never followed).
+fn is_regular_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// Split a folder path given on the command line or in `program.folder`.
