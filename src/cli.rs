@@ -29,6 +29,18 @@ pub enum Command {
     /// Browse the built-in Program Library.
     #[command(subcommand)]
     Library(LibraryCommand),
+    /// Export a program stored in a subscription as a self-contained bundle.
+    Export {
+        /// The subscription directory holding the program.
+        #[arg(long, value_name = "SUBSCRIPTION")]
+        from: PathBuf,
+        /// The program's name.
+        #[arg(long, value_name = "NAME")]
+        program: String,
+        /// The zip file to write.
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+    },
     /// Print a shell completion script, e.g. `mkimport completions bash >
     /// /etc/bash_completion.d/mkimport`.
     Completions {

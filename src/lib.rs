@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod cli;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod fsutil;
 pub mod library;
 pub mod model;

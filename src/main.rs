@@ -25,6 +25,9 @@ fn main() -> ExitCode {
             print!("{text}");
             app::EXIT_OK
         }),
+        Command::Export { from, program, out } => {
+            mkimport::export::export(from, program, out).map(|()| app::EXIT_OK)
+        }
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(*shell, &mut command, "mkimport", &mut std::io::stdout());

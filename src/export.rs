@@ -1,0 +1,79 @@
+//! `mkimport export`: build a self-contained bundle (a zip) from a program
+//! stored in a subscription, so a program imported into one subscription
+//! can move on to another.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::bundle::{bundle_stored, Bundle};
+use crate::error::{show, usage};
+use crate::model::{to_canonical_json, AssetContent};
+use crate::names;
+use crate::subscription::Subscription;
+
+/// The bundle of the stored program named `name`.
+pub fn stored_bundle(source: &Subscription, name: &str) -> Result<Bundle> {
+    let stored = source
+        .programs
+        .iter()
+        .find(|p| names::same(&p.file.program.name, name))
+        .ok_or_else(|| {
+            let names: Vec<&str> = source
+                .programs
+                .iter()
+                .map(|p| p.file.program.name.as_str())
+                .collect();
+            usage(format!(
+                "no program named \"{name}\" in {}; it holds: {}",
+                source.label,
+                names.join(", ")
+            ))
+        })?;
+    Ok(bundle_stored(source, stored)?)
+}
+
+/// The bundle as zip bytes: `program.json` and `external/<kind>/<file>`,
+/// deflated, with fixed timestamps, in a stable order: the same program
+/// gives the same bytes.
+pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("program.json", options)?;
+    writer.write_all(&to_canonical_json(&bundle.program))?;
+    let mut used: Vec<String> = Vec::new();
+    for asset in &bundle.external {
+        let (file, bytes) = match &asset.content {
+            AssetContent::Doc(doc) => (
+                names::unique_file_name(&asset.name, ".json", |f| used.contains(&f.to_string())),
+                to_canonical_json(&doc.doc),
+            ),
+            AssetContent::Image { bytes, .. } => (names::safe_stem(&asset.name), bytes.to_vec()),
+        };
+        let path = format!("external/{}/{}", asset.kind.dir(), file);
+        used.push(file.to_lowercase());
+        writer.start_file(path, options)?;
+        writer.write_all(&bytes)?;
+    }
+    Ok(writer.finish()?.into_inner())
+}
+
+/// `mkimport export --from SUBSCRIPTION --program NAME --out FILE.zip`.
+pub fn export(from: &Path, name: &str, out: &Path) -> Result<()> {
+    if !Subscription::is_subscription(from) {
+        return Err(usage(format!(
+            "--from {} is not a subscription directory (it has no subscription.json)",
+            show(from)
+        )));
+    }
+    let source = Subscription::load(from).context("cannot read the source subscription")?;
+    let bundle = stored_bundle(&source, name)?;
+    let bytes = zip_bytes(&bundle)?;
+    crate::fsutil::write_atomic(out, &bytes)
+        .with_context(|| format!("cannot write {}", show(out)))?;
+    Ok(())
+}

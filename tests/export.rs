@@ -1,0 +1,201 @@
+//! `mkimport export`: a stored program as a self-contained bundle, and the
+//! round trip export → import → export.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mkimport() -> Command {
+    let mut command = Command::cargo_bin("mkimport").unwrap();
+    command.current_dir(repo());
+    command
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Read every entry of a bundle zip: path → bytes.
+fn entries(zip_path: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        out.push((entry.name().unwrap().to_string(), bytes));
+    }
+    out.sort();
+    out
+}
+
+fn program_of(zip_path: &Path) -> Value {
+    let (_, bytes) = entries(zip_path)
+        .into_iter()
+        .find(|(name, _)| name == "program.json")
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// What an import changes on purpose: tokens become local, trigger
+/// campaigns inactive, batch campaigns unscheduled. Apply it to a program
+/// so two generations can be compared.
+fn as_imported(mut program: Value) -> Value {
+    for token in program["tokens"].as_array_mut().unwrap() {
+        token.as_object_mut().unwrap().remove("inherited_from");
+    }
+    for campaign in program["smart_campaigns"].as_array_mut().unwrap() {
+        if campaign["type"] == "trigger" {
+            campaign["active"] = Value::Bool(false);
+        }
+        if campaign["type"] == "batch" {
+            campaign["schedule"] = Value::Null;
+        }
+    }
+    program.as_object_mut().unwrap().remove("exported_from");
+    program
+}
+
+const PROGRAM: &str = "2026-07 Monthly Newsletter";
+
+#[test]
+fn export_is_deterministic_and_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.zip");
+    let b = dir.path().join("b.zip");
+    for out in [&a, &b] {
+        mkimport()
+            .args([
+                "export",
+                "--from",
+                "fixtures/sandbox",
+                "--program",
+                PROGRAM,
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let program = program_of(&a);
+    assert_eq!(program["exported_from"], "Acme Sandbox");
+    assert_eq!(program["program"]["folder"], "Newsletters/2026");
+    let names: Vec<String> = entries(&a).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("external/email-templates/")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("external/images/")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn unknown_program_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    mkimport()
+        .args([
+            "export",
+            "--from",
+            "fixtures/sandbox",
+            "--program",
+            "Nope",
+            "--out",
+        ])
+        .arg(dir.path().join("x.zip"))
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("x.zip").exists());
+}
+
+#[test]
+fn round_trip_keeps_the_program_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.zip");
+    let second = dir.path().join("second.zip");
+    mkimport()
+        .args([
+            "export",
+            "--from",
+            "fixtures/sandbox",
+            "--program",
+            PROGRAM,
+            "--out",
+        ])
+        .arg(&first)
+        .assert()
+        .success();
+
+    // Import it into a fresh target with the same folders and no clashes.
+    let target = dir.path().join("target");
+    std::fs::create_dir_all(target.join("marketing-activities/Newsletters/2026")).unwrap();
+    let production: Value = serde_json::from_slice(
+        &std::fs::read(repo().join("fixtures/production/subscription.json")).unwrap(),
+    )
+    .unwrap();
+    let mut subscription = production.clone();
+    subscription["name"] = Value::from("Fresh Target");
+    std::fs::write(target.join("subscription.json"), subscription.to_string()).unwrap();
+    // The target's snippets, so nothing is skipped for a missing snippet.
+    copy_dir(
+        &repo().join("fixtures/production/design-studio/snippets"),
+        &target.join("design-studio/snippets"),
+    );
+    mkimport()
+        .args([
+            "run",
+            "--yes",
+            "--json",
+            "--user",
+            "ops@acme.example",
+            "--from",
+        ])
+        .arg(&first)
+        .arg("--to")
+        .arg(&target)
+        .assert()
+        .success();
+    mkimport()
+        .args(["export", "--program", PROGRAM, "--from"])
+        .arg(&target)
+        .arg("--out")
+        .arg(&second)
+        .assert()
+        .success();
+
+    let a = as_imported(program_of(&first));
+    let b = as_imported(program_of(&second));
+    // The dynamic-content email is skipped on import by design; the
+    // campaign that sent it stays.
+    let mut expected = a.clone();
+    expected["emails"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["dynamic_content"] != Value::Bool(true));
+    assert_eq!(b, expected);
+    // The external assets travel unchanged.
+    let externals = |path: &Path| -> Vec<(String, Vec<u8>)> {
+        entries(path)
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("external/"))
+            .collect()
+    };
+    assert_eq!(externals(&first), externals(&second));
+}
