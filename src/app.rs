@@ -95,6 +95,13 @@ pub fn program_names(args: &ImportArgs) -> Result<Vec<String>> {
             out.push(name.clone());
         }
     }
+    if !args.programs.is_empty() && out.is_empty() {
+        // `--program -` with nothing on standard input selects nothing: it
+        // must never fall back to "every program".
+        return Err(usage(
+            "--program - read no program name from standard input; nothing to import",
+        ));
+    }
     Ok(out)
 }
 

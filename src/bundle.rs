@@ -221,7 +221,22 @@ fn bundle_root(label: &str, files: &BTreeSet<String>) -> Result<String, InputErr
 fn read_zip_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries, InputError> {
     let file =
         fs::File::open(path).map_err(|e| InputError::new(label, format!("cannot open: {e}")))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+    zip_entries(std::io::BufReader::new(file), label, limits)
+}
+
+/// Read a bundle from zip bytes in memory (used by the fuzz targets and
+/// tests; files go through [`read_bundle`]).
+pub fn read_zip_bundle(label: &str, bytes: &[u8], limits: &Limits) -> Result<Bundle, InputError> {
+    let entries = zip_entries(std::io::Cursor::new(bytes), label, limits)?;
+    from_entries(label.to_string(), entries)
+}
+
+fn zip_entries(
+    reader: impl Read + std::io::Seek,
+    label: &str,
+    limits: &Limits,
+) -> Result<Entries, InputError> {
+    let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| InputError::new(label, format!("not a readable zip file: {e}")))?;
     if archive.has_duplicate_names() {
         return Err(InputError::new(

@@ -13,6 +13,8 @@ pub mod digest;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod library;
 pub mod model;
 pub mod names;

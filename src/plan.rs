@@ -447,7 +447,7 @@ fn plan_program(
                     &name,
                     Action::Create,
                     &name,
-                    "name exists in target",
+                    "a program of this name exists in the target: blocked (rule program=fail)",
                 );
                 planner.decided(RuleKind::Program, &name, existing);
                 planner.problems.push(Problem::error(
@@ -1221,8 +1221,11 @@ impl<'a> Planner<'a> {
                         format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
                     ),
                     _ => {
-                        let renamed =
-                            names::first_free(&source_name, is_image, |c| self.name_taken(kind, c));
+                        // Skip names taken in the target or by this run, and
+                        // names this bundle carries itself (they come next).
+                        let renamed = names::first_free(&source_name, is_image, |c| {
+                            self.name_taken(kind, c) || self.bundle.find_external(kind, c).is_some()
+                        });
                         let file = self.new_file(kind, &renamed);
                         (
                             Action::Rename,

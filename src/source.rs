@@ -43,6 +43,12 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
     }
     if path.is_dir() {
         let found = find_bundles(path);
+        if found.is_empty() {
+            bail!(
+                "no bundle found in {} (looked for *.zip files and directories holding program.json)",
+                show(path)
+            );
+        }
         return Ok(crate::parallel::map(found, |found| match found {
             Ok(bundle_path) => SourceItem {
                 label: show(&bundle_path),
