@@ -48,7 +48,7 @@ pub fn build_rules(args: &ImportArgs) -> Result<Rules> {
     match args.conflict.as_str() {
         "default" => {}
         "ask" => {
-            if args.json || !std::io::stdin().is_terminal() {
+            if args.machine() || !std::io::stdin().is_terminal() {
                 return Err(usage(
                     "--conflict ask needs a terminal (and no --json); use --conflict default, a rules file, or --rule KIND=RULE",
                 ));
@@ -224,14 +224,12 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
         crate::fsutil::write_atomic(out, report::to_json_text(&plan_file(&prepared)).as_bytes())
             .with_context(|| format!("cannot write the plan file {}", show(out)))?;
     }
-    if args.import.json {
-        print!(
-            "{}",
-            report::to_json_text(&report::report(
-                &prepared.plan,
-                &prepared.context("preview", None)
-            ))
-        );
+    let value = report::report(&prepared.plan, &prepared.context("preview", None));
+    if import.events {
+        crate::events::emit_plan(&prepared.plan, &value);
+        crate::events::emit_summary(&value);
+    } else if import.json {
+        print!("{}", report::to_json_text(&value));
     } else {
         print!("{}", report::table(&prepared.plan));
     }
@@ -258,14 +256,16 @@ fn interactive(json: bool) -> bool {
 /// `mkimport run`.
 pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     let json = args.import.json;
+    let events = args.import.events;
+    let machine = args.import.machine();
     let ask = !args.yes;
     let mut wizard_args = args.import.clone();
     if args.plan.is_none() && crate::wizard::wanted(&wizard_args) {
         crate::wizard::fill_missing(&mut wizard_args)?;
     }
-    if ask && !interactive(json) {
+    if ask && !interactive(machine) {
         return Err(usage(
-            "run needs --yes when it cannot ask for confirmation (no terminal, or --json); nothing was written",
+            "run needs --yes when it cannot ask for confirmation (no terminal, or --json/--events); nothing was written",
         ));
     }
     let (import_args, saved) = match &args.plan {
@@ -303,7 +303,10 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
                     .map(|r| json!({"severity": "error", "code": crate::saved::STALE_PLAN, "message": r}))
                     .collect(),
             );
-            if json {
+            if events {
+                crate::events::emit_plan(&prepared.plan, &value);
+                crate::events::emit_summary(&value);
+            } else if json {
                 print!("{}", report::to_json_text(&value));
             }
             return Ok(EXIT_BLOCKED);
@@ -313,9 +316,13 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     let plan = &prepared.plan;
     let blocked = plan.count(Status::Blocked);
     let refuse = plan.has_bad_input() || (blocked > 0 && !args.skip_blocked);
-    if refuse || !json {
+    if refuse || !machine {
         // Show what would happen (and why it is refused).
-        if json {
+        if events {
+            let value = report::report(plan, &prepared.context("run", None));
+            crate::events::emit_plan(plan, &value);
+            crate::events::emit_summary(&value);
+        } else if json {
             print!(
                 "{}",
                 report::to_json_text(&report::report(plan, &prepared.context("run", None)))
@@ -358,17 +365,23 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     let mut value = report::report(plan, &context);
     let receipt = report::to_json_text(&value);
     let started = std::time::Instant::now();
-    let bar = progress_bar(json, plan);
+    if events {
+        crate::events::emit_plan(plan, &value);
+    }
+    let bar = progress_bar(machine, plan);
     let applied = crate::apply::apply(
         &prepared.target,
         plan,
         &id,
         &prepared.source_label,
         receipt.as_bytes(),
-        |owner| {
+        |owner, path| {
             if let Some(bar) = &bar {
                 bar.set_message(owner.to_string());
                 bar.inc(1);
+            }
+            if events {
+                crate::events::emit_write(owner, path);
             }
         },
     )?;
@@ -401,7 +414,9 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
             )?;
         }
     }
-    if json {
+    if events {
+        crate::events::emit_summary(&value);
+    } else if json {
         print!("{}", report::to_json_text(&value));
     } else {
         println!(

@@ -157,14 +157,14 @@ pub struct Applied {
 
 /// Write the plan's `ok` programs into the target, then the receipt.
 /// `tick` is called once per file moved into place, with the program's
-/// name (or "receipt").
+/// name (or "receipt") and the path written, relative to the target.
 pub fn apply(
     target: &Subscription,
     plan: &Plan,
     import_id: &str,
     source: &str,
     receipt: &[u8],
-    mut tick: impl FnMut(&str),
+    mut tick: impl FnMut(&str, &str),
 ) -> Result<Applied> {
     let root = &target.root;
     let state = root.join(STATE_DIR);
@@ -279,8 +279,8 @@ pub fn apply(
     };
     write_atomic(&state.join(JOURNAL), &to_canonical_json(&journal))?;
     let mut index = 0;
-    do_moves(root, &moves, |_| {
-        tick(&owners[index]);
+    do_moves(root, &moves, |m| {
+        tick(&owners[index], &m.to);
         index += 1;
     })?;
     fs::remove_file(state.join(JOURNAL))?;

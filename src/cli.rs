@@ -108,8 +108,13 @@ pub struct ImportArgs {
     pub rules: Vec<String>,
 
     /// Print the JSON report on standard output, and nothing else there.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "events")]
     pub json: bool,
+
+    /// Stream NDJSON events on standard output instead: one per program,
+    /// one per asset action, one per file written (run), then the summary.
+    #[arg(long)]
+    pub events: bool,
 
     /// Refuse a zip entry larger than this many bytes uncompressed.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
@@ -122,6 +127,13 @@ pub struct ImportArgs {
     /// Refuse a zip entry that expands more than this many times.
     #[arg(long, value_name = "RATIO", default_value_t = 200)]
     pub max_ratio: u64,
+}
+
+impl ImportArgs {
+    /// Output for programs (JSON or events): no table, no prompt, no bar.
+    pub fn machine(&self) -> bool {
+        self.json || self.events
+    }
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod cli;
 pub mod digest;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod fsutil;
 #[doc(hidden)]

@@ -32,7 +32,7 @@ pub fn can_ask(json: bool) -> bool {
 
 /// Should the wizard run: on a terminal, with the source or target missing.
 pub fn wanted(args: &ImportArgs) -> bool {
-    can_ask(args.json) && (args.from.is_none() || args.to.is_none())
+    can_ask(args.machine()) && (args.from.is_none() || args.to.is_none())
 }
 
 fn interrupted(e: dialoguer::Error) -> anyhow::Error {

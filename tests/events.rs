@@ -1,0 +1,130 @@
+//! `--events`: NDJSON on standard output, one object per line.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn events(args: &[&str], target: &Path) -> (i32, Vec<Value>) {
+    let output = Command::cargo_bin("mkimport")
+        .unwrap()
+        .current_dir(repo())
+        .args(args)
+        .arg("--to")
+        .arg(target)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    (output.status.code().unwrap(), lines)
+}
+
+#[test]
+fn preview_streams_programs_assets_then_the_summary() {
+    let (code, lines) = events(
+        &[
+            "preview",
+            "--from",
+            "fixtures/sandbox",
+            "--user",
+            "ops@acme.example",
+            "--events",
+        ],
+        &repo().join("fixtures/production"),
+    );
+    assert_eq!(code, 3);
+    let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "program").count(), 6);
+    assert!(kinds.iter().filter(|k| **k == "asset").count() > 50);
+    assert_eq!(*kinds.last().unwrap(), "summary");
+    assert_eq!(kinds[0], "program");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["ok"], 3);
+    assert_eq!(summary["blocked"], 3);
+    assert!(summary["import_id"].is_null());
+    // Every asset event names its program, which came just before.
+    let mut current = None;
+    for line in &lines {
+        match line["event"].as_str().unwrap() {
+            "program" => current = Some(line["name"].clone()),
+            "asset" => assert_eq!(Some(line["program"].clone()), current),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn run_streams_every_file_written() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/production"), dir.path());
+    let (code, lines) = events(
+        &[
+            "run",
+            "--from",
+            "fixtures/sandbox",
+            "--user",
+            "ops@acme.example",
+            "--events",
+            "--yes",
+            "--skip-blocked",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
+    let writes: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "write")
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert!(writes
+        .iter()
+        .any(|p| p.ends_with("2026 APAC Growth Summit")));
+    for path in &writes {
+        assert!(
+            dir.path().join(path).exists(),
+            "{path} was announced but not written"
+        );
+    }
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["ok"], 3);
+    let id = summary["import_id"].as_str().unwrap();
+    assert!(dir
+        .path()
+        .join(format!(".mkimport/imports/{id}.json"))
+        .is_file());
+}
+
+#[test]
+fn events_and_json_do_not_mix() {
+    let (code, _) = events(
+        &[
+            "preview",
+            "--from",
+            "fixtures/sandbox",
+            "--events",
+            "--json",
+        ],
+        &repo().join("fixtures/production"),
+    );
+    assert_eq!(code, 2);
+}
