@@ -41,6 +41,23 @@ pub enum Command {
         #[arg(long, value_name = "FILE.zip")]
         out: PathBuf,
     },
+    /// Make a synthetic source of N zip bundles and a large target, for
+    /// benchmarks (seeded, deterministic).
+    #[command(hide = true)]
+    Generate {
+        /// How many bundles.
+        #[arg(long, default_value_t = 100)]
+        bundles: usize,
+        /// The directory to create (holds source/ and target/).
+        #[arg(long)]
+        out: PathBuf,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Design-studio assets in the target.
+        #[arg(long, default_value_t = 5000)]
+        target_assets: usize,
+    },
     /// Print a shell completion script, e.g. `mkimport completions bash >
     /// /etc/bash_completion.d/mkimport`.
     Completions {

@@ -16,6 +16,7 @@ pub mod export;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod generate;
 pub mod library;
 pub mod model;
 pub mod names;

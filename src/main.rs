@@ -28,6 +28,13 @@ fn main() -> ExitCode {
         Command::Export { from, program, out } => {
             mkimport::export::export(from, program, out).map(|()| app::EXIT_OK)
         }
+        Command::Generate {
+            bundles,
+            out,
+            seed,
+            target_assets,
+        } => mkimport::generate::generate(out, *bundles, *seed, *target_assets)
+            .map(|()| app::EXIT_OK),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(*shell, &mut command, "mkimport", &mut std::io::stdout());

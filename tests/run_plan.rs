@@ -1,0 +1,502 @@
+//! `run --plan PLAN` (apply exactly a saved preview) and `run --notify`.
+
+mod run_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use run_support::*;
+
+/// `preview --out PLAN` of `source` into `target` (with `extra` arguments).
+fn save_plan(source: &str, target: &Path, plan: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "preview",
+        "--from",
+        source,
+        "--to",
+        p(target),
+        "--user",
+        OPS,
+        "--json",
+        "--out",
+        p(plan),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(
+        out.code == 0 || out.code == 3,
+        "preview failed ({}): {}",
+        out.code,
+        out.stderr
+    );
+    assert!(plan.is_file(), "preview --out wrote no plan file");
+    read_json(plan)
+}
+
+fn select_ok_programs() -> Vec<&'static str> {
+    OK_PROGRAMS
+        .iter()
+        .flat_map(|name| ["--program", *name])
+        .collect()
+}
+
+/// `run --plan` (no --from/--to) imports exactly what a direct run does.
+#[test]
+fn run_plan_applies_the_saved_plan_like_a_direct_run() {
+    let plans = TempDir::new().expect("temp dir");
+    let plan = plans.path().join("plan.json");
+    let (_a_guard, a) = copy_fixture("production");
+    let (_b_guard, b) = copy_fixture("production");
+    let selection = select_ok_programs();
+    let saved = save_plan(&sandbox(), &a, &plan, &selection);
+    let before = snapshot(&a);
+
+    let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+    out.expect_code(0);
+    let planned = out.json();
+    assert_eq!(planned["summary"]["ok"], 3);
+    assert_ne!(snapshot(&a), before, "run --plan wrote nothing");
+
+    let source = sandbox();
+    let mut direct = vec![
+        "run",
+        "--from",
+        &source,
+        "--to",
+        p(&b),
+        "--user",
+        OPS,
+        "--yes",
+        "--json",
+    ];
+    direct.extend_from_slice(&selection);
+    let out = run(&direct);
+    out.expect_code(0);
+    let direct = out.json();
+
+    assert_eq!(planned["import_id"], direct["import_id"]);
+    assert_eq!(planned["programs"], direct["programs"]);
+    assert_eq!(
+        planned["programs"], saved["programs"],
+        "the run did what the plan said"
+    );
+    assert_same_tree(&snapshot(&a), &snapshot(&b), "run --plan vs a direct run");
+
+    // Each landed program records the digest of the bundle the plan saw.
+    for entry in saved["plan"]["bundles"].as_array().expect("plan.bundles") {
+        let digest = &entry["digest"];
+        assert!(
+            programs(&a)
+                .values()
+                .any(|p| &p["imported"]["bundle_digest"] == digest),
+            "no program landed from bundle {}",
+            entry["bundle"]
+        );
+    }
+}
+
+/// A plan with blocked programs is refused like a direct run (exit 3),
+/// unless --skip-blocked; --from and --to, when given, must match.
+#[test]
+fn run_plan_checks_blocked_and_matching_paths() {
+    let plans = TempDir::new().expect("temp dir");
+    let plan = plans.path().join("plan.json");
+    let (_guard, target) = copy_fixture("production");
+    let (_other_guard, other) = copy_fixture("production");
+    save_plan(&sandbox(), &target, &plan, &[]);
+    let before = snapshot(&target);
+    let other_before = snapshot(&other);
+
+    let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+    out.expect_code(3);
+    assert_same_tree(&before, &snapshot(&target), "blocked plan");
+
+    let out = run(&[
+        "run",
+        "--plan",
+        p(&plan),
+        "--to",
+        p(&other),
+        "--yes",
+        "--json",
+        "--skip-blocked",
+    ]);
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("--to"),
+        "the usage error names --to: {}",
+        out.stderr
+    );
+    let wrong_source = fixtures().join("production");
+    let out = run(&[
+        "run",
+        "--plan",
+        p(&plan),
+        "--from",
+        p(&wrong_source),
+        "--yes",
+        "--json",
+        "--skip-blocked",
+    ]);
+    out.expect_code(2);
+    assert_same_tree(&before, &snapshot(&target), "mismatching --to/--from");
+    assert_same_tree(&other_before, &snapshot(&other), "the other target");
+
+    // Given and matching (spelled differently): accepted.
+    let same_target = target.join(".");
+    let out = run(&[
+        "run",
+        "--plan",
+        p(&plan),
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&same_target),
+        "--yes",
+        "--json",
+        "--skip-blocked",
+    ]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["summary"]["ok"], 3);
+    assert_eq!(report["summary"]["blocked"], 3);
+}
+
+fn stale_problem(report: &Value) -> bool {
+    all_problems(report)
+        .iter()
+        .any(|p| p["code"] == "stale-plan" && p["severity"] == "error")
+}
+
+/// A change in the target since the preview makes the plan stale: exit 3,
+/// a `stale-plan` problem, nothing written.
+#[test]
+fn run_plan_refuses_when_the_target_changed() {
+    let plans = TempDir::new().expect("temp dir");
+    let plan = plans.path().join("plan.json");
+    let (_guard, target) = copy_fixture("production");
+    save_plan(&sandbox(), &target, &plan, &select_ok_programs());
+    write_json(
+        &target,
+        "design-studio/email-templates/added-after-the-preview.json",
+        &json!({"name": "Added After The Preview", "html": "<p>new</p>"}),
+    );
+    let before = snapshot(&target);
+
+    let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+    out.expect_code(3);
+    let report = out.json();
+    assert!(stale_problem(&report), "no stale-plan problem: {report:#}");
+    assert!(report["import_id"].is_null());
+    assert!(
+        out.stderr.contains("stale"),
+        "stderr explains the refusal: {}",
+        out.stderr
+    );
+    assert_same_tree(&before, &snapshot(&target), "stale plan");
+}
+
+/// Edit the JSON file `rel` below `root` in place.
+fn edit_json(root: &Path, rel: &str, edit: impl FnOnce(&mut Value)) {
+    let path = root.join(rel);
+    let mut value = read_json(&path);
+    edit(&mut value);
+    fs::write(&path, serde_json::to_vec_pretty(&value).expect("serialise")).expect("edit");
+}
+
+/// A bundle that changed since the preview makes the plan stale: its
+/// program.json, an external asset it carries (from the source's design
+/// studio), or a token it inherits from a source folder.
+#[test]
+fn run_plan_refuses_when_a_bundle_changed() {
+    let webinar_json = format!("marketing-activities/Webinars/2026/{WEBINAR}/program.json");
+    type Edit<'a> = Box<dyn Fn(&Path) + 'a>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "program.json",
+            Box::new(|src: &Path| {
+                edit_json(src, &webinar_json, |v| {
+                    v["program"]["description"] = json!("Edited after the preview.")
+                })
+            }),
+        ),
+        (
+            "external email template",
+            Box::new(|src: &Path| {
+                edit_json(
+                    src,
+                    "design-studio/email-templates/event-reminder.json",
+                    |v| v["html"] = json!("<p>Edited after the preview.</p>"),
+                )
+            }),
+        ),
+        (
+            "inherited token",
+            Box::new(|src: &Path| {
+                edit_json(src, "marketing-activities/Webinars/folder.json", |v| {
+                    for token in v["tokens"].as_array_mut().expect("tokens") {
+                        if token["name"] == "my.Footer" {
+                            token["value"] = json!("<p>Edited after the preview.</p>");
+                        }
+                    }
+                })
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let plans = TempDir::new().expect("temp dir");
+        let plan = plans.path().join("plan.json");
+        let (_src_guard, source) = copy_fixture("sandbox");
+        let (_guard, target) = copy_fixture("production");
+        save_plan(p(&source), &target, &plan, &select_ok_programs());
+        edit(&source);
+        let before = snapshot(&target);
+
+        let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+        out.expect_code(3);
+        let report = out.json();
+        assert!(
+            stale_problem(&report),
+            "{what}: no stale-plan problem: {report:#}"
+        );
+        assert_same_tree(&before, &snapshot(&target), what);
+    }
+}
+
+/// A plan file that is not JSON, or not a plan, is bad input (exit 1)
+/// named in the message; nothing is written.
+#[test]
+fn run_plan_rejects_a_bad_plan_file() {
+    let plans = TempDir::new().expect("temp dir");
+    let (_guard, target) = copy_fixture("production");
+    let before = snapshot(&target);
+
+    let broken = plans.path().join("broken-plan.json");
+    fs::write(&broken, "{\n  \"mkimport\": 1,\n  oops\n}\n").expect("write");
+    let out = run(&["run", "--plan", p(&broken), "--yes", "--json"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains("broken-plan.json") && out.stderr.contains(":3:"),
+        "the error names the file, line and column: {}",
+        out.stderr
+    );
+
+    // A receipt is a report but not a plan.
+    let ok = run_sandbox(&target);
+    ok.expect_code(0);
+    let after_import = snapshot(&target);
+    let id = ok.json()["import_id"].as_str().expect("id").to_string();
+    let receipt = target
+        .join(STATE)
+        .join("imports")
+        .join(format!("{id}.json"));
+    let out = run(&["run", "--plan", p(&receipt), "--yes", "--json"]);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains(&format!("{id}.json")),
+        "the error names the file: {}",
+        out.stderr
+    );
+    assert_same_tree(&after_import, &snapshot(&target), "a receipt as plan");
+    assert_ne!(before, after_import);
+}
+
+// ---------------------------------------------------------------------
+// --notify
+
+/// A fake `sendmail` that records its arguments and the message, then
+/// exits with `code`. Returns (script path, args file, message file).
+fn fake_sendmail(dir: &Path, code: i32) -> (PathBuf, PathBuf, PathBuf) {
+    let script = dir.join("fake-sendmail");
+    let args = dir.join("args.txt");
+    let message = dir.join("message.eml");
+    let text = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\ncat > '{}'\nexit {code}\n",
+        args.display(),
+        message.display()
+    );
+    fs::write(&script, text).expect("write script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    (script, args, message)
+}
+
+fn notify_run(target: &Path, extra: &[&str], sendmail: &str) -> Outcome {
+    let source = sandbox();
+    let mut args = vec![
+        "run",
+        "--from",
+        &source,
+        "--to",
+        p(target),
+        "--user",
+        OPS,
+        "--yes",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run_with(&args, &[("MKIMPORT_SENDMAIL", sendmail)])
+}
+
+/// The campaigns the report says need attention, as (program, name, action).
+fn attention(report: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for program in report["programs"].as_array().expect("programs") {
+        if program["status"] != "ok" {
+            continue;
+        }
+        for asset in program["assets"].as_array().expect("assets") {
+            let action = asset["action"].as_str().unwrap_or("");
+            if action == "deactivate" || action == "unschedule" {
+                out.push((
+                    program["imported_as"].as_str().unwrap_or("").to_string(),
+                    asset["name"].as_str().unwrap_or("").to_string(),
+                    action.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One program: the mail goes to ADDR through `sendmail -t`, names the
+/// program, and lists the campaigns to reactivate and reschedule.
+#[test]
+fn notify_mails_a_confirmation_for_one_program() {
+    let mail = TempDir::new().expect("temp dir");
+    let (script, args_file, message_file) = fake_sendmail(mail.path(), 0);
+    let (_guard, target) = copy_fixture("production");
+    let out = notify_run(
+        &target,
+        &["--program", WEBINAR, "--notify", "ops-lead@acme.example"],
+        p(&script),
+    );
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["summary"]["ok"], 1);
+    assert!(
+        !has_problem(&report, "notify-failed"),
+        "a sent mail is no problem"
+    );
+
+    let args = fs::read_to_string(&args_file).expect("the mail command ran");
+    assert!(
+        args.lines().any(|a| a == "-t"),
+        "sendmail got no -t: {args:?}"
+    );
+    let message = fs::read_to_string(&message_file).expect("the message");
+    let (headers, body) = message
+        .split_once("\r\n\r\n")
+        .or_else(|| message.split_once("\n\n"))
+        .expect("headers and body");
+    let header = |name: &str| {
+        headers
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(|v| v.trim_end().to_string())
+    };
+    assert_eq!(header("To").as_deref(), Some("ops-lead@acme.example"));
+    let subject = header("Subject").expect("a Subject header");
+    assert!(subject.contains(WEBINAR), "subject: {subject}");
+
+    let todo = attention(&report);
+    assert_eq!(
+        todo.iter().filter(|t| t.2 == "deactivate").count(),
+        2,
+        "{todo:?}"
+    );
+    assert_eq!(
+        todo.iter().filter(|t| t.2 == "unschedule").count(),
+        3,
+        "{todo:?}"
+    );
+    let lower = body.to_lowercase();
+    assert!(lower.contains("reactivate"), "body: {body}");
+    assert!(lower.contains("reschedule"), "body: {body}");
+    for (_, campaign, action) in &todo {
+        let verb = if action == "deactivate" {
+            "reactivate"
+        } else {
+            "reschedule"
+        };
+        assert!(
+            body.lines()
+                .any(|l| l.contains(campaign.as_str()) && l.to_lowercase().contains(verb)),
+            "the mail does not ask to {verb} {campaign:?}:\n{body}"
+        );
+    }
+    let import_id = report["import_id"].as_str().expect("id");
+    assert!(message.contains(import_id), "the mail names the import id");
+}
+
+/// Several programs: the subject gives the count.
+#[test]
+fn notify_subject_counts_several_programs() {
+    let mail = TempDir::new().expect("temp dir");
+    let (script, _args_file, message_file) = fake_sendmail(mail.path(), 0);
+    let (_guard, target) = copy_fixture("production");
+    let out = notify_run(
+        &target,
+        &["--skip-blocked", "--notify", "ops-lead@acme.example"],
+        p(&script),
+    );
+    out.expect_code(0);
+    let message = fs::read_to_string(&message_file).expect("the message");
+    let subject = message
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .expect("a Subject header");
+    assert!(subject.contains('3'), "subject: {subject}");
+    for name in OK_PROGRAMS {
+        assert!(message.contains(name), "the mail lists {name}");
+    }
+}
+
+/// A mail that cannot be sent is a warning, never a failed import.
+#[test]
+fn notify_failure_is_a_warning() {
+    let mail = TempDir::new().expect("temp dir");
+    let (failing, _, _) = fake_sendmail(mail.path(), 1);
+    for command in ["/nonexistent/command".to_string(), p(&failing).to_string()] {
+        let (_guard, target) = copy_fixture("production");
+        let out = notify_run(
+            &target,
+            &["--program", WEBINAR, "--notify", "ops-lead@acme.example"],
+            &command,
+        );
+        out.expect_code(0);
+        assert!(
+            out.stderr.to_lowercase().contains("warning"),
+            "{command}: stderr has no warning: {}",
+            out.stderr
+        );
+        let report = out.json();
+        let warnings: Vec<Value> = all_problems(&report)
+            .into_iter()
+            .filter(|p| p["severity"] == "warning")
+            .filter(|p| {
+                let text = format!("{} {}", p["code"], p["message"]).to_lowercase();
+                text.contains("notify") || text.contains("mail")
+            })
+            .collect();
+        assert_eq!(
+            warnings.len(),
+            1,
+            "{command}: expected one mail warning: {report:#}"
+        );
+        // The import itself landed, and its receipt carries the warning.
+        let (_, program) = program_named(&target, WEBINAR);
+        assert_eq!(program["imported"]["import_id"], report["import_id"]);
+        let receipt = target.join(STATE).join("imports").join(format!(
+            "{}.json",
+            report["import_id"].as_str().expect("id")
+        ));
+        assert_eq!(read_json(&receipt), report, "{command}: receipt");
+    }
+}
