@@ -199,9 +199,23 @@ pub fn plan_file(prepared: &Prepared) -> Value {
         .iter()
         .map(|p| json!({"bundle": p.bundle, "digest": p.bundle_digest}))
         .collect();
+    // Absolute paths, so the plan can be run from another directory.
+    let absolute = |p: &str| {
+        std::path::Path::new(p)
+            .canonicalize()
+            .map(|c| show(&c))
+            .unwrap_or_else(|_| p.to_string())
+    };
+    let from = if prepared.source_label == crate::library::SOURCE
+        && !std::path::Path::new(crate::library::SOURCE).exists()
+    {
+        prepared.source_label.clone()
+    } else {
+        absolute(&prepared.source_label)
+    };
     value["plan"] = json!({
-        "from": prepared.source_label,
-        "to": prepared.target.label,
+        "from": from,
+        "to": absolute(&prepared.target.label),
         "folder": prepared.options.folder,
         "user": prepared.options.user,
         "programs": prepared.selection,

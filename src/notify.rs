@@ -11,6 +11,10 @@ use crate::report::summary_line;
 /// The environment variable that names another mail command.
 pub const SENDMAIL_VAR: &str = "MKIMPORT_SENDMAIL";
 
+/// How long the mail command may take before it is stopped (the run holds
+/// the target's lock meanwhile).
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// An RFC 5322 message confirming the import.
 pub fn message(to: &str, plan: &Plan, target_name: &str, import_id: &str) -> String {
     let imported: Vec<&str> = plan
@@ -100,14 +104,30 @@ pub fn send(message: &str) -> Result<(), String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start `{command_line} -t`: {e}"))?;
+    // Feed the message from a thread, so a command that does not read it
+    // cannot block us past the timeout.
     if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(message.as_bytes())
-            .map_err(|e| format!("could not write to `{command_line} -t`: {e}"))?;
+        let message = message.as_bytes().to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&message);
+        });
     }
-    let status = child
-        .wait()
-        .map_err(|e| format!("`{command_line} -t` failed: {e}"))?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > SEND_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`{command_line} -t` did not finish within {} s and was stopped",
+                    SEND_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(format!("`{command_line} -t` failed: {e}")),
+        }
+    };
     if status.success() {
         Ok(())
     } else {

@@ -26,7 +26,7 @@ pub struct Context {
     pub target: String,
 }
 
-fn status_str(status: Status) -> &'static str {
+pub fn status_str(status: Status) -> &'static str {
     match status {
         Status::Ok => "ok",
         Status::Blocked => "blocked",

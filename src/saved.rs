@@ -130,9 +130,36 @@ impl SavedPlan {
         Ok(args)
     }
 
-    /// Why the plan no longer holds (empty when it does).
+    /// True when this plan already landed: the target changed only by
+    /// this plan's own import, so every program it would import is now
+    /// `unchanged` and every other one has the status it had.
+    fn already_applied(&self, prepared: &Prepared) -> bool {
+        let Some(saved) = self.report.get("programs").and_then(Value::as_array) else {
+            return false;
+        };
+        saved.len() == prepared.plan.programs.len()
+            && saved.iter().zip(&prepared.plan.programs).all(|(was, now)| {
+                let was = was.get("status").and_then(Value::as_str).unwrap_or("");
+                let now = report::status_str(now.status);
+                was == now || (was == "ok" && now == "unchanged")
+            })
+            && prepared.plan.count(crate::plan::Status::Unchanged) > 0
+    }
+
+    /// Why the plan no longer holds (empty when it does, or when it has
+    /// already been applied: running it again then changes nothing).
     pub fn stale_reasons(&self, prepared: &Prepared) -> Vec<String> {
         let mut reasons = Vec::new();
+        let bundles_same = prepared.plan.programs.len() == self.inputs.bundles.len()
+            && self
+                .inputs
+                .bundles
+                .iter()
+                .zip(&prepared.plan.programs)
+                .all(|(was, is)| was.digest == is.bundle_digest);
+        if bundles_same && self.already_applied(prepared) {
+            return reasons;
+        }
         if prepared.plan.target_digest != self.inputs.target_digest {
             reasons.push(format!(
                 "the target {} changed since the plan {} was made",

@@ -500,3 +500,50 @@ fn notify_failure_is_a_warning() {
         assert_eq!(read_json(&receipt), report, "{command}: receipt");
     }
 }
+
+#[test]
+fn run_plan_again_after_it_landed_changes_nothing() {
+    let (_dir, target) = copy_fixture("production");
+    let plan_dir = TempDir::new().unwrap();
+    let plan = plan_dir.path().join("plan.json");
+    save_plan(
+        &sandbox(),
+        &target,
+        &plan,
+        &["--program", "2026 APAC Growth Summit"],
+    );
+    run(&["run", "--plan", p(&plan), "--yes", "--json"]).expect_code(0);
+    let before = snapshot(&target);
+    let again = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+    again.expect_code(0);
+    assert_eq!(
+        statuses(&again.json())["2026 APAC Growth Summit"],
+        "unchanged"
+    );
+    assert_same_tree(&before, &snapshot(&target), "a plan applied twice");
+}
+
+#[test]
+fn run_plan_works_from_another_directory() {
+    let (_dir, target) = copy_fixture("production");
+    let plan_dir = TempDir::new().unwrap();
+    let plan = plan_dir.path().join("plan.json");
+    save_plan(
+        &sandbox(),
+        &target,
+        &plan,
+        &["--program", "2026 APAC Growth Summit"],
+    );
+    let elsewhere = TempDir::new().unwrap();
+    let output = mkimport()
+        .current_dir(elsewhere.path())
+        .args(["run", "--plan", p(&plan), "--yes", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
