@@ -15,6 +15,10 @@ use crate::rules::Rules;
 use crate::source;
 use crate::subscription::Subscription;
 
+/// Per-conflict answers of `--conflict ask`.
+pub type Overrides =
+    std::collections::BTreeMap<(crate::rules::RuleKind, String), crate::rules::Rule>;
+
 /// Exit codes (spec section 5).
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_ERROR: i32 = 1;
@@ -127,14 +131,18 @@ fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
 }
 
 /// Load the source and the target, select, and plan.
-pub fn prepare(args: &ImportArgs, selection: Option<Vec<String>>) -> Result<Prepared> {
+pub fn prepare(
+    args: &ImportArgs,
+    selection: Option<Vec<String>>,
+    overrides: Overrides,
+) -> Result<Prepared> {
     let from = required(&args.from, "--from SRC")?.clone();
     let to: PathBuf = required(&args.to, "--to TARGET")?.clone();
     let mut options = PlanOptions {
         rules: build_rules(args)?,
         folder: args.folder.clone(),
         user: acting_user(args),
-        overrides: Default::default(),
+        overrides,
     };
     if options
         .folder
@@ -220,6 +228,12 @@ pub fn plan_file(prepared: &Prepared) -> Value {
         "user": prepared.options.user,
         "programs": prepared.selection,
         "rules": prepared.options.rules.to_map(),
+        "overrides": prepared
+            .options
+            .overrides
+            .iter()
+            .map(|((kind, subject), rule)| json!({"kind": kind.as_str(), "subject": subject, "rule": rule.as_str()}))
+            .collect::<Vec<_>>(),
         "target_digest": prepared.plan.target_digest,
         "bundles": bundles,
     });
@@ -232,7 +246,7 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     if crate::wizard::wanted(&import) {
         crate::wizard::fill_missing(&mut import)?;
     }
-    let prepared = prepare(&import, None)?;
+    let prepared = prepare(&import, None, Overrides::default())?;
     report_bad_input(&prepared);
     if let Some(out) = &args.out {
         crate::fsutil::write_atomic(out, report::to_json_text(&plan_file(&prepared)).as_bytes())
@@ -301,7 +315,12 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
         eprintln!("note: finished an interrupted run on {}", show(&to));
     }
     let selection = saved.as_ref().map(|s| s.programs.clone());
-    let prepared = prepare(&import_args, selection)?;
+    let overrides = saved
+        .as_ref()
+        .map(|s| s.overrides())
+        .transpose()?
+        .unwrap_or_default();
+    let prepared = prepare(&import_args, selection, overrides)?;
     report_bad_input(&prepared);
 
     if let Some(saved) = &saved {

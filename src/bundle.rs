@@ -462,11 +462,9 @@ fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
 
 /// Build a bundle from its relevant entries.
 pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputError> {
-    let mut digest = TreeDigest::default();
     let mut program = None;
     let mut external: Vec<ExternalAsset> = Vec::new();
     for (rel, bytes) in &entries {
-        digest.add(rel, bytes);
         if rel == "program.json" {
             program = Some(parse_program(&label, rel, bytes)?);
             continue;
@@ -514,10 +512,27 @@ pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputErro
     })?;
     Ok(Bundle {
         label,
-        digest: digest.finish(),
+        digest: content_digest(&program, &external),
         program,
         external,
     })
+}
+
+/// The digest of what a bundle carries, independent of how it is packed
+/// (zip or directory, file names, JSON layout): the canonical program and
+/// each external asset's kind, name and content. A program exported with
+/// `mkimport export` has the digest of the same program bundled on the fly.
+pub fn content_digest(program: &ProgramFile, external: &[ExternalAsset]) -> String {
+    let mut digest = TreeDigest::default();
+    digest.add("program.json", &to_canonical_json(program));
+    for asset in external {
+        let entry = format!("external/{}/{}", asset.kind.dir(), names::key(&asset.name));
+        match &asset.content {
+            AssetContent::Doc(doc) => digest.add(&entry, &to_canonical_json(&doc.doc)),
+            AssetContent::Image { digest: d, .. } => digest.add_digest(&entry, d),
+        }
+    }
+    digest.finish()
 }
 
 // ---------------------------------------------------------------------
@@ -552,8 +567,6 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
         }
     }
 
-    let mut digest = TreeDigest::default();
-    digest.add("program.json", &to_canonical_json(&program));
     let mut external = Vec::new();
     for (kind, name) in external_references(&program) {
         if external
@@ -578,11 +591,6 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
                 }
             }
         };
-        let entry = format!("external/{}/{}", kind.dir(), asset.file);
-        match &content {
-            AssetContent::Doc(doc) => digest.add(&entry, &to_canonical_json(&doc.doc)),
-            AssetContent::Image { digest: d, .. } => digest.add_digest(&entry, d),
-        }
         external.push(ExternalAsset {
             kind,
             name: asset.name.clone(),
@@ -591,7 +599,7 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
     }
     Ok(Bundle {
         label,
-        digest: digest.finish(),
+        digest: content_digest(&program, &external),
         program,
         external,
     })

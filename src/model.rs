@@ -243,14 +243,14 @@ pub struct DesignDoc {
 }
 
 impl DesignDoc {
-    /// The content that decides "identical": the object without its name,
-    /// in canonical form.
+    /// The content that decides "identical": a digest of the object without
+    /// its name, in canonical form (sorted keys, no white space).
     pub fn content_key(&self) -> String {
         let mut doc = self.doc.clone();
         if let Value::Object(map) = &mut doc {
             map.remove("name");
         }
-        doc.to_string()
+        crate::digest::sha256_hex(doc.to_string().as_bytes())
     }
 
     /// Field names of a form (empty for other kinds).

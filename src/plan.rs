@@ -236,8 +236,9 @@ struct World {
     /// Assets planned in this run: (kind, source name key, identity) → name.
     planned: BTreeMap<(DesignKind, String, String), String>,
     programs: BTreeMap<String, String>,
-    /// bundle digest → name of the program imported from it.
-    imported: BTreeMap<String, String>,
+    /// bundle digest → (name of the program imported from it, whether it
+    /// is only planned in this run).
+    imported: BTreeMap<String, (String, bool)>,
     /// Tag type key → (spelling, value key → spelling); none if undeclared.
     tags: Option<TagIndex>,
     /// Folder path (keys joined by '/') → lower-cased child names.
@@ -277,7 +278,9 @@ impl World {
             let name = program.file.program.name.clone();
             world.programs.insert(key(&name), name.clone());
             if let Some(imported) = &program.file.imported {
-                world.imported.insert(imported.bundle_digest.clone(), name);
+                world
+                    .imported
+                    .insert(imported.bundle_digest.clone(), (name, false));
             }
         }
         for folder in &target.folders {
@@ -377,15 +380,20 @@ fn plan_program(
         writes: None,
     };
 
-    if let Some(existing) = world.imported.get(&bundle.digest) {
+    if let Some((existing, planned)) = world.imported.get(&bundle.digest) {
         result.status = Status::Unchanged;
         result.imported_as = Some(existing.clone());
+        let reason = if *planned {
+            "the same bundle is imported earlier in this run"
+        } else {
+            "already imported from this same bundle"
+        };
         result.assets.push(AssetAction {
             kind: "program",
             name: name.clone(),
             action: Action::Skip,
             result_name: existing.clone(),
-            reason: "already imported from this same bundle".to_string(),
+            reason: reason.to_string(),
             conflict: None,
         });
         return result;
@@ -531,7 +539,7 @@ fn plan_program(
         .insert(key(&imported_as), imported_as.clone());
     world
         .imported
-        .insert(bundle.digest.clone(), imported_as.clone());
+        .insert(bundle.digest.clone(), (imported_as.clone(), true));
     world
         .children
         .entry(folder_k)
@@ -554,6 +562,8 @@ fn plan_program(
 #[derive(Default)]
 struct Renames {
     names: BTreeMap<(DesignKind, String), String>,
+    /// Name key → the name as the bundle spells it.
+    spelled: BTreeMap<String, String>,
     writes: Vec<AssetWrite>,
 }
 
@@ -574,7 +584,26 @@ impl Renames {
             .iter()
             .map(|i| self.get(DesignKind::Image, i))
             .collect();
+        email.html = self.image_urls(&email.html);
         email
+    }
+
+    /// Rewrite image file names used in HTML (`.../images/hero.png`) to
+    /// the names the images take in the target.
+    fn image_urls(&self, html: &str) -> String {
+        let mut html = html.to_string();
+        for ((kind, old_key), new) in &self.names {
+            if *kind != DesignKind::Image || key(new) == *old_key {
+                continue;
+            }
+            let old = self
+                .spelled
+                .get(old_key)
+                .map(String::as_str)
+                .unwrap_or(old_key);
+            html = rewrite_file_references(&html, old, &new.replace(' ', "%20"));
+        }
+        html
     }
 
     fn page(
@@ -601,8 +630,37 @@ impl Renames {
                 }
             })
             .collect();
+        page.html = self.image_urls(&page.html);
         page
     }
+}
+
+/// Replace `old` by `new` in `text` where it stands as a whole file name in
+/// a URL or attribute: after `/`, a quote, `(` or `=`, and before a quote,
+/// `)`, `?`, `#`, white space or the end.
+pub fn rewrite_file_references(text: &str, old: &str, new: &str) -> String {
+    if old.is_empty() || !text.contains(old) {
+        return text.to_string();
+    }
+    let before_ok = |c: Option<char>| matches!(c, None | Some('/' | '"' | '\'' | '(' | '='));
+    let after_ok = |c: Option<char>| {
+        matches!(c, None | Some('"' | '\'' | ')' | '?' | '#')) || c.is_some_and(char::is_whitespace)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + old.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before_ok(before) && after_ok(after) {
+            out.push_str(new);
+        } else {
+            out.push_str(old);
+        }
+        rest = &rest[at + old.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl<'a> Planner<'a> {
@@ -655,13 +713,20 @@ impl<'a> Planner<'a> {
                         format!("user \"{user}\" is not a user of the target"),
                     ),
                     Some((_, role)) => {
-                        let allowed = meta
-                            .roles
-                            .as_ref()
-                            .and_then(|roles| roles.iter().find(|(r, _)| names::same(r, role)))
-                            .is_some_and(|(_, perms)| {
-                                perms.iter().any(|p| names::same(p, IMPORT_PERMISSION))
-                            });
+                        let allowed = match &meta.roles {
+                            // Users without roles: the permission cannot be
+                            // checked, which is a warning, not a refusal.
+                            None => {
+                                self.unchecked.insert("roles");
+                                true
+                            }
+                            Some(roles) => roles
+                                .iter()
+                                .find(|(r, _)| names::same(r, role))
+                                .is_some_and(|(_, perms)| {
+                                    perms.iter().any(|p| names::same(p, IMPORT_PERMISSION))
+                                }),
+                        };
                         if !allowed {
                             self.error(
                                 "permission-denied",
@@ -1146,6 +1211,7 @@ impl<'a> Planner<'a> {
                     }
                 },
             };
+            renames.spelled.insert(key(&name), name.clone());
             renames.names.insert((kind, key(&name)), result);
         }
         renames
@@ -1221,6 +1287,21 @@ impl<'a> Planner<'a> {
                         format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
                     ),
                     _ => {
+                        // An earlier import may have renamed this very content
+                        // already ("Standard Template 1"): reuse it rather than
+                        // pile up copies.
+                        if let Some(earlier) =
+                            self.identical_variant(kind, &source_name, is_image, &identity)
+                        {
+                            self.row(
+                                report_kind,
+                                &asset.name,
+                                Action::Reuse,
+                                &earlier,
+                                "identical",
+                            );
+                            return earlier;
+                        }
                         // Skip names taken in the target or by this run, and
                         // names this bundle carries itself (they come next).
                         let renamed = names::first_free(&source_name, is_image, |c| {
@@ -1271,6 +1352,25 @@ impl<'a> Planner<'a> {
             content,
         });
         result
+    }
+
+    /// A numbered variant of `name` ("name 1", "name 2", ...) that exists
+    /// with identical content: the first free number ends the search.
+    fn identical_variant(
+        &self,
+        kind: DesignKind,
+        name: &str,
+        is_image: bool,
+        identity: &str,
+    ) -> Option<String> {
+        for n in 1u32.. {
+            let candidate = names::suffixed(name, n, is_image);
+            let known = self.lookup(kind, &key(&candidate))?;
+            if known.identity == identity {
+                return Some(known.name);
+            }
+        }
+        None
     }
 
     /// A new, unused file name for an asset in its design-studio directory.
@@ -1468,6 +1568,12 @@ impl<'a> Planner<'a> {
         for page in pages {
             scan(&page.html, format!("landing page \"{}\"", page.name));
         }
+        // A rich-text token may itself use other tokens.
+        for token in tokens {
+            if let Some(value) = token.value.as_str() {
+                scan(value, format!("token \"{}\"", token.name));
+            }
+        }
         for (_, (token, places)) in missing {
             self.warning(
                 "unresolved-token",
@@ -1483,10 +1589,14 @@ impl<'a> Planner<'a> {
         for what in std::mem::take(&mut self.unchecked) {
             self.warning(
                 "unchecked",
-                format!(
-                    "the target does not declare \"{what}\", so the program's {} were not checked",
-                    what.replace('_', " ")
-                ),
+                if what == "roles" {
+                    "the target declares users but no \"roles\", so the acting user's permission was not checked".to_string()
+                } else {
+                    format!(
+                        "the target does not declare \"{what}\", so the program's {} were not checked",
+                        what.replace('_', " ")
+                    )
+                },
             );
         }
     }
@@ -1516,4 +1626,26 @@ fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("\"{}\"", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_references_are_rewritten_only_as_whole_names() {
+        let html = r#"<img src="https://x/images/hero.png"><img src="superhero.png"><a href='hero.png?v=1'>"#;
+        assert_eq!(
+            rewrite_file_references(html, "hero.png", "hero%201.png"),
+            r#"<img src="https://x/images/hero%201.png"><img src="superhero.png"><a href='hero%201.png?v=1'>"#
+        );
+    }
+
+    #[test]
+    fn token_references_include_defaults() {
+        assert_eq!(
+            token_references("{{my.A}} {{ my.B:default=x }} {{lead.C}} {{my.}}"),
+            vec!["my.A", "my.B"]
+        );
+    }
 }

@@ -27,8 +27,18 @@ struct Inputs {
     #[serde(default)]
     programs: Vec<String>,
     rules: BTreeMap<String, String>,
+    #[serde(default)]
+    overrides: Vec<SavedOverride>,
     target_digest: String,
     bundles: Vec<SavedBundle>,
+}
+
+/// One answer given to `--conflict ask`.
+#[derive(Debug, Clone, Deserialize)]
+struct SavedOverride {
+    kind: String,
+    subject: String,
+    rule: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +154,18 @@ impl SavedPlan {
                 was == now || (was == "ok" && now == "unchanged")
             })
             && prepared.plan.count(crate::plan::Status::Unchanged) > 0
+    }
+
+    /// The answers given to `--conflict ask` when the plan was made.
+    pub fn overrides(&self) -> Result<crate::app::Overrides> {
+        let mut out = crate::app::Overrides::new();
+        for o in &self.inputs.overrides {
+            let mut rules = crate::rules::Rules::default();
+            rules.set_text(&o.kind, &o.rule)?;
+            let kind = crate::rules::RuleKind::parse(&o.kind).expect("checked by set_text");
+            out.insert((kind, o.subject.clone()), rules.get(kind));
+        }
+        Ok(out)
     }
 
     /// Why the plan no longer holds (empty when it does, or when it has
