@@ -141,7 +141,7 @@ pub fn find_bundles(root: &Path) -> Vec<Result<PathBuf, InputError>> {
 pub fn read_bundle(path: &Path, limits: &Limits) -> Result<Bundle, InputError> {
     let label = show(path);
     let entries = if path.is_dir() {
-        read_dir_entries(path, &label)?
+        read_dir_entries(path, &label, limits)?
     } else {
         read_zip_entries(path, &label, limits)?
     };
@@ -239,10 +239,16 @@ fn zip_entries(
     let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| InputError::new(label, format!("not a readable zip file: {e}")))?;
     if archive.has_duplicate_names() {
+        let start = archive.central_directory_start();
+        let count = archive.len() + 1;
+        let mut reader = archive.into_inner();
+        let name = duplicate_entry_name(&mut reader, start, count)
+            .unwrap_or_else(|| "(unknown)".to_string());
         return Err(InputError::new(
             label,
-            "the zip holds two entries with the same name",
-        ));
+            format!("the zip holds two entries named {name:?}; the bundle is refused"),
+        )
+        .in_file(name));
     }
     // First pass: names only, from the central directory.
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
@@ -377,6 +383,37 @@ fn zip_entries(
     Ok(out)
 }
 
+/// The first name that two central-directory records share. The zip
+/// reader keeps one record per name, so we read the records ourselves
+/// (signature, then the name's length at byte 28 and the name at byte 46).
+fn duplicate_entry_name(
+    reader: &mut (impl Read + std::io::Seek),
+    start: u64,
+    at_least: usize,
+) -> Option<String> {
+    reader.seek(std::io::SeekFrom::Start(start)).ok()?;
+    let mut seen = BTreeSet::new();
+    for _ in 0..at_least.saturating_mul(2).max(1 << 16) {
+        let mut header = [0u8; 46];
+        reader.read_exact(&mut header).ok()?;
+        if header[..4] != [0x50, 0x4b, 0x01, 0x02] {
+            return None;
+        }
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]) as usize;
+        let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
+        let mut name = vec![0u8; name_len];
+        reader.read_exact(&mut name).ok()?;
+        let name = String::from_utf8_lossy(&name).replace('\\', "/");
+        if !seen.insert(name.clone()) {
+            return Some(name);
+        }
+        reader
+            .seek(std::io::SeekFrom::Current((extra_len + comment_len) as i64))
+            .ok()?;
+    }
+    None
+}
+
 enum ReadFailure {
     Io(std::io::Error),
     TooBig,
@@ -409,7 +446,7 @@ fn read_limited(
     }
 }
 
-fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
+fn read_dir_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries, InputError> {
     let mut root = path.to_path_buf();
     if !root.join("program.json").is_file() {
         let children: Vec<PathBuf> = fs::read_dir(path)
@@ -431,6 +468,7 @@ fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
         }
     }
     let mut out = Vec::new();
+    let mut total: u64 = 0;
     for entry in WalkDir::new(&root)
         .follow_links(false)
         .sort_by_file_name()
@@ -453,8 +491,38 @@ fn read_dir_entries(path: &Path, label: &str) -> Result<Entries, InputError> {
         if !is_relevant(&rel) || is_archiver_junk(&rel) {
             continue;
         }
-        let bytes = fs::read(entry.path())
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > limits.max_entry_bytes {
+            return Err(InputError::new(
+                label,
+                format!(
+                    "file is {size} bytes, over the limit of {}; raise --max-entry-bytes if this is expected",
+                    limits.max_entry_bytes
+                ),
+            )
+            .in_file(&rel));
+        }
+        total += size;
+        if total > limits.max_bundle_bytes {
+            return Err(InputError::new(
+                label,
+                format!(
+                    "the bundle's files add up to more than {} bytes; raise --max-bundle-bytes if this is expected",
+                    limits.max_bundle_bytes
+                ),
+            )
+            .in_file(&rel));
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(entry.path())
+            .and_then(|f| f.take(limits.max_entry_bytes + 1).read_to_end(&mut bytes))
             .map_err(|e| InputError::new(label, format!("cannot read: {e}")).in_file(&rel))?;
+        if bytes.len() as u64 > limits.max_entry_bytes {
+            return Err(
+                InputError::new(label, "file grew past the size limit while being read")
+                    .in_file(&rel),
+            );
+        }
         out.push((rel, bytes));
     }
     Ok(out)

@@ -52,7 +52,9 @@ pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
                 names::unique_file_name(&asset.name, ".json", |f| used.contains(&f.to_string())),
                 to_canonical_json(&doc.doc),
             ),
-            AssetContent::Image { bytes, .. } => (names::safe_stem(&asset.name), bytes.to_vec()),
+            AssetContent::Image { bytes, .. } => {
+                (names::safe_file_name(&asset.name), bytes.to_vec())
+            }
         };
         let path = format!("external/{}/{}", asset.kind.dir(), file);
         used.push(file.to_lowercase());

@@ -36,10 +36,15 @@ pub fn first_free(name: &str, is_file: bool, taken: impl Fn(&str) -> bool) -> St
         .expect("an unbounded range always yields a free name")
 }
 
+/// Device names Windows reserves, whatever the extension.
 const RESERVED: &[&str] = &[
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    "con", "prn", "aux", "nul", "conin$", "conout$", "com0", "com1", "com2", "com3", "com4",
+    "com5", "com6", "com7", "com8", "com9", "com¹", "com²", "com³", "lpt0", "lpt1", "lpt2", "lpt3",
+    "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "lpt¹", "lpt²", "lpt³",
 ];
+
+/// Longest extension kept by [`safe_file_name`], in bytes.
+const MAX_EXTENSION: usize = 16;
 
 /// Longest file-name stem we write, in bytes (leaves room for a suffix and
 /// an extension under the usual 255-byte limit).
@@ -62,7 +67,12 @@ pub fn safe_stem(name: &str) -> String {
     if out.is_empty() {
         out = "_".to_string();
     }
-    let base = out.split('.').next().unwrap_or("").to_lowercase();
+    let base = out
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_lowercase();
     if RESERVED.contains(&base.as_str()) {
         out.insert(0, '_');
     }
@@ -74,6 +84,20 @@ pub fn safe_stem(name: &str) -> String {
         out.truncate(cut);
     }
     out
+}
+
+/// A safe file name that keeps a (short) extension: the stem is made safe
+/// and cut as [`safe_stem`] does, so the result stays under the usual
+/// 255-byte limit even after a " 123" suffix.
+pub fn safe_file_name(name: &str) -> String {
+    let name = name.trim();
+    match name.rfind('.') {
+        Some(dot) if dot > 0 && name.len() - dot - 1 <= MAX_EXTENSION && dot + 1 < name.len() => {
+            let ext = safe_stem(&name[dot + 1..]);
+            format!("{}.{ext}", safe_stem(&name[..dot]))
+        }
+        _ => safe_stem(name),
+    }
 }
 
 /// A safe file name built from `stem` + `ext` that is not yet in `used`
@@ -126,6 +150,22 @@ mod tests {
         assert_eq!(safe_stem("CON"), "_CON");
         assert_eq!(safe_stem("a\u{7}b"), "a_b");
         assert!(safe_stem(&"é".repeat(300)).len() <= MAX_STEM);
+        assert_eq!(safe_stem("NUL .txt"), "_NUL .txt");
+        assert_eq!(safe_stem("conin$"), "_conin$");
+    }
+
+    #[test]
+    fn safe_file_names_keep_the_extension() {
+        let long = format!("{}.png", "b".repeat(300));
+        let safe = safe_file_name(&long);
+        assert!(
+            safe.ends_with(".png") && safe.len() <= MAX_STEM + 4,
+            "{safe}"
+        );
+        assert_eq!(safe_file_name("a/b.png"), "a_b.png");
+        assert_eq!(safe_file_name("hero.png"), "hero.png");
+        let renamed = suffixed(&safe, 12, true);
+        assert!(renamed.ends_with(" 12.png") && renamed.len() < 255);
     }
 
     #[test]

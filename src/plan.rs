@@ -1223,7 +1223,7 @@ impl<'a> Planner<'a> {
         let kind = asset.kind;
         let is_image = kind == DesignKind::Image;
         let source_name = if is_image {
-            names::safe_stem(&asset.name)
+            names::safe_file_name(&asset.name)
         } else {
             asset.name.clone()
         };
@@ -1376,8 +1376,9 @@ impl<'a> Planner<'a> {
     /// A new, unused file name for an asset in its design-studio directory.
     fn new_file(&self, kind: DesignKind, name: &str) -> String {
         if kind == DesignKind::Image {
-            // An image's file name is its name.
-            return names::safe_stem(name);
+            // An image's file name is its name, already made safe (and, for
+            // a renamed one, suffixed after that).
+            return name.to_string();
         }
         names::unique_file_name(name, ".json", |f| self.file_taken(kind, f))
     }
