@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::bundle::{Limits, SourceItem};
 use crate::cli::{ImportArgs, PreviewArgs};
 use crate::error::{show, usage, InputError};
-use crate::plan::{plan, Plan, PlanOptions, Status};
+use crate::plan::{plan, Plan, PlanOptions, Problem, Status};
 use crate::report::{self, Context};
 use crate::rules::Rules;
 use crate::source;
@@ -198,9 +198,9 @@ pub fn preview_exit(plan: &Plan) -> i32 {
     }
 }
 
-/// The saved plan: the report plus what it was computed from.
-pub fn plan_file(prepared: &Prepared) -> Value {
-    let mut value = report::report(&prepared.plan, &prepared.context("preview", None));
+/// What a saved plan records besides the report: what it was computed
+/// from (the `plan` key of a plan file).
+pub fn plan_inputs(prepared: &Prepared) -> Value {
     let bundles: Vec<Value> = prepared
         .plan
         .programs
@@ -221,7 +221,7 @@ pub fn plan_file(prepared: &Prepared) -> Value {
     } else {
         absolute(&prepared.source_label)
     };
-    value["plan"] = json!({
+    json!({
         "from": from,
         "to": absolute(&prepared.target.label),
         "folder": prepared.options.folder,
@@ -236,8 +236,44 @@ pub fn plan_file(prepared: &Prepared) -> Value {
             .collect::<Vec<_>>(),
         "target_digest": prepared.plan.target_digest,
         "bundles": bundles,
-    });
-    value
+    })
+}
+
+/// Print a plan the way the flags ask: events, JSON, or the table.
+fn show_plan(
+    args: &ImportArgs,
+    plan: &Plan,
+    context: &report::Context,
+    problems: &[Problem],
+) -> Result<()> {
+    let view = report::ReportView {
+        problems,
+        ..report::ReportView::new(plan, context)
+    };
+    if args.events {
+        crate::events::emit_plan(plan);
+        crate::events::emit_summary(&view);
+    } else if args.json {
+        report::print_report(&view)?;
+    } else {
+        print!("{}", report::table(plan));
+        for problem in problems {
+            eprintln!(
+                "{}[{}]: {}",
+                severity_word(problem),
+                problem.code,
+                problem.message
+            );
+        }
+    }
+    Ok(())
+}
+
+fn severity_word(problem: &Problem) -> &'static str {
+    match problem.severity {
+        crate::plan::Severity::Error => "error",
+        crate::plan::Severity::Warning => "warning",
+    }
 }
 
 /// `mkimport preview`.
@@ -248,19 +284,17 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     }
     let prepared = prepare(&import, None, Overrides::default())?;
     report_bad_input(&prepared);
+    let context = prepared.context("preview", None);
     if let Some(out) = &args.out {
-        crate::fsutil::write_atomic(out, report::to_json_text(&plan_file(&prepared)).as_bytes())
+        let inputs = plan_inputs(&prepared);
+        let view = report::ReportView {
+            inputs: Some(&inputs),
+            ..report::ReportView::new(&prepared.plan, &context)
+        };
+        crate::fsutil::write_atomic_with(out, |w| report::write_report(w, &view))
             .with_context(|| format!("cannot write the plan file {}", show(out)))?;
     }
-    let value = report::report(&prepared.plan, &prepared.context("preview", None));
-    if import.events {
-        crate::events::emit_plan(&prepared.plan, &value);
-        crate::events::emit_summary(&value);
-    } else if import.json {
-        print!("{}", report::to_json_text(&value));
-    } else {
-        print!("{}", report::table(&prepared.plan));
-    }
+    show_plan(&import, &prepared.plan, &context, &[])?;
     Ok(preview_exit(&prepared.plan))
 }
 
@@ -270,11 +304,14 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
 pub fn import_id(prepared: &Prepared) -> String {
     let mut context = prepared.context("run", None);
     context.target = String::new();
-    let report = report::report(&prepared.plan, &context);
-    let mut text = report.to_string();
-    text.push('\n');
-    text.push_str(&prepared.plan.target_digest);
-    crate::digest::sha256_hex(text.as_bytes())[..20].to_string()
+    let mut hasher = crate::digest::HashWriter::default();
+    report::write_report(
+        &mut hasher,
+        &report::ReportView::new(&prepared.plan, &context),
+    )
+    .expect("hashing cannot fail");
+    hasher.update(prepared.plan.target_digest.as_bytes());
+    hasher.finish()[..20].to_string()
 }
 
 fn interactive(json: bool) -> bool {
@@ -326,22 +363,21 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     if let Some(saved) = &saved {
         let stale = saved.stale_reasons(&prepared);
         if !stale.is_empty() {
-            for reason in &stale {
-                eprintln!("error[stale-plan]: {reason}");
+            let problems: Vec<Problem> = stale
+                .into_iter()
+                .map(|r| Problem::error(crate::saved::STALE_PLAN, r))
+                .collect();
+            if import_args.machine() {
+                for problem in &problems {
+                    eprintln!("error[{}]: {}", problem.code, problem.message);
+                }
             }
-            let mut value = report::report(&prepared.plan, &prepared.context("run", None));
-            value["problems"] = Value::Array(
-                stale
-                    .iter()
-                    .map(|r| json!({"severity": "error", "code": crate::saved::STALE_PLAN, "message": r}))
-                    .collect(),
-            );
-            if events {
-                crate::events::emit_plan(&prepared.plan, &value);
-                crate::events::emit_summary(&value);
-            } else if json {
-                print!("{}", report::to_json_text(&value));
-            }
+            show_plan(
+                &import_args,
+                &prepared.plan,
+                &prepared.context("run", None),
+                &problems,
+            )?;
             return Ok(EXIT_BLOCKED);
         }
     }
@@ -351,18 +387,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     let refuse = plan.has_bad_input() || (blocked > 0 && !args.skip_blocked);
     if refuse || !machine {
         // Show what would happen (and why it is refused).
-        if events {
-            let value = report::report(plan, &prepared.context("run", None));
-            crate::events::emit_plan(plan, &value);
-            crate::events::emit_summary(&value);
-        } else if json {
-            print!(
-                "{}",
-                report::to_json_text(&report::report(plan, &prepared.context("run", None)))
-            );
-        } else {
-            print!("{}", report::table(plan));
-        }
+        show_plan(&import_args, plan, &prepared.context("run", None), &[])?;
     }
     if plan.has_bad_input() {
         eprintln!("error: some bundles could not be read; nothing was written");
@@ -395,20 +420,23 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
 
     let id = import_id(&prepared);
     let context = prepared.context("run", Some(id.clone()));
-    let mut value = report::report(plan, &context);
-    let receipt = report::to_json_text(&value);
     let started = std::time::Instant::now();
     if events {
-        crate::events::emit_plan(plan, &value);
+        crate::events::emit_plan(plan);
     }
     let bar = progress_bar(machine, plan);
+    let receipt = |w: &mut dyn std::io::Write| {
+        report::write_report(w, &report::ReportView::new(plan, &context))
+    };
     let applied = crate::apply::apply(
         &prepared.target,
         plan,
+        &prepared.items,
+        &limits(&import_args),
         &id,
         &prepared.source_label,
-        receipt.as_bytes(),
-        |owner, path| {
+        &receipt,
+        |owner: &str, path: &str| {
             if let Some(bar) = &bar {
                 bar.set_message(owner.to_string());
                 bar.inc(1);
@@ -429,28 +457,29 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
         );
     }
 
+    let mut problems = Vec::new();
     if let Some(address) = &args.notify {
         let message = crate::notify::message(address, plan, &prepared.target.meta.name, &id);
         if let Err(warning) = crate::notify::send(&message) {
-            eprintln!("warning[notify-failed]: {warning}");
-            value["problems"] = json!([{
-                "severity": "warning",
-                "code": "notify-failed",
-                "message": warning,
-            }]);
-            value["summary"]["warnings"] =
-                json!(value["summary"]["warnings"].as_u64().unwrap_or(0) + 1);
-            crate::apply::rewrite_receipt(
-                &prepared.target.root,
-                &id,
-                report::to_json_text(&value).as_bytes(),
-            )?;
+            eprintln!("warning[{}]: {warning}", crate::notify::NOTIFY_FAILED);
+            problems.push(Problem::warning(crate::notify::NOTIFY_FAILED, warning));
+            let view = report::ReportView {
+                problems: &problems,
+                ..report::ReportView::new(plan, &context)
+            };
+            crate::apply::rewrite_receipt(&prepared.target.root, &id, |w| {
+                report::write_report(w, &view)
+            })?;
         }
     }
+    let view = report::ReportView {
+        problems: &problems,
+        ..report::ReportView::new(plan, &context)
+    };
     if events {
-        crate::events::emit_summary(&value);
+        crate::events::emit_summary(&view);
     } else if json {
-        print!("{}", report::to_json_text(&value));
+        report::print_report(&view)?;
     } else {
         println!(
             "Import {id}: {} program{} imported into {}; receipt {}/{}/{}/{id}.json",

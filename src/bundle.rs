@@ -45,9 +45,57 @@ pub struct Bundle {
     pub digest: String,
     pub program: ProgramFile,
     pub external: Vec<ExternalAsset>,
+    /// Set when the bulky content (HTML, image bytes) was dropped after
+    /// loading to keep memory small; [`Bundle::reload`] reads it again from
+    /// `path` when the plan is applied.
+    pub slim_from: Option<PathBuf>,
 }
 
 impl Bundle {
+    /// Drop what planning does not need, keeping what it does: the HTML of
+    /// emails and landing pages shrinks to the `{{my.X}}` references it
+    /// holds (all the planner reads of it), image bytes go (their digest
+    /// stays). Only bundles read from a path can be slimmed, since `run`
+    /// must read them again.
+    pub fn slim(mut self, path: &Path) -> Bundle {
+        fn refs_only(html: &mut String) {
+            let refs: String = crate::plan::token_references(html)
+                .iter()
+                .map(|r| format!("{{{{{r}}}}}"))
+                .collect();
+            *html = refs;
+        }
+        for email in &mut self.program.emails {
+            refs_only(&mut email.html);
+        }
+        for page in &mut self.program.landing_pages {
+            refs_only(&mut page.html);
+        }
+        for asset in &mut self.external {
+            if let AssetContent::Image { bytes, .. } = &mut asset.content {
+                *bytes = Arc::new(Vec::new());
+            }
+        }
+        self.slim_from = Some(path.to_path_buf());
+        self
+    }
+
+    /// The full bundle again (for a slim one), checked against the digest
+    /// it was planned with.
+    pub fn reload(&self, limits: &Limits) -> Result<Bundle, InputError> {
+        let Some(path) = &self.slim_from else {
+            return Ok(self.clone());
+        };
+        let full = read_bundle(path, limits)?;
+        if full.digest != self.digest {
+            return Err(InputError::new(
+                &self.label,
+                "the bundle changed while it was being imported; run again",
+            ));
+        }
+        Ok(full)
+    }
+
     pub fn find_external(&self, kind: DesignKind, name: &str) -> Option<&ExternalAsset> {
         let key = names::key(name);
         self.external
@@ -583,6 +631,7 @@ pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputErro
         digest: content_digest(&program, &external),
         program,
         external,
+        slim_from: None,
     })
 }
 
@@ -670,6 +719,7 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
         digest: content_digest(&program, &external),
         program,
         external,
+        slim_from: None,
     })
 }
 

@@ -38,3 +38,27 @@ impl TreeDigest {
         hex(&hasher.finalize())
     }
 }
+
+/// A writer that hashes what is written to it (to digest a report without
+/// keeping it in memory).
+#[derive(Default)]
+pub struct HashWriter(Sha256);
+
+impl HashWriter {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -8,6 +8,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use crate::plan::Plan;
+use crate::report::{ProgramView, ReportView};
 
 /// Print one event as a line, flushed at once so a pipe sees it.
 pub fn emit(event: &Value) {
@@ -17,10 +18,9 @@ pub fn emit(event: &Value) {
 }
 
 /// The program and asset events of a plan, in plan order.
-pub fn emit_plan(plan: &Plan, report: &Value) {
-    let programs = report["programs"].as_array().cloned().unwrap_or_default();
-    for (program, value) in plan.programs.iter().zip(programs) {
-        let mut event = value.clone();
+pub fn emit_plan(plan: &Plan) {
+    for program in &plan.programs {
+        let mut event = serde_json::to_value(ProgramView(program)).expect("a program serialises");
         if let Value::Object(map) = &mut event {
             map.remove("assets");
             map.insert("event".into(), json!("program"));
@@ -42,15 +42,20 @@ pub fn emit_write(owner: &str, path: &str) {
     emit(&json!({"event": "write", "program": owner, "path": path}));
 }
 
-/// The closing summary, with the import id (null in a preview).
-pub fn emit_summary(report: &Value) {
-    let mut event = report["summary"].clone();
-    if let Value::Object(map) = &mut event {
-        map.insert("event".into(), json!("summary"));
-        map.insert("import_id".into(), report["import_id"].clone());
-        map.insert("mode".into(), report["mode"].clone());
-        if let Some(problems) = report.get("problems") {
-            map.insert("problems".into(), problems.clone());
+/// The closing summary, with the import id (null in a preview) and the
+/// problems of the whole run, if any.
+pub fn emit_summary(view: &ReportView) {
+    let mut event = json!({
+        "event": "summary",
+        "import_id": view.context.import_id,
+        "mode": view.context.mode,
+    });
+    let summary = serde_json::to_value(crate::report::summary(view.plan, view.problems))
+        .expect("a summary serialises");
+    if let (Value::Object(map), Value::Object(counts)) = (&mut event, summary) {
+        map.extend(counts);
+        if !view.problems.is_empty() {
+            map.insert("problems".into(), json!(view.problems));
         }
     }
     emit(&event);

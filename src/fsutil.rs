@@ -34,3 +34,25 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Like [`write_atomic`], streaming the content from `write` through a
+/// buffer instead of holding it in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".mkimport-tmp-")
+        .tempfile_in(dir)?;
+    let mut out = std::io::BufWriter::new(tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}

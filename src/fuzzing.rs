@@ -66,6 +66,7 @@ pub fn plan_program_bytes(data: &[u8]) {
             digest: crate::digest::sha256_hex(data),
             program,
             external: Vec::new(),
+            slim_from: None,
         });
     }
 }

@@ -8,6 +8,9 @@ use std::process::{Command, Stdio};
 use crate::plan::{Action, Plan, Status};
 use crate::report::summary_line;
 
+/// The problem code of a confirmation that could not be sent.
+pub const NOTIFY_FAILED: &str = "notify-failed";
+
 /// The environment variable that names another mail command.
 pub const SENDMAIL_VAR: &str = "MKIMPORT_SENDMAIL";
 

@@ -81,11 +81,13 @@ impl Action {
 /// One row of the plan: what happens to one asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssetAction {
+    // Fields in alphabetical order: they serialise in this order, and the
+    // report's keys are sorted.
+    pub action: Action,
     pub kind: &'static str,
     pub name: String,
-    pub action: Action,
-    pub result_name: String,
     pub reason: String,
+    pub result_name: String,
     /// When a conflict rule decided this action: the rule kind and the
     /// subject it was decided for (see [`PlanOptions::rule_for`]).
     #[serde(skip)]
@@ -111,20 +113,21 @@ pub enum Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    pub severity: Severity,
+    // Alphabetical, as the report's keys are sorted.
     pub code: &'static str,
     pub message: String,
+    pub severity: Severity,
 }
 
 impl Problem {
-    fn error(code: &'static str, message: String) -> Problem {
+    pub fn error(code: &'static str, message: String) -> Problem {
         Problem {
             severity: Severity::Error,
             code,
             message,
         }
     }
-    fn warning(code: &'static str, message: String) -> Problem {
+    pub fn warning(code: &'static str, message: String) -> Problem {
         Problem {
             severity: Severity::Warning,
             code,
@@ -148,6 +151,8 @@ pub struct AssetWrite {
     pub kind: DesignKind,
     /// The asset's name in the target.
     pub name: String,
+    /// Its name in the bundle.
+    pub source: String,
     /// Path relative to the target root.
     pub path: String,
     pub content: AssetContent,
@@ -163,6 +168,9 @@ pub struct ProgramWrites {
     pub assets: Vec<AssetWrite>,
     /// Tag values to add to the target's `subscription.json`: (type, value).
     pub tags: Vec<(String, String)>,
+    /// Images renamed: (name in the bundle, name in the target); their file
+    /// names in the HTML are rewritten when the program is written.
+    pub image_renames: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -515,6 +523,7 @@ fn plan_program(
     program.landing_pages = pages.into_iter().map(|p| renames.page(p, &forms)).collect();
     program.smart_campaigns = campaigns;
     program.imported = None;
+    let image_renames = renames.image_renames();
 
     // Commit what this program adds, so later programs see it.
     let mut asset_writes = Vec::new();
@@ -554,6 +563,7 @@ fn plan_program(
         program,
         assets: asset_writes,
         tags: pending.tags,
+        image_renames,
     });
     result
 }
@@ -584,26 +594,23 @@ impl Renames {
             .iter()
             .map(|i| self.get(DesignKind::Image, i))
             .collect();
-        email.html = self.image_urls(&email.html);
         email
     }
 
-    /// Rewrite image file names used in HTML (`.../images/hero.png`) to
-    /// the names the images take in the target.
-    fn image_urls(&self, html: &str) -> String {
-        let mut html = html.to_string();
-        for ((kind, old_key), new) in &self.names {
-            if *kind != DesignKind::Image || key(new) == *old_key {
-                continue;
-            }
-            let old = self
-                .spelled
-                .get(old_key)
-                .map(String::as_str)
-                .unwrap_or(old_key);
-            html = rewrite_file_references(&html, old, &new.replace(' ', "%20"));
-        }
-        html
+    /// Renamed images: (the name in the bundle, the name in the target).
+    fn image_renames(&self) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .filter(|((kind, old_key), new)| *kind == DesignKind::Image && key(new) != *old_key)
+            .map(|((_, old_key), new)| {
+                let old = self
+                    .spelled
+                    .get(old_key)
+                    .cloned()
+                    .unwrap_or_else(|| old_key.clone());
+                (old, new.clone())
+            })
+            .collect()
     }
 
     fn page(
@@ -630,9 +637,65 @@ impl Renames {
                 }
             })
             .collect();
-        page.html = self.image_urls(&page.html);
         page
     }
+}
+
+/// The program and design-studio files exactly as `run` writes them: the
+/// planned (possibly slim) program completed with the full bundle's HTML,
+/// renamed images' file names rewritten in that HTML, and image bytes.
+/// Pure: `full` is the bundle the plan was made from, read again.
+pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<AssetWrite>) {
+    let rewrite = |html: &str| {
+        writes
+            .image_renames
+            .iter()
+            .fold(html.to_string(), |html, (old, new)| {
+                rewrite_file_references(&html, old, &new.replace(' ', "%20"))
+            })
+    };
+    let mut program = writes.program.clone();
+    for email in &mut program.emails {
+        if let Some(original) = full
+            .program
+            .emails
+            .iter()
+            .find(|e| names::same(&e.name, &email.name))
+        {
+            email.html = rewrite(&original.html);
+        }
+    }
+    for page in &mut program.landing_pages {
+        if let Some(original) = full
+            .program
+            .landing_pages
+            .iter()
+            .find(|p| names::same(&p.name, &page.name))
+        {
+            page.html = rewrite(&original.html);
+        }
+    }
+    let assets = writes
+        .assets
+        .iter()
+        .map(|write| {
+            let mut write = write.clone();
+            if let AssetContent::Image { digest, .. } = &write.content {
+                if let Some(ExternalAsset {
+                    content: AssetContent::Image { bytes, .. },
+                    ..
+                }) = full.find_external(DesignKind::Image, &write.source)
+                {
+                    write.content = AssetContent::Image {
+                        digest: digest.clone(),
+                        bytes: bytes.clone(),
+                    };
+                }
+            }
+            write
+        })
+        .collect();
+    (program, assets)
 }
 
 /// Replace `old` by `new` in `text` where it stands as a whole file name in
@@ -1348,6 +1411,7 @@ impl<'a> Planner<'a> {
         renames.writes.push(AssetWrite {
             kind,
             name: result.clone(),
+            source: asset.name.clone(),
             path: format!("design-studio/{}/{}", kind.dir(), file),
             content,
         });

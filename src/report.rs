@@ -3,7 +3,11 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use std::io::Write;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
@@ -11,7 +15,7 @@ use tabled::settings::{Style, Width};
 /// Width of the reason column in the table.
 const REASON_WIDTH: usize = 44;
 
-use crate::plan::{Plan, ProgramPlan, Severity, Status};
+use crate::plan::{Plan, Problem, ProgramPlan, Severity, Status};
 
 /// Version of the report format.
 pub const REPORT_VERSION: u64 = 1;
@@ -35,41 +39,127 @@ pub fn status_str(status: Status) -> &'static str {
     }
 }
 
-fn program_value(program: &ProgramPlan) -> Value {
-    json!({
-        "name": program.name,
-        "bundle": program.bundle,
-        "status": status_str(program.status),
-        "imported_as": program.imported_as,
-        "assets": program.assets,
-        "problems": program.problems,
-    })
+/// The JSON report of a plan (spec section 5), serialised straight to a
+/// writer with sorted keys: a report of thousands of programs is never
+/// built as one big value in memory.
+pub struct ReportView<'a> {
+    pub plan: &'a Plan,
+    pub context: &'a Context,
+    /// Problems of the whole run (`stale-plan`, `notify-failed`); the key
+    /// is left out when there are none.
+    pub problems: &'a [Problem],
+    /// The inputs a saved plan file records (`preview --out` only).
+    pub inputs: Option<&'a Value>,
 }
 
-/// The JSON report. Maps are sorted (serde_json's default map), so the
-/// output is deterministic.
-pub fn report(plan: &Plan, context: &Context) -> Value {
+impl<'a> ReportView<'a> {
+    pub fn new(plan: &'a Plan, context: &'a Context) -> Self {
+        ReportView {
+            plan,
+            context,
+            problems: &[],
+            inputs: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    blocked: usize,
+    errors: usize,
+    ok: usize,
+    programs: usize,
+    skipped: usize,
+    unchanged: usize,
+    warnings: usize,
+}
+
+pub fn summary(plan: &Plan, extra: &[Problem]) -> Summary {
     let errors: usize = plan.programs.iter().map(ProgramPlan::errors).sum();
     let warnings: usize = plan.programs.iter().map(ProgramPlan::warnings).sum();
-    json!({
-        "mkimport": REPORT_VERSION,
-        "mode": context.mode,
-        "import_id": context.import_id,
-        "source": context.source,
-        "target": context.target,
-        "folder": plan.folder,
-        "rules": plan.rules.to_map(),
-        "programs": plan.programs.iter().map(program_value).collect::<Vec<_>>(),
-        "summary": {
-            "programs": plan.programs.len(),
-            "ok": plan.count(Status::Ok),
-            "blocked": plan.count(Status::Blocked),
-            "unchanged": plan.count(Status::Unchanged),
-            "skipped": plan.count(Status::Skipped),
-            "errors": errors,
-            "warnings": warnings,
-        },
-    })
+    let extra_errors = extra
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    Summary {
+        blocked: plan.count(Status::Blocked),
+        errors: errors + extra_errors,
+        ok: plan.count(Status::Ok),
+        programs: plan.programs.len(),
+        skipped: plan.count(Status::Skipped),
+        unchanged: plan.count(Status::Unchanged),
+        warnings: warnings + extra.len() - extra_errors,
+    }
+}
+
+/// One program of the report, keys sorted.
+pub struct ProgramView<'a>(pub &'a ProgramPlan);
+
+impl Serialize for ProgramView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("assets", &p.assets)?;
+        map.serialize_entry("bundle", &p.bundle)?;
+        map.serialize_entry("imported_as", &p.imported_as)?;
+        map.serialize_entry("name", &p.name)?;
+        map.serialize_entry("problems", &p.problems)?;
+        map.serialize_entry("status", status_str(p.status))?;
+        map.end()
+    }
+}
+
+struct Programs<'a>(&'a [ProgramPlan]);
+
+impl Serialize for Programs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(ProgramView))
+    }
+}
+
+impl Serialize for ReportView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("folder", &self.plan.folder)?;
+        map.serialize_entry("import_id", &self.context.import_id)?;
+        map.serialize_entry("mkimport", &REPORT_VERSION)?;
+        map.serialize_entry("mode", self.context.mode)?;
+        if let Some(inputs) = self.inputs {
+            map.serialize_entry("plan", inputs)?;
+        }
+        if !self.problems.is_empty() {
+            map.serialize_entry("problems", self.problems)?;
+        }
+        map.serialize_entry("programs", &Programs(&self.plan.programs))?;
+        map.serialize_entry("rules", &self.plan.rules.to_map())?;
+        map.serialize_entry("source", &self.context.source)?;
+        map.serialize_entry("summary", &summary(self.plan, self.problems))?;
+        map.serialize_entry("target", &self.context.target)?;
+        map.end()
+    }
+}
+
+/// Write the report, pretty-printed with a final newline.
+pub fn write_report(out: &mut dyn Write, view: &ReportView) -> std::io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut *out, serde_json::ser::PrettyFormatter::new());
+    view.serialize(&mut serializer)
+        .map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// The report as a value, for callers that inspect or extend it (small
+/// reports: events, saved-plan checks).
+pub fn report(plan: &Plan, context: &Context) -> Value {
+    serde_json::to_value(ReportView::new(plan, context)).expect("a report always serialises")
+}
+
+/// Print the report on standard output through a buffer.
+pub fn print_report(view: &ReportView) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_report(&mut out, view)?;
+    out.flush()
 }
 
 /// Pretty JSON with a final newline.

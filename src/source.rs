@@ -52,7 +52,7 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
         return Ok(crate::parallel::map(found, |found| match found {
             Ok(bundle_path) => SourceItem {
                 label: show(&bundle_path),
-                bundle: read_bundle(&bundle_path, limits),
+                bundle: read_bundle(&bundle_path, limits).map(|b| b.slim(&bundle_path)),
             },
             Err(err) => SourceItem {
                 label: err.container.clone(),
@@ -62,7 +62,7 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
     }
     Ok(vec![SourceItem {
         label: show(path),
-        bundle: read_bundle(path, limits),
+        bundle: read_bundle(path, limits).map(|b| b.slim(path)),
     }])
 }
 

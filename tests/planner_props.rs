@@ -147,6 +147,7 @@ fn bundle(index: usize, refs: &[(AssetSpec, bool)]) -> Bundle {
         digest: format!("d{index}"),
         program,
         external,
+        slim_from: None,
     }
 }
 

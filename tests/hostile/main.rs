@@ -1,0 +1,14 @@
+//! Hostile input: bundles and targets built to escape the target, exhaust
+//! memory, smuggle links, or break file names. Every test checks the exit
+//! code, that standard error names the bundle (or target file) at fault,
+//! and that nothing was written where nothing may be.
+//!
+//! One test target (`cargo test --test hostile`), one module per theme.
+
+mod support;
+
+mod bombs;
+mod names;
+mod sources;
+mod targets;
+mod zip_entries;
