@@ -198,7 +198,10 @@ impl SavedPlan {
             ));
         } else {
             for (was, is) in self.inputs.bundles.iter().zip(now) {
-                if was.bundle != is.bundle || was.digest != is.bundle_digest {
+                // Compared by content: a bundle's label follows how the
+                // source path was spelled, which the plan may have made
+                // absolute.
+                if was.digest != is.bundle_digest {
                     reasons.push(format!(
                         "bundle {} changed since the plan was made",
                         was.bundle
@@ -208,7 +211,25 @@ impl SavedPlan {
         }
         if reasons.is_empty() {
             let again = report::report(&prepared.plan, &prepared.context("preview", None));
-            if again.get("programs") != self.report.get("programs") {
+            let without_labels = |report: &Value| -> Vec<Value> {
+                report
+                    .get("programs")
+                    .and_then(Value::as_array)
+                    .map(|programs| {
+                        programs
+                            .iter()
+                            .map(|p| {
+                                let mut p = p.clone();
+                                if let Value::Object(map) = &mut p {
+                                    map.remove("bundle");
+                                }
+                                p
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            if without_labels(&again) != without_labels(&self.report) {
                 reasons.push("the plan computed now differs from the saved one".to_string());
             }
         }
