@@ -1676,7 +1676,9 @@ pub fn token_references(text: &str) -> Vec<String> {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
         let inner = after[..end].trim();
-        if inner.len() > 3 && inner[..3].eq_ignore_ascii_case("my.") {
+        // Compare bytes: slicing the text could split a multi-byte
+        // character (found by fuzzing).
+        if inner.len() > 3 && inner.as_bytes()[..3].eq_ignore_ascii_case(b"my.") {
             let name = inner.split(':').next().unwrap_or(inner).trim();
             out.push(name.to_string());
         }
@@ -1704,6 +1706,12 @@ mod tests {
             rewrite_file_references(html, "hero.png", "hero%201.png"),
             r#"<img src="https://x/images/hero%201.png"><img src="superhero.png"><a href='hero%201.png?v=1'>"#
         );
+    }
+
+    #[test]
+    fn token_references_survive_multibyte_text() {
+        assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
+        assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
     }
 
     #[test]
