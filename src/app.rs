@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::bundle::{Limits, SourceItem};
 use crate::cli::{ImportArgs, PreviewArgs};
 use crate::error::{show, usage, InputError};
-use crate::plan::{plan, Plan, PlanOptions, Problem, Status};
+use crate::plan::{Plan, PlanOptions, Problem, Status};
 use crate::report::{self, Context};
 use crate::rules::Rules;
 use crate::source;
@@ -167,7 +167,8 @@ pub fn prepare(
     if args.conflict == "ask" {
         crate::wizard::ask_conflicts(&items, &target, &mut options)?;
     }
-    let plan = plan(&items, &target, &options);
+    let mut items = items;
+    let plan = crate::plan::plan_releasing(&mut items, &target, &options);
     Ok(Prepared {
         source_label: from,
         target,

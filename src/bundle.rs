@@ -59,11 +59,10 @@ impl Bundle {
     /// must read them again.
     pub fn slim(mut self, path: &Path) -> Bundle {
         fn refs_only(html: &mut String) {
-            let refs: String = crate::plan::token_references(html)
-                .iter()
-                .map(|r| format!("{{{{{r}}}}}"))
-                .collect();
-            *html = refs;
+            let mut refs = crate::plan::token_references(html);
+            refs.sort();
+            refs.dedup();
+            *html = refs.iter().map(|r| format!("{{{{{r}}}}}")).collect();
         }
         for email in &mut self.program.emails {
             refs_only(&mut email.html);
@@ -78,6 +77,20 @@ impl Bundle {
         }
         self.slim_from = Some(path.to_path_buf());
         self
+    }
+
+    /// After planning, a slim bundle is only needed to be read again: drop
+    /// its program and assets (the plan holds what it needs of them).
+    pub fn release(&mut self) {
+        if self.slim_from.is_some() {
+            let program = &mut self.program;
+            program.tokens = Vec::new();
+            program.emails = Vec::new();
+            program.landing_pages = Vec::new();
+            program.forms = Vec::new();
+            program.smart_campaigns = Vec::new();
+            self.external = Vec::new();
+        }
     }
 
     /// The full bundle again (for a slim one), checked against the digest

@@ -7,6 +7,7 @@
 //! the other"): an asset planned for an earlier program counts as existing
 //! for the later ones. A blocked program leaves nothing behind.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -86,12 +87,13 @@ pub struct AssetAction {
     pub action: Action,
     pub kind: &'static str,
     pub name: String,
-    pub reason: String,
+    /// Why; most reasons are fixed texts, shared rather than copied.
+    pub reason: Cow<'static, str>,
     pub result_name: String,
     /// When a conflict rule decided this action: the rule kind and the
     /// subject it was decided for (see [`PlanOptions::rule_for`]).
     #[serde(skip)]
-    pub conflict: Option<Conflict>,
+    pub conflict: Option<Box<Conflict>>,
 }
 
 /// A decision a conflict rule made, so `--conflict ask` can ask about it.
@@ -331,11 +333,45 @@ pub fn plan(items: &[SourceItem], target: &Subscription, options: &PlanOptions) 
     let mut world = World::new(target);
     let programs = items
         .iter()
-        .map(|item| match &item.bundle {
-            Ok(bundle) => plan_program(bundle, target, options, &mut world),
-            Err(err) => bad_input(&item.label, err),
-        })
+        .map(|item| plan_item(item, target, options, &mut world))
         .collect();
+    finish(programs, target, options)
+}
+
+/// The same plan as [`plan`], releasing each slim bundle's content as soon
+/// as its program is planned (the plan keeps what it needs), so a run over
+/// thousands of bundles never holds both at once.
+pub fn plan_releasing(
+    items: &mut [SourceItem],
+    target: &Subscription,
+    options: &PlanOptions,
+) -> Plan {
+    let mut world = World::new(target);
+    let mut programs = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        programs.push(plan_item(item, target, options, &mut world));
+        if let Ok(bundle) = &mut item.bundle {
+            bundle.release();
+        }
+    }
+    finish(programs, target, options)
+}
+
+fn plan_item(
+    item: &SourceItem,
+    target: &Subscription,
+    options: &PlanOptions,
+    world: &mut World,
+) -> ProgramPlan {
+    let mut planned = match &item.bundle {
+        Ok(bundle) => plan_program(bundle, target, options, world),
+        Err(err) => bad_input(&item.label, err),
+    };
+    planned.assets.shrink_to_fit();
+    planned
+}
+
+fn finish(programs: Vec<ProgramPlan>, target: &Subscription, options: &PlanOptions) -> Plan {
     Plan {
         rules: options.rules.clone(),
         folder: options.folder.clone(),
@@ -401,7 +437,7 @@ fn plan_program(
             name: name.clone(),
             action: Action::Skip,
             result_name: existing.clone(),
-            reason: reason.to_string(),
+            reason: reason.into(),
             conflict: None,
         });
         return result;
@@ -436,12 +472,13 @@ fn plan_program(
                     result_name: existing.clone(),
                     reason: format!(
                         "program \"{existing}\" exists in the target (rule program=skip)"
-                    ),
-                    conflict: Some(Conflict {
+                    )
+                    .into(),
+                    conflict: Some(Box::new(Conflict {
                         kind: RuleKind::Program,
                         subject: name.clone(),
                         existing: existing.clone(),
-                    }),
+                    })),
                 });
                 return result;
             }
@@ -452,7 +489,7 @@ fn plan_program(
                     &name,
                     Action::Rename,
                     &renamed,
-                    &format!("program \"{existing}\" exists in the target"),
+                    format!("program \"{existing}\" exists in the target"),
                 );
                 planner.decided(RuleKind::Program, &name, existing);
                 renamed
@@ -731,13 +768,20 @@ impl<'a> Planner<'a> {
         &self.bundle.program
     }
 
-    fn row(&mut self, kind: &'static str, name: &str, action: Action, result: &str, reason: &str) {
+    fn row(
+        &mut self,
+        kind: &'static str,
+        name: &str,
+        action: Action,
+        result: &str,
+        reason: impl Into<Cow<'static, str>>,
+    ) {
         self.assets.push(AssetAction {
             kind,
             name: name.to_string(),
             action,
             result_name: result.to_string(),
-            reason: reason.to_string(),
+            reason: reason.into(),
             conflict: None,
         });
     }
@@ -745,11 +789,11 @@ impl<'a> Planner<'a> {
     /// Mark the last row as decided by a conflict rule.
     fn decided(&mut self, kind: RuleKind, subject: &str, existing: &str) {
         if let Some(row) = self.assets.last_mut() {
-            row.conflict = Some(Conflict {
+            row.conflict = Some(Box::new(Conflict {
                 kind,
                 subject: subject.to_string(),
                 existing: existing.to_string(),
-            });
+            }));
         }
     }
 
@@ -888,40 +932,35 @@ impl<'a> Planner<'a> {
         let mut kept = Vec::new();
         for token in tokens {
             let k = key(&token.name);
-            let (action, reason) = if !image_tokens.is_empty() && rule == Rule::DropAll {
-                (
-                    Action::Drop,
-                    "the program has an image token (rule image-token=drop-all)".to_string(),
-                )
-            } else if rule == Rule::DropImage && token.kind == "image" {
-                (
-                    Action::Drop,
-                    "image token (rule image-token=drop-image)".to_string(),
-                )
-            } else if token.inherited_from.is_some() && locals.contains(&k) {
-                (
-                    Action::Drop,
-                    "a local token of the same name wins".to_string(),
-                )
-            } else if kept_keys.contains(&k) {
-                (
-                    Action::Drop,
-                    "a token of the same name comes first".to_string(),
-                )
-            } else if let Some(from) = &token.inherited_from {
-                (
-                    Action::Localize,
-                    format!("inherited from folder \"{from}\"; becomes a local token"),
-                )
-            } else {
-                (Action::Create, "local token".to_string())
-            };
+            let (action, reason): (Action, Cow<'static, str>) =
+                if !image_tokens.is_empty() && rule == Rule::DropAll {
+                    (
+                        Action::Drop,
+                        "the program has an image token (rule image-token=drop-all)".into(),
+                    )
+                } else if rule == Rule::DropImage && token.kind == "image" {
+                    (
+                        Action::Drop,
+                        "image token (rule image-token=drop-image)".into(),
+                    )
+                } else if token.inherited_from.is_some() && locals.contains(&k) {
+                    (Action::Drop, "a local token of the same name wins".into())
+                } else if kept_keys.contains(&k) {
+                    (Action::Drop, "a token of the same name comes first".into())
+                } else if let Some(from) = &token.inherited_from {
+                    (
+                        Action::Localize,
+                        format!("inherited from folder \"{from}\"; becomes a local token").into(),
+                    )
+                } else {
+                    (Action::Create, "local token".into())
+                };
             let result = if action == Action::Drop {
                 ""
             } else {
                 token.name.as_str()
             };
-            self.row("token", &token.name, action, result, &reason);
+            self.row("token", &token.name, action, result, reason);
             if token.kind == "image" && image_tokens.first() == Some(&token.name.as_str()) {
                 let program = self.program().program.name.clone();
                 self.decided(RuleKind::ImageToken, &program, &token.name);
@@ -986,7 +1025,7 @@ impl<'a> Planner<'a> {
                             &shown,
                             Action::Ignore,
                             "",
-                            &format!("{why}; the tag is dropped (rule tag=ignore)"),
+                            format!("{why}; the tag is dropped (rule tag=ignore)"),
                         );
                         self.decided(RuleKind::Tag, &shown, &why);
                     } else {
@@ -996,7 +1035,7 @@ impl<'a> Planner<'a> {
                             &shown,
                             Action::Create,
                             &result,
-                            &format!("{why}; created"),
+                            format!("{why}; created"),
                         );
                         self.decided(RuleKind::Tag, &shown, &why);
                         self.pending.tags.push((t.clone(), value.clone()));
@@ -1123,13 +1162,12 @@ impl<'a> Planner<'a> {
         let mut out = Vec::new();
         for campaign in &self.program().smart_campaigns {
             let mut landed = campaign.clone();
-            let (action, reason) = match campaign.kind.as_str() {
+            let (action, reason): (Action, Cow<'static, str>) = match campaign.kind.as_str() {
                 "trigger" => {
                     landed.active = false;
                     (
                         Action::Deactivate,
-                        "trigger campaigns are imported inactive: review, then activate"
-                            .to_string(),
+                        "trigger campaigns are imported inactive: review, then activate".into(),
                     )
                 }
                 "batch" => {
@@ -1141,17 +1179,18 @@ impl<'a> Planner<'a> {
                         .unwrap_or_default();
                     (
                         Action::Unschedule,
-                        format!("batch campaigns are imported unscheduled{was}: schedule again"),
+                        format!("batch campaigns are imported unscheduled{was}: schedule again")
+                            .into(),
                     )
                 }
-                _ => (Action::Create, "program asset".to_string()),
+                _ => (Action::Create, "program asset".into()),
             };
             self.row(
                 "smart-campaign",
                 &campaign.name,
                 action,
                 &campaign.name,
-                &reason,
+                reason,
             );
             for email in &campaign.emails {
                 if !emails.iter().any(|e| names::same(&e.name, email)) {
@@ -1338,7 +1377,7 @@ impl<'a> Planner<'a> {
                             &asset.name,
                             Action::Reuse,
                             &known.name,
-                            &format!("{why} (rule {rule_kind}=reuse)"),
+                            format!("{why} (rule {rule_kind}=reuse)"),
                         );
                         self.decided(rule_kind, &asset.name, &known.name);
                         return known.name;
@@ -1381,7 +1420,7 @@ impl<'a> Planner<'a> {
                 }
             }
         };
-        self.row(report_kind, &asset.name, action, &result, &reason);
+        self.row(report_kind, &asset.name, action, &result, reason);
         if let Some(clash) = clash {
             self.decided(rule_kind, &asset.name, &clash);
         }

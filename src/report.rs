@@ -184,7 +184,7 @@ pub fn table(plan: &Plan) -> String {
                 asset.name.as_str(),
                 asset.action.as_str(),
                 asset.result_name.as_str(),
-                asset.reason.as_str(),
+                asset.reason.as_ref(),
             ]);
             rows += 1;
         }
