@@ -27,6 +27,8 @@ pub const EXIT_BLOCKED: i32 = 3;
 /// Everything loaded and planned for one command.
 pub struct Prepared {
     pub source_label: String,
+    /// The limits bundles were read with.
+    pub limits: Limits,
     pub target: Subscription,
     pub options: PlanOptions,
     /// The names selected with --program (after reading `-`).
@@ -171,6 +173,7 @@ pub fn prepare(
     let plan = crate::plan::plan_releasing(&mut items, &target, &options);
     Ok(Prepared {
         source_label: from,
+        limits: limits(args),
         target,
         options,
         selection,
@@ -237,6 +240,11 @@ pub fn plan_inputs(prepared: &Prepared) -> Value {
             .collect::<Vec<_>>(),
         "target_digest": prepared.plan.target_digest,
         "bundles": bundles,
+        "limits": {
+            "max_entry_bytes": prepared.limits.max_entry_bytes,
+            "max_bundle_bytes": prepared.limits.max_bundle_bytes,
+            "max_ratio": prepared.limits.max_ratio,
+        },
     })
 }
 

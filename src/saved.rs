@@ -31,6 +31,16 @@ struct Inputs {
     overrides: Vec<SavedOverride>,
     target_digest: String,
     bundles: Vec<SavedBundle>,
+    #[serde(default)]
+    limits: Option<SavedLimits>,
+}
+
+/// The reading limits the plan was made with.
+#[derive(Debug, Clone, Deserialize)]
+struct SavedLimits {
+    max_entry_bytes: u64,
+    max_bundle_bytes: u64,
+    max_ratio: u64,
 }
 
 /// One answer given to `--conflict ask`.
@@ -125,6 +135,19 @@ impl SavedPlan {
             ));
         }
         let mut args = given.clone();
+        // The plan's limits hold unless raised again on this command line.
+        if let Some(limits) = &self.inputs.limits {
+            let defaults = crate::bundle::Limits::default();
+            if given.max_entry_bytes == defaults.max_entry_bytes {
+                args.max_entry_bytes = limits.max_entry_bytes;
+            }
+            if given.max_bundle_bytes == defaults.max_bundle_bytes {
+                args.max_bundle_bytes = limits.max_bundle_bytes;
+            }
+            if given.max_ratio == defaults.max_ratio {
+                args.max_ratio = limits.max_ratio;
+            }
+        }
         args.from = Some(self.inputs.from.clone());
         args.to = Some(self.inputs.to.clone());
         args.folder = self.inputs.folder.clone();

@@ -547,3 +547,46 @@ fn run_plan_works_from_another_directory() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn run_plan_keeps_the_limits_the_plan_was_made_with() {
+    use std::io::Write;
+    let (_dir, target) = copy_fixture("production");
+    let work = TempDir::new().unwrap();
+    // A bundle whose landing page template expands far more than 200x.
+    let bundle = work.path().join("wide.zip");
+    let program = json!({
+        "format": 1, "exported_from": "Acme Sandbox",
+        "program": {"name": "Wide Program", "type": "default", "folder": "Webinars/2026"},
+        "landing_pages": [{"name": "Wide", "template": "Wide Template", "html": "<p>hi</p>"}],
+    });
+    let template = json!({"name": "Wide Template", "html": " ".repeat(3 << 20)});
+    let mut zip = zip::ZipWriter::new(fs::File::create(&bundle).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("program.json", options).unwrap();
+    zip.write_all(program.to_string().as_bytes()).unwrap();
+    zip.start_file("external/landing-page-templates/wide.json", options)
+        .unwrap();
+    zip.write_all(template.to_string().as_bytes()).unwrap();
+    zip.finish().unwrap();
+
+    let plan = work.path().join("plan.json");
+    save_plan(p(&bundle), &target, &plan, &["--max-ratio", "100000"]);
+    // Without the flag, this bundle is refused as a zip bomb ...
+    run(&[
+        "preview",
+        "--from",
+        p(&bundle),
+        "--to",
+        p(&target),
+        "--user",
+        OPS,
+        "--json",
+    ])
+    .expect_code(1);
+    // ... but the plan remembers the limit it was made with.
+    run(&["run", "--plan", p(&plan), "--yes", "--json"]).expect_code(0);
+    assert!(target
+        .join("design-studio/landing-page-templates/Wide Template.json")
+        .is_file());
+}
