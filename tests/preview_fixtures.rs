@@ -274,11 +274,38 @@ fn outcomes_do_not_depend_on_program_order() {
     }
 }
 
+/// A copy of fixtures/production that declares its users and roles.
+fn locked_production() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(fixtures().join("production")) {
+        let entry = entry.unwrap();
+        let dest = dir.path().join(
+            entry
+                .path()
+                .strip_prefix(fixtures().join("production"))
+                .unwrap(),
+        );
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let path = dir.path().join("subscription.json");
+    let mut meta: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    meta["roles"] = serde_json::json!({"Admin": ["import_program"], "Analyst": []});
+    meta["users"] =
+        serde_json::json!({"ops@acme.example": "Admin", "analyst@acme.example": "Analyst"});
+    std::fs::write(&path, meta.to_string()).unwrap();
+    dir
+}
+
 #[test]
 fn an_analyst_is_denied_everywhere() {
+    let locked = locked_production();
     let out = preview(
         &fixtures().join("sandbox"),
-        &fixtures().join("production"),
+        locked.path(),
         &["--user", "analyst@acme.example"],
     );
     assert_eq!(out.code, 3);
@@ -294,11 +321,8 @@ fn an_analyst_is_denied_everywhere() {
 
 #[test]
 fn no_user_is_denied_everywhere() {
-    let out = preview(
-        &fixtures().join("sandbox"),
-        &fixtures().join("production"),
-        &[],
-    );
+    let locked = locked_production();
+    let out = preview(&fixtures().join("sandbox"), locked.path(), &[]);
     assert_eq!(out.code, 3);
     assert_eq!(out.json["summary"]["blocked"], 6);
 }
