@@ -30,7 +30,6 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 unzip_all() { # decompress and write every bundle, one unzip per bundle
   local src=$1 dest=$2
-  rm -rf "$dest"; mkdir -p "$dest"
   for f in "$src"/*.zip; do unzip -qq -o "$f" -d "$dest/$(basename "$f" .zip)"; done
 }
 export -f unzip_all
@@ -45,7 +44,7 @@ for n in "${sizes[@]}"; do
   echo "== N=$n ($(du -sh "$dir/source" | cut -f1) of bundles, $(find "$dir/target/design-studio" -type f | wc -l) target assets)"
   : > "$dir/unzip.t"; : > "$dir/preview.t"; : > "$dir/run.t"; : > "$dir/preview.rss"; : > "$dir/run.rss"
   for rep in $(seq "$reps"); do
-    sync
+    rm -rf "$dir/unzipped"; mkdir -p "$dir/unzipped"; sync
     read -r t _ < <(measure bash -c "unzip_all '$dir/source' '$dir/unzipped'")
     echo "$t" >> "$dir/unzip.t"; echo "  unzip   rep $rep: ${t}s"
     read -r t rss < <(measure "$bin" preview --from "$dir/source" --to "$dir/target" --json)

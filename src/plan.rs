@@ -549,8 +549,10 @@ fn plan_program(
     // Where the program lands: a directory named safely after it, unique in
     // its folder (case-insensitively).
     let folder_k = folder_key(&folder);
-    let siblings = world.children.get(&folder_k).cloned().unwrap_or_default();
-    let dir_name = names::unique_file_name(&imported_as, "", |n| siblings.contains(n));
+    let siblings = world.children.get(&folder_k);
+    let dir_name = names::unique_file_name(&imported_as, "", |n| {
+        siblings.is_some_and(|s| s.contains(n))
+    });
     let mut program = source.clone();
     program.program.name = imported_as.clone();
     program.program.folder = Some(folder.join("/"));
