@@ -356,7 +356,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
             show(&to)
         );
     }
-    let _lock = crate::apply::TargetLock::acquire(&to)?;
+    let mut lock = crate::apply::TargetLock::acquire(&to)?;
     if crate::apply::recover(&to)? {
         eprintln!("note: finished an interrupted run on {}", show(&to));
     }
@@ -427,6 +427,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
         }
     }
 
+    lock.writing = true;
     let id = import_id(&prepared);
     let context = prepared.context("run", Some(id.clone()));
     let started = std::time::Instant::now();

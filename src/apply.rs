@@ -43,12 +43,28 @@ pub const IMPORTS: &str = "imports";
 /// stale lock.
 pub struct TargetLock {
     _file: File,
+    /// `.mkimport/`, when this run created it (the target had none).
+    created: Option<PathBuf>,
+    /// Set once the run starts writing; until then, a run that stops
+    /// (refused, declined) removes the state directory it created, so it
+    /// leaves the target exactly as it found it.
+    pub writing: bool,
+}
+
+impl Drop for TargetLock {
+    fn drop(&mut self) {
+        if let (Some(state), false) = (&self.created, self.writing) {
+            let _ = fs::remove_file(state.join(LOCK));
+            let _ = fs::remove_dir(state);
+        }
+    }
 }
 
 impl TargetLock {
     /// Take the lock, or fail at once when another run holds it.
     pub fn acquire(target: &Path) -> Result<TargetLock> {
         let state = target.join(STATE_DIR);
+        let created = (!state.exists()).then(|| state.clone());
         fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
         let path = state.join(LOCK);
         let file = OpenOptions::new()
@@ -58,7 +74,11 @@ impl TargetLock {
             .open(&path)
             .with_context(|| format!("cannot open the lock {}", show(&path)))?;
         match file.try_lock() {
-            Ok(()) => Ok(TargetLock { _file: file }),
+            Ok(()) => Ok(TargetLock {
+                _file: file,
+                created,
+                writing: false,
+            }),
             Err(std::fs::TryLockError::WouldBlock) => bail!(
                 "another mkimport run holds the lock {} on this target; wait for it to finish",
                 show(&path)

@@ -1391,21 +1391,6 @@ impl<'a> Planner<'a> {
                         format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
                     ),
                     _ => {
-                        // An earlier import may have renamed this very content
-                        // already ("Standard Template 1"): reuse it rather than
-                        // pile up copies.
-                        if let Some(earlier) =
-                            self.identical_variant(kind, &source_name, is_image, &identity)
-                        {
-                            self.row(
-                                report_kind,
-                                &asset.name,
-                                Action::Reuse,
-                                &earlier,
-                                "identical",
-                            );
-                            return earlier;
-                        }
                         // Skip names taken in the target or by this run, and
                         // names this bundle carries itself (they come next).
                         let renamed = names::first_free(&source_name, is_image, |c| {
@@ -1457,25 +1442,6 @@ impl<'a> Planner<'a> {
             content,
         });
         result
-    }
-
-    /// A numbered variant of `name` ("name 1", "name 2", ...) that exists
-    /// with identical content: the first free number ends the search.
-    fn identical_variant(
-        &self,
-        kind: DesignKind,
-        name: &str,
-        is_image: bool,
-        identity: &str,
-    ) -> Option<String> {
-        for n in 1u32.. {
-            let candidate = names::suffixed(name, n, is_image);
-            let known = self.lookup(kind, &key(&candidate))?;
-            if known.identity == identity {
-                return Some(known.name);
-            }
-        }
-        None
     }
 
     /// A new, unused file name for an asset in its design-studio directory.

@@ -417,3 +417,22 @@ fn human_output_run_writes_the_same_files() {
         .join(format!("{id}.json"))
         .is_file());
 }
+
+#[test]
+fn a_refused_run_leaves_the_target_exactly_as_it_was() {
+    // Blocked programs and no --skip-blocked: exit 3, and not even the
+    // tool's state directory (with its lock file) is left behind.
+    let (_dir, target) = copy_fixture("production");
+    assert!(!target.join(".mkimport").exists());
+    let out = run(&[
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--yes",
+        "--json",
+    ]);
+    out.expect_code(3);
+    assert!(!target.join(".mkimport").exists());
+}
