@@ -119,6 +119,36 @@ pub struct LandingPage {
     pub extra: Extra,
 }
 
+/// What emails and landing pages share for the import rules.
+pub trait Content {
+    fn name(&self) -> &str;
+    fn dynamic_content(&self) -> bool;
+    fn snippets(&self) -> &[String];
+    fn segmentations(&self) -> &[String];
+}
+
+macro_rules! content {
+    ($t:ty) => {
+        impl Content for $t {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn dynamic_content(&self) -> bool {
+                self.dynamic_content
+            }
+            fn snippets(&self) -> &[String] {
+                &self.snippets
+            }
+            fn segmentations(&self) -> &[String] {
+                &self.segmentations
+            }
+        }
+    };
+}
+
+content!(Email);
+content!(LandingPage);
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Form {
     pub name: String,

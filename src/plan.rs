@@ -1052,61 +1052,47 @@ impl<'a> Planner<'a> {
     /// Emails and landing pages: skipped when they use dynamic content, or
     /// a snippet or segmentation the target lacks.
     fn plan_content(&mut self) -> (Vec<crate::model::Email>, Vec<crate::model::LandingPage>) {
-        let mut emails = Vec::new();
-        for email in &self.program().emails {
-            let what = format!("email \"{}\"", email.name);
-            if self.content_ok(
-                &what,
-                email.dynamic_content,
-                &email.snippets,
-                &email.segmentations,
-            ) {
-                self.row(
-                    "email",
-                    &email.name,
-                    Action::Create,
-                    &email.name,
-                    "program asset",
-                );
-                emails.push(email.clone());
-            } else {
-                self.row(
-                    "email",
-                    &email.name,
-                    Action::Skip,
-                    "",
-                    "not importable (see warnings)",
-                );
-            }
-        }
-        let mut pages = Vec::new();
-        for page in &self.program().landing_pages {
-            let what = format!("landing page \"{}\"", page.name);
-            if self.content_ok(
-                &what,
-                page.dynamic_content,
-                &page.snippets,
-                &page.segmentations,
-            ) {
-                self.row(
-                    "landing-page",
-                    &page.name,
-                    Action::Create,
-                    &page.name,
-                    "program asset",
-                );
-                pages.push(page.clone());
-            } else {
-                self.row(
-                    "landing-page",
-                    &page.name,
-                    Action::Skip,
-                    "",
-                    "not importable (see warnings)",
-                );
-            }
-        }
+        let program = self.program();
+        let emails = self.plan_pieces("email", "email", &program.emails);
+        let pages = self.plan_pieces("landing-page", "landing page", &program.landing_pages);
         (emails, pages)
+    }
+
+    /// The pieces of one kind that can be imported, with a row for each.
+    fn plan_pieces<T: crate::model::Content + Clone>(
+        &mut self,
+        kind: &'static str,
+        noun: &str,
+        pieces: &[T],
+    ) -> Vec<T> {
+        let mut kept = Vec::new();
+        for piece in pieces {
+            let what = format!("{noun} \"{}\"", piece.name());
+            if self.content_ok(
+                &what,
+                piece.dynamic_content(),
+                piece.snippets(),
+                piece.segmentations(),
+            ) {
+                self.row(
+                    kind,
+                    piece.name(),
+                    Action::Create,
+                    piece.name(),
+                    "program asset",
+                );
+                kept.push(piece.clone());
+            } else {
+                self.row(
+                    kind,
+                    piece.name(),
+                    Action::Skip,
+                    "",
+                    "not importable (see warnings)",
+                );
+            }
+        }
+        kept
     }
 
     fn content_ok(
