@@ -104,13 +104,14 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
         }
         let mut shown: Vec<String> = names.clone();
         if names.len() > MANY_PROGRAMS {
+            // Many programs: a fuzzy search first narrows the list, best
+            // matches first.
             let filter: String = Input::new()
-                .with_prompt("Filter programs (part of a name; empty for all)")
+                .with_prompt("Search programs (fuzzy; empty for all)")
                 .allow_empty(true)
                 .interact_text()
                 .map_err(interrupted)?;
-            let filter = key(&filter);
-            shown.retain(|n| key(n).contains(&filter));
+            shown = fuzzy_filter(&names, &filter);
             if shown.is_empty() {
                 shown = names.clone();
             }
@@ -165,6 +166,24 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The names matching a fuzzy query, best first (all of them, in order,
+/// for an empty query).
+pub fn fuzzy_filter(names: &[String], query: &str) -> Vec<String> {
+    use fuzzy_matcher::skim::SkimMatcherV2;
+    use fuzzy_matcher::FuzzyMatcher;
+    if query.trim().is_empty() {
+        return names.to_vec();
+    }
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let mut scored: Vec<(i64, usize)> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| matcher.fuzzy_match(n, query.trim()).map(|s| (s, i)))
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| names[i].clone()).collect()
 }
 
 fn describe(rule: Rule) -> &'static str {
@@ -231,5 +250,28 @@ pub fn ask_conflicts(
         options
             .overrides
             .insert((conflict.kind, key(&conflict.subject)), choices[pick]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_filter_ranks_matches() {
+        let names: Vec<String> = [
+            "Basic Drip Nurture",
+            "Scoring - Spark Edition",
+            "Sync New People to CRM",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(fuzzy_filter(&names, "spark")[0], "Scoring - Spark Edition");
+        assert_eq!(
+            fuzzy_filter(&names, "bdn"),
+            vec!["Basic Drip Nurture".to_string()]
+        );
+        assert_eq!(fuzzy_filter(&names, "").len(), 3);
     }
 }

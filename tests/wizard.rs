@@ -203,3 +203,34 @@ fn without_a_terminal_a_missing_choice_names_its_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--to"));
 }
+
+#[test]
+fn many_programs_are_searched_fuzzily() {
+    // The library holds sixteen programs: the wizard offers a fuzzy search
+    // before the list.
+    let target = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("fixtures/agency-client"), target.path());
+    let mut p = spawn(&["run"]);
+    p.exp_string("Where do the programs come from?").unwrap();
+    press(&mut p, DOWN);
+    press(&mut p, "\r");
+    p.exp_string("Target subscription directory").unwrap();
+    press(&mut p, &format!("{}\r", target.path().to_str().unwrap()));
+    p.exp_string("Search programs").unwrap();
+    press(&mut p, "spark\r");
+    p.exp_string("Scoring - Spark Edition").unwrap();
+    press(&mut p, " ");
+    press(&mut p, "\r");
+    p.exp_string("Campaign folder").unwrap();
+    press(&mut p, "\r");
+    p.exp_string("Use default conflict rules?").unwrap();
+    press(&mut p, "\r");
+    p.exp_string("Import 1 program into Agency Client?")
+        .unwrap();
+    press(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert!(target
+        .path()
+        .join("marketing-activities/Program Library/Scoring - Spark Edition/program.json")
+        .is_file());
+}
