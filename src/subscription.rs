@@ -172,7 +172,7 @@ impl Subscription {
                         doc: None,
                     }
                 } else {
-                    if !file.ends_with(".json") {
+                    if !file.to_lowercase().ends_with(".json") {
                         continue;
                     }
                     let doc = parse_design_doc(&self.label, &rel, &bytes)?;
