@@ -293,6 +293,12 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     }
     let prepared = prepare(&import, None, Overrides::default())?;
     report_bad_input(&prepared);
+    if crate::apply::interrupted(&prepared.target.root) {
+        eprintln!(
+            "warning: an interrupted run left {}/.mkimport/journal.json; the next `mkimport run` on this target finishes it first, so this preview may differ from what that run does",
+            show(&prepared.target.root)
+        );
+    }
     let context = prepared.context("preview", None);
     if let Some(out) = &args.out {
         let inputs = plan_inputs(&prepared);

@@ -116,6 +116,11 @@ pub fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
     Ok(root.join(rel_path))
 }
 
+/// Did a run stop half-way through its moves on this target?
+pub fn interrupted(target: &Path) -> bool {
+    target.join(STATE_DIR).join(JOURNAL).is_file()
+}
+
 /// Finish (or clean up after) a run that was interrupted. Call with the
 /// lock held. Returns true when an interrupted run was completed.
 pub fn recover(target: &Path) -> Result<bool> {
