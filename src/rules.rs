@@ -194,14 +194,6 @@ impl Rules {
             .map(|(k, r)| (k.as_str().to_string(), r.as_str().to_string()))
             .collect()
     }
-
-    pub fn from_map(map: &BTreeMap<String, String>) -> anyhow::Result<Rules> {
-        let mut rules = Rules::default();
-        for (k, r) in map {
-            rules.set_text(k, r)?;
-        }
-        Ok(rules)
-    }
 }
 
 #[cfg(test)]
