@@ -1,0 +1,355 @@
+//! The planner: a pure function from source bundles, the target
+//! subscription and the rules to a [`Plan`] listing every action and every
+//! problem. It does no I/O; `preview` renders the plan and `run` applies it.
+//!
+//! Programs are planned in order, each against the target as the programs
+//! before it leave it ("what would happen if they were imported one after
+//! the other"): an asset planned for an earlier program counts as existing
+//! for the later ones. A blocked program leaves nothing behind.
+//!
+//! - this module: the plan's types and the entry points;
+//! - [`world`]: the target as the plan goes;
+//! - [`program`]: planning one program (rules, checks, what to write);
+//! - [`hydrate`](mod@hydrate): completing a planned program for `run`.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::bundle::SourceItem;
+use crate::error::InputError;
+use crate::model::{AssetContent, DesignKind, ProgramFile};
+use crate::names::key;
+use crate::rules::{Rule, RuleKind, Rules};
+use crate::subscription::Subscription;
+
+mod hydrate;
+mod program;
+mod world;
+
+pub use hydrate::{hydrate, rewrite_file_references};
+use program::plan_program;
+use world::World;
+
+/// The permission a role needs to import programs.
+pub const IMPORT_PERMISSION: &str = "import_program";
+/// A trigger that cannot be imported.
+pub const CUSTOM_OBJECT_TRIGGER: &str = "Custom Object is Updated";
+
+/// What the user chose besides the sources and the target.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub rules: Rules,
+    /// `--folder`: where every program goes; else each goes to its own.
+    pub folder: Option<String>,
+    /// `--user` or `MKIMPORT_USER`.
+    pub user: Option<String>,
+    /// Per-conflict choices (`--conflict ask`): (kind, subject key) → rule,
+    /// over `rules`.
+    pub overrides: BTreeMap<(RuleKind, String), Rule>,
+}
+
+impl PlanOptions {
+    /// The rule for one conflict: its override, else the kind's rule.
+    pub fn rule_for(&self, kind: RuleKind, subject: &str) -> Rule {
+        self.overrides
+            .get(&(kind, key(subject)))
+            .copied()
+            .unwrap_or_else(|| self.rules.get(kind))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Create,
+    Reuse,
+    Rename,
+    Overwrite,
+    Skip,
+    Ignore,
+    Localize,
+    Deactivate,
+    Unschedule,
+    Drop,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Reuse => "reuse",
+            Action::Rename => "rename",
+            Action::Overwrite => "overwrite",
+            Action::Skip => "skip",
+            Action::Ignore => "ignore",
+            Action::Localize => "localize",
+            Action::Deactivate => "deactivate",
+            Action::Unschedule => "unschedule",
+            Action::Drop => "drop",
+        }
+    }
+}
+
+/// One row of the plan: what happens to one asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetAction {
+    // Fields in alphabetical order: they serialise in this order, and the
+    // report's keys are sorted.
+    pub action: Action,
+    pub kind: &'static str,
+    pub name: String,
+    /// Why; most reasons are fixed texts, shared rather than copied.
+    pub reason: Cow<'static, str>,
+    pub result_name: String,
+    /// When a conflict rule decided this action: the rule kind and the
+    /// subject it was decided for (see [`PlanOptions::rule_for`]).
+    #[serde(skip)]
+    pub conflict: Option<Box<Conflict>>,
+}
+
+/// A decision a conflict rule made, so `--conflict ask` can ask about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub kind: RuleKind,
+    /// What the rule was applied to (a program, asset or tag name).
+    pub subject: String,
+    /// The clashing name in the target, or a short description.
+    pub existing: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    // Alphabetical, as the report's keys are sorted.
+    pub code: &'static str,
+    pub message: String,
+    pub severity: Severity,
+}
+
+impl Problem {
+    pub fn error(code: &'static str, message: String) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            code,
+            message,
+        }
+    }
+    pub fn warning(code: &'static str, message: String) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            code,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Blocked,
+    Unchanged,
+    Skipped,
+}
+
+/// A design-studio file that `run` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetWrite {
+    pub kind: DesignKind,
+    /// The asset's name in the target.
+    pub name: String,
+    /// Its name in the bundle.
+    pub source: String,
+    /// Path relative to the target root.
+    pub path: String,
+    pub content: AssetContent,
+}
+
+/// Everything `run` writes for one program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramWrites {
+    /// The program's directory, relative to the target root.
+    pub dir: String,
+    /// The program as it lands (its `imported` record is added by `run`).
+    pub program: ProgramFile,
+    pub assets: Vec<AssetWrite>,
+    /// Tag values to add to the target's `subscription.json`: (type, value).
+    pub tags: Vec<(String, String)>,
+    /// Images renamed: (name in the bundle, name in the target); their file
+    /// names in the HTML are rewritten when the program is written.
+    pub image_renames: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramPlan {
+    pub name: String,
+    pub bundle: String,
+    pub status: Status,
+    pub imported_as: Option<String>,
+    pub assets: Vec<AssetAction>,
+    pub problems: Vec<Problem>,
+    /// The digest of the bundle (none when it could not be read).
+    pub bundle_digest: Option<String>,
+    /// What `run` writes; present when the status is `ok`.
+    pub writes: Option<ProgramWrites>,
+}
+
+impl ProgramPlan {
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+    pub fn is_bad_input(&self) -> bool {
+        self.problems.iter().any(|p| p.code == BAD_INPUT)
+    }
+}
+
+/// The problem code of a bundle that could not be read.
+pub const BAD_INPUT: &str = "bad-input";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub rules: Rules,
+    pub folder: Option<String>,
+    pub programs: Vec<ProgramPlan>,
+    /// Digest of the target state the plan was computed from.
+    pub target_digest: String,
+}
+
+impl Plan {
+    pub fn count(&self, status: Status) -> usize {
+        self.programs.iter().filter(|p| p.status == status).count()
+    }
+    pub fn has_bad_input(&self) -> bool {
+        self.programs.iter().any(ProgramPlan::is_bad_input)
+    }
+}
+
+// ---------------------------------------------------------------------
+// Planning
+
+/// Plan the import of every item, in order, into `target`.
+pub fn plan(items: &[SourceItem], target: &Subscription, options: &PlanOptions) -> Plan {
+    let mut world = World::new(target);
+    let programs = items
+        .iter()
+        .map(|item| plan_item(item, target, options, &mut world))
+        .collect();
+    finish(programs, target, options)
+}
+
+/// The same plan as [`plan`], releasing each slim bundle's content as soon
+/// as its program is planned (the plan keeps what it needs), so a run over
+/// thousands of bundles never holds both at once.
+pub fn plan_releasing(
+    items: &mut [SourceItem],
+    target: &Subscription,
+    options: &PlanOptions,
+) -> Plan {
+    let mut world = World::new(target);
+    let mut programs = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        programs.push(plan_item(item, target, options, &mut world));
+        if let Ok(bundle) = &mut item.bundle {
+            bundle.release();
+        }
+    }
+    finish(programs, target, options)
+}
+
+fn plan_item(
+    item: &SourceItem,
+    target: &Subscription,
+    options: &PlanOptions,
+    world: &mut World,
+) -> ProgramPlan {
+    let mut planned = match &item.bundle {
+        Ok(bundle) => plan_program(bundle, target, options, world),
+        Err(err) => bad_input(&item.label, err),
+    };
+    planned.assets.shrink_to_fit();
+    planned
+}
+
+fn finish(programs: Vec<ProgramPlan>, target: &Subscription, options: &PlanOptions) -> Plan {
+    Plan {
+        rules: options.rules.clone(),
+        folder: options.folder.clone(),
+        programs,
+        target_digest: target.digest.clone(),
+    }
+}
+
+fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
+    ProgramPlan {
+        name: label.to_string(),
+        bundle: label.to_string(),
+        status: Status::Blocked,
+        imported_as: None,
+        assets: Vec::new(),
+        problems: vec![Problem::error(BAD_INPUT, err.to_string())],
+        bundle_digest: None,
+        writes: None,
+    }
+}
+
+/// The `my.` token names referenced as `{{my.Name}}` (or
+/// `{{my.Name:default=...}}`) in a text.
+pub fn token_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let inner = after[..end].trim();
+        // Compare bytes: slicing the text could split a multi-byte
+        // character (found by fuzzing).
+        if inner.len() > 3 && inner.as_bytes()[..3].eq_ignore_ascii_case(b"my.") {
+            let name = inner.split(':').next().unwrap_or(inner).trim();
+            out.push(name.to_string());
+        }
+        rest = &after[end + 2..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_references_are_rewritten_only_as_whole_names() {
+        let html = r#"<img src="https://x/images/hero.png"><img src="superhero.png"><a href='hero.png?v=1'>"#;
+        assert_eq!(
+            rewrite_file_references(html, "hero.png", "hero%201.png"),
+            r#"<img src="https://x/images/hero%201.png"><img src="superhero.png"><a href='hero%201.png?v=1'>"#
+        );
+    }
+
+    #[test]
+    fn token_references_survive_multibyte_text() {
+        assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
+        assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
+    }
+
+    #[test]
+    fn token_references_include_defaults() {
+        assert_eq!(
+            token_references("{{my.A}} {{ my.B:default=x }} {{lead.C}} {{my.}}"),
+            vec!["my.A", "my.B"]
+        );
+    }
+}
