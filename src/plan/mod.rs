@@ -8,9 +8,9 @@
 //! for the later ones. A blocked program leaves nothing behind.
 //!
 //! - this module: the plan's types and the entry points;
-//! - [`world`]: the target as the plan goes;
-//! - [`program`]: planning one program (rules, checks, what to write);
-//! - [`hydrate`](mod@hydrate): completing a planned program for `run`.
+//! - `world`: the target as the plan goes;
+//! - `program`: planning one program (rules, checks, what to write);
+//! - `hydrate`: completing a planned program for `run`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
