@@ -1,6 +1,10 @@
 //! `mkimport export`: a stored program as a self-contained bundle, and the
 //! round trip export → import → export.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -14,18 +18,6 @@ fn mkimport() -> Command {
     let mut command = Command::cargo_bin("mkimport").unwrap();
     command.current_dir(repo());
     command
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// Read every entry of a bundle zip: path → bytes.

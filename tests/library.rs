@@ -1,5 +1,9 @@
 //! The built-in Program Library: listing, showing, and importing it.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -209,19 +213,7 @@ fn the_library_is_embedded_in_the_binary() {
 #[test]
 fn run_from_the_library_imports_into_a_copy() {
     let target = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(repo().join("fixtures/agency-client")) {
-        let entry = entry.unwrap();
-        let rel = entry
-            .path()
-            .strip_prefix(repo().join("fixtures/agency-client"))
-            .unwrap();
-        let dest = target.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    copy_dir(&repo().join("fixtures/agency-client"), target.path());
     let output = mkimport()
         .args([
             "run",

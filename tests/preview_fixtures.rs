@@ -277,20 +277,7 @@ fn outcomes_do_not_depend_on_program_order() {
 /// A copy of fixtures/production that declares its users and roles.
 fn locked_production() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(fixtures().join("production")) {
-        let entry = entry.unwrap();
-        let dest = dir.path().join(
-            entry
-                .path()
-                .strip_prefix(fixtures().join("production"))
-                .unwrap(),
-        );
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    copy_dir(&fixtures().join("production"), dir.path());
     let path = dir.path().join("subscription.json");
     let mut meta: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     meta["roles"] = serde_json::json!({"Admin": ["import_program"], "Analyst": []});

@@ -23,6 +23,19 @@ pub const OPS: &str = "ops@acme.example";
 // Files
 
 /// Write `bytes` to `root/rel`, creating the directories above it.
+/// Copy a directory tree (a fixture into a scratch target, say).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
 pub fn write_file(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().expect("a relative path has a parent"))
