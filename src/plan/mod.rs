@@ -9,7 +9,10 @@
 //!
 //! - this module: the plan's types and the entry points;
 //! - `world`: the target as the plan goes;
-//! - `program`: planning one program (rules, checks, what to write);
+//! - `program`: planning one program: the program, tokens, tags, content,
+//!   campaigns, and what to write;
+//! - `external`: the external assets it uses (the conflict rules);
+//! - `checks`: what blocks it or warns (access, fields, tokens ...);
 //! - `hydrate`: completing a planned program for `run`.
 
 use std::borrow::Cow;
@@ -24,6 +27,8 @@ use crate::names::key;
 use crate::rules::{Rule, RuleKind, Rules};
 use crate::subscription::Subscription;
 
+mod checks;
+mod external;
 mod hydrate;
 mod program;
 mod world;

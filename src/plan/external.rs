@@ -1,0 +1,321 @@
+//! External assets: templates, global forms and images a program uses,
+//! created, reused, renamed or overwritten in the target.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::program::Planner;
+use super::world::Known;
+use super::*;
+use crate::bundle::ExternalAsset;
+use crate::model::{AssetContent, DesignKind};
+use crate::names::{self, key};
+use crate::rules::{Rule, RuleKind};
+
+/// How external references are rewritten, and what must be written.
+#[derive(Default)]
+pub(super) struct Renames {
+    pub(super) names: BTreeMap<(DesignKind, String), String>,
+    /// Name key → the name as the bundle spells it.
+    pub(super) spelled: BTreeMap<String, String>,
+    pub(super) writes: Vec<AssetWrite>,
+}
+
+impl Renames {
+    pub(super) fn get(&self, kind: DesignKind, name: &str) -> String {
+        self.names
+            .get(&(kind, key(name)))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    pub(super) fn email(&self, mut email: crate::model::Email) -> crate::model::Email {
+        email.template = email
+            .template
+            .map(|t| self.get(DesignKind::EmailTemplate, &t));
+        email.images = email
+            .images
+            .iter()
+            .map(|i| self.get(DesignKind::Image, i))
+            .collect();
+        email
+    }
+
+    /// Renamed images: (the name in the bundle, the name in the target).
+    pub(super) fn image_renames(&self) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .filter(|((kind, old_key), new)| *kind == DesignKind::Image && key(new) != *old_key)
+            .map(|((_, old_key), new)| {
+                let old = self
+                    .spelled
+                    .get(old_key)
+                    .cloned()
+                    .unwrap_or_else(|| old_key.clone());
+                (old, new.clone())
+            })
+            .collect()
+    }
+
+    pub(super) fn page(
+        &self,
+        mut page: crate::model::LandingPage,
+        forms: &[crate::model::Form],
+    ) -> crate::model::LandingPage {
+        page.template = page
+            .template
+            .map(|t| self.get(DesignKind::LandingPageTemplate, &t));
+        page.images = page
+            .images
+            .iter()
+            .map(|i| self.get(DesignKind::Image, i))
+            .collect();
+        page.forms = page
+            .forms
+            .iter()
+            .map(|f| {
+                if forms.iter().any(|local| names::same(&local.name, f)) {
+                    f.clone()
+                } else {
+                    self.get(DesignKind::Form, f)
+                }
+            })
+            .collect();
+        page
+    }
+}
+
+impl Planner<'_> {
+    /// Look an asset up in what this program planned, then in the world.
+    pub(super) fn lookup(&self, kind: DesignKind, k: &str) -> Option<Known> {
+        self.pending
+            .find(kind, k)
+            .or_else(|| self.world.assets.get(&(kind, k.to_string())))
+            .cloned()
+    }
+
+    pub(super) fn name_taken(&self, kind: DesignKind, k: &str) -> bool {
+        self.lookup(kind, k).is_some()
+    }
+
+    pub(super) fn file_taken(&self, kind: DesignKind, file_lower: &str) -> bool {
+        self.world.files.contains(&(kind, file_lower.to_string()))
+            || self
+                .pending
+                .assets
+                .iter()
+                .any(|((kd, _), known)| *kd == kind && known.file.to_lowercase() == file_lower)
+    }
+
+    /// External assets the imported emails and landing pages use.
+    pub(super) fn plan_external(
+        &mut self,
+        emails: &[crate::model::Email],
+        pages: &[crate::model::LandingPage],
+    ) -> Renames {
+        let mut referenced: Vec<(DesignKind, String)> = Vec::new();
+        let local_forms = &self.program().forms;
+        for email in emails {
+            referenced.extend(
+                email
+                    .template
+                    .iter()
+                    .map(|t| (DesignKind::EmailTemplate, t.clone())),
+            );
+        }
+        for page in pages {
+            referenced.extend(
+                page.template
+                    .iter()
+                    .map(|t| (DesignKind::LandingPageTemplate, t.clone())),
+            );
+        }
+        for page in pages {
+            for form in &page.forms {
+                if !local_forms.iter().any(|f| names::same(&f.name, form)) {
+                    referenced.push((DesignKind::Form, form.clone()));
+                }
+            }
+        }
+        for email in emails {
+            referenced.extend(email.images.iter().map(|i| (DesignKind::Image, i.clone())));
+        }
+        for page in pages {
+            referenced.extend(page.images.iter().map(|i| (DesignKind::Image, i.clone())));
+        }
+        let mut seen = BTreeSet::new();
+        let mut renames = Renames::default();
+        for (kind, name) in referenced {
+            if key(&name).is_empty() || !seen.insert((kind, key(&name))) {
+                continue;
+            }
+            let result = match self.bundle.find_external(kind, &name) {
+                Some(asset) => self.plan_carried(asset, &mut renames),
+                None => match self.lookup(kind, &key(&name)) {
+                    Some(known) => {
+                        self.row(
+                            kind.report_kind(),
+                            &name,
+                            Action::Reuse,
+                            &known.name,
+                            "not in the bundle; the target has it",
+                        );
+                        known.name
+                    }
+                    None => {
+                        self.row(
+                            kind.report_kind(),
+                            &name,
+                            Action::Skip,
+                            "",
+                            "neither the bundle nor the target has it",
+                        );
+                        self.error(
+                            "missing-asset",
+                            format!(
+                                "{} \"{name}\" is neither in the bundle nor in the target",
+                                kind.noun()
+                            ),
+                        );
+                        name.clone()
+                    }
+                },
+            };
+            renames.spelled.insert(key(&name), name.clone());
+            renames.names.insert((kind, key(&name)), result);
+        }
+        renames
+    }
+
+    /// An external asset the bundle carries: create, reuse, rename or
+    /// overwrite. Returns its name in the target.
+    pub(super) fn plan_carried(&mut self, asset: &ExternalAsset, renames: &mut Renames) -> String {
+        let kind = asset.kind;
+        let is_image = kind == DesignKind::Image;
+        let source_name = if is_image {
+            names::safe_file_name(&asset.name)
+        } else {
+            asset.name.clone()
+        };
+        let k = key(&source_name);
+        let identity = asset.content.identity();
+        let report_kind = kind.report_kind();
+        let existing = self.lookup(kind, &k);
+        if let Some(known) = &existing {
+            if known.identity == identity {
+                self.row(
+                    report_kind,
+                    &asset.name,
+                    Action::Reuse,
+                    &known.name,
+                    "identical",
+                );
+                return known.name.clone();
+            }
+        }
+        if let Some(planned) = self.world.planned.get(&(kind, k.clone(), identity.clone())) {
+            let planned = planned.clone();
+            self.row(
+                report_kind,
+                &asset.name,
+                Action::Reuse,
+                &planned,
+                "identical",
+            );
+            return planned;
+        }
+        let rule_kind = match kind {
+            DesignKind::EmailTemplate => RuleKind::EmailTemplate,
+            DesignKind::LandingPageTemplate => RuleKind::LandingPageTemplate,
+            DesignKind::Image => RuleKind::Image,
+            _ => RuleKind::Form,
+        };
+        let clash = existing.as_ref().map(|known| known.name.clone());
+        let (action, result, file, reason) = match existing {
+            None => {
+                let file = self.new_file(kind, &source_name);
+                (Action::Create, source_name.clone(), file, "new".to_string())
+            }
+            Some(known) => {
+                let why = format!("name exists in target as \"{}\"", known.name);
+                match self.options.rule_for(rule_kind, &asset.name) {
+                    Rule::Reuse => {
+                        self.row(
+                            report_kind,
+                            &asset.name,
+                            Action::Reuse,
+                            &known.name,
+                            format!("{why} (rule {rule_kind}=reuse)"),
+                        );
+                        self.decided(rule_kind, &asset.name, &known.name);
+                        return known.name;
+                    }
+                    Rule::Overwrite => (
+                        Action::Overwrite,
+                        known.name.clone(),
+                        known.file.clone(),
+                        format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
+                    ),
+                    _ => {
+                        // Skip names taken in the target or by this run, and
+                        // names this bundle carries itself (they come next).
+                        let renamed = names::first_free(&source_name, is_image, |c| {
+                            self.name_taken(kind, c) || self.bundle.find_external(kind, c).is_some()
+                        });
+                        let file = self.new_file(kind, &renamed);
+                        (
+                            Action::Rename,
+                            renamed,
+                            file,
+                            format!("{why} (rule {rule_kind}=rename)"),
+                        )
+                    }
+                }
+            }
+        };
+        self.row(report_kind, &asset.name, action, &result, reason);
+        if let Some(clash) = clash {
+            self.decided(rule_kind, &asset.name, &clash);
+        }
+        let content = match &asset.content {
+            AssetContent::Doc(doc) => {
+                let mut doc = doc.clone();
+                if let serde_json::Value::Object(map) = &mut doc.doc {
+                    map.insert(
+                        "name".to_string(),
+                        serde_json::Value::String(result.clone()),
+                    );
+                }
+                doc.name = result.clone();
+                AssetContent::Doc(doc)
+            }
+            image => image.clone(),
+        };
+        let known = Known {
+            name: result.clone(),
+            identity: identity.clone(),
+            file: file.clone(),
+        };
+        self.pending.assets.push(((kind, key(&result)), known));
+        self.pending
+            .planned
+            .push(((kind, k, identity), result.clone()));
+        renames.writes.push(AssetWrite {
+            kind,
+            name: result.clone(),
+            source: asset.name.clone(),
+            path: format!("design-studio/{}/{}", kind.dir(), file),
+            content,
+        });
+        result
+    }
+
+    /// A new, unused file name for an asset in its design-studio directory.
+    pub(super) fn new_file(&self, kind: DesignKind, name: &str) -> String {
+        if kind == DesignKind::Image {
+            // An image's file name is its name, already made safe (and, for
+            // a renamed one, suffixed after that).
+            return name.to_string();
+        }
+        names::unique_file_name(name, ".json", |f| self.file_taken(kind, f))
+    }
+}
