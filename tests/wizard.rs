@@ -225,3 +225,43 @@ fn many_programs_are_searched_fuzzily() {
         .join("marketing-activities/Program Library/Scoring - Spark Edition/program.json")
         .is_file());
 }
+
+#[test]
+fn a_terminal_gets_a_progress_line_and_json_does_not() {
+    let target = target();
+    let to = target.path().to_str().unwrap().to_string();
+    let program = "2026 APAC Growth Summit";
+    // On a terminal: the progress bar on standard error ends in a line
+    // with the counts and the elapsed time.
+    let mut p = spawn(&[
+        "run",
+        "--from",
+        "fixtures/sandbox",
+        "--to",
+        &to,
+        "--program",
+        program,
+        "--yes",
+    ]);
+    p.exp_regex(r"Imported 1 program \(\d+ files\) in [0-9.]+")
+        .unwrap();
+    p.exp_eof().unwrap();
+    // With --json, even on a terminal: no bar, no counts line, only JSON.
+    let other = self::target();
+    let to = other.path().to_str().unwrap().to_string();
+    let mut p = spawn(&[
+        "run",
+        "--from",
+        "fixtures/sandbox",
+        "--to",
+        &to,
+        "--program",
+        program,
+        "--yes",
+        "--json",
+    ]);
+    let output = p.exp_eof().unwrap();
+    assert!(!output.contains("Imported 1 program"), "{output}");
+    let json: serde_json::Value = serde_json::from_str(output.trim()).unwrap();
+    assert_eq!(json["summary"]["ok"], 1);
+}
