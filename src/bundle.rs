@@ -138,6 +138,29 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// Admit one entry (zip) or file (directory) of `size` bytes into a
+    /// bundle whose admitted entries add up to `total`: refuse it when it
+    /// is over the entry limit, or takes the bundle over its limit.
+    fn admit(&self, total: &mut u64, size: u64, label: &str, file: &str) -> Result<(), InputError> {
+        let refuse = |message: String| Err(InputError::new(label, message).in_file(file));
+        if size > self.max_entry_bytes {
+            return refuse(format!(
+                "{size} bytes uncompressed, over the limit of {}; raise --max-entry-bytes if this is expected",
+                self.max_entry_bytes
+            ));
+        }
+        *total += size;
+        if *total > self.max_bundle_bytes {
+            return refuse(format!(
+                "the bundle's entries add up to more than {} bytes; raise --max-bundle-bytes if this is expected",
+                self.max_bundle_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Entries below this size are never refused for their compression ratio
 /// (small runs of white space compress very well).
 const RATIO_FLOOR: u64 = 1 << 20;
@@ -387,19 +410,10 @@ fn zip_entries(
         })?;
         let declared = entry.size();
         let compressed = entry.compressed_size().max(1);
-        let too_big = |what: &str| {
-            InputError::new(
-                label,
-                format!("{what}; raise --max-entry-bytes / --max-bundle-bytes if this is expected"),
-            )
-            .in_file(&name)
-        };
-        if declared > limits.max_entry_bytes {
-            return Err(too_big(&format!(
-                "entry is {declared} bytes uncompressed, over the limit of {}",
-                limits.max_entry_bytes
-            )));
-        }
+        // Refused from the sizes the zip declares before inflating anything;
+        // `read_limited` holds the entry to the same limit while inflating,
+        // in case the declared size lies.
+        limits.admit(&mut 0, declared, label, &name)?;
         if declared > RATIO_FLOOR && declared / compressed > limits.max_ratio {
             return Err(InputError::new(
                 label,
@@ -417,7 +431,7 @@ fn zip_entries(
                 ReadFailure::TooBig => InputError::new(
                     label,
                     format!(
-                        "entry is larger than the limit of {} bytes; raise --max-entry-bytes if this is expected",
+                        "inflates past the limit of {} bytes (more than its header says); raise --max-entry-bytes if this is expected",
                         limits.max_entry_bytes
                     ),
                 ),
@@ -431,14 +445,7 @@ fn zip_entries(
             }
             .in_file(&name)
         })?;
-        let read = bytes.len() as u64;
-        total += read;
-        if total > limits.max_bundle_bytes {
-            return Err(too_big(&format!(
-                "the bundle's entries add up to more than {} bytes",
-                limits.max_bundle_bytes
-            )));
-        }
+        limits.admit(&mut total, bytes.len() as u64, label, &name)?;
         out.push((rel.to_string(), bytes));
     }
     Ok(out)
@@ -553,27 +560,7 @@ fn read_dir_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
             continue;
         }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > limits.max_entry_bytes {
-            return Err(InputError::new(
-                label,
-                format!(
-                    "file is {size} bytes, over the limit of {}; raise --max-entry-bytes if this is expected",
-                    limits.max_entry_bytes
-                ),
-            )
-            .in_file(&rel));
-        }
-        total += size;
-        if total > limits.max_bundle_bytes {
-            return Err(InputError::new(
-                label,
-                format!(
-                    "the bundle's files add up to more than {} bytes; raise --max-bundle-bytes if this is expected",
-                    limits.max_bundle_bytes
-                ),
-            )
-            .in_file(&rel));
-        }
+        limits.admit(&mut total, size, label, &rel)?;
         let mut bytes = Vec::new();
         fs::File::open(entry.path())
             .and_then(|f| f.take(limits.max_entry_bytes + 1).read_to_end(&mut bytes))
