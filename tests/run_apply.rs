@@ -436,3 +436,49 @@ fn a_refused_run_leaves_the_target_exactly_as_it_was() {
     out.expect_code(3);
     assert!(!target.join(".mkimport").exists());
 }
+
+#[test]
+fn keys_the_tool_does_not_know_survive_the_import() {
+    // program.json and subscription.json may carry keys from a newer
+    // exporter; an import keeps them where they were.
+    let dir = tempfile::TempDir::new().unwrap();
+    let target = dir.path().join("target");
+    minimal_target(&target);
+    let mut meta = read_json(&target.join("subscription.json"));
+    meta["tags"] = serde_json::json!({"Region": ["EMEA"]});
+    meta["x_vendor"] = serde_json::json!({"sync": true});
+    write_json(&target, "subscription.json", &meta);
+    let bundle = dir.path().join("bundle");
+    write_json(
+        &bundle,
+        "program.json",
+        &serde_json::json!({
+            "format": 1,
+            "x_exporter": "mkexport 2.0",
+            "program": {"name": "Keys", "folder": "Imports", "tags": {"Region": "APAC"}, "x_color": "blue"},
+            "emails": [{"name": "E", "html": "<p>hi</p>", "x_preheader": "Hello"}],
+            "smart_campaigns": [{"name": "C", "type": "batch", "x_quota": 5}],
+            "tokens": [{"name": "my.T", "type": "text", "value": "v", "x_note": "n"}],
+        }),
+    );
+    run(&[
+        "run",
+        "--from",
+        p(&bundle),
+        "--to",
+        p(&target),
+        "--yes",
+        "--json",
+    ])
+    .expect_code(0);
+    let (_, program) = program_named(&target, "Keys");
+    assert_eq!(program["x_exporter"], "mkexport 2.0");
+    assert_eq!(program["program"]["x_color"], "blue");
+    assert_eq!(program["emails"][0]["x_preheader"], "Hello");
+    assert_eq!(program["smart_campaigns"][0]["x_quota"], 5);
+    assert_eq!(program["tokens"][0]["x_note"], "n");
+    // subscription.json was rewritten (a new tag value) and keeps its key.
+    let meta = read_json(&target.join("subscription.json"));
+    assert_eq!(meta["x_vendor"]["sync"], true);
+    assert_eq!(meta["tags"]["Region"], serde_json::json!(["EMEA", "APAC"]));
+}
