@@ -186,7 +186,7 @@ pub fn prepare(
 pub fn report_bad_input(prepared: &Prepared) {
     for item in &prepared.items {
         if let Err(err) = &item.bundle {
-            eprintln!("error: {err}");
+            crate::errln!("error: {err}");
         }
     }
 }
@@ -239,6 +239,7 @@ pub fn plan_inputs(prepared: &Prepared) -> Value {
             .map(|((kind, subject), rule)| json!({"kind": kind.as_str(), "subject": subject, "rule": rule.as_str()}))
             .collect::<Vec<_>>(),
         "target_digest": prepared.plan.target_digest,
+        "import_id": import_id(&prepared.plan),
         "bundles": bundles,
         "limits": {
             "max_entry_bytes": prepared.limits.max_entry_bytes,
@@ -260,14 +261,14 @@ fn show_plan(
         ..report::ReportView::new(plan, context)
     };
     if args.events {
-        crate::events::emit_plan(plan);
-        crate::events::emit_summary(&view);
+        crate::events::emit_plan(plan)?;
+        crate::events::emit_summary(&view)?;
     } else if args.json {
         report::print_report(&view)?;
     } else {
-        print!("{}", report::table(plan));
+        crate::console::print(&report::table(plan))?;
         for problem in problems {
-            eprintln!(
+            crate::errln!(
                 "{}[{}]: {}",
                 severity_word(problem),
                 problem.code,
@@ -294,7 +295,7 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     let prepared = prepare(&import, None, Overrides::default())?;
     report_bad_input(&prepared);
     if crate::apply::interrupted(&prepared.target.root) {
-        eprintln!(
+        crate::errln!(
             "warning: an interrupted run left {}/.mkimport/journal.json; the next `mkimport run` on this target finishes it first, so this preview may differ from what that run does",
             show(&prepared.target.root)
         );
@@ -313,20 +314,50 @@ pub fn preview(args: &PreviewArgs) -> Result<i32> {
     Ok(preview_exit(&prepared.plan))
 }
 
-/// The import id: a digest of the plan's report (without the target's
-/// path) and of the target state it was computed from. The same import
-/// into identical targets gets the same id.
-pub fn import_id(prepared: &Prepared) -> String {
-    let mut context = prepared.context("run", None);
-    context.target = String::new();
+/// The import id: a digest of the plan's report and of the target state
+/// it was computed from. Where the plan came from (the source, the target
+/// and the bundles' paths) is left out, so the same import into identical
+/// targets gets the same id however the paths were spelled.
+pub fn import_id(plan: &Plan) -> String {
+    let context = Context {
+        mode: "run",
+        import_id: None,
+        source: String::new(),
+        target: String::new(),
+    };
+    let view = report::ReportView {
+        anonymous: true,
+        ..report::ReportView::new(plan, &context)
+    };
     let mut hasher = crate::digest::HashWriter::default();
-    report::write_report(
-        &mut hasher,
-        &report::ReportView::new(&prepared.plan, &context),
-    )
-    .expect("hashing cannot fail");
-    hasher.update(prepared.plan.target_digest.as_bytes());
+    // Writing to a hasher cannot fail.
+    let _ = report::write_report(&mut hasher, &view);
+    hasher.update(plan.target_digest.as_bytes());
     hasher.finish()[..20].to_string()
+}
+
+/// The source as a stored program's `imported.source` records it when its
+/// bundle names no `exported_from`: the source's canonical path, so that
+/// `src`, `./src/` and `/abs/src` write the same files.
+pub fn source_identity(label: &str) -> String {
+    if label == crate::library::SOURCE && !Path::new(label).exists() {
+        return label.to_string();
+    }
+    Path::new(label)
+        .canonicalize()
+        .map(|c| show(&c))
+        .unwrap_or_else(|_| label.to_string())
+}
+
+/// A receipt's `target_state`: the digest of the target before the import
+/// and after it, by which `run --plan` knows a plan that already landed.
+pub fn target_state(plan: &Plan, after: &str) -> std::collections::BTreeMap<&'static str, Value> {
+    let mut extra = std::collections::BTreeMap::new();
+    extra.insert(
+        "target_state",
+        json!({"before": plan.target_digest, "after": after}),
+    );
+    extra
 }
 
 fn interactive(json: bool) -> bool {
@@ -364,7 +395,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     }
     let mut lock = crate::apply::TargetLock::acquire(&to)?;
     if crate::apply::recover(&to)? {
-        eprintln!("note: finished an interrupted run on {}", show(&to));
+        crate::errln!("note: finished an interrupted run on {}", show(&to));
     }
     let selection = saved.as_ref().map(|s| s.programs.clone());
     let overrides = saved
@@ -384,7 +415,7 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
                 .collect();
             if import_args.machine() {
                 for problem in &problems {
-                    eprintln!("error[{}]: {}", problem.code, problem.message);
+                    crate::errln!("error[{}]: {}", problem.code, problem.message);
                 }
             }
             show_plan(
@@ -405,11 +436,11 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
         show_plan(&import_args, plan, &prepared.context("run", None), &[])?;
     }
     if plan.has_bad_input() {
-        eprintln!("error: some bundles could not be read; nothing was written");
+        crate::errln!("error: some bundles could not be read; nothing was written");
         return Ok(EXIT_ERROR);
     }
     if blocked > 0 && !args.skip_blocked {
-        eprintln!(
+        crate::errln!(
             "error: {blocked} program{} blocked; nothing was written (fix the problems, or pass --skip-blocked to import the others)",
             if blocked == 1 { " is" } else { "s are" }
         );
@@ -428,21 +459,28 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
             .interact()
             .context("cannot read the confirmation")?;
         if !yes {
-            eprintln!("Nothing was imported.");
+            crate::errln!("Nothing was imported.");
             return Ok(EXIT_ERROR);
         }
     }
 
     lock.writing = true;
-    let id = import_id(&prepared);
+    let id = import_id(&prepared.plan);
     let context = prepared.context("run", Some(id.clone()));
     let started = std::time::Instant::now();
     if events {
-        crate::events::emit_plan(plan);
+        crate::events::emit_plan(plan)?;
     }
+    // A write to standard output that fails during the apply must not cut
+    // it half-way: the first failure is kept and reported at the end.
+    let mut output_failure: Option<anyhow::Error> = None;
     let bar = progress_bar(machine, plan);
-    let receipt = |w: &mut dyn std::io::Write| {
-        report::write_report(w, &report::ReportView::new(plan, &context))
+    let receipt = |w: &mut dyn std::io::Write, after: &str| {
+        let view = report::ReportView {
+            extra: target_state(plan, after),
+            ..report::ReportView::new(plan, &context)
+        };
+        report::write_report(w, &view)
     };
     let applied = crate::apply::apply(
         &prepared.target,
@@ -450,21 +488,21 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
         &prepared.items,
         &limits(&import_args),
         &id,
-        &prepared.source_label,
+        &source_identity(&prepared.source_label),
         &receipt,
         |owner: &str, path: &str| {
             if let Some(bar) = &bar {
                 bar.set_message(owner.to_string());
                 bar.inc(1);
             }
-            if events {
-                crate::events::emit_write(owner, path);
+            if events && output_failure.is_none() {
+                output_failure = crate::events::emit_write(owner, path).err();
             }
         },
     )?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
-        eprintln!(
+        crate::errln!(
             "Imported {} program{} ({} files) in {:.1?}",
             applied.programs,
             if applied.programs == 1 { "" } else { "s" },
@@ -477,10 +515,11 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     if let Some(address) = &args.notify {
         let message = crate::notify::message(address, plan, &prepared.target.meta.name, &id);
         if let Err(warning) = crate::notify::send(&message) {
-            eprintln!("warning[{}]: {warning}", crate::notify::NOTIFY_FAILED);
+            crate::errln!("warning[{}]: {warning}", crate::notify::NOTIFY_FAILED);
             problems.push(Problem::warning(crate::notify::NOTIFY_FAILED, warning));
             let view = report::ReportView {
                 problems: &problems,
+                extra: target_state(plan, &applied.target_after),
                 ..report::ReportView::new(plan, &context)
             };
             crate::apply::rewrite_receipt(&prepared.target.root, &id, |w| {
@@ -490,23 +529,33 @@ pub fn run(args: &crate::cli::RunArgs) -> Result<i32> {
     }
     let view = report::ReportView {
         problems: &problems,
+        extra: target_state(plan, &applied.target_after),
         ..report::ReportView::new(plan, &context)
     };
-    if events {
-        crate::events::emit_summary(&view);
+    let printed = if let Some(failure) = output_failure {
+        Err(failure)
+    } else if events {
+        crate::events::emit_summary(&view)
     } else if json {
-        report::print_report(&view)?;
+        report::print_report(&view)
     } else {
-        println!(
-            "Import {id}: {} program{} imported into {}; receipt {}/{}/{}/{id}.json",
+        crate::console::print(&format!(
+            "Import {id}: {} program{} imported into {}; receipt {}/{}/{}/{id}.json\n",
             applied.programs,
             if applied.programs == 1 { "" } else { "s" },
             show(&prepared.target.root),
             show(&prepared.target.root),
             crate::subscription::STATE_DIR,
             crate::apply::IMPORTS,
-        );
-    }
+        ))
+    };
+    printed.with_context(|| {
+        format!(
+            "import {id} landed in {} (receipt .mkimport/{}/{id}.json), but its report could not be printed",
+            show(&prepared.target.root),
+            crate::apply::IMPORTS
+        )
+    })?;
     Ok(EXIT_OK)
 }
 

@@ -17,15 +17,16 @@
 //! if it dies before, the staging area is simply removed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
+use fs_err::{self as fs, File};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::bundle::{Bundle, Limits, SourceItem};
+use crate::digest::sha256_hex;
 use crate::error::show;
 use crate::fsutil::{sync_dir, write_atomic};
 use crate::model::{to_canonical_json, AssetContent, Imported};
@@ -42,7 +43,7 @@ pub const IMPORTS: &str = "imports";
 /// OS file lock: it goes away with the process, so a killed run leaves no
 /// stale lock.
 pub struct TargetLock {
-    _file: File,
+    _file: std::fs::File,
     /// `.mkimport/`, when this run created it (the target had none).
     created: Option<PathBuf>,
     /// Set once the run starts writing; until then, a run that stops
@@ -67,7 +68,7 @@ impl TargetLock {
         let created = (!state.exists()).then(|| state.clone());
         fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
         let path = state.join(LOCK);
-        let file = OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
@@ -153,6 +154,8 @@ fn do_moves(target: &Path, moves: &[Move], mut tick: impl FnMut(&Move)) -> Resul
             let parent = to.parent().expect("a path inside the target has a parent");
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", show(parent)))?;
+            // A file that replaces another keeps its permissions.
+            crate::fsutil::keep_permissions(&to, &from)?;
             fs::rename(&from, &to)
                 .with_context(|| format!("cannot move {} to {}", show(&from), show(&to)))?;
             dirs.insert(parent.to_path_buf());
@@ -171,7 +174,7 @@ fn write_staged(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
-    let mut file = File::create(path).with_context(|| format!("cannot write {}", show(path)))?;
+    let mut file = File::create(path)?;
     file.write_all(bytes)?;
     Ok(())
 }
@@ -183,12 +186,13 @@ fn flush(dir: &Path) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        let handle = File::open(dir).with_context(|| format!("cannot open {}", show(dir)))?;
+        let handle = File::open(dir)?;
         // SAFETY: syncfs only reads the descriptor, which `handle` keeps
         // open for the duration of the call.
         let status = unsafe { libc::syncfs(handle.as_raw_fd()) };
         if status != 0 {
-            return Err(anyhow!(std::io::Error::last_os_error()).context("syncfs failed"));
+            return Err(anyhow!(std::io::Error::last_os_error())
+                .context(format!("cannot flush the file system of {}", show(dir))));
         }
         Ok(())
     }
@@ -210,6 +214,9 @@ fn flush(dir: &Path) -> Result<()> {
 pub struct Applied {
     pub programs: usize,
     pub files: usize,
+    /// The digest of the target after the import (see
+    /// [`Subscription::files`]).
+    pub target_after: String,
 }
 
 /// The files one program stages, in the order they must be moved.
@@ -218,10 +225,10 @@ struct Staged {
     program: Move,
     owner: String,
     tags: Vec<(String, String)>,
+    /// (final path, SHA-256) of every file it writes.
+    digests: Vec<(String, String)>,
 }
 
-/// Stage one program: read its bundle again if it was slimmed, complete
-/// the planned program with it, and write every file under `staging`.
 /// What every program's staging shares.
 struct StageContext<'a> {
     root: &'a Path,
@@ -231,6 +238,8 @@ struct StageContext<'a> {
     source: &'a str,
 }
 
+/// Stage one program: read its bundle again if it was slimmed, complete
+/// the planned program with it, and write every file under `staging`.
 fn stage_program(
     cx: &StageContext,
     index: usize,
@@ -252,6 +261,7 @@ fn stage_program(
     let (mut landed, assets) = hydrate(writes, &full);
     let dir_rel = format!("{staging_rel}/p{index}");
     let mut moves = Vec::new();
+    let mut digests = Vec::new();
     for (n, asset) in assets.iter().enumerate() {
         let bytes: Vec<u8> = match &asset.content {
             AssetContent::Doc(doc) => to_canonical_json(&doc.doc),
@@ -259,6 +269,7 @@ fn stage_program(
         };
         let from = format!("{dir_rel}/asset-{n}");
         write_staged(&inside(root, &from)?, &bytes)?;
+        digests.push((asset.path.clone(), sha256_hex(&bytes)));
         moves.push(Move {
             from,
             to: asset.path.clone(),
@@ -274,10 +285,12 @@ fn stage_program(
         extra: BTreeMap::new(),
     });
     let program_dir = format!("{dir_rel}/program");
+    let bytes = to_canonical_json(&landed);
     write_staged(
         &inside(root, &format!("{program_dir}/program.json"))?,
-        &to_canonical_json(&landed),
+        &bytes,
     )?;
+    digests.push((format!("{}/program.json", writes.dir), sha256_hex(&bytes)));
     Ok(Staged {
         assets: moves,
         program: Move {
@@ -286,13 +299,28 @@ fn stage_program(
         },
         owner: program.name.clone(),
         tags: writes.tags.clone(),
+        digests,
     })
+}
+
+/// What one import writes, staged and durable, before its journal.
+struct Prepared {
+    moves: Vec<Move>,
+    /// The program (or "subscription.json", "receipt") each move is for.
+    owners: Vec<String>,
+    programs: usize,
+    target_after: String,
 }
 
 /// Write the plan's `ok` programs into the target, then the receipt.
 /// `items` are the bundles the plan was made from, in plan order.
-/// `tick` is called once per file moved into place, with the program's
-/// name (or "receipt") and the path written, relative to the target.
+/// `receipt` writes the receipt, given the digest of the target after the
+/// import. `tick` is called once per file moved into place, with the
+/// program's name (or "receipt") and the path written, relative to the
+/// target.
+///
+/// A failure before the journal is written leaves the target as it was:
+/// the staging area is removed before the error is returned.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     target: &Subscription,
@@ -301,19 +329,79 @@ pub fn apply(
     limits: &Limits,
     import_id: &str,
     source: &str,
-    receipt: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+    receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
     mut tick: impl FnMut(&str, &str),
 ) -> Result<Applied> {
     let root = &target.root;
     let state = root.join(STATE_DIR);
     let staging_rel = format!("{STATE_DIR}/{STAGING}/{import_id}");
     let staging = inside(root, &staging_rel)?;
+    let cx = StageContext {
+        root,
+        staging_rel: &staging_rel,
+        limits,
+        import_id,
+        source,
+    };
+    let journal = |prepared: &Prepared| {
+        // Everything staged is durable before the journal says "move".
+        flush(root)?;
+        let journal = Journal {
+            import_id: import_id.to_string(),
+            moves: prepared.moves.clone(),
+        };
+        write_atomic(&state.join(JOURNAL), &to_canonical_json(&journal))?;
+        Ok(())
+    };
+    let prepared = stage(&cx, target, plan, items, receipt)
+        .and_then(|prepared| journal(&prepared).map(|()| prepared));
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(err) => {
+            // Nothing was moved: give the space back (a full disk stays
+            // full otherwise) and leave the target as it was.
+            let staging_root = state.join(STAGING);
+            let _ = fs::remove_dir_all(&staging);
+            let _ = fs::remove_dir(&staging_root);
+            return Err(err.context("the import stopped before writing anything into the target"));
+        }
+    };
+
+    // Move into place (each rename atomic), then make the renames durable.
+    let mut index = 0;
+    do_moves(root, &prepared.moves, |m| {
+        tick(&prepared.owners[index], &m.to);
+        index += 1;
+    })?;
+    flush(root)?;
+    // Done: the journal goes, then the staging area.
+    fs::remove_file(state.join(JOURNAL))?;
+    sync_dir(&state)?;
+    fs::remove_dir_all(state.join(STAGING)).ok();
+    Ok(Applied {
+        programs: prepared.programs,
+        files: prepared.moves.len(),
+        target_after: prepared.target_after,
+    })
+}
+
+/// Stage every file of the import, and list the moves in order: assets,
+/// `subscription.json`, programs, receipt.
+fn stage(
+    cx: &StageContext,
+    target: &Subscription,
+    plan: &Plan,
+    items: &[SourceItem],
+    receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
+) -> Result<Prepared> {
+    let root = cx.root;
+    let staging = inside(root, cx.staging_rel)?;
     if staging.exists() {
         fs::remove_dir_all(&staging)?;
     }
     fs::create_dir_all(&staging)?;
 
-    // 1. Stage every program, both cores at once.
+    // Stage every program, both cores at once.
     let work: Vec<(usize, &ProgramPlan, &Bundle)> = plan
         .programs
         .iter()
@@ -322,21 +410,13 @@ pub fn apply(
         .filter(|(_, (p, _))| p.status == Status::Ok && p.writes.is_some())
         .filter_map(|(i, (p, item))| item.bundle.as_ref().ok().map(|b| (i, p, b)))
         .collect();
-    let cx = StageContext {
-        root,
-        staging_rel: &staging_rel,
-        limits,
-        import_id,
-        source,
-    };
     let staged: Vec<Staged> = crate::parallel::map(work, |(i, program, bundle)| {
-        stage_program(&cx, i, program, bundle)
+        stage_program(cx, i, program, bundle)
     })
     .into_iter()
     .collect::<Result<_>>()?;
-    let programs = staged.len();
 
-    // Moves in order: assets, subscription.json, programs, receipt.
+    let mut after = target.files.clone();
     let mut moves: Vec<Move> = Vec::new();
     let mut owners: Vec<String> = Vec::new();
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -348,28 +428,15 @@ pub fn apply(
         for (tag, value) in &s.tags {
             tags.entry(tag.clone()).or_default().push(value.clone());
         }
+        for (path, digest) in &s.digests {
+            after.add_digest(path, digest);
+        }
     }
     if !tags.is_empty() {
-        let mut raw = target.raw.clone();
-        let tag_map = raw
-            .entry("tags".to_string())
-            .or_insert_with(|| Value::Object(Default::default()));
-        if let Value::Object(tag_map) = tag_map {
-            for (tag, values) in tags {
-                let list = tag_map
-                    .entry(tag)
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(list) = list {
-                    for value in values {
-                        if !list.iter().any(|v| v.as_str() == Some(value.as_str())) {
-                            list.push(Value::String(value));
-                        }
-                    }
-                }
-            }
-        }
-        let from = format!("{staging_rel}/subscription.json");
-        write_staged(&inside(root, &from)?, &to_canonical_json(&raw))?;
+        let from = format!("{}/subscription.json", cx.staging_rel);
+        let bytes = to_canonical_json(&with_tags(&target.raw, tags));
+        write_staged(&inside(root, &from)?, &bytes)?;
+        after.add("subscription.json", &bytes);
         moves.push(Move {
             from,
             to: "subscription.json".to_string(),
@@ -380,41 +447,62 @@ pub fn apply(
         moves.push(s.program.clone());
         owners.push(s.owner.clone());
     }
-    let from = format!("{staging_rel}/receipt.json");
+    let target_after = after.finish();
+    let from = format!("{}/receipt.json", cx.staging_rel);
     {
         let file = File::create(inside(root, &from)?)?;
         let mut out = std::io::BufWriter::new(file);
-        receipt(&mut out)?;
+        receipt(&mut out, &target_after)?;
         out.flush()?;
     }
     moves.push(Move {
         from,
-        to: format!("{STATE_DIR}/{IMPORTS}/{import_id}.json"),
+        to: format!("{STATE_DIR}/{IMPORTS}/{}.json", cx.import_id),
     });
     owners.push("receipt".to_string());
-
-    // 2. Everything staged is durable before the journal says "move".
-    flush(root)?;
-    let journal = Journal {
-        import_id: import_id.to_string(),
-        moves: moves.clone(),
-    };
-    write_atomic(&state.join(JOURNAL), &to_canonical_json(&journal))?;
-    // 3. Move into place (each rename atomic), then make the renames durable.
-    let mut index = 0;
-    do_moves(root, &moves, |m| {
-        tick(&owners[index], &m.to);
-        index += 1;
-    })?;
-    flush(root)?;
-    // 4. Done: the journal goes, then the staging area.
-    fs::remove_file(state.join(JOURNAL))?;
-    sync_dir(&state)?;
-    fs::remove_dir_all(state.join(STAGING)).ok();
-    Ok(Applied {
-        programs,
-        files: moves.len(),
+    Ok(Prepared {
+        moves,
+        owners,
+        programs: staged.len(),
+        target_after,
     })
+}
+
+/// `subscription.json` with the created tag values added.
+fn with_tags(
+    raw: &serde_json::Map<String, Value>,
+    tags: BTreeMap<String, Vec<String>>,
+) -> serde_json::Map<String, Value> {
+    let mut raw = raw.clone();
+    let tag_map = raw
+        .entry("tags".to_string())
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Value::Object(tag_map) = tag_map {
+        for (tag, values) in tags {
+            let list = tag_map
+                .entry(tag)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                for value in values {
+                    if !list.iter().any(|v| v.as_str() == Some(value.as_str())) {
+                        list.push(Value::String(value));
+                    }
+                }
+            }
+        }
+    }
+    raw
+}
+
+/// The digest of the target after the import `import_id` landed, as its
+/// receipt records it (none for receipts written before it was recorded).
+pub fn landed_state(target: &Path, import_id: &str) -> Option<String> {
+    let path = inside(target, &format!("{STATE_DIR}/{IMPORTS}/{import_id}.json")).ok()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let receipt: Value = serde_json::from_str(&text).ok()?;
+    receipt["target_state"]["after"]
+        .as_str()
+        .map(str::to_string)
 }
 
 /// Rewrite the receipt (after a late warning, such as a failed mail).

@@ -11,23 +11,24 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A digest over a set of named files, independent of the order they were
-/// read in: each (path, content digest) pair is sorted, then hashed.
-#[derive(Default, Debug, Clone)]
+/// read in: the (path, content digest) pairs, sorted by path, hashed. A
+/// path added again replaces its earlier content, so the digest of a tree
+/// after some writes can be computed from the digest of the tree before.
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct TreeDigest {
-    entries: Vec<(String, String)>,
+    entries: std::collections::BTreeMap<String, String>,
 }
 
 impl TreeDigest {
     pub fn add(&mut self, path: &str, bytes: &[u8]) {
-        self.entries.push((path.to_string(), sha256_hex(bytes)));
+        self.entries.insert(path.to_string(), sha256_hex(bytes));
     }
 
     pub fn add_digest(&mut self, path: &str, digest: &str) {
-        self.entries.push((path.to_string(), digest.to_string()));
+        self.entries.insert(path.to_string(), digest.to_string());
     }
 
-    pub fn finish(mut self) -> String {
-        self.entries.sort();
+    pub fn finish(&self) -> String {
         let mut hasher = Sha256::new();
         for (path, digest) in &self.entries {
             hasher.update(path.as_bytes());

@@ -11,40 +11,42 @@ use crate::plan::Plan;
 use crate::report::{ProgramView, ReportView};
 
 /// Print one event as a line, flushed at once so a pipe sees it.
-pub fn emit(event: &Value) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{event}");
-    let _ = out.flush();
+pub fn emit(event: &Value) -> anyhow::Result<()> {
+    let mut out = crate::console::Stdout;
+    writeln!(out, "{event}")
+        .and_then(|()| out.flush())
+        .map_err(crate::console::stdout_error)
 }
 
 /// The program and asset events of a plan, in plan order.
-pub fn emit_plan(plan: &Plan) {
+pub fn emit_plan(plan: &Plan) -> anyhow::Result<()> {
     for program in &plan.programs {
         let mut event = serde_json::to_value(ProgramView(program)).expect("a program serialises");
         if let Value::Object(map) = &mut event {
             map.remove("assets");
             map.insert("event".into(), json!("program"));
         }
-        emit(&event);
+        emit(&event)?;
         for asset in &program.assets {
             let mut event = serde_json::to_value(asset).expect("an asset action serialises");
             if let Value::Object(map) = &mut event {
                 map.insert("event".into(), json!("asset"));
                 map.insert("program".into(), json!(program.name));
             }
-            emit(&event);
+            emit(&event)?;
         }
     }
+    Ok(())
 }
 
 /// A file moved into place by `run`.
-pub fn emit_write(owner: &str, path: &str) {
-    emit(&json!({"event": "write", "program": owner, "path": path}));
+pub fn emit_write(owner: &str, path: &str) -> anyhow::Result<()> {
+    emit(&json!({"event": "write", "program": owner, "path": path}))
 }
 
 /// The closing summary, with the import id (null in a preview) and the
 /// problems of the whole run, if any.
-pub fn emit_summary(view: &ReportView) {
+pub fn emit_summary(view: &ReportView) -> anyhow::Result<()> {
     let mut event = json!({
         "event": "summary",
         "import_id": view.context.import_id,
@@ -58,5 +60,5 @@ pub fn emit_summary(view: &ReportView) {
             map.insert("problems".into(), json!(view.problems));
         }
     }
-    emit(&event);
+    emit(&event)
 }

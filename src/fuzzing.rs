@@ -34,6 +34,7 @@ pub fn empty_target() -> Subscription {
         }],
         programs: Vec::new(),
         digest: String::new(),
+        files: Default::default(),
     }
 }
 

@@ -195,12 +195,12 @@ fn write_target(dir: &Path, seed: u64, assets: usize) -> Result<()> {
         "channels": [{"name": "Webinar", "statuses": ["Invited", "Registered", "Attended"]}],
         "tags": {"Region": ["EMEA"]},
     });
-    std::fs::create_dir_all(dir.join("marketing-activities/Imports"))?;
-    std::fs::write(
+    fs_err::create_dir_all(dir.join("marketing-activities/Imports"))?;
+    fs_err::write(
         dir.join("marketing-activities/Imports/folder.json"),
         b"{\"tokens\": []}\n",
     )?;
-    std::fs::write(dir.join("subscription.json"), to_canonical_json(&sub))?;
+    fs_err::write(dir.join("subscription.json"), to_canonical_json(&sub))?;
     let studio = dir.join("design-studio");
     for kind in [
         "email-templates",
@@ -209,18 +209,18 @@ fn write_target(dir: &Path, seed: u64, assets: usize) -> Result<()> {
         "images",
         "snippets",
     ] {
-        std::fs::create_dir_all(studio.join(kind))?;
+        fs_err::create_dir_all(studio.join(kind))?;
     }
     // Shared templates: half the email ones identical to the bundles'
     // (reuse), every page one different (rename once, then reuse).
     for k in 0..10 {
         let doc = template("Email", k, "sandbox");
-        std::fs::write(
+        fs_err::write(
             studio.join(format!("email-templates/shared-email-{k}.json")),
             to_canonical_json(&doc),
         )?;
         let doc = template("Page", k, "production");
-        std::fs::write(
+        fs_err::write(
             studio.join(format!("landing-page-templates/shared-page-{k}.json")),
             to_canonical_json(&doc),
         )?;
@@ -236,17 +236,17 @@ fn write_target(dir: &Path, seed: u64, assets: usize) -> Result<()> {
         for i in 0..count {
             let path = studio.join(kind);
             match kind {
-                "images" => std::fs::write(
+                "images" => fs_err::write(
                     path.join(format!("legacy-{i:05}.png")),
                     image(&mut rng, 2048),
                 )?,
-                "forms" => std::fs::write(
+                "forms" => fs_err::write(
                     path.join(format!("legacy-{i:05}.json")),
                     to_canonical_json(
                         &json!({"name": format!("Legacy Form {i}"), "fields": ["Email Address"]}),
                     ),
                 )?,
-                _ => std::fs::write(
+                _ => fs_err::write(
                     path.join(format!("legacy-{i:05}.json")),
                     to_canonical_json(
                         &json!({"name": format!("Legacy {kind} {i}"), "html": html(&mut rng, 1024)}),
@@ -262,10 +262,10 @@ fn write_target(dir: &Path, seed: u64, assets: usize) -> Result<()> {
 /// DIR/target/.
 pub fn generate(out: &Path, bundles: usize, seed: u64, target_assets: usize) -> Result<()> {
     let source = out.join("source");
-    std::fs::create_dir_all(&source).with_context(|| format!("cannot create {}", out.display()))?;
+    fs_err::create_dir_all(&source).with_context(|| format!("cannot create {}", out.display()))?;
     let results = crate::parallel::map((0..bundles).collect(), |i| -> Result<()> {
         let bytes = bundle_zip(seed, i)?;
-        std::fs::write(source.join(format!("bundle-{i:05}.zip")), bytes)?;
+        fs_err::write(source.join(format!("bundle-{i:05}.zip")), bytes)?;
         Ok(())
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;

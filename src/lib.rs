@@ -9,6 +9,7 @@ pub mod app;
 pub mod apply;
 pub mod bundle;
 pub mod cli;
+pub mod console;
 pub mod digest;
 pub mod error;
 pub mod events;

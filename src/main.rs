@@ -10,7 +10,7 @@ use clap::{CommandFactory, Parser};
 
 use mkimport::cli::{Cli, Command, LibraryCommand};
 use mkimport::error::UsageError;
-use mkimport::{app, library};
+use mkimport::{app, console, library};
 
 /// mimalloc rather than glibc's allocator: bundles are decoded on several
 /// threads into short-lived buffers, and glibc keeps that memory in
@@ -24,14 +24,12 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Preview(args) => app::preview(args),
         Command::Run(args) => app::run(args),
-        Command::Library(LibraryCommand::List { json }) => library::list(*json).map(|text| {
-            print!("{text}");
-            app::EXIT_OK
-        }),
-        Command::Library(LibraryCommand::Show { name }) => library::show(name).map(|text| {
-            print!("{text}");
-            app::EXIT_OK
-        }),
+        Command::Library(LibraryCommand::List { json }) => library::list(*json)
+            .and_then(|text| console::print(&text))
+            .map(|()| app::EXIT_OK),
+        Command::Library(LibraryCommand::Show { name }) => library::show(name)
+            .and_then(|text| console::print(&text))
+            .map(|()| app::EXIT_OK),
         Command::Export { from, program, out } => {
             mkimport::export::export(from, program, out).map(|()| app::EXIT_OK)
         }
@@ -43,23 +41,26 @@ fn main() -> ExitCode {
         } => mkimport::generate::generate(out, *bundles, *seed, *target_assets)
             .map(|()| app::EXIT_OK),
         Command::Completions { shell } => {
+            // Generated in memory first: clap_complete panics when its
+            // writer fails.
             let mut command = Cli::command();
-            clap_complete::generate(*shell, &mut command, "mkimport", &mut std::io::stdout());
-            Ok(app::EXIT_OK)
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "mkimport", &mut script);
+            console::print(&String::from_utf8_lossy(&script)).map(|()| app::EXIT_OK)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map(|()| app::EXIT_OK)
-            .map_err(Into::into),
+        Command::Man => {
+            console::print_with(|out| clap_mangen::Man::new(Cli::command()).render(out))
+                .map(|()| app::EXIT_OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(err) => {
             if let Some(usage) = err.downcast_ref::<UsageError>() {
-                eprintln!("error: {usage}");
+                mkimport::errln!("error: {usage}");
                 return ExitCode::from(2);
             }
-            eprintln!("error: {err:#}");
+            mkimport::errln!("error: {err:#}");
             ExitCode::from(app::EXIT_ERROR as u8)
         }
     }

@@ -1,6 +1,7 @@
 //! Rendering a plan: the JSON report of spec section 5, and the table a
 //! person reads.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use std::io::Write;
@@ -50,6 +51,13 @@ pub struct ReportView<'a> {
     pub problems: &'a [Problem],
     /// The inputs a saved plan file records (`preview --out` only).
     pub inputs: Option<&'a Value>,
+    /// More top-level keys (a receipt's `target_state`), merged in sorted
+    /// order.
+    pub extra: BTreeMap<&'static str, Value>,
+    /// Leave out where the plan came from (the source, the target and each
+    /// bundle's path): what the import id digests, so that it does not
+    /// depend on how a path was spelled.
+    pub anonymous: bool,
 }
 
 impl<'a> ReportView<'a> {
@@ -59,6 +67,8 @@ impl<'a> ReportView<'a> {
             context,
             problems: &[],
             inputs: None,
+            extra: BTreeMap::new(),
+            anonymous: false,
         }
     }
 }
@@ -97,10 +107,24 @@ pub struct ProgramView<'a>(pub &'a ProgramPlan);
 
 impl Serialize for ProgramView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_with(serializer, true)
+    }
+}
+
+impl ProgramView<'_> {
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        bundle: bool,
+    ) -> Result<S::Ok, S::Error> {
         let p = self.0;
-        let mut map = serializer.serialize_map(Some(6))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("assets", &p.assets)?;
-        map.serialize_entry("bundle", &p.bundle)?;
+        if bundle {
+            map.serialize_entry("bundle", &p.bundle)?;
+        } else {
+            map.serialize_entry("bundle_digest", &p.bundle_digest)?;
+        }
         map.serialize_entry("imported_as", &p.imported_as)?;
         map.serialize_entry("name", &p.name)?;
         map.serialize_entry("problems", &p.problems)?;
@@ -109,34 +133,75 @@ impl Serialize for ProgramView<'_> {
     }
 }
 
-struct Programs<'a>(&'a [ProgramPlan]);
+struct Programs<'a> {
+    programs: &'a [ProgramPlan],
+    anonymous: bool,
+}
+
+struct AnonymousProgram<'a>(&'a ProgramPlan);
+
+impl Serialize for AnonymousProgram<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ProgramView(self.0).serialize_with(serializer, false)
+    }
+}
 
 impl Serialize for Programs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(ProgramView))
+        if self.anonymous {
+            serializer.collect_seq(self.programs.iter().map(AnonymousProgram))
+        } else {
+            serializer.collect_seq(self.programs.iter().map(ProgramView))
+        }
     }
 }
 
 impl Serialize for ReportView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("folder", &self.plan.folder)?;
-        map.serialize_entry("import_id", &self.context.import_id)?;
-        map.serialize_entry("mkimport", &REPORT_VERSION)?;
-        map.serialize_entry("mode", self.context.mode)?;
+        // The small keys as values, sorted; `programs` streams in its place.
+        let mut keys: BTreeMap<&str, Value> =
+            self.extra.iter().map(|(k, v)| (*k, v.clone())).collect();
+        let mut put = |key: &'static str, value: Value| {
+            keys.insert(key, value);
+        };
+        put("folder", to_value(&self.plan.folder));
+        put("import_id", to_value(&self.context.import_id));
+        put("mkimport", Value::from(REPORT_VERSION));
+        put("mode", Value::from(self.context.mode));
         if let Some(inputs) = self.inputs {
-            map.serialize_entry("plan", inputs)?;
+            put("plan", inputs.clone());
         }
         if !self.problems.is_empty() {
-            map.serialize_entry("problems", self.problems)?;
+            put("problems", to_value(&self.problems));
         }
-        map.serialize_entry("programs", &Programs(&self.plan.programs))?;
-        map.serialize_entry("rules", &self.plan.rules.to_map())?;
-        map.serialize_entry("source", &self.context.source)?;
-        map.serialize_entry("summary", &summary(self.plan, self.problems))?;
-        map.serialize_entry("target", &self.context.target)?;
+        put("programs", Value::Null);
+        put("rules", to_value(&self.plan.rules.to_map()));
+        put("summary", to_value(&summary(self.plan, self.problems)));
+        if !self.anonymous {
+            put("source", Value::from(self.context.source.as_str()));
+            put("target", Value::from(self.context.target.as_str()));
+        }
+        let mut map = serializer.serialize_map(Some(keys.len()))?;
+        for (key, value) in &keys {
+            if *key == "programs" {
+                map.serialize_entry(
+                    key,
+                    &Programs {
+                        programs: &self.plan.programs,
+                        anonymous: self.anonymous,
+                    },
+                )?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
         map.end()
     }
+}
+
+/// One of the small parts of a report as a value.
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// Write the report, pretty-printed with a final newline.
@@ -155,11 +220,8 @@ pub fn report(plan: &Plan, context: &Context) -> Value {
 }
 
 /// Print the report on standard output through a buffer.
-pub fn print_report(view: &ReportView) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    write_report(&mut out, view)?;
-    out.flush()
+pub fn print_report(view: &ReportView) -> anyhow::Result<()> {
+    crate::console::print_with(|out| write_report(out, view))
 }
 
 /// Pretty JSON with a final newline.

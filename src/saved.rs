@@ -30,6 +30,10 @@ struct Inputs {
     #[serde(default)]
     overrides: Vec<SavedOverride>,
     target_digest: String,
+    /// The id a run of this plan gets (absent in plans written before it
+    /// was recorded).
+    #[serde(default)]
+    import_id: Option<String>,
     bundles: Vec<SavedBundle>,
     #[serde(default)]
     limits: Option<SavedLimits>,
@@ -163,20 +167,17 @@ impl SavedPlan {
         Ok(args)
     }
 
-    /// True when this plan already landed: the target changed only by
-    /// this plan's own import, so every program it would import is now
-    /// `unchanged` and every other one has the status it had.
-    fn already_applied(&self, prepared: &Prepared) -> bool {
-        let Some(saved) = self.report.get("programs").and_then(Value::as_array) else {
+    /// True when this plan already landed and nothing else changed the
+    /// target since: its receipt records the target's digest after it
+    /// landed, and the target still has that digest. A plan that landed
+    /// only in part, or a target changed by anything else since (another
+    /// import, a file edited by hand), does not count.
+    fn already_landed(&self, prepared: &Prepared) -> bool {
+        let Some(id) = &self.inputs.import_id else {
             return false;
         };
-        saved.len() == prepared.plan.programs.len()
-            && saved.iter().zip(&prepared.plan.programs).all(|(was, now)| {
-                let was = was.get("status").and_then(Value::as_str).unwrap_or("");
-                let now = report::status_str(now.status);
-                was == now || (was == "ok" && now == "unchanged")
-            })
-            && prepared.plan.count(crate::plan::Status::Unchanged) > 0
+        crate::apply::landed_state(&prepared.target.root, id)
+            .is_some_and(|after| after == prepared.plan.target_digest)
     }
 
     /// The answers given to `--conflict ask` when the plan was made.
@@ -192,7 +193,7 @@ impl SavedPlan {
     }
 
     /// Why the plan no longer holds (empty when it does, or when it has
-    /// already been applied: running it again then changes nothing).
+    /// already landed: running it again then changes nothing).
     pub fn stale_reasons(&self, prepared: &Prepared) -> Vec<String> {
         let mut reasons = Vec::new();
         let bundles_same = prepared.plan.programs.len() == self.inputs.bundles.len()
@@ -202,7 +203,10 @@ impl SavedPlan {
                 .iter()
                 .zip(&prepared.plan.programs)
                 .all(|(was, is)| was.digest == is.bundle_digest);
-        if bundles_same && self.already_applied(prepared) {
+        if bundles_same
+            && prepared.plan.target_digest != self.inputs.target_digest
+            && self.already_landed(prepared)
+        {
             return reasons;
         }
         if prepared.plan.target_digest != self.inputs.target_digest {

@@ -78,6 +78,9 @@ pub struct Subscription {
     pub programs: Vec<StoredProgram>,
     /// Digest of every file outside `.mkimport/`.
     pub digest: String,
+    /// The digest of each of those files, from which the digest after an
+    /// import is computed (see [`TreeDigest`]).
+    pub files: TreeDigest,
 }
 
 impl Subscription {
@@ -141,12 +144,14 @@ impl Subscription {
             folders: Vec::new(),
             programs: Vec::new(),
             digest: String::new(),
+            files: TreeDigest::default(),
         };
         let mut digest = TreeDigest::default();
         digest.add("subscription.json", text.as_bytes());
         sub.load_design_studio(&mut digest)?;
         sub.load_marketing_activities(&mut digest)?;
         sub.digest = digest.finish();
+        sub.files = digest;
         Ok(sub)
     }
 

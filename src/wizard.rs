@@ -41,7 +41,9 @@ fn interrupted(e: dialoguer::Error) -> anyhow::Error {
 
 /// Fill in every missing choice by asking.
 pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
-    eprintln!("mkimport import wizard (Ctrl-C to stop; nothing is written until the last step)\n");
+    crate::errln!(
+        "mkimport import wizard (Ctrl-C to stop; nothing is written until the last step)\n"
+    );
     if args.from.is_none() {
         let kinds = [
             "A directory of bundles, a .zip, or a subscription",
@@ -125,7 +127,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
             if !picked.is_empty() {
                 break picked;
             }
-            eprintln!("Select at least one program.");
+            crate::errln!("Select at least one program.");
         };
         args.programs = picked.into_iter().map(|i| shown[i].clone()).collect();
     }

@@ -102,6 +102,7 @@ fn target(assets: &[AssetSpec]) -> Subscription {
         }],
         programs: vec![],
         digest: "t".into(),
+        files: Default::default(),
     }
 }
 

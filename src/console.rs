@@ -1,0 +1,94 @@
+//! Standard output and standard error that never panic.
+//!
+//! `print!` panics when standard output is closed (`mkimport … | head`) or
+//! full (`> /dev/full`). Everything mkimport prints goes through here
+//! instead:
+//! - a reader that went away (a broken pipe) closes standard output
+//!   quietly: later writes are dropped, and the command goes on to its end
+//!   (a `run` is never cut half-way by its reader);
+//! - any other failure (disk full) is an error the command reports, exit 1;
+//! - standard error is best effort: a message that cannot be shown is lost,
+//!   never a panic.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context as _;
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// True once standard output's reader went away.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Standard output as a writer: a broken pipe closes it quietly, other
+/// errors are returned.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stdout;
+
+impl Stdout {
+    fn guard(result: io::Result<()>) -> io::Result<()> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if stdout_closed() {
+            return Ok(buf.len());
+        }
+        Stdout::guard(io::stdout().lock().write_all(buf)).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if stdout_closed() {
+            return Ok(());
+        }
+        Stdout::guard(io::stdout().lock().flush())
+    }
+}
+
+/// The error of a failed write to standard output, for the user.
+pub fn stdout_error(err: io::Error) -> anyhow::Error {
+    anyhow::Error::new(err).context("cannot write to standard output")
+}
+
+/// Print `text` on standard output and flush it.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = Stdout;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// Stream to standard output through a buffer, flushed at the end.
+pub fn print_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let mut out = io::BufWriter::new(Stdout);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write to standard output")
+}
+
+/// One line on standard error, best effort (see [`errln!`](crate::errln)).
+pub fn error_line(args: fmt::Arguments) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(args);
+    let _ = err.write_all(b"\n");
+}
+
+/// `eprintln!` that never panics: a line on standard error, dropped when
+/// standard error cannot take it.
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::console::error_line(format_args!($($arg)*))
+    };
+}
