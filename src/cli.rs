@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::rules::{Rule, RuleKind};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mkimport",
@@ -115,42 +117,106 @@ pub struct ImportArgs {
     /// Conflict rules: `default` (what Marketo does), a JSON file
     /// `{"kind": "rule", ...}` applied over the defaults, or `ask`
     /// (interactive, terminal only).
-    #[arg(long, value_name = "default|FILE|ask", default_value = "default")]
-    pub conflict: String,
+    #[arg(long, value_name = "default|FILE|ask", default_value = "default", value_parser = parse_conflict)]
+    pub conflict: ConflictArg,
 
     /// Set one rule on top of --conflict, as KIND=RULE (repeatable; the last
     /// one wins). Kinds: program, email-template, landing-page-template,
     /// image, form, tag, image-token.
-    #[arg(long = "rule", value_name = "KIND=RULE")]
-    pub rules: Vec<String>,
+    #[arg(long = "rule", value_name = "KIND=RULE", value_parser = parse_rule)]
+    pub rules: Vec<(RuleKind, Rule)>,
 
-    /// Print the JSON report on standard output, and nothing else there.
+    /// What to print on standard output: the human `table`, the JSON
+    /// report (`json`), or NDJSON `events`, one per program, per asset
+    /// action and per file written, then the summary.
+    #[arg(long, value_name = "FORMAT", value_enum, conflicts_with_all = ["json", "events"])]
+    pub format: Option<OutputFormat>,
+
+    /// Short for --format json: the JSON report on standard output, and
+    /// nothing else there.
     #[arg(long, conflicts_with = "events")]
     pub json: bool,
 
-    /// Stream NDJSON events on standard output instead: one per program,
-    /// one per asset action, one per file written (run), then the summary.
+    /// Short for --format events.
     #[arg(long)]
     pub events: bool,
 
-    /// Refuse a zip entry larger than this many bytes uncompressed.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
-    pub max_entry_bytes: u64,
+    /// Refuse a zip entry larger than this many bytes uncompressed
+    /// [default: 67108864].
+    #[arg(long, value_name = "BYTES")]
+    pub max_entry_bytes: Option<u64>,
 
-    /// Refuse a bundle whose entries add up to more than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
-    pub max_bundle_bytes: u64,
+    /// Refuse a bundle whose entries add up to more than this many bytes
+    /// [default: 268435456].
+    #[arg(long, value_name = "BYTES")]
+    pub max_bundle_bytes: Option<u64>,
 
-    /// Refuse a zip entry that expands more than this many times.
-    #[arg(long, value_name = "RATIO", default_value_t = 200)]
-    pub max_ratio: u64,
+    /// Refuse a zip entry that expands more than this many times
+    /// [default: 200].
+    #[arg(long, value_name = "RATIO")]
+    pub max_ratio: Option<u64>,
 }
 
 impl ImportArgs {
-    /// Output for programs (JSON or events): no table, no prompt, no bar.
-    pub fn machine(&self) -> bool {
-        self.json || self.events
+    /// The output format the flags ask for.
+    pub fn output_format(&self) -> OutputFormat {
+        match (self.format, self.json, self.events) {
+            (Some(format), _, _) => format,
+            (None, true, _) => OutputFormat::Json,
+            (None, false, true) => OutputFormat::Events,
+            (None, false, false) => OutputFormat::Table,
+        }
     }
+}
+
+/// What goes to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// The human table (the default).
+    Table,
+    /// The JSON report, and nothing else.
+    Json,
+    /// NDJSON events, one per line.
+    Events,
+}
+
+impl OutputFormat {
+    /// Output for programs: no table, no prompt, no progress bar.
+    pub fn is_machine(self) -> bool {
+        match self {
+            OutputFormat::Table => false,
+            OutputFormat::Json | OutputFormat::Events => true,
+        }
+    }
+}
+
+/// `--conflict`: a preset, a rules file, or `ask`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictArg {
+    /// `default`: the rules of spec section 4.
+    Default,
+    /// `ask`: one question per actual conflict (terminal only).
+    Ask,
+    /// A JSON rules file over the defaults.
+    File(PathBuf),
+}
+
+fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
+    Ok(match text {
+        "default" => ConflictArg::Default,
+        "ask" => ConflictArg::Ask,
+        file => ConflictArg::File(PathBuf::from(file)),
+    })
+}
+
+/// `--rule KIND=RULE`, checked against the rules the kind accepts.
+fn parse_rule(text: &str) -> Result<(RuleKind, Rule), String> {
+    let Some((kind, rule)) = text.split_once('=') else {
+        return Err(format!(
+            "--rule takes KIND=RULE (for example --rule landing-page-template=reuse), not {text:?}"
+        ));
+    };
+    crate::rules::parse_pair(kind, rule)
 }
 
 #[derive(Debug, Args)]

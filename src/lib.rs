@@ -1,32 +1,29 @@
-//! mkimport as a library: the stages of an import, one module each.
+//! mkimport as a library: the stages of an import.
 //!
 //! load ([`bundle`], [`subscription`], [`source`], [`library`]) →
 //! plan ([`plan`], pure, with [`rules`] and [`names`]) →
-//! render ([`report`]) or apply ([`apply`], [`notify`]).
-//! [`app`] wires them into the commands; [`cli`] defines the command line.
+//! render ([`output`]) or apply ([`apply`], through a [`target`]).
+//! [`cli`] defines the command line, [`request`] turns it (or a saved plan,
+//! or the wizard's answers) into one typed request, and [`commands`] wires
+//! the stages, one file per command.
 
-pub mod app;
 pub mod apply;
 pub mod bundle;
 pub mod cli;
-pub mod console;
+pub mod commands;
 pub mod digest;
 pub mod error;
-pub mod events;
-pub mod export;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod generate;
 pub mod library;
 pub mod model;
 pub mod names;
-pub mod notify;
+pub mod output;
 pub mod parallel;
 pub mod plan;
-pub mod report;
+pub mod request;
 pub mod rules;
-pub mod saved;
 pub mod source;
 pub mod subscription;
-pub mod wizard;
+pub mod target;

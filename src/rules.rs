@@ -112,6 +112,27 @@ impl fmt::Display for RuleKind {
     }
 }
 
+/// A rule kind and a rule given as text (`--rule`, a rules file, a saved
+/// plan); an unknown kind or rule is an error that lists the valid ones.
+pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
+    let Some(kind_value) = RuleKind::parse(kind) else {
+        let valid: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+        return Err(format!(
+            "unknown rule kind {kind:?}; valid kinds: {}",
+            valid.join(", ")
+        ));
+    };
+    let choices = kind_value.choices();
+    let Some(rule_value) = choices.iter().copied().find(|r| r.as_str() == rule.trim()) else {
+        let valid: Vec<&str> = choices.iter().map(|r| r.as_str()).collect();
+        return Err(format!(
+            "unknown rule {rule:?} for {kind_value}; valid rules: {}",
+            valid.join(", ")
+        ));
+    };
+    Ok((kind_value, rule_value))
+}
+
 /// The rule in force for every kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
@@ -134,41 +155,9 @@ impl Rules {
         self.rules[&kind]
     }
 
-    /// Set a rule given as text; an unknown kind or rule is a usage error
-    /// that lists the valid ones.
-    pub fn set_text(&mut self, kind: &str, rule: &str) -> anyhow::Result<()> {
-        let Some(kind_value) = RuleKind::parse(kind) else {
-            let valid: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
-            return Err(usage(format!(
-                "unknown rule kind {kind:?}; valid kinds: {}",
-                valid.join(", ")
-            )));
-        };
-        let choices = kind_value.choices();
-        let Some(rule_value) = choices.iter().copied().find(|r| r.as_str() == rule.trim()) else {
-            let valid: Vec<&str> = choices.iter().map(|r| r.as_str()).collect();
-            return Err(usage(format!(
-                "unknown rule {rule:?} for {kind_value}; valid rules: {}",
-                valid.join(", ")
-            )));
-        };
-        self.rules.insert(kind_value, rule_value);
-        Ok(())
-    }
-
     pub fn set(&mut self, kind: RuleKind, rule: Rule) {
         debug_assert!(kind.choices().contains(&rule));
         self.rules.insert(kind, rule);
-    }
-
-    /// Apply `--rule KIND=RULE`.
-    pub fn apply_flag(&mut self, flag: &str) -> anyhow::Result<()> {
-        let Some((kind, rule)) = flag.split_once('=') else {
-            return Err(usage(format!(
-                "--rule takes KIND=RULE (for example --rule landing-page-template=reuse), not {flag:?}"
-            )));
-        };
-        self.set_text(kind, rule)
     }
 
     /// Apply a rules file's JSON object `{"kind": "rule", ...}`.
@@ -182,7 +171,8 @@ impl Rules {
                     "the rule for {kind:?} must be a string, not {rule}"
                 )));
             };
-            self.set_text(kind, rule)?;
+            let (kind, rule) = parse_pair(kind, rule).map_err(usage)?;
+            self.set(kind, rule);
         }
         Ok(())
     }
@@ -210,18 +200,9 @@ mod tests {
 
     #[test]
     fn unknown_kind_and_rule_list_valid_ones() {
-        let mut rules = Rules::default();
-        let err = rules.apply_flag("widget=reuse").unwrap_err().to_string();
+        let err = parse_pair("widget", "reuse").unwrap_err();
         assert!(err.contains("landing-page-template"), "{err}");
-        let err = rules.apply_flag("program=reuse").unwrap_err().to_string();
+        let err = parse_pair("program", "reuse").unwrap_err();
         assert!(err.contains("fail, rename, skip"), "{err}");
-    }
-
-    #[test]
-    fn last_flag_wins() {
-        let mut rules = Rules::default();
-        rules.apply_flag("image=rename").unwrap();
-        rules.apply_flag("image=overwrite").unwrap();
-        assert_eq!(rules.get(RuleKind::Image), Rule::Overwrite);
     }
 }

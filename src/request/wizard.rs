@@ -8,14 +8,14 @@
 //! naming its flag.
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Select};
 
+use super::Terminal;
 use crate::bundle::SourceItem;
-use crate::cli::ImportArgs;
+use crate::cli::{ConflictArg, ImportArgs};
 use crate::error::usage;
 use crate::names::key;
 use crate::plan::{plan, PlanOptions};
@@ -25,14 +25,9 @@ use crate::subscription::Subscription;
 /// Above this many programs, the wizard offers a fuzzy filter first.
 const MANY_PROGRAMS: usize = 12;
 
-/// Can we ask the user anything? (Never with `--json`.)
-pub fn can_ask(json: bool) -> bool {
-    !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
-
 /// Should the wizard run: on a terminal, with the source or target missing.
-pub fn wanted(args: &ImportArgs) -> bool {
-    can_ask(args.machine()) && (args.from.is_none() || args.to.is_none())
+pub fn wanted(args: &ImportArgs, terminal: Terminal) -> bool {
+    terminal.can_ask(args.output_format()) && (args.from.is_none() || args.to.is_none())
 }
 
 fn interrupted(e: dialoguer::Error) -> anyhow::Error {
@@ -92,7 +87,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
     let target = Subscription::load(&to).context("cannot read the target subscription")?;
 
     if args.programs.is_empty() {
-        let items = crate::source::load(&from, &crate::app::limits(args))?;
+        let items = crate::source::load(&from, &super::limits(args))?;
         let mut names: Vec<String> = items
             .iter()
             .filter_map(|i| i.bundle.as_ref().ok())
@@ -148,7 +143,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
         }
     }
 
-    if args.conflict == "default" && args.rules.is_empty() {
+    if args.conflict == ConflictArg::Default && args.rules.is_empty() {
         let defaults = Confirm::new()
             .with_prompt("Use default conflict rules?")
             .default(true)
@@ -163,7 +158,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
                     .default(0)
                     .interact()
                     .map_err(interrupted)?;
-                args.rules.push(format!("{kind}={}", choices[pick]));
+                args.rules.push((kind, kind.choices()[pick]));
             }
         }
     }

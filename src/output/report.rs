@@ -2,30 +2,28 @@
 //! person reads.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-
 use std::io::Write;
 
+use crate::plan::{Plan, Problem, ProgramPlan, Severity, Status};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value;
-use tabled::builder::Builder;
-use tabled::settings::object::Columns;
-use tabled::settings::{Style, Width};
-
-/// Width of the reason column in the table.
-const REASON_WIDTH: usize = 44;
-
-use crate::plan::{Plan, Problem, ProgramPlan, Severity, Status};
 
 /// Version of the report format.
 pub const REPORT_VERSION: u64 = 1;
 
+/// What a report is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Preview,
+    Run,
+}
+
 /// Where the plan came from and what it is for.
 #[derive(Debug, Clone)]
 pub struct Context {
-    /// "preview" or "run".
-    pub mode: &'static str,
+    pub mode: Mode,
     pub import_id: Option<String>,
     pub source: String,
     pub target: String,
@@ -167,7 +165,7 @@ impl Serialize for ReportView<'_> {
         put("folder", to_value(&self.plan.folder));
         put("import_id", to_value(&self.context.import_id));
         put("mkimport", Value::from(REPORT_VERSION));
-        put("mode", Value::from(self.context.mode));
+        put("mode", to_value(&self.context.mode));
         if let Some(inputs) = self.inputs {
             put("plan", inputs.clone());
         }
@@ -221,7 +219,40 @@ pub fn report(plan: &Plan, context: &Context) -> Value {
 
 /// Print the report on standard output through a buffer.
 pub fn print_report(view: &ReportView) -> anyhow::Result<()> {
-    crate::console::print_with(|out| write_report(out, view))
+    super::console::print_with(|out| write_report(out, view))
+}
+
+/// The import id: a digest of the plan's report and of the target state
+/// it was computed from. Where the plan came from (the source, the target
+/// and the bundles' paths) is left out, so the same import into identical
+/// targets gets the same id however the paths were spelled.
+pub fn import_id(plan: &Plan) -> String {
+    let context = Context {
+        mode: Mode::Run,
+        import_id: None,
+        source: String::new(),
+        target: String::new(),
+    };
+    let view = ReportView {
+        anonymous: true,
+        ..ReportView::new(plan, &context)
+    };
+    let mut hasher = crate::digest::HashWriter::default();
+    // Writing to a hasher cannot fail.
+    let _ = write_report(&mut hasher, &view);
+    hasher.update(plan.target_digest.as_bytes());
+    hasher.finish()[..20].to_string()
+}
+
+/// A receipt's `target_state`: the digest of the target before the import
+/// and after it, by which `run --plan` knows a plan that already landed.
+pub fn target_state(plan: &Plan, after: &str) -> BTreeMap<&'static str, Value> {
+    let mut extra = BTreeMap::new();
+    extra.insert(
+        "target_state",
+        serde_json::json!({"before": plan.target_digest, "after": after}),
+    );
+    extra
 }
 
 /// Pretty JSON with a final newline.
@@ -229,81 +260,4 @@ pub fn to_json_text(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("a Value always serialises");
     text.push('\n');
     text
-}
-
-/// The human view: one row per asset action, the problems grouped by
-/// program, and a summary line.
-pub fn table(plan: &Plan) -> String {
-    let mut out = String::new();
-    let mut builder = Builder::new();
-    builder.push_record(["program", "kind", "name", "action", "result name", "reason"]);
-    let mut rows = 0;
-    for program in &plan.programs {
-        for asset in &program.assets {
-            builder.push_record([
-                program.name.as_str(),
-                asset.kind,
-                asset.name.as_str(),
-                asset.action.as_str(),
-                asset.result_name.as_str(),
-                asset.reason.as_ref(),
-            ]);
-            rows += 1;
-        }
-    }
-    if rows > 0 {
-        let mut table = builder.build();
-        table.with(Style::sharp());
-        // Keep long reasons from pushing the table off a normal terminal.
-        table.modify(Columns::one(5), Width::wrap(REASON_WIDTH).keep_words(true));
-        let _ = writeln!(out, "{table}");
-    }
-    for program in &plan.programs {
-        if program.problems.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "\n{} [{}] ({})",
-            program.name,
-            status_str(program.status),
-            program.bundle
-        );
-        for problem in &program.problems {
-            let tag = match problem.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            let _ = writeln!(out, "  {tag}[{}]: {}", problem.code, problem.message);
-        }
-    }
-    let _ = writeln!(out, "\n{}", summary_line(plan));
-    out
-}
-
-/// "3 programs: 1 ok, 1 blocked, 0 unchanged, 1 skipped; 2 errors, 5 warnings"
-pub fn summary_line(plan: &Plan) -> String {
-    let errors: usize = plan.programs.iter().map(ProgramPlan::errors).sum();
-    let warnings: usize = plan.programs.iter().map(ProgramPlan::warnings).sum();
-    format!(
-        "{} program{}: {} ok, {} blocked, {} unchanged, {} skipped; {} error{}, {} warning{}",
-        plan.programs.len(),
-        plural(plan.programs.len()),
-        plan.count(Status::Ok),
-        plan.count(Status::Blocked),
-        plan.count(Status::Unchanged),
-        plan.count(Status::Skipped),
-        errors,
-        plural(errors),
-        warnings,
-        plural(warnings),
-    )
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -7,15 +7,15 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
+use super::report::{ProgramView, ReportView};
 use crate::plan::Plan;
-use crate::report::{ProgramView, ReportView};
 
 /// Print one event as a line, flushed at once so a pipe sees it.
 pub fn emit(event: &Value) -> anyhow::Result<()> {
-    let mut out = crate::console::Stdout;
+    let mut out = super::console::Stdout;
     writeln!(out, "{event}")
         .and_then(|()| out.flush())
-        .map_err(crate::console::stdout_error)
+        .map_err(super::console::stdout_error)
 }
 
 /// The program and asset events of a plan, in plan order.
@@ -52,7 +52,7 @@ pub fn emit_summary(view: &ReportView) -> anyhow::Result<()> {
         "import_id": view.context.import_id,
         "mode": view.context.mode,
     });
-    let summary = serde_json::to_value(crate::report::summary(view.plan, view.problems))
+    let summary = serde_json::to_value(super::report::summary(view.plan, view.problems))
         .expect("a summary serialises");
     if let (Value::Object(map), Value::Object(counts)) = (&mut event, summary) {
         map.extend(counts);

@@ -16,199 +16,29 @@
 //! the next run finds the journal and finishes the moves (roll forward);
 //! if it dies before, the staging area is simply removed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::Result;
 use fs_err::{self as fs, File};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::bundle::{Bundle, Limits, SourceItem};
 use crate::digest::sha256_hex;
-use crate::error::show;
-use crate::fsutil::{sync_dir, write_atomic};
 use crate::model::{to_canonical_json, AssetContent, Imported};
 use crate::plan::{hydrate, Plan, ProgramPlan, Status};
 use crate::subscription::{Subscription, STATE_DIR};
 
-const JOURNAL: &str = "journal.json";
-const STAGING: &str = "staging";
-const LOCK: &str = "lock";
-/// Where receipts go, below the state directory.
-pub const IMPORTS: &str = "imports";
+pub mod journal;
+pub mod lock;
+pub mod receipt;
 
-/// The lock that keeps two runs on one target from interleaving. It is an
-/// OS file lock: it goes away with the process, so a killed run leaves no
-/// stale lock.
-pub struct TargetLock {
-    _file: std::fs::File,
-    /// `.mkimport/`, when this run created it (the target had none).
-    created: Option<PathBuf>,
-    /// Set once the run starts writing; until then, a run that stops
-    /// (refused, declined) removes the state directory it created, so it
-    /// leaves the target exactly as it found it.
-    pub writing: bool,
-}
+pub use journal::{inside, interrupted, recover};
+pub use lock::TargetLock;
+pub use receipt::{landed_state, rewrite_receipt, IMPORTS};
 
-impl Drop for TargetLock {
-    fn drop(&mut self) {
-        if let (Some(state), false) = (&self.created, self.writing) {
-            let _ = fs::remove_file(state.join(LOCK));
-            let _ = fs::remove_dir(state);
-        }
-    }
-}
-
-impl TargetLock {
-    /// Take the lock, or fail at once when another run holds it.
-    pub fn acquire(target: &Path) -> Result<TargetLock> {
-        let state = target.join(STATE_DIR);
-        let created = (!state.exists()).then(|| state.clone());
-        fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
-        let path = state.join(LOCK);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock {}", show(&path)))?;
-        match file.try_lock() {
-            Ok(()) => Ok(TargetLock {
-                _file: file,
-                created,
-                writing: false,
-            }),
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "another mkimport run holds the lock {} on this target; wait for it to finish",
-                show(&path)
-            ),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(anyhow!(e).context(format!("cannot lock {}", show(&path))))
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct Move {
-    /// Relative to the target root.
-    from: String,
-    to: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Journal {
-    import_id: String,
-    moves: Vec<Move>,
-}
-
-/// Join a relative path below `root`, refusing anything that could leave it.
-pub fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
-    let rel_path = Path::new(rel);
-    let ok = !rel.is_empty()
-        && rel_path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-    if !ok {
-        bail!("refusing to write {rel:?}: it is not a plain path inside the target");
-    }
-    Ok(root.join(rel_path))
-}
-
-/// Did a run stop half-way through its moves on this target?
-pub fn interrupted(target: &Path) -> bool {
-    target.join(STATE_DIR).join(JOURNAL).is_file()
-}
-
-/// Finish (or clean up after) a run that was interrupted. Call with the
-/// lock held. Returns true when an interrupted run was completed.
-pub fn recover(target: &Path) -> Result<bool> {
-    let state = target.join(STATE_DIR);
-    let journal_path = state.join(JOURNAL);
-    let mut finished = false;
-    if journal_path.is_file() {
-        let text = fs::read_to_string(&journal_path)
-            .with_context(|| format!("cannot read {}", show(&journal_path)))?;
-        let journal: Journal = serde_json::from_str(&text)
-            .with_context(|| format!("the journal {} is damaged", show(&journal_path)))?;
-        do_moves(target, &journal.moves, |_| {})?;
-        fs::remove_file(&journal_path)?;
-        sync_dir(&state)?;
-        finished = true;
-    }
-    let staging = state.join(STAGING);
-    if staging.exists() {
-        fs::remove_dir_all(&staging).with_context(|| format!("cannot clean {}", show(&staging)))?;
-    }
-    Ok(finished)
-}
-
-fn do_moves(target: &Path, moves: &[Move], mut tick: impl FnMut(&Move)) -> Result<()> {
-    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    for m in moves {
-        let from = inside(target, &m.from)?;
-        let to = inside(target, &m.to)?;
-        if from.exists() {
-            let parent = to.parent().expect("a path inside the target has a parent");
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", show(parent)))?;
-            // A file that replaces another keeps its permissions.
-            crate::fsutil::keep_permissions(&to, &from)?;
-            fs::rename(&from, &to)
-                .with_context(|| format!("cannot move {} to {}", show(&from), show(&to)))?;
-            dirs.insert(parent.to_path_buf());
-        }
-        tick(m);
-    }
-    for dir in dirs {
-        sync_dir(&dir)?;
-    }
-    Ok(())
-}
-
-/// Write a staged file. It is not fsynced here: the whole staging area is
-/// flushed at once by [`flush`] before the journal is written.
-fn write_staged(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let mut file = File::create(path)?;
-    file.write_all(bytes)?;
-    Ok(())
-}
-
-/// Make everything written so far on the target's file system durable:
-/// one `syncfs` instead of an fsync per file (on Linux; elsewhere, every
-/// file and directory below `dir` is fsynced).
-fn flush(dir: &Path) -> Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let handle = File::open(dir)?;
-        // SAFETY: syncfs only reads the descriptor, which `handle` keeps
-        // open for the duration of the call.
-        let status = unsafe { libc::syncfs(handle.as_raw_fd()) };
-        if status != 0 {
-            return Err(anyhow!(std::io::Error::last_os_error())
-                .context(format!("cannot flush the file system of {}", show(dir))));
-        }
-        Ok(())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        for entry in walkdir::WalkDir::new(dir) {
-            let entry = entry?;
-            if entry.file_type().is_file() {
-                File::open(entry.path())?.sync_all()?;
-            } else if entry.file_type().is_dir() {
-                sync_dir(entry.path())?;
-            }
-        }
-        Ok(())
-    }
-}
+use journal::{do_moves, write_staged, Move, STAGING};
 
 /// What a finished apply did.
 pub struct Applied {
@@ -321,19 +151,17 @@ struct Prepared {
 ///
 /// A failure before the journal is written leaves the target as it was:
 /// the staging area is removed before the error is returned.
-#[allow(clippy::too_many_arguments)]
 pub fn apply(
     target: &Subscription,
     plan: &Plan,
     items: &[SourceItem],
-    limits: &Limits,
-    import_id: &str,
-    source: &str,
+    run: &crate::target::RunInfo,
     receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
-    mut tick: impl FnMut(&str, &str),
+    tick: &mut dyn FnMut(&str, &str),
 ) -> Result<Applied> {
+    let import_id = run.import_id;
+    let (limits, source) = (run.limits, run.source);
     let root = &target.root;
-    let state = root.join(STATE_DIR);
     let staging_rel = format!("{STATE_DIR}/{STAGING}/{import_id}");
     let staging = inside(root, &staging_rel)?;
     let cx = StageContext {
@@ -343,26 +171,14 @@ pub fn apply(
         import_id,
         source,
     };
-    let journal = |prepared: &Prepared| {
-        // Everything staged is durable before the journal says "move".
-        flush(root)?;
-        let journal = Journal {
-            import_id: import_id.to_string(),
-            moves: prepared.moves.clone(),
-        };
-        write_atomic(&state.join(JOURNAL), &to_canonical_json(&journal))?;
-        Ok(())
-    };
     let prepared = stage(&cx, target, plan, items, receipt)
-        .and_then(|prepared| journal(&prepared).map(|()| prepared));
+        .and_then(|prepared| journal::begin(root, import_id, &prepared.moves).map(|()| prepared));
     let prepared = match prepared {
         Ok(prepared) => prepared,
         Err(err) => {
             // Nothing was moved: give the space back (a full disk stays
             // full otherwise) and leave the target as it was.
-            let staging_root = state.join(STAGING);
-            let _ = fs::remove_dir_all(&staging);
-            let _ = fs::remove_dir(&staging_root);
+            journal::abandon(root, &staging);
             return Err(err.context("the import stopped before writing anything into the target"));
         }
     };
@@ -373,11 +189,7 @@ pub fn apply(
         tick(&prepared.owners[index], &m.to);
         index += 1;
     })?;
-    flush(root)?;
-    // Done: the journal goes, then the staging area.
-    fs::remove_file(state.join(JOURNAL))?;
-    sync_dir(&state)?;
-    fs::remove_dir_all(state.join(STAGING)).ok();
+    journal::finish(root)?;
     Ok(Applied {
         programs: prepared.programs,
         files: prepared.moves.len(),
@@ -492,26 +304,4 @@ fn with_tags(
         }
     }
     raw
-}
-
-/// The digest of the target after the import `import_id` landed, as its
-/// receipt records it (none for receipts written before it was recorded).
-pub fn landed_state(target: &Path, import_id: &str) -> Option<String> {
-    let path = inside(target, &format!("{STATE_DIR}/{IMPORTS}/{import_id}.json")).ok()?;
-    let text = std::fs::read_to_string(path).ok()?;
-    let receipt: Value = serde_json::from_str(&text).ok()?;
-    receipt["target_state"]["after"]
-        .as_str()
-        .map(str::to_string)
-}
-
-/// Rewrite the receipt (after a late warning, such as a failed mail).
-pub fn rewrite_receipt(
-    target: &Path,
-    import_id: &str,
-    receipt: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    let path = inside(target, &format!("{STATE_DIR}/{IMPORTS}/{import_id}.json"))?;
-    crate::fsutil::write_atomic_with(&path, receipt)?;
-    Ok(())
 }

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use super::table::summary_line;
 use crate::plan::{Action, Plan, Status};
-use crate::report::summary_line;
 
 /// The problem code of a confirmation that could not be sent.
 pub const NOTIFY_FAILED: &str = "notify-failed";

@@ -89,6 +89,6 @@ pub fn error_line(args: fmt::Arguments) {
 #[macro_export]
 macro_rules! errln {
     ($($arg:tt)*) => {
-        $crate::console::error_line(format_args!($($arg)*))
+        $crate::output::console::error_line(format_args!($($arg)*))
     };
 }

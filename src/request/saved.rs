@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::app::Prepared;
-use crate::cli::ImportArgs;
+use super::{ImportRequest, Overrides, Terminal};
+use crate::bundle::Limits;
+use crate::cli::{ConflictArg, ImportArgs};
 use crate::error::{show, usage, InputError};
-use crate::report;
+use crate::output::report::{self, Context};
+use crate::plan::Plan;
+use crate::rules::Rules;
 
 /// The problem code of a plan whose inputs changed.
 pub const STALE_PLAN: &str = "stale-plan";
@@ -47,6 +50,16 @@ struct SavedLimits {
     max_ratio: u64,
 }
 
+impl From<&SavedLimits> for Limits {
+    fn from(saved: &SavedLimits) -> Limits {
+        Limits {
+            max_entry_bytes: saved.max_entry_bytes,
+            max_bundle_bytes: saved.max_bundle_bytes,
+            max_ratio: saved.max_ratio,
+        }
+    }
+}
+
 /// One answer given to `--conflict ask`.
 #[derive(Debug, Clone, Deserialize)]
 struct SavedOverride {
@@ -66,7 +79,6 @@ pub struct SavedPlan {
     path: String,
     inputs: Inputs,
     report: Value,
-    pub programs: Vec<String>,
 }
 
 fn same_path(a: &str, b: &str) -> bool {
@@ -82,7 +94,7 @@ fn same_path(a: &str, b: &str) -> bool {
 impl SavedPlan {
     pub fn read(path: &Path) -> Result<SavedPlan> {
         let label = show(path);
-        let text = std::fs::read_to_string(path)
+        let text = fs_err::read_to_string(path)
             .with_context(|| format!("cannot read the plan file {label}"))?;
         let report: Value =
             serde_json::from_str(&text).map_err(|e| InputError::json("plan file", &label, &e))?;
@@ -102,15 +114,15 @@ impl SavedPlan {
         })?;
         Ok(SavedPlan {
             path: label,
-            programs: inputs.programs.clone(),
             inputs,
             report,
         })
     }
 
-    /// The import options the plan was made with. `--from` and `--to` may
-    /// be left out; given, they must match the plan's.
-    pub fn import_args(&self, given: &ImportArgs) -> Result<ImportArgs> {
+    /// The request the plan was made with. `--from` and `--to` may be left
+    /// out; given, they must match the plan's. The plan's reading limits
+    /// hold unless given again on this command line.
+    pub fn request(&self, given: &ImportArgs, terminal: Terminal) -> Result<ImportRequest> {
         if let Some(from) = &given.from {
             if !same_path(from, &self.inputs.from) {
                 return Err(usage(format!(
@@ -130,7 +142,7 @@ impl SavedPlan {
             }
         }
         if !given.rules.is_empty()
-            || given.conflict != "default"
+            || given.conflict != ConflictArg::Default
             || given.folder.is_some()
             || !given.programs.is_empty()
         {
@@ -138,88 +150,83 @@ impl SavedPlan {
                 "--plan fixes the selection, the folder and the rules; drop --program, --folder, --conflict and --rule",
             ));
         }
-        let mut args = given.clone();
-        // The plan's limits hold unless raised again on this command line.
-        if let Some(limits) = &self.inputs.limits {
-            let defaults = crate::bundle::Limits::default();
-            if given.max_entry_bytes == defaults.max_entry_bytes {
-                args.max_entry_bytes = limits.max_entry_bytes;
-            }
-            if given.max_bundle_bytes == defaults.max_bundle_bytes {
-                args.max_bundle_bytes = limits.max_bundle_bytes;
-            }
-            if given.max_ratio == defaults.max_ratio {
-                args.max_ratio = limits.max_ratio;
-            }
+        let mut rules = Rules::default();
+        for (kind, rule) in &self.inputs.rules {
+            let (kind, rule) = crate::rules::parse_pair(kind, rule)
+                .map_err(|e| InputError::new("plan file", e).in_file(&self.path))?;
+            rules.set(kind, rule);
         }
-        args.from = Some(self.inputs.from.clone());
-        args.to = Some(self.inputs.to.clone());
-        args.folder = self.inputs.folder.clone();
-        if args.user.is_none() && std::env::var("MKIMPORT_USER").is_err() {
-            args.user = self.inputs.user.clone();
-        }
-        args.rules = self
+        let base = self
             .inputs
-            .rules
-            .iter()
-            .map(|(k, r)| format!("{k}={r}"))
-            .collect();
-        Ok(args)
+            .limits
+            .as_ref()
+            .map(Limits::from)
+            .unwrap_or_default();
+        Ok(ImportRequest {
+            from: self.inputs.from.clone(),
+            to: self.inputs.to.clone(),
+            selection: self.inputs.programs.clone(),
+            folder: self.inputs.folder.clone(),
+            user: super::acting_user(given).or_else(|| self.inputs.user.clone()),
+            rules,
+            overrides: self.overrides()?,
+            ask_conflicts: false,
+            limits: super::limits_over(given, base),
+            format: given.output_format(),
+            terminal,
+        })
     }
 
-    /// True when this plan already landed and nothing else changed the
-    /// target since: its receipt records the target's digest after it
-    /// landed, and the target still has that digest. A plan that landed
-    /// only in part, or a target changed by anything else since (another
-    /// import, a file edited by hand), does not count.
-    fn already_landed(&self, prepared: &Prepared) -> bool {
-        let Some(id) = &self.inputs.import_id else {
-            return false;
-        };
-        crate::apply::landed_state(&prepared.target.root, id)
-            .is_some_and(|after| after == prepared.plan.target_digest)
+    /// The id a run of this plan gets, when the plan records it.
+    pub fn import_id(&self) -> Option<&str> {
+        self.inputs.import_id.as_deref()
     }
 
     /// The answers given to `--conflict ask` when the plan was made.
-    pub fn overrides(&self) -> Result<crate::app::Overrides> {
-        let mut out = crate::app::Overrides::new();
+    fn overrides(&self) -> Result<Overrides> {
+        let mut out = Overrides::new();
         for o in &self.inputs.overrides {
-            let mut rules = crate::rules::Rules::default();
-            rules.set_text(&o.kind, &o.rule)?;
-            let kind = crate::rules::RuleKind::parse(&o.kind).expect("checked by set_text");
-            out.insert((kind, o.subject.clone()), rules.get(kind));
+            let (kind, rule) = crate::rules::parse_pair(&o.kind, &o.rule)
+                .map_err(|e| InputError::new("plan file", e).in_file(&self.path))?;
+            out.insert((kind, o.subject.clone()), rule);
         }
         Ok(out)
     }
 
-    /// Why the plan no longer holds (empty when it does, or when it has
-    /// already landed: running it again then changes nothing).
-    pub fn stale_reasons(&self, prepared: &Prepared) -> Vec<String> {
+    /// Why the plan no longer holds; empty when it does, or when it has
+    /// already landed whole and nothing else changed the target since:
+    /// `landed` is the digest of the target right after this plan's import
+    /// (from its receipt), when there is one. Running it again then
+    /// changes nothing.
+    pub fn stale_reasons(
+        &self,
+        plan: &Plan,
+        context: &Context,
+        landed: Option<&str>,
+    ) -> Vec<String> {
         let mut reasons = Vec::new();
-        let bundles_same = prepared.plan.programs.len() == self.inputs.bundles.len()
+        let bundles_same = plan.programs.len() == self.inputs.bundles.len()
             && self
                 .inputs
                 .bundles
                 .iter()
-                .zip(&prepared.plan.programs)
+                .zip(&plan.programs)
                 .all(|(was, is)| was.digest == is.bundle_digest);
-        if bundles_same
-            && prepared.plan.target_digest != self.inputs.target_digest
-            && self.already_landed(prepared)
-        {
+        let target_changed = plan.target_digest != self.inputs.target_digest;
+        if bundles_same && target_changed && landed == Some(plan.target_digest.as_str()) {
             return reasons;
         }
-        if prepared.plan.target_digest != self.inputs.target_digest {
+        if target_changed {
             reasons.push(format!(
                 "the target {} changed since the plan {} was made",
-                prepared.target.label, self.path
+                context.target, self.path
             ));
         }
-        let now = &prepared.plan.programs;
+        let now = &plan.programs;
         if now.len() != self.inputs.bundles.len() {
             reasons.push(format!(
                 "the source {} now holds {} selected bundles, the plan {}",
-                prepared.source_label,
+                context.source,
                 now.len(),
                 self.inputs.bundles.len()
             ));
@@ -237,7 +244,7 @@ impl SavedPlan {
             }
         }
         if reasons.is_empty() {
-            let again = report::report(&prepared.plan, &prepared.context("preview", None));
+            let again = report::report(plan, context);
             let without_labels = |report: &Value| -> Vec<Value> {
                 report
                     .get("programs")
@@ -262,4 +269,48 @@ impl SavedPlan {
         }
         reasons
     }
+}
+
+/// What a saved plan records besides the report: what it was computed
+/// from (the `plan` key of a plan file).
+pub fn inputs(request: &ImportRequest, plan: &Plan) -> Value {
+    let bundles: Vec<Value> = plan
+        .programs
+        .iter()
+        .map(|p| json!({"bundle": p.bundle, "digest": p.bundle_digest}))
+        .collect();
+    // Absolute paths, so the plan can be run from another directory.
+    let absolute = |p: &str| {
+        Path::new(p)
+            .canonicalize()
+            .map(|c| show(&c))
+            .unwrap_or_else(|_| p.to_string())
+    };
+    let from =
+        if request.from == crate::library::SOURCE && !Path::new(crate::library::SOURCE).exists() {
+            request.from.clone()
+        } else {
+            absolute(&request.from)
+        };
+    json!({
+        "from": from,
+        "to": absolute(&show(&request.to)),
+        "folder": request.folder,
+        "user": request.user,
+        "programs": request.selection,
+        "rules": request.rules.to_map(),
+        "overrides": request
+            .overrides
+            .iter()
+            .map(|((kind, subject), rule)| json!({"kind": kind.as_str(), "subject": subject, "rule": rule.as_str()}))
+            .collect::<Vec<_>>(),
+        "target_digest": plan.target_digest,
+        "import_id": crate::output::report::import_id(plan),
+        "bundles": bundles,
+        "limits": {
+            "max_entry_bytes": request.limits.max_entry_bytes,
+            "max_bundle_bytes": request.limits.max_bundle_bytes,
+            "max_ratio": request.limits.max_ratio,
+        },
+    })
 }

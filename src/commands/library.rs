@@ -1,0 +1,185 @@
+//! `mkimport library list` and `library show NAME`: the built-in Program
+//! Library (spec section 6).
+
+use crate::bundle::Bundle;
+use crate::library::loaded;
+
+/// One line of `library list`.
+fn summary(bundle: &Bundle) -> serde_json::Value {
+    let p = &bundle.program;
+    let required: Vec<serde_json::Value> = p
+        .requires
+        .fields
+        .iter()
+        .map(|f| serde_json::json!({"name": f.name, "type": f.kind}))
+        .collect();
+    serde_json::json!({
+        "name": p.program.name,
+        "description": p.program.description,
+        "type": p.program.kind,
+        "channel": p.program.channel,
+        "assets": {
+            "emails": p.emails.len(),
+            "landing_pages": p.landing_pages.len(),
+            "forms": p.forms.len(),
+            "smart_campaigns": p.smart_campaigns.len(),
+            "tokens": p.tokens.len(),
+            "external": bundle.external.len(),
+        },
+        "requires": {"fields": required},
+    })
+}
+
+/// `mkimport library list`.
+pub fn list(json: bool) -> anyhow::Result<String> {
+    let bundles = loaded()?;
+    if json {
+        let items: Vec<serde_json::Value> = bundles.iter().map(summary).collect();
+        return Ok(crate::output::report::to_json_text(
+            &serde_json::Value::Array(items),
+        ));
+    }
+    let mut builder = tabled::builder::Builder::new();
+    builder.push_record([
+        "name",
+        "type",
+        "channel",
+        "emails",
+        "pages",
+        "forms",
+        "campaigns",
+        "tokens",
+    ]);
+    for b in &bundles {
+        let p = &b.program;
+        builder.push_record([
+            p.program.name.clone(),
+            p.program.kind.clone(),
+            p.program.channel.clone().unwrap_or_default(),
+            p.emails.len().to_string(),
+            p.landing_pages.len().to_string(),
+            p.forms.len().to_string(),
+            p.smart_campaigns.len().to_string(),
+            p.tokens.len().to_string(),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(tabled::settings::Style::sharp());
+    Ok(format!(
+        "{table}\n{} programs. Import one with: mkimport preview --from library --program NAME --to TARGET --folder PATH\n",
+        bundles.len()
+    ))
+}
+
+/// `mkimport library show NAME`.
+pub fn show(name: &str) -> anyhow::Result<String> {
+    let bundles = loaded()?;
+    let Some(bundle) = bundles
+        .iter()
+        .find(|b| crate::names::same(&b.program.program.name, name))
+    else {
+        let names: Vec<&str> = bundles
+            .iter()
+            .map(|b| b.program.program.name.as_str())
+            .collect();
+        return Err(crate::error::usage(format!(
+            "no library program named \"{name}\"; the library holds: {}",
+            names.join(", ")
+        )));
+    };
+    use std::fmt::Write as _;
+    let p = &bundle.program;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", p.program.name);
+    let _ = writeln!(
+        out,
+        "  type: {}   channel: {}",
+        p.program.kind,
+        p.program.channel.as_deref().unwrap_or("-")
+    );
+    if let Some(description) = &p.program.description {
+        let _ = writeln!(out, "  {description}");
+    }
+    let mut section = |title: &str, items: Vec<String>| {
+        if items.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n{title} ({}):", items.len());
+        for item in items {
+            let _ = writeln!(out, "  - {item}");
+        }
+    };
+    section(
+        "Tokens",
+        p.tokens
+            .iter()
+            .map(|t| format!("{} ({})", t.name, t.kind))
+            .collect(),
+    );
+    section(
+        "Emails",
+        p.emails
+            .iter()
+            .map(|e| match &e.subject {
+                Some(s) => format!("{}: \"{s}\"", e.name),
+                None => e.name.clone(),
+            })
+            .collect(),
+    );
+    section(
+        "Landing pages",
+        p.landing_pages.iter().map(|l| l.name.clone()).collect(),
+    );
+    section("Forms", p.forms.iter().map(|f| f.name.clone()).collect());
+    section(
+        "Smart campaigns",
+        p.smart_campaigns
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.kind))
+            .collect(),
+    );
+    section(
+        "External assets",
+        bundle
+            .external
+            .iter()
+            .map(|a| format!("{}: {}", a.kind.report_kind(), a.name))
+            .collect(),
+    );
+    let mut requires: Vec<String> = p
+        .requires
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "field \"{}\" ({})",
+                f.name,
+                f.kind.as_deref().unwrap_or("any type")
+            )
+        })
+        .collect();
+    let mut fields: Vec<String> = p
+        .smart_campaigns
+        .iter()
+        .flat_map(|c| c.fields.iter())
+        .chain(p.forms.iter().flat_map(|f| f.fields.iter()))
+        .cloned()
+        .collect();
+    fields.sort();
+    fields.dedup();
+    for f in fields {
+        if !p
+            .requires
+            .fields
+            .iter()
+            .any(|r| crate::names::same(&r.name, &f))
+        {
+            requires.push(format!("field \"{f}\""));
+        }
+    }
+    if let Some(channel) = &p.program.channel {
+        requires.push(format!("channel \"{channel}\""));
+    }
+    section("Requires of a target", requires);
+    Ok(out)
+}

@@ -1,0 +1,154 @@
+//! The commands, one file each. [`main`] dispatches the parsed command
+//! line and turns the outcome into an exit code.
+//!
+//! `preview` and `run` share [`prepare`]: resolve the target, load the
+//! source, plan. They differ only in what they do with the plan.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, LibraryCommand};
+use crate::error::UsageError;
+use crate::output::console;
+use crate::plan::{Plan, PlanOptions, Status};
+use crate::request::ImportRequest;
+use crate::subscription::Subscription;
+use crate::target::Target;
+
+pub mod export;
+pub mod generate;
+pub mod library;
+pub mod preview;
+pub mod run;
+pub mod shell;
+
+/// How a command ends (spec section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done; for `preview`, nothing is blocked.
+    Ok,
+    /// Bad input, I/O, a lock held by another run.
+    Error,
+    /// A program is blocked, or a saved plan is stale.
+    Blocked,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Error => 1,
+            Exit::Blocked => 3,
+        }
+    }
+}
+
+/// The exit code of a usage mistake.
+const USAGE: u8 = 2;
+
+/// Run the command the command line names.
+pub fn main(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Preview(args) => preview::preview(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Library(LibraryCommand::List { json }) => {
+            library::list(json).and_then(|text| console::print(&text).map(|()| Exit::Ok))
+        }
+        Command::Library(LibraryCommand::Show { name }) => {
+            library::show(&name).and_then(|text| console::print(&text).map(|()| Exit::Ok))
+        }
+        Command::Export { from, program, out } => {
+            export::export(&from, &program, &out).map(|()| Exit::Ok)
+        }
+        Command::Generate {
+            bundles,
+            out,
+            seed,
+            target_assets,
+        } => generate::generate(&out, bundles, seed, target_assets).map(|()| Exit::Ok),
+        Command::Completions { shell } => shell::completions(shell).map(|()| Exit::Ok),
+        Command::Man => shell::man().map(|()| Exit::Ok),
+    };
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(err) => {
+            if let Some(usage) = err.downcast_ref::<UsageError>() {
+                crate::errln!("error: {usage}");
+                return ExitCode::from(USAGE);
+            }
+            crate::errln!("error: {err:#}");
+            ExitCode::from(Exit::Error.code())
+        }
+    }
+}
+
+/// Everything loaded and planned for one `preview` or `run`.
+pub struct Prepared {
+    pub request: ImportRequest,
+    pub state: Subscription,
+    pub items: Vec<crate::bundle::SourceItem>,
+    pub plan: Plan,
+}
+
+impl Prepared {
+    pub fn context(
+        &self,
+        mode: crate::output::Mode,
+        import_id: Option<String>,
+    ) -> crate::output::Context {
+        crate::output::Context {
+            mode,
+            import_id,
+            source: self.request.from.clone(),
+            target: self.state.label.clone(),
+        }
+    }
+}
+
+/// Load the target's state and the source, select, and plan.
+pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> {
+    let state = target.load()?;
+    let items = crate::source::load(&request.from, &request.limits)?;
+    let mut items = crate::source::select(items, &request.selection)?;
+    let mut options = PlanOptions {
+        rules: request.rules.clone(),
+        folder: request.folder.clone(),
+        user: request.user.clone(),
+        overrides: request.overrides.clone(),
+    };
+    if request.ask_conflicts {
+        crate::request::wizard::ask_conflicts(&items, &state, &mut options)?;
+    }
+    let plan = crate::plan::plan_releasing(&mut items, &state, &options);
+    let request = ImportRequest {
+        overrides: options.overrides,
+        ..request
+    };
+    Ok(Prepared {
+        request,
+        state,
+        items,
+        plan,
+    })
+}
+
+/// Tell standard error about bundles that could not be read.
+pub fn report_bad_input(prepared: &Prepared) {
+    for item in &prepared.items {
+        if let Err(err) = &item.bundle {
+            crate::errln!("error: {err}");
+        }
+    }
+}
+
+/// The exit a plan earns in `preview`.
+pub fn preview_exit(plan: &Plan) -> Exit {
+    if plan.has_bad_input() {
+        Exit::Error
+    } else if plan.count(Status::Blocked) > 0 {
+        Exit::Blocked
+    } else {
+        Exit::Ok
+    }
+}

@@ -1,0 +1,185 @@
+//! `mkimport run`: apply the plan to the target, crash-safe.
+
+use anyhow::{Context as _, Result};
+
+use super::{prepare, report_bad_input, Exit, Prepared};
+use crate::cli::RunArgs;
+use crate::error::usage;
+use crate::output::{notify, report, Mode, ReportView, Reporter};
+use crate::plan::{Problem, Status};
+use crate::request::saved::{SavedPlan, STALE_PLAN};
+use crate::request::{ImportRequest, Terminal};
+use crate::target::{RunInfo, Target};
+
+pub fn run(args: &RunArgs) -> Result<Exit> {
+    let terminal = Terminal::detect();
+    let format = args.import.output_format();
+    let ask = !args.yes;
+    // Validate what was given before asking for what was not.
+    let (request, saved) = match &args.plan {
+        Some(path) => {
+            let saved = SavedPlan::read(path)?;
+            (saved.request(&args.import, terminal)?, Some(saved))
+        }
+        None => (ImportRequest::resolve(&args.import, terminal)?, None),
+    };
+    if ask && !terminal.can_ask(format) {
+        return Err(usage(
+            "run needs --yes when it cannot ask for confirmation (no terminal, or --json/--events); nothing was written",
+        ));
+    }
+    let mut reporter = crate::output::reporter(request.format, terminal);
+    let target = crate::target::open(&request.to)?;
+    let mut lock = target.lock()?;
+    if target.recover()? {
+        crate::errln!("note: finished an interrupted run on {}", target.label());
+    }
+    let prepared = prepare(request, target.as_ref())?;
+    report_bad_input(&prepared);
+
+    if let Some(saved) = &saved {
+        let context = prepared.context(Mode::Run, None);
+        let landed = saved.import_id().and_then(|id| target.landed_state(id));
+        let stale: Vec<Problem> = saved
+            .stale_reasons(&prepared.plan, &context, landed.as_deref())
+            .into_iter()
+            .map(|reason| Problem::error(STALE_PLAN, reason))
+            .collect();
+        if !stale.is_empty() {
+            reporter.plan(&ReportView {
+                problems: &stale,
+                ..ReportView::new(&prepared.plan, &context)
+            })?;
+            return Ok(Exit::Blocked);
+        }
+    }
+
+    let plan = &prepared.plan;
+    let blocked = plan.count(Status::Blocked);
+    if plan.has_bad_input() || (blocked > 0 && !args.skip_blocked) {
+        // Show what would happen, and why it is refused.
+        reporter.plan(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+        if plan.has_bad_input() {
+            crate::errln!("error: some bundles could not be read; nothing was written");
+            return Ok(Exit::Error);
+        }
+        crate::errln!(
+            "error: {blocked} program{} blocked; nothing was written (fix the problems, or pass --skip-blocked to import the others)",
+            if blocked == 1 { " is" } else { "s are" }
+        );
+        return Ok(Exit::Blocked);
+    }
+    reporter.applying(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+    if ask && !confirm(&prepared)? {
+        crate::errln!("Nothing was imported.");
+        return Ok(Exit::Error);
+    }
+
+    lock.writing = true;
+    land(args, &prepared, target.as_ref(), reporter.as_mut())
+}
+
+/// "Import N programs into TARGET?", default no.
+fn confirm(prepared: &Prepared) -> Result<bool> {
+    let to_import = prepared.plan.count(Status::Ok);
+    let question = format!(
+        "Import {to_import} program{} into {}?",
+        if to_import == 1 { "" } else { "s" },
+        prepared.state.meta.name
+    );
+    dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .context("cannot read the confirmation")
+}
+
+/// Apply the plan, send the mail, report.
+fn land(
+    args: &RunArgs,
+    prepared: &Prepared,
+    target: &dyn Target,
+    reporter: &mut dyn Reporter,
+) -> Result<Exit> {
+    let plan = &prepared.plan;
+    let id = report::import_id(plan);
+    let context = prepared.context(Mode::Run, Some(id.clone()));
+    let receipt = |w: &mut dyn std::io::Write, after: &str| {
+        write_receipt(w, &ReportView::new(plan, &context), after)
+    };
+    let source = source_identity(&prepared.request.from);
+    let run = RunInfo {
+        import_id: &id,
+        source: &source,
+        limits: &prepared.request.limits,
+    };
+    let applied = target.apply(
+        &prepared.state,
+        plan,
+        &prepared.items,
+        &run,
+        &receipt,
+        &mut |owner, path| reporter.written(owner, path),
+    )?;
+
+    let mut problems = Vec::new();
+    if let Some(address) = &args.notify {
+        let message = notify::message(address, plan, &prepared.state.meta.name, &id);
+        if let Err(warning) = notify::send(&message) {
+            problems.push(Problem::warning(notify::NOTIFY_FAILED, warning));
+            let view = ReportView {
+                problems: &problems,
+                ..ReportView::new(plan, &context)
+            };
+            target.rewrite_receipt(
+                &id,
+                &|w, after| write_receipt(w, &view, after),
+                &applied.target_after,
+            )?;
+        }
+    }
+    let view = ReportView {
+        problems: &problems,
+        extra: report::target_state(plan, &applied.target_after),
+        ..ReportView::new(plan, &context)
+    };
+    reporter.landed(&view, &applied).with_context(|| {
+        format!(
+            "import {id} landed in {} (receipt .mkimport/{}/{id}.json), but its report could not be printed",
+            target.label(),
+            crate::apply::IMPORTS
+        )
+    })?;
+    Ok(Exit::Ok)
+}
+
+/// A receipt: the report of `view` with the target's state before and
+/// after the import.
+fn write_receipt(
+    w: &mut dyn std::io::Write,
+    view: &ReportView,
+    after: &str,
+) -> std::io::Result<()> {
+    let view = ReportView {
+        plan: view.plan,
+        context: view.context,
+        problems: view.problems,
+        inputs: None,
+        extra: report::target_state(view.plan, after),
+        anonymous: false,
+    };
+    report::write_report(w, &view)
+}
+
+/// The source as a stored program's `imported.source` records it when its
+/// bundle names no `exported_from`: the source's canonical path, so that
+/// `src`, `./src/` and `/abs/src` write the same files.
+fn source_identity(label: &str) -> String {
+    let path = std::path::Path::new(label);
+    if label == crate::library::SOURCE && !path.exists() {
+        return label.to_string();
+    }
+    path.canonicalize()
+        .map(|c| crate::error::show(&c))
+        .unwrap_or_else(|_| label.to_string())
+}

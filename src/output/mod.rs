@@ -1,0 +1,179 @@
+//! Rendering: what goes to standard output and standard error. One
+//! [`Reporter`] is chosen per command from the output format; the table,
+//! the JSON report and the NDJSON events are its implementations, and a
+//! new format is one new implementation (and one `OutputFormat` variant).
+
+use anyhow::Result;
+
+use crate::apply::Applied;
+use crate::cli::OutputFormat;
+use crate::request::Terminal;
+
+pub mod console;
+pub mod events;
+pub mod notify;
+pub mod report;
+pub mod table;
+
+pub use report::{Context, Mode, ReportView};
+
+/// What a command reports as it goes.
+pub trait Reporter {
+    /// A plan that will not be applied: a preview, or a run that is
+    /// refused. The run-level problems of `view` also go to standard error.
+    fn plan(&mut self, view: &ReportView) -> Result<()>;
+    /// A run is about to apply the plan of `view` (before any question).
+    fn applying(&mut self, view: &ReportView) -> Result<()>;
+    /// One file moved into place. Never fails: the apply must not stop
+    /// half-way, so a failure to report is kept for [`Reporter::landed`].
+    fn written(&mut self, owner: &str, path: &str);
+    /// The run landed; `view` is its receipt.
+    fn landed(&mut self, view: &ReportView, applied: &Applied) -> Result<()>;
+}
+
+/// The reporter for a format, on this terminal.
+pub fn reporter(format: OutputFormat, terminal: Terminal) -> Box<dyn Reporter> {
+    match format {
+        OutputFormat::Table => Box::new(TableReporter {
+            progress: terminal.stderr,
+            bar: None,
+            started: std::time::Instant::now(),
+        }),
+        OutputFormat::Json => Box::new(JsonReporter),
+        OutputFormat::Events => Box::new(EventsReporter { failure: None }),
+    }
+}
+
+/// Run-level problems (`stale-plan`, `notify-failed`) on standard error.
+fn problems_to_stderr(view: &ReportView) {
+    for problem in view.problems {
+        crate::errln!(
+            "{}[{}]: {}",
+            problem.severity.as_str(),
+            problem.code,
+            problem.message
+        );
+    }
+}
+
+/// The human table; on a terminal, a progress bar while a run writes.
+struct TableReporter {
+    /// Is standard error a terminal (for the progress bar)?
+    progress: bool,
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+}
+
+impl Reporter for TableReporter {
+    fn plan(&mut self, view: &ReportView) -> Result<()> {
+        console::print(&table::table(view.plan))?;
+        problems_to_stderr(view);
+        Ok(())
+    }
+
+    fn applying(&mut self, view: &ReportView) -> Result<()> {
+        console::print(&table::table(view.plan))?;
+        if self.progress {
+            let files: usize = view
+                .plan
+                .programs
+                .iter()
+                .filter_map(|p| p.writes.as_ref())
+                .map(|w| w.assets.len() + 1)
+                .sum::<usize>()
+                + 2;
+            let bar = indicatif::ProgressBar::new(files as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            self.bar = Some(bar);
+        }
+        self.started = std::time::Instant::now();
+        Ok(())
+    }
+
+    fn written(&mut self, owner: &str, _path: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(owner.to_string());
+            bar.inc(1);
+        }
+    }
+
+    fn landed(&mut self, view: &ReportView, applied: &Applied) -> Result<()> {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+            crate::errln!(
+                "Imported {} program{} ({} files) in {:.1?}",
+                applied.programs,
+                plural(applied.programs),
+                applied.files,
+                self.started.elapsed()
+            );
+        }
+        problems_to_stderr(view);
+        let id = view.context.import_id.as_deref().unwrap_or_default();
+        let target = &view.context.target;
+        console::print(&format!(
+            "Import {id}: {} program{} imported into {target}; receipt {target}/{}/{}/{id}.json\n",
+            applied.programs,
+            plural(applied.programs),
+            crate::subscription::STATE_DIR,
+            crate::apply::IMPORTS,
+        ))
+    }
+}
+
+/// The JSON report, and nothing else on standard output.
+struct JsonReporter;
+
+impl Reporter for JsonReporter {
+    fn plan(&mut self, view: &ReportView) -> Result<()> {
+        problems_to_stderr(view);
+        report::print_report(view)
+    }
+
+    fn applying(&mut self, _view: &ReportView) -> Result<()> {
+        Ok(())
+    }
+
+    fn written(&mut self, _owner: &str, _path: &str) {}
+
+    fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
+        problems_to_stderr(view);
+        report::print_report(view)
+    }
+}
+
+/// NDJSON events: the plan's, one per file written, then the summary.
+struct EventsReporter {
+    /// The first failure to print a `write` event.
+    failure: Option<anyhow::Error>,
+}
+
+impl Reporter for EventsReporter {
+    fn plan(&mut self, view: &ReportView) -> Result<()> {
+        problems_to_stderr(view);
+        events::emit_plan(view.plan)?;
+        events::emit_summary(view)
+    }
+
+    fn applying(&mut self, view: &ReportView) -> Result<()> {
+        events::emit_plan(view.plan)
+    }
+
+    fn written(&mut self, owner: &str, path: &str) {
+        if self.failure.is_none() {
+            self.failure = events::emit_write(owner, path).err();
+        }
+    }
+
+    fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
+        if let Some(failure) = self.failure.take() {
+            return Err(failure);
+        }
+        problems_to_stderr(view);
+        events::emit_summary(view)
+    }
+}

@@ -1,0 +1,195 @@
+//! One import request, resolved once: from the command line, from a saved
+//! plan (`run --plan`, see [`saved`]) or by asking (the [`wizard`]). The
+//! commands then load, plan and render or apply what the request says;
+//! nothing below this module reads a flag.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use serde_json::Value;
+
+use crate::bundle::Limits;
+use crate::cli::{ConflictArg, ImportArgs, OutputFormat};
+use crate::error::{show, usage, InputError};
+use crate::rules::{Rule, RuleKind, Rules};
+
+pub mod saved;
+pub mod wizard;
+
+/// Per-conflict answers of `--conflict ask`: (rule kind, subject key) →
+/// rule, over the rules of the kind.
+pub type Overrides = BTreeMap<(RuleKind, String), Rule>;
+
+/// Which standard streams are terminals, detected once per command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Can we ask the user anything? Never with machine output.
+    pub fn can_ask(self, format: OutputFormat) -> bool {
+        !format.is_machine() && self.stdin && self.stderr
+    }
+}
+
+/// Everything one `preview` or `run` needs to know, typed.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// `--from`, as given (a path, or `library`).
+    pub from: String,
+    /// `--to`.
+    pub to: PathBuf,
+    /// The names selected with `--program` (after reading `-`); empty for
+    /// every program.
+    pub selection: Vec<String>,
+    /// `--folder`: where every program goes; else each goes to its own.
+    pub folder: Option<String>,
+    /// `--user` or `MKIMPORT_USER`.
+    pub user: Option<String>,
+    pub rules: Rules,
+    /// Answers given to `--conflict ask` (kept in saved plans).
+    pub overrides: Overrides,
+    /// `--conflict ask`: ask once per conflict while planning.
+    pub ask_conflicts: bool,
+    /// The limits bundles are read with.
+    pub limits: Limits,
+    pub format: OutputFormat,
+    pub terminal: Terminal,
+}
+
+/// The limits the flags set, the defaults for the others.
+pub fn limits(args: &ImportArgs) -> Limits {
+    limits_over(args, Limits::default())
+}
+
+/// The limits the flags set, `base` for the others.
+pub fn limits_over(args: &ImportArgs, base: Limits) -> Limits {
+    Limits {
+        max_entry_bytes: args.max_entry_bytes.unwrap_or(base.max_entry_bytes),
+        max_bundle_bytes: args.max_bundle_bytes.unwrap_or(base.max_bundle_bytes),
+        max_ratio: args.max_ratio.unwrap_or(base.max_ratio),
+    }
+}
+
+/// `--user`, else `MKIMPORT_USER`.
+pub fn acting_user(args: &ImportArgs) -> Option<String> {
+    args.user
+        .clone()
+        .or_else(|| std::env::var("MKIMPORT_USER").ok())
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// `--program` names, with `-` read from standard input.
+pub fn program_names(args: &ImportArgs) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for name in &args.programs {
+        if name == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("cannot read program names from standard input")?;
+                let line = line.trim();
+                if !line.is_empty() {
+                    out.push(line.to_string());
+                }
+            }
+        } else {
+            out.push(name.clone());
+        }
+    }
+    if !args.programs.is_empty() && out.is_empty() {
+        // `--program -` with nothing on standard input selects nothing: it
+        // must never fall back to "every program".
+        return Err(usage(
+            "--program - read no program name from standard input; nothing to import",
+        ));
+    }
+    Ok(out)
+}
+
+/// The rules from `--conflict` and `--rule`.
+pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<Rules> {
+    let mut rules = Rules::default();
+    match &args.conflict {
+        ConflictArg::Default => {}
+        ConflictArg::Ask => {
+            if !terminal.can_ask(args.output_format()) {
+                return Err(usage(
+                    "--conflict ask needs a terminal (and no --json); use --conflict default, a rules file, or --rule KIND=RULE",
+                ));
+            }
+        }
+        ConflictArg::File(path) => {
+            let text = fs_err::read_to_string(path).map_err(|e| {
+                usage(format!(
+                    "--conflict takes `default`, `ask` or a rules file; cannot read {}: {e}",
+                    show(path)
+                ))
+            })?;
+            let value: Value = serde_json::from_str(&text)
+                .map_err(|e| InputError::json("rules file", &show(path), &e))?;
+            let Value::Object(object) = value else {
+                return Err(usage(format!(
+                    "rules file {} must hold a JSON object {{\"kind\": \"rule\", ...}}",
+                    show(path)
+                )));
+            };
+            rules.apply_object(&object)?;
+        }
+    }
+    for (kind, rule) in &args.rules {
+        rules.set(*kind, *rule);
+    }
+    Ok(rules)
+}
+
+fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
+    value
+        .as_ref()
+        .ok_or_else(|| usage(format!("missing {flag}; see --help")))
+}
+
+impl ImportRequest {
+    /// The request the flags make, once the wizard (if any) filled what
+    /// was missing.
+    pub fn from_flags(args: &ImportArgs, terminal: Terminal) -> Result<ImportRequest> {
+        let from = required(&args.from, "--from SRC")?.clone();
+        let to = required(&args.to, "--to TARGET")?.clone();
+        let rules = rules(args, terminal)?;
+        let selection = program_names(args)?;
+        Ok(ImportRequest {
+            from,
+            to,
+            selection,
+            folder: args.folder.clone().filter(|f| !f.trim().is_empty()),
+            user: acting_user(args),
+            rules,
+            overrides: Overrides::new(),
+            ask_conflicts: args.conflict == ConflictArg::Ask,
+            limits: limits(args),
+            format: args.output_format(),
+            terminal,
+        })
+    }
+
+    /// The request of `preview` or `run` without `--plan`: the flags, with
+    /// the wizard asking for what is missing on a terminal.
+    pub fn resolve(args: &ImportArgs, terminal: Terminal) -> Result<ImportRequest> {
+        let mut args = args.clone();
+        if wizard::wanted(&args, terminal) {
+            wizard::fill_missing(&mut args)?;
+        }
+        ImportRequest::from_flags(&args, terminal)
+    }
+}

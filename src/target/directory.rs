@@ -1,0 +1,77 @@
+//! A subscription directory as the target (spec section 2): its state is
+//! read from disk, and a run writes files in one crash-safe transaction
+//! (see [`crate::apply`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+
+use super::{ReceiptWriter, RunInfo, Target};
+use crate::apply::{self, Applied, TargetLock};
+use crate::bundle::SourceItem;
+use crate::error::show;
+use crate::plan::Plan;
+use crate::subscription::Subscription;
+
+pub struct DirectoryTarget {
+    root: PathBuf,
+    label: String,
+}
+
+impl DirectoryTarget {
+    /// A directory holding `subscription.json`.
+    pub fn open(root: &Path) -> Result<DirectoryTarget> {
+        if !Subscription::is_subscription(root) {
+            bail!(
+                "target {} is not a subscription directory (it has no subscription.json)",
+                show(root)
+            );
+        }
+        Ok(DirectoryTarget {
+            root: root.to_path_buf(),
+            label: show(root),
+        })
+    }
+}
+
+impl Target for DirectoryTarget {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn lock(&self) -> Result<TargetLock> {
+        TargetLock::acquire(&self.root)
+    }
+
+    fn interrupted(&self) -> bool {
+        apply::interrupted(&self.root)
+    }
+
+    fn recover(&self) -> Result<bool> {
+        apply::recover(&self.root)
+    }
+
+    fn load(&self) -> Result<Subscription> {
+        Subscription::load(&self.root).context("cannot read the target subscription")
+    }
+
+    fn landed_state(&self, import_id: &str) -> Option<String> {
+        apply::landed_state(&self.root, import_id)
+    }
+
+    fn apply(
+        &self,
+        state: &Subscription,
+        plan: &Plan,
+        items: &[SourceItem],
+        run: &RunInfo,
+        receipt: ReceiptWriter,
+        tick: &mut dyn FnMut(&str, &str),
+    ) -> Result<Applied> {
+        apply::apply(state, plan, items, run, receipt, tick)
+    }
+
+    fn rewrite_receipt(&self, import_id: &str, receipt: ReceiptWriter, after: &str) -> Result<()> {
+        apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, after))
+    }
+}

@@ -1,0 +1,70 @@
+//! The seam between the commands and the kind of target an import goes
+//! into: what the planner reads about a target, and what a run writes.
+//!
+//! Today's only kind is a subscription directory ([`directory`]); a live
+//! Marketo instance (spec section 11) is the second. The planner never
+//! sees the difference: it reads the state a target loads (a
+//! [`Subscription`]) and returns a plan; `run` hands the plan back to the
+//! target to apply.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::apply::{Applied, TargetLock};
+use crate::bundle::{Limits, SourceItem};
+use crate::plan::Plan;
+use crate::subscription::Subscription;
+
+pub mod directory;
+
+/// What a run hands to the target besides the plan.
+pub struct RunInfo<'a> {
+    pub import_id: &'a str,
+    /// The source as `imported.source` records it when a bundle names no
+    /// `exported_from`.
+    pub source: &'a str,
+    /// The limits bundles are read again with.
+    pub limits: &'a Limits,
+}
+
+/// Writes a receipt, given the digest of the target after the import.
+pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>;
+
+/// A target of an import.
+pub trait Target {
+    /// The target as the user named it, for messages and reports.
+    fn label(&self) -> &str;
+    /// Take the lock that keeps two runs on this target apart.
+    fn lock(&self) -> Result<TargetLock>;
+    /// Did a run stop half-way on this target (a preview warns)?
+    fn interrupted(&self) -> bool;
+    /// Finish a run that was interrupted; true when there was one. Call
+    /// with the lock held, before [`Target::load`].
+    fn recover(&self) -> Result<bool>;
+    /// What the planner reads: the target's state now.
+    fn load(&self) -> Result<Subscription>;
+    /// The digest of the target right after the import `import_id`
+    /// landed, as its receipt records it.
+    fn landed_state(&self, import_id: &str) -> Option<String>;
+    /// Apply the `ok` programs of `plan` (computed against `state`, from
+    /// `items`), then write the receipt. `tick` is called once per file
+    /// moved into place with the program's name and the path written.
+    fn apply(
+        &self,
+        state: &Subscription,
+        plan: &Plan,
+        items: &[SourceItem],
+        run: &RunInfo,
+        receipt: ReceiptWriter,
+        tick: &mut dyn FnMut(&str, &str),
+    ) -> Result<Applied>;
+    /// Write the receipt of `import_id` again (after a late warning).
+    fn rewrite_receipt(&self, import_id: &str, receipt: ReceiptWriter, after: &str) -> Result<()>;
+}
+
+/// The target `--to` names.
+pub fn open(to: &Path) -> Result<Box<dyn Target>> {
+    Ok(Box::new(directory::DirectoryTarget::open(to)?))
+}
