@@ -40,6 +40,16 @@ pub use receipt::{landed_state, rewrite_receipt, IMPORTS};
 
 use journal::{do_moves, write_staged, Move, STAGING};
 
+/// What a run hands to the target besides the plan.
+pub struct RunInfo<'a> {
+    pub import_id: &'a str,
+    /// The source as `imported.source` records it when a bundle names no
+    /// `exported_from`.
+    pub source: &'a str,
+    /// The limits bundles are read again with.
+    pub limits: &'a Limits,
+}
+
 /// What a finished apply did.
 pub struct Applied {
     pub programs: usize,
@@ -155,7 +165,7 @@ pub fn apply(
     target: &Subscription,
     plan: &Plan,
     items: &[SourceItem],
-    run: &crate::target::RunInfo,
+    run: &RunInfo,
     receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
     tick: &mut dyn FnMut(&str, &str),
 ) -> Result<Applied> {

@@ -11,10 +11,12 @@
 //!   never a panic.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
+
+use crate::cli::OutputFormat;
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
@@ -91,4 +93,27 @@ macro_rules! errln {
     ($($arg:tt)*) => {
         $crate::output::console::error_line(format_args!($($arg)*))
     };
+}
+
+/// Which standard streams are terminals, detected once per command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Can we ask the user anything? Never with machine output.
+    pub fn can_ask(self, format: OutputFormat) -> bool {
+        !format.is_machine() && self.stdin && self.stderr
+    }
 }

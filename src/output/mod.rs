@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::apply::Applied;
 use crate::cli::OutputFormat;
-use crate::request::Terminal;
+use console::Terminal;
 
 pub mod console;
 pub mod events;

@@ -4,7 +4,7 @@
 //! nothing below this module reads a flag.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::bundle::Limits;
 use crate::cli::{ConflictArg, ImportArgs, OutputFormat};
 use crate::error::{show, usage, InputError};
+pub use crate::output::console::Terminal;
 use crate::rules::{Rule, RuleKind, Rules};
 
 pub mod saved;
@@ -21,29 +22,6 @@ pub mod wizard;
 /// Per-conflict answers of `--conflict ask`: (rule kind, subject key) →
 /// rule, over the rules of the kind.
 pub type Overrides = BTreeMap<(RuleKind, String), Rule>;
-
-/// Which standard streams are terminals, detected once per command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Terminal {
-    pub stdin: bool,
-    pub stdout: bool,
-    pub stderr: bool,
-}
-
-impl Terminal {
-    pub fn detect() -> Terminal {
-        Terminal {
-            stdin: std::io::stdin().is_terminal(),
-            stdout: std::io::stdout().is_terminal(),
-            stderr: std::io::stderr().is_terminal(),
-        }
-    }
-
-    /// Can we ask the user anything? Never with machine output.
-    pub fn can_ask(self, format: OutputFormat) -> bool {
-        !format.is_machine() && self.stdin && self.stderr
-    }
-}
 
 /// Everything one `preview` or `run` needs to know, typed.
 #[derive(Debug, Clone)]

@@ -12,22 +12,13 @@ use std::path::Path;
 
 use anyhow::Result;
 
+pub use crate::apply::RunInfo;
 use crate::apply::{Applied, TargetLock};
-use crate::bundle::{Limits, SourceItem};
+use crate::bundle::SourceItem;
 use crate::plan::Plan;
 use crate::subscription::Subscription;
 
 pub mod directory;
-
-/// What a run hands to the target besides the plan.
-pub struct RunInfo<'a> {
-    pub import_id: &'a str,
-    /// The source as `imported.source` records it when a bundle names no
-    /// `exported_from`.
-    pub source: &'a str,
-    /// The limits bundles are read again with.
-    pub limits: &'a Limits,
-}
 
 /// Writes a receipt, given the digest of the target after the import.
 pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>;
