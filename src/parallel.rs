@@ -44,3 +44,117 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
         })
         .collect()
 }
+
+/// Apply `f` to every item on all available cores, and hand the results to
+/// `consume` on the calling thread, in input order, as they come: at most
+/// `window` results are computed ahead of the one `consume` waits for, so
+/// memory stays bounded however many items there are (a source of 10,000
+/// bundles is read while the first ones are already planned).
+pub fn stream<T: Send, R: Send>(
+    items: Vec<T>,
+    window: usize,
+    f: impl Fn(T) -> R + Sync,
+    mut consume: impl FnMut(R),
+) {
+    use std::collections::BTreeMap;
+    use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+    use std::sync::Condvar;
+
+    let n = items.len();
+    let window = window.max(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(n.max(1));
+    if threads <= 1 {
+        items.into_iter().map(f).for_each(consume);
+        return;
+    }
+    struct State<T, R> {
+        inputs: std::vec::IntoIter<T>,
+        /// The index of the next input to take.
+        next: usize,
+        /// The index `consume` waits for.
+        wanted: usize,
+        done: BTreeMap<usize, std::thread::Result<R>>,
+    }
+    let state = Mutex::new(State {
+        inputs: items.into_iter(),
+        next: 0,
+        wanted: 0,
+        done: BTreeMap::new(),
+    });
+    let changed = Condvar::new();
+    let lock = || state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let (index, item) = {
+                    let mut s = lock();
+                    while s.next < n && s.next >= s.wanted + window {
+                        s = changed
+                            .wait(s)
+                            .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    }
+                    if s.next >= n {
+                        return;
+                    }
+                    let index = s.next;
+                    s.next += 1;
+                    match s.inputs.next() {
+                        Some(item) => (index, item),
+                        None => return,
+                    }
+                };
+                let result = catch_unwind(AssertUnwindSafe(|| f(item)));
+                lock().done.insert(index, result);
+                changed.notify_all();
+            });
+        }
+        for index in 0..n {
+            let result = {
+                let mut s = lock();
+                loop {
+                    if let Some(result) = s.done.remove(&index) {
+                        s.wanted = index + 1;
+                        break result;
+                    }
+                    s = changed
+                        .wait(s)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+            };
+            changed.notify_all();
+            match result {
+                Ok(result) => consume(result),
+                Err(panic) => resume_unwind(panic),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_keeps_order_and_stays_within_the_window() {
+        let consumed = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        stream(
+            (0..500).collect(),
+            8,
+            |i: usize| {
+                // Item i is taken only once item i - 8 is being handed
+                // over (it may not be counted yet).
+                assert!(i <= consumed.load(Ordering::SeqCst) + 8, "{i} ran ahead");
+                i * 2
+            },
+            |r| {
+                seen.push(r);
+                consumed.fetch_add(1, Ordering::SeqCst);
+            },
+        );
+        assert_eq!(seen, (0..500).map(|i| i * 2).collect::<Vec<_>>());
+    }
+}
