@@ -1,121 +1,208 @@
-//! Turning `--from SRC` into the list of bundles to plan, and applying the
-//! `--program` selection.
+//! Turning `--from SRC` into the bundles to plan, in a stable order, and
+//! applying the `--program` selection.
+//!
+//! A [`Source`] first lists where its bundles are ([`Origin`]s), without
+//! reading them; [`Source::stream`] then reads them on all cores, in order,
+//! a bounded number ahead of the caller, so a directory of thousands of
+//! bundles is planned while it is read and never held in memory whole.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
 use crate::bundle::{bundle_stored, find_bundles, read_bundle, Limits, SourceItem};
-use crate::error::{show, usage};
+use crate::error::{show, usage, InputError};
 use crate::library;
 use crate::names;
 use crate::subscription::Subscription;
 
-/// Load every bundle a source holds, in a stable order.
-pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
-    let path = Path::new(from);
-    if from == library::SOURCE && !path.exists() {
-        return Ok(library::bundles()
-            .into_iter()
-            .map(|(label, bundle)| SourceItem { label, bundle })
-            .collect());
+/// How many bundles are read ahead of the one being planned.
+const READ_AHEAD: usize = 64;
+
+/// Where one bundle of a source is.
+enum Origin {
+    /// A zip file or a bundle directory, read when it is needed.
+    Path(PathBuf),
+    /// A program stored in the source subscription (its index).
+    Stored(usize),
+    /// A bundle already in memory (the built-in library).
+    Loaded(SourceItem),
+    /// Found, but not readable (a directory the walk could not enter).
+    Unreadable(InputError),
+}
+
+/// The bundles `--from` names.
+pub struct Source {
+    origins: Vec<Origin>,
+    /// The source subscription, when `--from` is one.
+    subscription: Option<Subscription>,
+    limits: Limits,
+}
+
+impl Source {
+    /// List the bundles of a source, in a stable order, reading none of
+    /// them yet (but the source subscription, or the built-in library).
+    pub fn open(from: &str, limits: &Limits) -> anyhow::Result<Source> {
+        let path = Path::new(from);
+        let source = |origins, subscription| Source {
+            origins,
+            subscription,
+            limits: *limits,
+        };
+        if from == library::SOURCE && !path.exists() {
+            let origins = library::bundles()
+                .into_iter()
+                .map(|(label, bundle)| Origin::Loaded(SourceItem { label, bundle }))
+                .collect();
+            return Ok(source(origins, None));
+        }
+        if !path.exists() {
+            bail!(
+                "source {} does not exist (give a subscription directory, a directory of bundles, a .zip file, or `library`)",
+                show(path)
+            );
+        }
+        if path.is_dir() && Subscription::is_subscription(path) {
+            let subscription =
+                Subscription::load(path).context("cannot read the source subscription")?;
+            let origins = (0..subscription.programs.len())
+                .map(Origin::Stored)
+                .collect();
+            return Ok(source(origins, Some(subscription)));
+        }
+        if path.is_dir() {
+            let found = find_bundles(path);
+            if found.is_empty() {
+                bail!(
+                    "no bundle found in {} (looked for *.zip files and directories holding program.json)",
+                    show(path)
+                );
+            }
+            let origins = found
+                .into_iter()
+                .map(|found| match found {
+                    Ok(path) => Origin::Path(path),
+                    Err(err) => Origin::Unreadable(err),
+                })
+                .collect();
+            return Ok(source(origins, None));
+        }
+        Ok(source(vec![Origin::Path(path.to_path_buf())], None))
     }
-    if !path.exists() {
-        bail!(
-            "source {} does not exist (give a subscription directory, a directory of bundles, a .zip file, or `library`)",
-            show(path)
-        );
-    }
-    if path.is_dir() && Subscription::is_subscription(path) {
-        let source = Subscription::load(path).context("cannot read the source subscription")?;
-        return Ok(source
-            .programs
-            .iter()
-            .map(|stored| {
-                let bundle = bundle_stored(&source, stored);
+
+    /// Read one bundle.
+    fn read(&self, origin: Origin) -> SourceItem {
+        match origin {
+            Origin::Path(path) => SourceItem {
+                label: show(&path),
+                bundle: read_bundle(&path, &self.limits).map(|b| b.slim(&path)),
+            },
+            Origin::Stored(index) => {
+                let subscription = self
+                    .subscription
+                    .as_ref()
+                    .expect("stored origins come with their subscription");
+                let bundle = bundle_stored(subscription, &subscription.programs[index]);
                 let label = match &bundle {
                     Ok(b) => b.label.clone(),
                     Err(e) => e.container.clone(),
                 };
                 SourceItem { label, bundle }
-            })
-            .collect());
-    }
-    if path.is_dir() {
-        let found = find_bundles(path);
-        if found.is_empty() {
-            bail!(
-                "no bundle found in {} (looked for *.zip files and directories holding program.json)",
-                show(path)
-            );
-        }
-        return Ok(crate::parallel::map(found, |found| match found {
-            Ok(bundle_path) => SourceItem {
-                label: show(&bundle_path),
-                bundle: read_bundle(&bundle_path, limits).map(|b| b.slim(&bundle_path)),
-            },
-            Err(err) => SourceItem {
+            }
+            Origin::Loaded(item) => item,
+            Origin::Unreadable(err) => SourceItem {
                 label: err.container.clone(),
                 bundle: Err(err),
             },
-        }));
+        }
     }
-    Ok(vec![SourceItem {
-        label: show(path),
-        bundle: read_bundle(path, limits).map(|b| b.slim(path)),
-    }])
-}
 
-/// Keep the programs named by `--program` (in the order named); none named
-/// keeps them all. Bundles that could not be read are always kept, so
-/// their errors are reported. A name that matches nothing is a usage error.
-pub fn select(items: Vec<SourceItem>, wanted: &[String]) -> anyhow::Result<Vec<SourceItem>> {
-    if wanted.is_empty() {
-        return Ok(items);
+    /// Every bundle, read on all cores and handed to `consume` in order,
+    /// at most a few dozen ahead of it.
+    pub fn stream(mut self, mut consume: impl FnMut(SourceItem)) {
+        let origins = std::mem::take(&mut self.origins);
+        let this = &self;
+        crate::parallel::stream(origins, READ_AHEAD, |o| this.read(o), &mut consume);
     }
-    let program_name = |item: &SourceItem| {
-        item.bundle
-            .as_ref()
-            .ok()
-            .map(|b| b.program.program.name.clone())
-    };
-    for name in wanted {
-        if !items
-            .iter()
-            .any(|i| program_name(i).is_some_and(|n| names::same(&n, name)))
-        {
-            let available: Vec<String> = items.iter().filter_map(program_name).collect();
-            return Err(usage(format!(
-                "no program named \"{name}\" in the source; it holds: {}",
-                if available.is_empty() {
-                    "no readable program".to_string()
-                } else {
-                    available.join(", ")
-                }
-            )));
-        }
+
+    /// Every bundle, read at once (for the few callers that need them all
+    /// together: the wizard, `--conflict ask`).
+    pub fn read_all(mut self) -> Vec<SourceItem> {
+        let origins = std::mem::take(&mut self.origins);
+        crate::parallel::map(origins, |o| self.read(o))
     }
-    let mut slots: Vec<Option<SourceItem>> = items.into_iter().map(Some).collect();
-    let mut out = Vec::new();
-    for slot in slots.iter_mut() {
-        if slot.as_ref().is_some_and(|i| i.bundle.is_err()) {
-            out.push(slot.take().expect("checked"));
-        }
+
+    /// The program name of every bundle (none for one that cannot be
+    /// read), reading each bundle and dropping it at once.
+    fn names(&mut self) -> Vec<Option<String>> {
+        let origins = std::mem::take(&mut self.origins);
+        let this = &*self;
+        let named: Vec<(Origin, Option<String>)> = crate::parallel::map(origins, |origin| {
+            let name = match &origin {
+                Origin::Path(path) => read_bundle(path, &this.limits)
+                    .ok()
+                    .map(|b| b.program.program.name),
+                Origin::Stored(index) => this
+                    .subscription
+                    .as_ref()
+                    .map(|s| s.programs[*index].file.program.name.clone()),
+                Origin::Loaded(item) => item
+                    .bundle
+                    .as_ref()
+                    .ok()
+                    .map(|b| b.program.program.name.clone()),
+                Origin::Unreadable(_) => None,
+            };
+            (origin, name)
+        });
+        let (origins, names) = named.into_iter().unzip();
+        self.origins = origins;
+        names
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for name in wanted {
-        if !seen.insert(names::key(name)) {
-            continue;
+
+    /// Keep the programs named by `--program` (in the order named); none
+    /// named keeps them all. Bundles that could not be read are always
+    /// kept, first, so their errors are reported. A name that matches
+    /// nothing is a usage error.
+    pub fn select(&mut self, wanted: &[String]) -> anyhow::Result<()> {
+        if wanted.is_empty() {
+            return Ok(());
         }
-        for slot in slots.iter_mut() {
-            let matches = slot
-                .as_ref()
-                .and_then(program_name)
-                .is_some_and(|n| names::same(&n, name));
-            if matches {
-                out.push(slot.take().expect("checked"));
+        let names = self.names();
+        for name in wanted {
+            if !names.iter().flatten().any(|n| names::same(n, name)) {
+                let available: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+                return Err(usage(format!(
+                    "no program named \"{name}\" in the source; it holds: {}",
+                    if available.is_empty() {
+                        "no readable program".to_string()
+                    } else {
+                        available.join(", ")
+                    }
+                )));
             }
         }
+        let mut order: Vec<usize> = (0..names.len()).filter(|&i| names[i].is_none()).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for name in wanted {
+            if !seen.insert(names::key(name)) {
+                continue;
+            }
+            order.extend(
+                (0..names.len())
+                    .filter(|&i| names[i].as_ref().is_some_and(|n| names::same(n, name))),
+            );
+        }
+        let mut slots: Vec<Option<Origin>> = std::mem::take(&mut self.origins)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.origins = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        Ok(())
     }
-    Ok(out)
+}
+
+/// Every bundle `--from` names, read (for the wizard's list of programs).
+pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
+    Ok(Source::open(from, limits)?.read_all())
 }

@@ -257,31 +257,44 @@ impl Plan {
 
 /// Plan the import of every item, in order, into `target`.
 pub fn plan(items: &[SourceItem], target: &Subscription, options: &PlanOptions) -> Plan {
-    let mut world = World::new(target);
-    let programs = items
-        .iter()
-        .map(|item| plan_item(item, target, options, &mut world))
-        .collect();
-    finish(programs, target, options)
+    let mut planning = Planning::new(target, options);
+    for item in items {
+        planning.add(item);
+    }
+    planning.finish()
 }
 
-/// The same plan as [`plan`], releasing each slim bundle's content as soon
-/// as its program is planned (the plan keeps what it needs), so a run over
-/// thousands of bundles never holds both at once.
-pub fn plan_releasing(
-    items: &mut [SourceItem],
-    target: &Subscription,
-    options: &PlanOptions,
-) -> Plan {
-    let mut world = World::new(target);
-    let mut programs = Vec::with_capacity(items.len());
-    for item in items.iter_mut() {
-        programs.push(plan_item(item, target, options, &mut world));
-        if let Ok(bundle) = &mut item.bundle {
-            bundle.release();
+/// A plan being made one program at a time, in order: each program is
+/// planned against the target as the programs before it leave it. The
+/// caller may drop a bundle's content as soon as it was added (see
+/// [`Bundle::release`](crate::bundle::Bundle::release)), so a source of
+/// thousands of bundles is never held in memory at once.
+pub struct Planning<'a> {
+    target: &'a Subscription,
+    options: &'a PlanOptions,
+    world: World,
+    programs: Vec<ProgramPlan>,
+}
+
+impl<'a> Planning<'a> {
+    pub fn new(target: &'a Subscription, options: &'a PlanOptions) -> Planning<'a> {
+        Planning {
+            target,
+            options,
+            world: World::new(target),
+            programs: Vec::new(),
         }
     }
-    finish(programs, target, options)
+
+    /// Plan the next program.
+    pub fn add(&mut self, item: &SourceItem) {
+        let planned = plan_item(item, self.target, self.options, &mut self.world);
+        self.programs.push(planned);
+    }
+
+    pub fn finish(self) -> Plan {
+        finish(self.programs, self.target, self.options)
+    }
 }
 
 fn plan_item(
