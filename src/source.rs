@@ -26,7 +26,7 @@ enum Origin {
     /// A program stored in the source subscription (its index).
     Stored(usize),
     /// A bundle already in memory (the built-in library).
-    Loaded(SourceItem),
+    Loaded(Box<SourceItem>),
     /// Found, but not readable (a directory the walk could not enter).
     Unreadable(InputError),
 }
@@ -52,7 +52,7 @@ impl Source {
         if from == library::SOURCE && !path.exists() {
             let origins = library::bundles()
                 .into_iter()
-                .map(|(label, bundle)| Origin::Loaded(SourceItem { label, bundle }))
+                .map(|(label, bundle)| Origin::Loaded(Box::new(SourceItem { label, bundle })))
                 .collect();
             return Ok(source(origins, None));
         }
@@ -109,7 +109,7 @@ impl Source {
                 };
                 SourceItem { label, bundle }
             }
-            Origin::Loaded(item) => item,
+            Origin::Loaded(item) => *item,
             Origin::Unreadable(err) => SourceItem {
                 label: err.container.clone(),
                 bundle: Err(err),
