@@ -161,6 +161,18 @@ impl Limits {
     }
 }
 
+/// The compression methods read, as 7-Zip, Windows Explorer, Python and
+/// Info-ZIP write them. Each is inflated through [`read_limited`], under
+/// the same size and ratio limits.
+const READ_METHODS: [zip::CompressionMethod; 6] = [
+    zip::CompressionMethod::Stored,
+    zip::CompressionMethod::Deflated,
+    zip::CompressionMethod::Deflate64,
+    zip::CompressionMethod::Bzip2,
+    zip::CompressionMethod::Lzma,
+    zip::CompressionMethod::Zstd,
+];
+
 /// Entries below this size are never refused for their compression ratio
 /// (small runs of white space compress very well).
 const RATIO_FLOOR: u64 = 1 << 20;
@@ -375,13 +387,10 @@ fn zip_entries(
             .in_file(raw));
         }
         let method = entry.compression();
-        if !matches!(
-            method,
-            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
-        ) {
+        if !READ_METHODS.contains(&method) {
             return Err(InputError::new(
                 label,
-                format!("the entry uses compression method {method}, which mkimport does not read (use deflate or store)"),
+                format!("the entry uses compression method {method}, which mkimport does not read (it reads store, deflate, deflate64, bzip2, lzma and zstd)"),
             )
             .in_file(raw));
         }
