@@ -111,6 +111,20 @@ impl Subscription {
             InputError::new(&label, format!("cannot read subscription.json: {e}"))
                 .in_file("subscription.json")
         })?;
+        // The whole document first: it is kept for rewriting, and reading
+        // it finds every syntax error (and JSON nested too deeply, which the
+        // typed reading below skips over inside unknown keys) with its line
+        // and column. Then the typed reading, whose errors have positions too.
+        let raw = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(
+                    InputError::new(&label, "subscription.json is not a JSON object")
+                        .in_file("subscription.json"),
+                )
+            }
+            Err(e) => return Err(InputError::json(&label, "subscription.json", &e)),
+        };
         let meta: SubscriptionMeta = serde_json::from_str(&text)
             .map_err(|e| InputError::json(&label, "subscription.json", &e))?;
         if meta.format != FORMAT {
@@ -123,15 +137,6 @@ impl Subscription {
             )
             .in_file("subscription.json"));
         }
-        let raw = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(
-                    InputError::new(&label, "subscription.json is not a JSON object")
-                        .in_file("subscription.json"),
-                )
-            }
-        };
         let mut sub = Subscription {
             root: root.to_path_buf(),
             label,
