@@ -1,11 +1,12 @@
 //! Turning `--from SRC` into the list of bundles to plan, and applying the
 //! `--program` selection.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
 
-use crate::bundle::{bundle_stored, find_bundles, read_bundle, Limits, SourceItem};
+use crate::bundle::{bundle_stored_indexed, find_bundles, read_bundle, Limits, SourceItem};
 use crate::error::{show, usage};
 use crate::library;
 use crate::names;
@@ -28,11 +29,12 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
     }
     if path.is_dir() && Subscription::is_subscription(path) {
         let source = Subscription::load(path).context("cannot read the source subscription")?;
+        let index = source.index();
         return Ok(source
             .programs
             .iter()
             .map(|stored| {
-                let bundle = bundle_stored(&source, stored);
+                let bundle = bundle_stored_indexed(&source, &index, stored);
                 let label = match &bundle {
                     Ok(b) => b.label.clone(),
                     Err(e) => e.container.clone(),
@@ -79,11 +81,16 @@ pub fn select(items: Vec<SourceItem>, wanted: &[String]) -> anyhow::Result<Vec<S
             .ok()
             .map(|b| b.program.program.name.clone())
     };
+    // Name key → the items of that name, in source order: one pass over
+    // the items, not one per wanted name.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(name) = program_name(item) {
+            by_name.entry(names::key(&name)).or_default().push(i);
+        }
+    }
     for name in wanted {
-        if !items
-            .iter()
-            .any(|i| program_name(i).is_some_and(|n| names::same(&n, name)))
-        {
+        if !by_name.contains_key(&names::key(name)) {
             let available: Vec<String> = items.iter().filter_map(program_name).collect();
             return Err(usage(format!(
                 "no program named \"{name}\" in the source; it holds: {}",
@@ -102,18 +109,15 @@ pub fn select(items: Vec<SourceItem>, wanted: &[String]) -> anyhow::Result<Vec<S
             out.push(slot.take().expect("checked"));
         }
     }
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = std::collections::HashSet::new();
     for name in wanted {
-        if !seen.insert(names::key(name)) {
+        let k = names::key(name);
+        if !seen.insert(k.clone()) {
             continue;
         }
-        for slot in slots.iter_mut() {
-            let matches = slot
-                .as_ref()
-                .and_then(program_name)
-                .is_some_and(|n| names::same(&n, name));
-            if matches {
-                out.push(slot.take().expect("checked"));
+        for &i in &by_name[&k] {
+            if let Some(item) = slots[i].take() {
+                out.push(item);
             }
         }
     }

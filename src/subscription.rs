@@ -1,6 +1,6 @@
 //! Loading a subscription directory (spec section 2) into a typed model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -101,6 +101,23 @@ impl Subscription {
             f.path.len() == wanted.len()
                 && f.path.iter().zip(&wanted).all(|(a, b)| names::key(a) == *b)
         })
+    }
+
+    /// Its assets and folders by name, for many lookups: built once, each
+    /// lookup is then constant time instead of a walk over every asset.
+    pub fn index(&self) -> SubscriptionIndex<'_> {
+        let mut index = SubscriptionIndex::default();
+        for asset in &self.assets {
+            index
+                .assets
+                .entry((asset.kind, names::key(&asset.name)))
+                .or_insert(asset);
+        }
+        for folder in &self.folders {
+            let key: Vec<String> = folder.path.iter().map(|s| names::key(s)).collect();
+            index.folders.entry(key.join("/")).or_insert(folder);
+        }
+        index
     }
 
     /// Load a subscription directory.
@@ -291,6 +308,27 @@ impl Subscription {
             });
         }
         Ok(())
+    }
+}
+
+/// A subscription's assets by (kind, name key) and folders by path key;
+/// see [`Subscription::index`].
+#[derive(Debug, Default)]
+pub struct SubscriptionIndex<'a> {
+    assets: HashMap<(DesignKind, String), &'a StoredAsset>,
+    folders: HashMap<String, &'a Folder>,
+}
+
+impl<'a> SubscriptionIndex<'a> {
+    /// As [`Subscription::find_asset`].
+    pub fn asset(&self, kind: DesignKind, name: &str) -> Option<&'a StoredAsset> {
+        self.assets.get(&(kind, names::key(name))).copied()
+    }
+
+    /// As [`Subscription::find_folder`].
+    pub fn folder(&self, path: &str) -> Option<&'a Folder> {
+        let wanted: Vec<String> = split_folder(path).iter().map(|s| names::key(s)).collect();
+        self.folders.get(&wanted.join("/")).copied()
     }
 }
 
