@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
-use crate::bundle::{bundle_stored, find_bundles, read_bundle, Limits, SourceItem};
+use crate::bundle::{bundle_stored_indexed, find_bundles, read_bundle, Limits, SourceItem};
 use crate::error::{show, usage, InputError};
 use crate::library;
 use crate::names;
-use crate::subscription::Subscription;
+use crate::subscription::{Subscription, SubscriptionIndex};
 
 /// How many bundles are read ahead of the one being planned.
 const READ_AHEAD: usize = 64;
@@ -90,19 +90,23 @@ impl Source {
         Ok(source(vec![Origin::Path(path.to_path_buf())], None))
     }
 
-    /// Read one bundle.
-    fn read(&self, origin: Origin) -> SourceItem {
+    /// Read one bundle (`index`: of the source subscription, if any).
+    fn read(&self, index: Option<&SubscriptionIndex>, origin: Origin) -> SourceItem {
         match origin {
             Origin::Path(path) => SourceItem {
                 label: show(&path),
                 bundle: read_bundle(&path, &self.limits).map(|b| b.slim(&path)),
             },
-            Origin::Stored(index) => {
-                let subscription = self
-                    .subscription
-                    .as_ref()
-                    .expect("stored origins come with their subscription");
-                let bundle = bundle_stored(subscription, &subscription.programs[index]);
+            Origin::Stored(at) => {
+                let (Some(subscription), Some(index)) = (&self.subscription, index) else {
+                    let err =
+                        InputError::new("source", "a stored program without its subscription");
+                    return SourceItem {
+                        label: err.container.clone(),
+                        bundle: Err(err),
+                    };
+                };
+                let bundle = bundle_stored_indexed(subscription, index, &subscription.programs[at]);
                 let label = match &bundle {
                     Ok(b) => b.label.clone(),
                     Err(e) => e.container.clone(),
@@ -122,14 +126,21 @@ impl Source {
     pub fn stream(mut self, mut consume: impl FnMut(SourceItem)) {
         let origins = std::mem::take(&mut self.origins);
         let this = &self;
-        crate::parallel::stream(origins, READ_AHEAD, |o| this.read(o), &mut consume);
+        let index = this.subscription.as_ref().map(Subscription::index);
+        crate::parallel::stream(
+            origins,
+            READ_AHEAD,
+            |o| this.read(index.as_ref(), o),
+            &mut consume,
+        );
     }
 
     /// Every bundle, read at once (for the few callers that need them all
     /// together: the wizard, `--conflict ask`).
     pub fn read_all(mut self) -> Vec<SourceItem> {
         let origins = std::mem::take(&mut self.origins);
-        crate::parallel::map(origins, |o| self.read(o))
+        let index = self.subscription.as_ref().map(Subscription::index);
+        crate::parallel::map(origins, |o| self.read(index.as_ref(), o))
     }
 
     /// The program name of every bundle (none for one that cannot be
@@ -169,8 +180,16 @@ impl Source {
             return Ok(());
         }
         let names = self.names();
+        // Name key → the bundles of that name, in source order: one pass
+        // over the bundles, not one per wanted name.
+        let mut by_name: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(name) = name {
+                by_name.entry(names::key(name)).or_default().push(i);
+            }
+        }
         for name in wanted {
-            if !names.iter().flatten().any(|n| names::same(n, name)) {
+            if !by_name.contains_key(&names::key(name)) {
                 let available: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
                 return Err(usage(format!(
                     "no program named \"{name}\" in the source; it holds: {}",
@@ -185,13 +204,12 @@ impl Source {
         let mut order: Vec<usize> = (0..names.len()).filter(|&i| names[i].is_none()).collect();
         let mut seen = std::collections::BTreeSet::new();
         for name in wanted {
-            if !seen.insert(names::key(name)) {
-                continue;
+            let k = names::key(name);
+            if let Some(found) = by_name.get(&k) {
+                if seen.insert(k) {
+                    order.extend(found);
+                }
             }
-            order.extend(
-                (0..names.len())
-                    .filter(|&i| names[i].as_ref().is_some_and(|n| names::same(n, name))),
-            );
         }
         let mut slots: Vec<Option<Origin>> = std::mem::take(&mut self.origins)
             .into_iter()

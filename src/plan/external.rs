@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::program::Planner;
-use super::world::Known;
+use super::world::{Known, Names};
 use super::*;
 use crate::bundle::ExternalAsset;
 use crate::model::{AssetContent, DesignKind};
@@ -15,8 +15,8 @@ use crate::rules::{Rule, RuleKind};
 #[derive(Default)]
 pub(super) struct Renames {
     pub(super) names: BTreeMap<(DesignKind, String), String>,
-    /// Name key → the name as the bundle spells it.
-    pub(super) spelled: BTreeMap<String, String>,
+    /// (kind, name key) → the name as the bundle spells it.
+    pub(super) spelled: BTreeMap<(DesignKind, String), String>,
     pub(super) writes: Vec<AssetWrite>,
 }
 
@@ -45,10 +45,10 @@ impl Renames {
         self.names
             .iter()
             .filter(|((kind, old_key), new)| *kind == DesignKind::Image && key(new) != *old_key)
-            .map(|((_, old_key), new)| {
+            .map(|((kind, old_key), new)| {
                 let old = self
                     .spelled
-                    .get(old_key)
+                    .get(&(*kind, old_key.clone()))
                     .cloned()
                     .unwrap_or_else(|| old_key.clone());
                 (old, new.clone())
@@ -59,7 +59,7 @@ impl Renames {
     pub(super) fn page(
         &self,
         mut page: crate::model::LandingPage,
-        forms: &[crate::model::Form],
+        local_forms: &BTreeSet<String>,
     ) -> crate::model::LandingPage {
         page.template = page
             .template
@@ -73,7 +73,7 @@ impl Renames {
             .forms
             .iter()
             .map(|f| {
-                if forms.iter().any(|local| names::same(&local.name, f)) {
+                if local_forms.contains(&key(f)) {
                     f.clone()
                 } else {
                     self.get(DesignKind::Form, f)
@@ -93,17 +93,9 @@ impl Planner<'_> {
             .cloned()
     }
 
-    pub(super) fn name_taken(&self, kind: DesignKind, k: &str) -> bool {
-        self.lookup(kind, k).is_some()
-    }
-
     pub(super) fn file_taken(&self, kind: DesignKind, file_lower: &str) -> bool {
-        self.world.files.contains(&(kind, file_lower.to_string()))
-            || self
-                .pending
-                .assets
-                .iter()
-                .any(|((kd, _), known)| *kd == kind && known.file.to_lowercase() == file_lower)
+        let file = (kind, file_lower.to_string());
+        self.world.files.contains(&file) || self.pending.files.contains(&file)
     }
 
     /// External assets the imported emails and landing pages use.
@@ -113,7 +105,8 @@ impl Planner<'_> {
         pages: &[crate::model::LandingPage],
     ) -> Renames {
         let mut referenced: Vec<(DesignKind, String)> = Vec::new();
-        let local_forms = &self.program().forms;
+        let local_forms: BTreeSet<String> =
+            self.program().forms.iter().map(|f| key(&f.name)).collect();
         for email in emails {
             referenced.extend(
                 email
@@ -131,7 +124,7 @@ impl Planner<'_> {
         }
         for page in pages {
             for form in &page.forms {
-                if !local_forms.iter().any(|f| names::same(&f.name, form)) {
+                if !local_forms.contains(&key(form)) {
                     referenced.push((DesignKind::Form, form.clone()));
                 }
             }
@@ -148,7 +141,7 @@ impl Planner<'_> {
             if key(&name).is_empty() || !seen.insert((kind, key(&name))) {
                 continue;
             }
-            let result = match self.bundle.find_external(kind, &name) {
+            let result = match self.carried.get(kind, &name) {
                 Some(asset) => self.plan_carried(asset, &mut renames),
                 None => match self.lookup(kind, &key(&name)) {
                     Some(known) => {
@@ -180,7 +173,7 @@ impl Planner<'_> {
                     }
                 },
             };
-            renames.spelled.insert(key(&name), name.clone());
+            renames.spelled.insert((kind, key(&name)), name.clone());
             renames.names.insert((kind, key(&name)), result);
         }
         renames
@@ -258,9 +251,16 @@ impl Planner<'_> {
                     _ => {
                         // Skip names taken in the target or by this run, and
                         // names this bundle carries itself (they come next).
-                        let renamed = names::first_free(&source_name, is_image, |c| {
-                            self.name_taken(kind, c) || self.bundle.find_external(kind, c).is_some()
-                        });
+                        let renamed = self.world.first_free(
+                            Names::Asset(kind),
+                            &source_name,
+                            is_image,
+                            |c| self.world.assets.contains_key(&(kind, c.to_string())),
+                            |c| {
+                                self.pending.find(kind, c).is_some()
+                                    || self.carried.get_key(kind, c).is_some()
+                            },
+                        );
                         let file = self.new_file(kind, &renamed);
                         (
                             Action::Rename,
@@ -295,7 +295,7 @@ impl Planner<'_> {
             identity: identity.clone(),
             file: file.clone(),
         };
-        self.pending.assets.push(((kind, key(&result)), known));
+        self.pending.add(kind, key(&result), known);
         self.pending
             .planned
             .push(((kind, k, identity), result.clone()));

@@ -1,6 +1,8 @@
 //! Completing a planned program with the content a slim bundle dropped,
 //! exactly as `run` writes it.
 
+use std::collections::HashMap;
+
 use crate::bundle::{Bundle, ExternalAsset};
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names;
@@ -21,26 +23,27 @@ pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<Asset
             })
     };
     let mut program = writes.program.clone();
+    // By name key, the first of each name (as a search from the start
+    // would find it): one pass, not one per email.
+    let mut emails: HashMap<String, &str> = HashMap::new();
+    for email in &full.program.emails {
+        emails.entry(names::key(&email.name)).or_insert(&email.html);
+    }
     for email in &mut program.emails {
-        if let Some(original) = full
-            .program
-            .emails
-            .iter()
-            .find(|e| names::same(&e.name, &email.name))
-        {
-            email.html = rewrite(&original.html);
+        if let Some(html) = emails.get(&names::key(&email.name)) {
+            email.html = rewrite(html);
         }
+    }
+    let mut pages: HashMap<String, &str> = HashMap::new();
+    for page in &full.program.landing_pages {
+        pages.entry(names::key(&page.name)).or_insert(&page.html);
     }
     for page in &mut program.landing_pages {
-        if let Some(original) = full
-            .program
-            .landing_pages
-            .iter()
-            .find(|p| names::same(&p.name, &page.name))
-        {
-            page.html = rewrite(&original.html);
+        if let Some(html) = pages.get(&names::key(&page.name)) {
+            page.html = rewrite(html);
         }
     }
+    let carried = full.external_index();
     let assets = writes
         .assets
         .iter()
@@ -50,7 +53,7 @@ pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<Asset
                 if let Some(ExternalAsset {
                     content: AssetContent::Image { bytes, .. },
                     ..
-                }) = full.find_external(DesignKind::Image, &write.source)
+                }) = carried.get(DesignKind::Image, &write.source)
                 {
                     write.content = AssetContent::Image {
                         digest: digest.clone(),

@@ -8,6 +8,7 @@
 mod support;
 
 mod bombs;
+mod compression;
 mod names;
 mod sources;
 mod targets;
