@@ -16,10 +16,10 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use mkimport::bundle::{read_bundle, read_zip_bundle, Limits, SourceItem};
+use mkimport::load::bundle::{read_bundle, read_zip_bundle, Limits, SourceItem};
+use mkimport::load::subscription::Subscription;
 use mkimport::plan::{hydrate, plan, PlanOptions, Status};
 use mkimport::rules::{Rule, RuleKind};
-use mkimport::subscription::Subscription;
 
 struct Counting;
 
@@ -330,7 +330,7 @@ fn a_source_subscription_of_many_programs_bundles_in_linear_work() {
         let target = target(&dir.path().join("target"), &[]);
         let from = source.to_str().unwrap().to_string();
         allocations(|| {
-            let items = mkimport::source::load(&from, &Limits::default()).expect("source");
+            let items = mkimport::load::source::load(&from, &Limits::default()).expect("source");
             assert_eq!(items.len(), n);
             plan_all(&items, &target, &options());
         })

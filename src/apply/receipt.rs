@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::journal::inside;
-use crate::subscription::STATE_DIR;
+use crate::load::subscription::STATE_DIR;
 
 /// Where receipts go, below the state directory.
 pub const IMPORTS: &str = "imports";

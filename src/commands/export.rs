@@ -7,11 +7,11 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use crate::bundle::{bundle_stored, Bundle};
 use crate::error::{show, usage};
+use crate::load::bundle::{bundle_stored, Bundle};
+use crate::load::subscription::Subscription;
 use crate::model::{to_canonical_json, AssetContent};
 use crate::names;
-use crate::subscription::Subscription;
 
 /// The bundle of the stored program named `name`.
 pub fn stored_bundle(source: &Subscription, name: &str) -> Result<Bundle> {

@@ -10,11 +10,11 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command, LibraryCommand};
 use crate::error::UsageError;
+use crate::load::subscription::Subscription;
 use crate::output::console;
 use crate::plan::{Plan, PlanOptions, Status};
 use crate::request::ImportRequest;
-use crate::subscription::Subscription;
-use crate::target::Target;
+use crate::targets::Target;
 
 pub mod export;
 pub mod generate;
@@ -87,7 +87,7 @@ pub fn main(cli: Cli) -> ExitCode {
 pub struct Prepared {
     pub request: ImportRequest,
     pub state: Subscription,
-    pub items: Vec<crate::bundle::SourceItem>,
+    pub items: Vec<crate::load::bundle::SourceItem>,
     pub plan: Plan,
 }
 
@@ -111,7 +111,7 @@ impl Prepared {
 /// planned (the plan keeps what it needs; `run` reads it again).
 pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> {
     let state = target.load()?;
-    let mut source = crate::source::Source::open(&request.from, &request.limits)?;
+    let mut source = crate::load::source::Source::open(&request.from, &request.limits)?;
     source.select(&request.selection)?;
     let mut options = PlanOptions {
         rules: request.rules.clone(),

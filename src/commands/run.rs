@@ -9,7 +9,7 @@ use crate::output::{notify, report, Mode, ReportView, Reporter};
 use crate::plan::{Problem, Status};
 use crate::request::saved::{SavedPlan, STALE_PLAN};
 use crate::request::{ImportRequest, Terminal};
-use crate::target::{RunInfo, Target};
+use crate::targets::{RunInfo, Target};
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let terminal = Terminal::detect();
@@ -29,7 +29,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         ));
     }
     let mut reporter = crate::output::reporter(request.format, terminal);
-    let target = crate::target::open(&request.to)?;
+    let target = crate::targets::open(&request.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
         crate::errln!("note: finished an interrupted run on {}", target.label());
@@ -176,7 +176,7 @@ fn write_receipt(
 /// `src`, `./src/` and `/abs/src` write the same files.
 fn source_identity(label: &str) -> String {
     let path = std::path::Path::new(label);
-    if label == crate::library::SOURCE && !path.exists() {
+    if label == crate::load::library::SOURCE && !path.exists() {
         return label.to_string();
     }
     path.canonicalize()

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::program::Planner;
 use super::world::{Known, Names};
 use super::*;
-use crate::bundle::ExternalAsset;
+use crate::load::bundle::ExternalAsset;
 use crate::model::{AssetContent, DesignKind};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};

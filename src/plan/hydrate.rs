@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::bundle::{Bundle, ExternalAsset};
+use crate::load::bundle::{Bundle, ExternalAsset};
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names;
 

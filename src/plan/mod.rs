@@ -20,12 +20,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bundle::SourceItem;
 use crate::error::InputError;
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names::key;
 use crate::rules::{Rule, RuleKind, Rules};
-use crate::subscription::Subscription;
 
 mod checks;
 mod external;
@@ -33,6 +33,7 @@ mod hydrate;
 mod program;
 mod world;
 
+pub use crate::model::token_references;
 pub use hydrate::{hydrate, rewrite_file_references};
 use program::plan_program;
 use world::World;
@@ -267,7 +268,7 @@ pub fn plan(items: &[SourceItem], target: &Subscription, options: &PlanOptions) 
 /// A plan being made one program at a time, in order: each program is
 /// planned against the target as the programs before it leave it. The
 /// caller may drop a bundle's content as soon as it was added (see
-/// [`Bundle::release`](crate::bundle::Bundle::release)), so a source of
+/// [`Bundle::release`](crate::load::bundle::Bundle::release)), so a source of
 /// thousands of bundles is never held in memory at once.
 pub struct Planning<'a> {
     target: &'a Subscription,
@@ -333,26 +334,6 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
     }
 }
 
-/// The `my.` token names referenced as `{{my.Name}}` (or
-/// `{{my.Name:default=...}}`) in a text.
-pub fn token_references(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim();
-        // Compare bytes: slicing the text could split a multi-byte
-        // character (found by fuzzing).
-        if inner.len() > 3 && inner.as_bytes()[..3].eq_ignore_ascii_case(b"my.") {
-            let name = inner.split(':').next().unwrap_or(inner).trim();
-            out.push(name.to_string());
-        }
-        rest = &after[end + 2..];
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,20 +344,6 @@ mod tests {
         assert_eq!(
             rewrite_file_references(html, "hero.png", "hero%201.png"),
             r#"<img src="https://x/images/hero%201.png"><img src="superhero.png"><a href='hero%201.png?v=1'>"#
-        );
-    }
-
-    #[test]
-    fn token_references_survive_multibyte_text() {
-        assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
-        assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
-    }
-
-    #[test]
-    fn token_references_include_defaults() {
-        assert_eq!(
-            token_references("{{my.A}} {{ my.B:default=x }} {{lead.C}} {{my.}}"),
-            vec!["my.A", "my.B"]
         );
     }
 }

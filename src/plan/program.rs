@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::world::{folder_key, Names, Pending, World};
 use super::*;
-use crate::bundle::{Bundle, ExternalIndex};
+use crate::load::bundle::{Bundle, ExternalIndex};
+use crate::load::subscription::{split_folder, Subscription};
 use crate::model::{DesignKind, ProgramFile};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};
-use crate::subscription::{split_folder, Subscription};
 
 /// The plan of one program, built step by step.
 pub(super) struct Planner<'a> {

@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::load::subscription::Subscription;
 use crate::model::{DesignKind, SubscriptionMeta};
 use crate::names::{key, suffixed};
-use crate::subscription::Subscription;
 
 #[derive(Debug, Clone)]
 pub(super) struct Known {

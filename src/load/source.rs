@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
-use crate::bundle::{bundle_stored_indexed, find_bundles, read_bundle, Limits, SourceItem};
 use crate::error::{show, usage, InputError};
-use crate::library;
+use crate::load::bundle::{bundle_stored_indexed, find_bundles, read_bundle, Limits, SourceItem};
+use crate::load::library;
+use crate::load::subscription::{Subscription, SubscriptionIndex};
 use crate::names;
-use crate::subscription::{Subscription, SubscriptionIndex};
 
 /// How many bundles are read ahead of the one being planned.
 const READ_AHEAD: usize = 64;

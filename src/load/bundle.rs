@@ -16,11 +16,11 @@ use walkdir::WalkDir;
 
 use crate::digest::{sha256_hex, TreeDigest};
 use crate::error::{show, InputError};
-use crate::model::{to_canonical_json, AssetContent, DesignKind, ProgramFile, Token};
-use crate::names;
-use crate::subscription::{
+use crate::load::subscription::{
     is_junk, parse_design_doc, parse_program, StoredProgram, Subscription, SubscriptionIndex,
 };
+use crate::model::{to_canonical_json, AssetContent, DesignKind, ProgramFile, Token};
+use crate::names;
 
 /// The external asset kinds a bundle may carry, in `external/<dir>/`.
 pub const EXTERNAL_KINDS: [DesignKind; 4] = [
@@ -61,7 +61,7 @@ impl Bundle {
     /// must read them again.
     pub fn slim(mut self, path: &Path) -> Bundle {
         fn refs_only(html: &mut String) {
-            let mut refs = crate::plan::token_references(html);
+            let mut refs = crate::model::token_references(html);
             refs.sort();
             refs.dedup();
             *html = refs.iter().map(|r| format!("{{{{{r}}}}}")).collect();
@@ -242,7 +242,8 @@ pub fn find_bundles(root: &Path) -> Vec<Result<PathBuf, InputError>> {
             }
         };
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && (name == "__MACOSX" || name == crate::subscription::STATE_DIR) {
+        if entry.depth() > 0 && (name == "__MACOSX" || name == crate::load::subscription::STATE_DIR)
+        {
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }

@@ -14,9 +14,9 @@ use anyhow::Result;
 
 pub use crate::apply::RunInfo;
 use crate::apply::{Applied, TargetLock};
-use crate::bundle::SourceItem;
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::plan::Plan;
-use crate::subscription::Subscription;
 
 pub mod directory;
 
