@@ -3,10 +3,11 @@
 //! entry was compared with every other one.
 //!
 //! No clock here (tests make no timed assertions): each test counts the
-//! heap allocations the work makes, on this thread, at size n and 2n. The
-//! name comparisons that made it quadratic allocate (a lower-cased copy of
-//! each name), so a quadratic step shows as a ratio near 4; linear work
-//! gives 2 (n log n a little more). `benches/scaling.sh` times the same
+//! heap allocations the work makes, on this thread, and the bytes they
+//! take, at size n and 2n. The name comparisons that made it quadratic
+//! allocate (a lower-cased copy of each name), and so does rewriting a
+//! text once per renamed image, so a quadratic step shows as a ratio near
+//! 4; linear work gives 2 (n log n a little more). `benches/scaling.sh` times the same
 //! shapes in a release build.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -24,23 +25,27 @@ use mkimport::rules::{Rule, RuleKind};
 struct Counting;
 
 thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    /// (allocations, bytes allocated) on this thread.
+    static ALLOCATIONS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
-fn count_one() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+fn count_one(bytes: usize) {
+    let _ = ALLOCATIONS.try_with(|c| {
+        let (n, b) = c.get();
+        c.set((n + 1, b + bytes as u64));
+    });
 }
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_one();
+        count_one(layout.size());
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_one();
+        count_one(new_size);
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -48,26 +53,33 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-/// Allocations `f` makes on this thread.
-fn allocations(f: impl FnOnce()) -> u64 {
+/// Allocations and bytes allocated that `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> (u64, u64) {
     let before = ALLOCATIONS.with(Cell::get);
     f();
-    ALLOCATIONS.with(Cell::get) - before
+    let after = ALLOCATIONS.with(Cell::get);
+    (after.0 - before.0, after.1 - before.1)
 }
 
 /// Run `work(n)` and `work(2n)` and check that doubling the size at most
-/// (about) doubles the allocations.
+/// (about) doubles the allocations, and the bytes allocated (a step that
+/// copies a growing text once per item allocates little, but much).
 #[track_caller]
-fn assert_linear(what: &str, n: usize, work: impl Fn(usize) -> u64) {
+fn assert_linear(what: &str, n: usize, work: impl Fn(usize) -> (u64, u64)) {
     let small = work(n);
     let large = work(2 * n);
-    let ratio = large as f64 / small as f64;
-    eprintln!("{what}: n={n}: {small} allocations, 2n: {large} ({ratio:.2}x)");
-    assert!(
-        ratio < 2.6,
-        "{what}: doubling n from {n} multiplies the work by {ratio:.2} \
-         ({small} -> {large} allocations): something is quadratic"
-    );
+    for (unit, small, large) in [
+        ("allocations", small.0, large.0),
+        ("bytes", small.1, large.1),
+    ] {
+        let ratio = large as f64 / small as f64;
+        eprintln!("{what}: n={n}: {small} {unit}, 2n: {large} ({ratio:.2}x)");
+        assert!(
+            ratio < 2.6,
+            "{what}: doubling n from {n} multiplies the work by {ratio:.2} \
+             ({small} -> {large} {unit}): something is quadratic"
+        );
+    }
 }
 
 fn options() -> PlanOptions {
@@ -124,12 +136,17 @@ fn plan_all(items: &[SourceItem], target: &Subscription, options: &PlanOptions) 
     let _ = mkimport::output::table::table(&planned);
 }
 
-/// program.json for one email using every image named.
+/// program.json for one email using every image named, in its list and
+/// in its HTML.
 fn program_using_images(name: &str, images: &[String]) -> Vec<u8> {
+    let html: String = images
+        .iter()
+        .map(|i| format!("<img src=\"{i}\">"))
+        .collect();
     serde_json::to_vec(&json!({
         "format": 1,
         "program": {"name": name, "folder": "Inbox"},
-        "emails": [{"name": "Invite", "images": images}]
+        "emails": [{"name": "Invite", "html": html, "images": images}]
     }))
     .unwrap()
 }

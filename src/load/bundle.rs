@@ -143,11 +143,6 @@ impl<'a> ExternalIndex<'a> {
     pub fn get(&self, kind: DesignKind, name: &str) -> Option<&'a ExternalAsset> {
         self.0.get(&(kind, names::key(name))).copied()
     }
-
-    /// The same, with the name key already computed.
-    pub fn get_key(&self, kind: DesignKind, key: &str) -> Option<&'a ExternalAsset> {
-        self.0.get(&(kind, key.to_string())).copied()
-    }
 }
 
 /// Limits that keep a hostile archive from exhausting memory or disk.

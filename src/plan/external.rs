@@ -93,6 +93,45 @@ impl Planner<'_> {
             .cloned()
     }
 
+    /// An asset the bundle does not carry, by the name a reference gives:
+    /// that name in the target or planned; for an image also the file
+    /// name the bundle would have given it ([`names::image_file_name`]),
+    /// under which an earlier import of that name landed.
+    fn lookup_referenced(&self, kind: DesignKind, name: &str) -> Option<Known> {
+        self.lookup(kind, &key(name)).or_else(|| {
+            (kind == DesignKind::Image)
+                .then(|| self.lookup(kind, &key(&names::image_file_name(name))))
+                .flatten()
+        })
+    }
+
+    /// The asset of the target (or planned in this run) that one the
+    /// bundle carries meets, under the name `wanted` it would have there:
+    /// `Ok(None)` for none, `Err(other)` when `wanted` is already the name
+    /// of another asset of this same bundle (two image names whose safe
+    /// file names collide, see [`Planner::plan_carried`]).
+    fn same_named(&self, asset: &ExternalAsset, wanted: &str) -> Result<Option<Known>, String> {
+        let kind = asset.kind;
+        let source = key(&asset.name);
+        if key(wanted) != source {
+            // An image whose name is no safe file name: the target may
+            // still hold a file of exactly that name (put there by hand).
+            if let Some(known) = self.world.assets.get(&(kind, source.clone())) {
+                if known.origin.is_none() {
+                    return Ok(Some(known.clone()));
+                }
+            }
+        }
+        let k = key(wanted);
+        if let Some(mine) = self.pending.find(kind, &k) {
+            return match &mine.origin {
+                Some(origin) if key(origin) != source => Err(origin.clone()),
+                _ => Ok(Some(mine.clone())),
+            };
+        }
+        Ok(self.world.assets.get(&(kind, k)).cloned())
+    }
+
     pub(super) fn file_taken(&self, kind: DesignKind, file_lower: &str) -> bool {
         let file = (kind, file_lower.to_string());
         self.world.files.contains(&file) || self.pending.files.contains(&file)
@@ -143,7 +182,7 @@ impl Planner<'_> {
             }
             let result = match self.carried.get(kind, &name) {
                 Some(asset) => self.plan_carried(asset, &mut renames),
-                None => match self.lookup(kind, &key(&name)) {
+                None => match self.lookup_referenced(kind, &name) {
                     Some(known) => {
                         self.row(
                             kind.report_kind(),
@@ -181,18 +220,29 @@ impl Planner<'_> {
 
     /// An external asset the bundle carries: create, reuse, rename or
     /// overwrite. Returns its name in the target.
+    ///
+    /// A template or form goes by its name. An image goes by its file name
+    /// ([`names::image_file_name`]): its own name when that is a safe file
+    /// name, else the safe name with a digest of the name, so two images of
+    /// different names never take one file. Should a bundle still bring two
+    /// images that want one file name (one is literally named like the
+    /// other's digested file name), the second takes the next free name:
+    /// it is never merged with the first.
     pub(super) fn plan_carried(&mut self, asset: &ExternalAsset, renames: &mut Renames) -> String {
         let kind = asset.kind;
         let is_image = kind == DesignKind::Image;
         let source_name = if is_image {
-            names::safe_file_name(&asset.name)
+            names::image_file_name(&asset.name)
         } else {
             asset.name.clone()
         };
-        let k = key(&source_name);
+        let source_key = key(&asset.name);
         let identity = asset.content.identity();
         let report_kind = kind.report_kind();
-        let existing = self.lookup(kind, &k);
+        let (existing, sibling) = match self.same_named(asset, &source_name) {
+            Ok(existing) => (existing, None),
+            Err(other) => (None, Some(other)),
+        };
         if let Some(known) = &existing {
             if known.identity == identity {
                 self.row(
@@ -205,7 +255,11 @@ impl Planner<'_> {
                 return known.name.clone();
             }
         }
-        if let Some(planned) = self.world.planned.get(&(kind, k.clone(), identity.clone())) {
+        if let Some(planned) = self
+            .world
+            .planned
+            .get(&(kind, source_key.clone(), identity.clone()))
+        {
             let planned = planned.clone();
             self.row(
                 report_kind,
@@ -224,6 +278,16 @@ impl Planner<'_> {
         };
         let clash = existing.as_ref().map(|known| known.name.clone());
         let (action, result, file, reason) = match existing {
+            None if sibling.is_some() => {
+                let renamed = self.free_name(kind, &source_name);
+                let file = self.new_file(kind, &renamed);
+                let reason = format!(
+                    "its file name \"{source_name}\" is taken by another {} of this bundle, \"{}\"",
+                    kind.noun(),
+                    sibling.unwrap_or_default()
+                );
+                (Action::Rename, renamed, file, reason)
+            }
             None => {
                 let file = self.new_file(kind, &source_name);
                 (Action::Create, source_name.clone(), file, "new".to_string())
@@ -249,18 +313,7 @@ impl Planner<'_> {
                         format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
                     ),
                     _ => {
-                        // Skip names taken in the target or by this run, and
-                        // names this bundle carries itself (they come next).
-                        let renamed = self.world.first_free(
-                            Names::Asset(kind),
-                            &source_name,
-                            is_image,
-                            |c| self.world.assets.contains_key(&(kind, c.to_string())),
-                            |c| {
-                                self.pending.find(kind, c).is_some()
-                                    || self.carried.get_key(kind, c).is_some()
-                            },
-                        );
+                        let renamed = self.free_name(kind, &source_name);
                         let file = self.new_file(kind, &renamed);
                         (
                             Action::Rename,
@@ -294,11 +347,12 @@ impl Planner<'_> {
             name: result.clone(),
             identity: identity.clone(),
             file: file.clone(),
+            origin: Some(asset.name.clone()),
         };
         self.pending.add(kind, key(&result), known);
         self.pending
             .planned
-            .push(((kind, k, identity), result.clone()));
+            .push(((kind, source_key, identity), result.clone()));
         renames.writes.push(AssetWrite {
             kind,
             name: result.clone(),
@@ -307,6 +361,22 @@ impl Planner<'_> {
             content,
         });
         result
+    }
+
+    /// The first free "`<name> <n>`" for a renamed asset: not taken in the
+    /// target, by this run, or by a name this bundle carries itself (those
+    /// come next).
+    fn free_name(&self, kind: DesignKind, name: &str) -> String {
+        self.world.first_free(
+            Names::Asset(kind),
+            name,
+            kind == DesignKind::Image,
+            |c| self.world.assets.contains_key(&(kind, c.to_string())),
+            |c| {
+                self.pending.find(kind, c).is_some()
+                    || self.carried_names.contains(&(kind, c.to_string()))
+            },
+        )
     }
 
     /// A new, unused file name for an asset in its design-studio directory.

@@ -346,4 +346,32 @@ mod tests {
             r#"<img src="https://x/images/hero%201.png"><img src="superhero.png"><a href='hero%201.png?v=1'>"#
         );
     }
+
+    #[test]
+    fn file_references_are_rewritten_at_once_never_in_a_chain() {
+        // "a:b.png" lands as "a_b~x.png" while a second image literally
+        // named "a_b~x.png" is renamed: each reference goes to its own.
+        let pairs = vec![
+            ("a:b.png".to_string(), "a_b~x.png".to_string()),
+            ("a_b~x.png".to_string(), "a_b~x%201.png".to_string()),
+        ];
+        let renames = hydrate::FileRenames::new(&pairs);
+        assert_eq!(
+            renames.rewrite(r#"<img src="a:b.png"><img src='/i/a_b~x.png?v=2'>"#),
+            r#"<img src="a_b~x.png"><img src='/i/a_b~x%201.png?v=2'>"#
+        );
+        // The longest name wins where two match.
+        let pairs = vec![
+            ("my hero.png".to_string(), "new%20hero.png".to_string()),
+            ("my".to_string(), "your".to_string()),
+        ];
+        assert_eq!(
+            hydrate::FileRenames::new(&pairs).rewrite(r#"src="my hero.png" alt="my""#),
+            r#"src="new%20hero.png" alt="your""#
+        );
+        assert_eq!(
+            rewrite_file_references("é/héro.png", "héro.png", "x.png"),
+            "é/x.png"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! left it: the rules, the checks, and what `run` will write.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::world::{folder_key, Names, Pending, World};
 use super::*;
@@ -17,6 +17,9 @@ pub(super) struct Planner<'a> {
     pub(super) bundle: &'a Bundle,
     /// The bundle's external assets by (kind, name key).
     pub(super) carried: ExternalIndex<'a>,
+    /// (kind, name key) of the names its external assets want in the
+    /// target (for an image, its file name), which a rename must not take.
+    pub(super) carried_names: HashSet<(DesignKind, String)>,
     pub(super) target: &'a Subscription,
     pub(super) options: &'a PlanOptions,
     pub(super) world: &'a World,
@@ -67,6 +70,18 @@ pub(super) fn plan_program(
     let mut planner = Planner {
         bundle,
         carried: bundle.external_index(),
+        carried_names: bundle
+            .external
+            .iter()
+            .map(|a| {
+                let wanted = if a.kind == DesignKind::Image {
+                    names::image_file_name(&a.name)
+                } else {
+                    a.name.clone()
+                };
+                (a.kind, key(&wanted))
+            })
+            .collect(),
         target,
         options,
         world,

@@ -14,6 +14,9 @@ pub(super) struct Known {
     pub(super) identity: String,
     /// File name in `design-studio/<kind>/`.
     pub(super) file: String,
+    /// The name in the bundle it was planned from; none for the target's
+    /// own assets.
+    pub(super) origin: Option<String>,
 }
 
 /// Tag type key → (spelling, value key → spelling).
@@ -91,6 +94,7 @@ impl World {
                     name: asset.name.clone(),
                     identity: asset.identity.clone(),
                     file: asset.file.clone(),
+                    origin: None,
                 },
             );
             world.files.insert((asset.kind, asset.file.to_lowercase()));

@@ -9,6 +9,7 @@ mod support;
 
 mod bombs;
 mod compression;
+mod file_names;
 mod names;
 mod sources;
 mod targets;
