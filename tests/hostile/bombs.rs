@@ -4,7 +4,6 @@
 //! lets an honest large entry through.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use crate::support::*;
 
@@ -264,18 +263,7 @@ fn header_lying_about_the_size_is_refused_while_inflating() {
     // read past the declared size) stands between the entry and memory.
     let s = Scratch::new();
     let zip = zeros_bundle_declaring(&s.src().join("liar.zip"), 300 << 20, 1000);
-    let _ = std::fs::copy(&zip, "/tmp/liar.zip");
-    let _ = std::fs::copy(
-        zeros_bundle(&s.src().join("g.zip"), 1 << 30),
-        "/tmp/gig.zip",
-    );
-    let started = Instant::now();
     refused(&s, &zip, &["external/images/hero.png"], &[]);
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]
