@@ -68,7 +68,7 @@ fn default_program_type() -> String {
 pub struct Token {
     pub name: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: TokenType,
     #[serde(default)]
     pub value: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,8 +161,8 @@ pub struct Form {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Campaign {
     pub name: String,
-    #[serde(rename = "type", default = "default_campaign_type")]
-    pub kind: String,
+    #[serde(rename = "type", default)]
+    pub kind: CampaignType,
     #[serde(default)]
     pub active: bool,
     #[serde(default)]
@@ -181,8 +181,83 @@ pub struct Campaign {
     pub extra: Extra,
 }
 
-fn default_campaign_type() -> String {
-    "batch".to_string()
+/// Defines a string-valued type of the format as an enum: the known
+/// values by name, any other kept as written (so a file from a newer
+/// Marketo survives a rewrite unchanged).
+macro_rules! spelled {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version does not know, as written.
+            Other(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(text) => text,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> $name {
+                match text.as_str() {
+                    $($text => $name::$variant,)+
+                    _ => $name::Other(text),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                match value {
+                    $name::Other(text) => text,
+                    known => known.as_str().to_string(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spelled!(
+    /// A My Token's `type`.
+    TokenType {
+        Text => "text",
+        RichText => "rich-text",
+        Number => "number",
+        Date => "date",
+        Score => "score",
+        Script => "script",
+        Calendar => "calendar",
+        Image => "image",
+    }
+);
+
+spelled!(
+    /// A smart campaign's `type`.
+    CampaignType {
+        Batch => "batch",
+        Trigger => "trigger",
+    }
+);
+
+// Not derived: the `spelled!` macro cannot mark a variant `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for CampaignType {
+    fn default() -> Self {
+        CampaignType::Batch
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -339,14 +414,17 @@ impl DesignKind {
         DesignKind::ALL.into_iter().find(|k| k.dir() == dir)
     }
 
-    /// The asset kind as the report spells it.
-    pub fn report_kind(self) -> &'static str {
+    /// The conflict rule kind that decides a clash of this kind; none for
+    /// snippets, which never travel in a bundle (a program uses the
+    /// target's).
+    pub fn rule_kind(self) -> Option<crate::rules::RuleKind> {
+        use crate::rules::RuleKind;
         match self {
-            DesignKind::EmailTemplate => "email-template",
-            DesignKind::LandingPageTemplate => "landing-page-template",
-            DesignKind::Form => "external-form",
-            DesignKind::Snippet => "snippet",
-            DesignKind::Image => "image",
+            DesignKind::EmailTemplate => Some(RuleKind::EmailTemplate),
+            DesignKind::LandingPageTemplate => Some(RuleKind::LandingPageTemplate),
+            DesignKind::Form => Some(RuleKind::Form),
+            DesignKind::Image => Some(RuleKind::Image),
+            DesignKind::Snippet => None,
         }
     }
 

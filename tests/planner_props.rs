@@ -230,7 +230,7 @@ proptest! {
         // Blocked programs say why, with missing-asset.
         for program in &plan.programs {
             if program.status == Status::Blocked {
-                prop_assert!(program.problems.iter().any(|p| p.code == "missing-asset"));
+                prop_assert!(program.problems.iter().any(|p| p.code == mkimport::plan::Code::MissingAsset));
             }
         }
     }
@@ -251,7 +251,7 @@ fn a_clash_is_renamed_in_memory() {
     let row = program
         .assets
         .iter()
-        .find(|a| a.kind == "landing-page-template")
+        .find(|a| a.kind == mkimport::plan::AssetKind::LandingPageTemplate)
         .unwrap();
     assert_eq!(row.result_name, "standard template 1");
 }

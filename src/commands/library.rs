@@ -143,7 +143,7 @@ pub fn show(name: &str) -> anyhow::Result<String> {
         bundle
             .external
             .iter()
-            .map(|a| format!("{}: {}", a.kind.report_kind(), a.name))
+            .map(|a| format!("{}: {}", crate::plan::AssetKind::from(a.kind), a.name))
             .collect(),
     );
     let mut requires: Vec<String> = p

@@ -6,8 +6,8 @@ use super::{prepare, report_bad_input, Exit, Prepared};
 use crate::cli::RunArgs;
 use crate::error::usage;
 use crate::output::{notify, report, Mode, ReportView, Reporter};
-use crate::plan::{Problem, Status};
-use crate::request::saved::{SavedPlan, STALE_PLAN};
+use crate::plan::{Code, Problem, Status};
+use crate::request::saved::SavedPlan;
 use crate::request::{ImportRequest, Terminal};
 use crate::targets::{RunInfo, Target};
 
@@ -43,7 +43,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         let stale: Vec<Problem> = saved
             .stale_reasons(&prepared.plan, &context, landed.as_deref())
             .into_iter()
-            .map(|reason| Problem::error(STALE_PLAN, reason))
+            .map(|reason| Problem::error(Code::StalePlan, reason))
             .collect();
         if !stale.is_empty() {
             reporter.plan(&ReportView {
@@ -126,7 +126,7 @@ fn land(
     if let Some(address) = &args.notify {
         let message = notify::message(address, plan, &prepared.state.meta.name, &id);
         if let Err(warning) = notify::send(&message) {
-            problems.push(Problem::warning(notify::NOTIFY_FAILED, warning));
+            problems.push(Problem::warning(Code::NotifyFailed, warning));
             let view = ReportView {
                 problems: &problems,
                 ..ReportView::new(plan, &context)

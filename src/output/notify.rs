@@ -8,9 +8,6 @@ use std::process::{Command, Stdio};
 use super::table::summary_line;
 use crate::plan::{Action, Plan, Status};
 
-/// The problem code of a confirmation that could not be sent.
-pub const NOTIFY_FAILED: &str = "notify-failed";
-
 /// The environment variable that names another mail command.
 pub const SENDMAIL_VAR: &str = "MKIMPORT_SENDMAIL";
 

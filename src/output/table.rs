@@ -24,7 +24,7 @@ pub fn table(plan: &Plan) -> String {
         for asset in &program.assets {
             builder.push_record([
                 program.name.as_str(),
-                asset.kind,
+                asset.kind.as_str(),
                 asset.name.as_str(),
                 asset.action.as_str(),
                 asset.result_name.as_str(),

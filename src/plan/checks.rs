@@ -15,12 +15,12 @@ impl Planner<'_> {
         if let Some(users) = &meta.users {
             match user {
                 None => self.error(
-                    "permission-denied",
+                    Code::PermissionDenied,
                     "the target declares its users, and no acting user was given (use --user EMAIL or set MKIMPORT_USER)".to_string(),
                 ),
                 Some(user) => match users.iter().find(|(u, _)| names::same(u, user)) {
                     None => self.error(
-                        "permission-denied",
+                        Code::PermissionDenied,
                         format!("user \"{user}\" is not a user of the target"),
                     ),
                     Some((_, role)) => {
@@ -40,7 +40,7 @@ impl Planner<'_> {
                         };
                         if !allowed {
                             self.error(
-                                "permission-denied",
+                                Code::PermissionDenied,
                                 format!("user \"{user}\" has role \"{role}\", which lacks the permission \"{IMPORT_PERMISSION}\""),
                             );
                         }
@@ -59,7 +59,7 @@ impl Planner<'_> {
                     format!("\"{from}\"")
                 };
                 self.error(
-                    "not-connected",
+                    Code::NotConnected,
                     format!("the bundle was exported from {shown}, which is not connected to the target (connected: {})", quote_list(connected)),
                 );
             }
@@ -77,7 +77,7 @@ impl Planner<'_> {
             Some(channels) => {
                 if !channels.contains(&key(&channel)) {
                     self.error(
-                        "missing-channel",
+                        Code::MissingChannel,
                         format!("channel \"{channel}\" does not exist in the target"),
                     );
                 }
@@ -130,7 +130,7 @@ impl Planner<'_> {
                             None => {
                                 if reported.insert(key(name)) {
                                     self.error(
-                                        "missing-field",
+                                        Code::MissingField,
                                         format!("field \"{name}\" does not exist in the target"),
                                     );
                                 }
@@ -139,7 +139,7 @@ impl Planner<'_> {
                                 if let (Some(want), Some(have)) = (wanted, kind) {
                                     if !names::same(want, have) && reported.insert(key(name)) {
                                         self.error(
-                                            "field-type-mismatch",
+                                            Code::FieldTypeMismatch,
                                             format!("field \"{name}\" has type \"{have}\" in the target; the program requires \"{want}\""),
                                         );
                                     }
@@ -160,7 +160,7 @@ impl Planner<'_> {
             webhooks.cloned().collect(),
             self.world.declared.webhooks.as_ref(),
             "webhooks",
-            "missing-webhook",
+            Code::MissingWebhook,
             "webhook",
         );
         let objects = program
@@ -172,7 +172,7 @@ impl Planner<'_> {
             objects.cloned().collect(),
             self.world.declared.custom_objects.as_ref(),
             "custom_objects",
-            "missing-custom-object",
+            Code::MissingCustomObject,
             "custom object",
         );
 
@@ -183,7 +183,7 @@ impl Planner<'_> {
                 .any(|t| names::same(t, CUSTOM_OBJECT_TRIGGER))
             {
                 self.error(
-                    "custom-object-trigger",
+                    Code::CustomObjectTrigger,
                     format!("smart campaign \"{}\" uses the trigger \"{CUSTOM_OBJECT_TRIGGER}\", which cannot be imported", campaign.name),
                 );
             }
@@ -192,7 +192,7 @@ impl Planner<'_> {
         for snippet in &program.requires.snippets {
             if !self.has_snippet(snippet) {
                 self.warning(
-                    "missing-snippet",
+                    Code::MissingSnippet,
                     format!("the program requires snippet \"{snippet}\", which the target lacks"),
                 );
             }
@@ -205,7 +205,7 @@ impl Planner<'_> {
                 Some(known) => {
                     if !known.contains(&key(segmentation)) {
                         self.warning(
-                            "missing-segmentation",
+                            Code::MissingSegmentation,
                             format!("the program requires segmentation \"{segmentation}\", which the target lacks"),
                         );
                     }
@@ -219,7 +219,7 @@ impl Planner<'_> {
         wanted: Vec<String>,
         declared: Option<&BTreeSet<String>>,
         meta_key: &'static str,
-        code: &'static str,
+        code: Code,
         noun: &str,
     ) {
         if wanted.is_empty() {
@@ -283,7 +283,7 @@ impl Planner<'_> {
         }
         for (_, (token, places, _)) in missing {
             self.warning(
-                "unresolved-token",
+                Code::UnresolvedToken,
                 format!(
                     "{{{{{token}}}}} is used by {} but no imported token defines it",
                     places.join(", ")
@@ -295,7 +295,7 @@ impl Planner<'_> {
     pub(super) fn flush_unchecked(&mut self) {
         for what in std::mem::take(&mut self.unchecked) {
             self.warning(
-                "unchecked",
+                Code::Unchecked,
                 if what == "roles" {
                     "the target declares users but no \"roles\", so the acting user's permission was not checked".to_string()
                 } else {

@@ -9,7 +9,7 @@ use super::*;
 use crate::load::bundle::ExternalAsset;
 use crate::model::{AssetContent, DesignKind};
 use crate::names::{self, key};
-use crate::rules::{Rule, RuleKind};
+use crate::rules::Rule;
 
 /// How external references are rewritten, and what must be written.
 #[derive(Default)]
@@ -185,7 +185,7 @@ impl Planner<'_> {
                 None => match self.lookup_referenced(kind, &name) {
                     Some(known) => {
                         self.row(
-                            kind.report_kind(),
+                            kind.into(),
                             &name,
                             Action::Reuse,
                             &known.name,
@@ -195,14 +195,14 @@ impl Planner<'_> {
                     }
                     None => {
                         self.row(
-                            kind.report_kind(),
+                            kind.into(),
                             &name,
                             Action::Skip,
                             "",
                             "neither the bundle nor the target has it",
                         );
                         self.error(
-                            "missing-asset",
+                            Code::MissingAsset,
                             format!(
                                 "{} \"{name}\" is neither in the bundle nor in the target",
                                 kind.noun()
@@ -238,7 +238,7 @@ impl Planner<'_> {
         };
         let source_key = key(&asset.name);
         let identity = asset.content.identity();
-        let report_kind = kind.report_kind();
+        let report_kind = kind.into();
         let (existing, sibling) = match self.same_named(asset, &source_name) {
             Ok(existing) => (existing, None),
             Err(other) => (None, Some(other)),
@@ -270,11 +270,16 @@ impl Planner<'_> {
             );
             return planned;
         }
-        let rule_kind = match kind {
-            DesignKind::EmailTemplate => RuleKind::EmailTemplate,
-            DesignKind::LandingPageTemplate => RuleKind::LandingPageTemplate,
-            DesignKind::Image => RuleKind::Image,
-            _ => RuleKind::Form,
+        let Some(rule_kind) = kind.rule_kind() else {
+            // Never reached: a bundle carries no snippets (EXTERNAL_KINDS).
+            self.row(
+                report_kind,
+                &asset.name,
+                Action::Skip,
+                "",
+                "snippets are not imported; the program uses the target's",
+            );
+            return asset.name.clone();
         };
         let clash = existing.as_ref().map(|known| known.name.clone());
         let (action, result, file, reason) = match existing {

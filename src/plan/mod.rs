@@ -30,11 +30,13 @@ use crate::rules::{Rule, RuleKind, Rules};
 mod checks;
 mod external;
 mod hydrate;
+mod problem;
 mod program;
 mod world;
 
 pub use crate::model::token_references;
 pub use hydrate::{hydrate, rewrite_file_references};
+pub use problem::{Code, Problem, Severity};
 use program::plan_program;
 use world::World;
 
@@ -98,13 +100,69 @@ impl Action {
     }
 }
 
+/// What a row of the plan is about, as the report spells it (spec
+/// section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssetKind {
+    Program,
+    Email,
+    LandingPage,
+    Form,
+    SmartCampaign,
+    Token,
+    Tag,
+    EmailTemplate,
+    LandingPageTemplate,
+    Image,
+    ExternalForm,
+    Snippet,
+}
+
+impl AssetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Program => "program",
+            AssetKind::Email => "email",
+            AssetKind::LandingPage => "landing-page",
+            AssetKind::Form => "form",
+            AssetKind::SmartCampaign => "smart-campaign",
+            AssetKind::Token => "token",
+            AssetKind::Tag => "tag",
+            AssetKind::EmailTemplate => "email-template",
+            AssetKind::LandingPageTemplate => "landing-page-template",
+            AssetKind::Image => "image",
+            AssetKind::ExternalForm => "external-form",
+            AssetKind::Snippet => "snippet",
+        }
+    }
+}
+
+impl std::fmt::Display for AssetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<DesignKind> for AssetKind {
+    fn from(kind: DesignKind) -> AssetKind {
+        match kind {
+            DesignKind::EmailTemplate => AssetKind::EmailTemplate,
+            DesignKind::LandingPageTemplate => AssetKind::LandingPageTemplate,
+            DesignKind::Form => AssetKind::ExternalForm,
+            DesignKind::Snippet => AssetKind::Snippet,
+            DesignKind::Image => AssetKind::Image,
+        }
+    }
+}
+
 /// One row of the plan: what happens to one asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssetAction {
     // Fields in alphabetical order: they serialise in this order, and the
     // report's keys are sorted.
     pub action: Action,
-    pub kind: &'static str,
+    pub kind: AssetKind,
     pub name: String,
     /// Why; most reasons are fixed texts, shared rather than copied.
     pub reason: Cow<'static, str>,
@@ -123,47 +181,6 @@ pub struct Conflict {
     pub subject: String,
     /// The clashing name in the target, or a short description.
     pub existing: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    // Alphabetical, as the report's keys are sorted.
-    pub code: &'static str,
-    pub message: String,
-    pub severity: Severity,
-}
-
-impl Problem {
-    pub fn error(code: &'static str, message: String) -> Problem {
-        Problem {
-            severity: Severity::Error,
-            code,
-            message,
-        }
-    }
-    pub fn warning(code: &'static str, message: String) -> Problem {
-        Problem {
-            severity: Severity::Warning,
-            code,
-            message,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -228,12 +245,9 @@ impl ProgramPlan {
         self.problems.len() - self.errors()
     }
     pub fn is_bad_input(&self) -> bool {
-        self.problems.iter().any(|p| p.code == BAD_INPUT)
+        self.problems.iter().any(|p| p.code == Code::BadInput)
     }
 }
-
-/// The problem code of a bundle that could not be read.
-pub const BAD_INPUT: &str = "bad-input";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -328,7 +342,7 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
         status: Status::Blocked,
         imported_as: None,
         assets: Vec::new(),
-        problems: vec![Problem::error(BAD_INPUT, err.to_string())],
+        problems: vec![Problem::error(Code::BadInput, err.to_string())],
         bundle_digest: None,
         writes: None,
     }

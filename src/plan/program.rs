@@ -8,7 +8,7 @@ use super::world::{folder_key, Names, Pending, World};
 use super::*;
 use crate::load::bundle::{Bundle, ExternalIndex};
 use crate::load::subscription::{split_folder, Subscription};
-use crate::model::{DesignKind, ProgramFile};
+use crate::model::{CampaignType, DesignKind, ProgramFile, TokenType};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};
 
@@ -57,7 +57,7 @@ pub(super) fn plan_program(
             "already imported from this same bundle"
         };
         result.assets.push(AssetAction {
-            kind: "program",
+            kind: AssetKind::Program,
             name: name.clone(),
             action: Action::Skip,
             result_name: existing.clone(),
@@ -95,7 +95,13 @@ pub(super) fn plan_program(
     // The program itself.
     let imported_as = match world.programs.get(&key(&name)) {
         None => {
-            planner.row("program", &name, Action::Create, &name, "new program");
+            planner.row(
+                AssetKind::Program,
+                &name,
+                Action::Create,
+                &name,
+                "new program",
+            );
             name.clone()
         }
         Some(existing) => match options.rule_for(RuleKind::Program, &name) {
@@ -103,7 +109,7 @@ pub(super) fn plan_program(
                 result.status = Status::Skipped;
                 result.imported_as = None;
                 result.assets.push(AssetAction {
-                    kind: "program",
+                    kind: AssetKind::Program,
                     name: name.clone(),
                     action: Action::Skip,
                     result_name: existing.clone(),
@@ -128,7 +134,7 @@ pub(super) fn plan_program(
                     |_| false,
                 );
                 planner.row(
-                    "program",
+                    AssetKind::Program,
                     &name,
                     Action::Rename,
                     &renamed,
@@ -139,7 +145,7 @@ pub(super) fn plan_program(
             }
             _ => {
                 planner.row(
-                    "program",
+                    AssetKind::Program,
                     &name,
                     Action::Create,
                     &name,
@@ -147,7 +153,7 @@ pub(super) fn plan_program(
                 );
                 planner.decided(RuleKind::Program, &name, existing);
                 planner.problems.push(Problem::error(
-                    "program-exists",
+                    Code::ProgramExists,
                     format!("a program named \"{existing}\" already exists in the target (rule program=fail; use --rule program=rename or program=skip)"),
                 ));
                 name.clone()
@@ -162,7 +168,13 @@ pub(super) fn plan_program(
     let (emails, pages) = planner.plan_content();
     let forms = source.forms.clone();
     for form in &forms {
-        planner.row("form", &form.name, Action::Create, &form.name, "local form");
+        planner.row(
+            AssetKind::Form,
+            &form.name,
+            Action::Create,
+            &form.name,
+            "local form",
+        );
     }
     let campaigns = planner.plan_campaigns(&emails);
     let renames = planner.plan_external(&emails, &pages);
@@ -261,7 +273,7 @@ impl<'a> Planner<'a> {
 
     pub(super) fn row(
         &mut self,
-        kind: &'static str,
+        kind: AssetKind,
         name: &str,
         action: Action,
         result: &str,
@@ -288,11 +300,11 @@ impl<'a> Planner<'a> {
         }
     }
 
-    pub(super) fn error(&mut self, code: &'static str, message: String) {
+    pub(super) fn error(&mut self, code: Code, message: String) {
         self.problems.push(Problem::error(code, message));
     }
 
-    pub(super) fn warning(&mut self, code: &'static str, message: String) {
+    pub(super) fn warning(&mut self, code: Code, message: String) {
         self.problems.push(Problem::warning(code, message));
     }
 
@@ -303,7 +315,7 @@ impl<'a> Planner<'a> {
             .unwrap_or_default();
         if split_folder(&wanted).is_empty() {
             self.error(
-                "missing-folder",
+                Code::MissingFolder,
                 "the program names no campaign folder; choose one with --folder PATH".to_string(),
             );
             return None;
@@ -317,7 +329,7 @@ impl<'a> Planner<'a> {
             Some(&i) => Some(self.target.folders[i].path.clone()),
             None => {
                 self.error(
-                    "missing-folder",
+                    Code::MissingFolder,
                     format!("campaign folder \"{wanted}\" does not exist in the target"),
                 );
                 None
@@ -329,7 +341,7 @@ impl<'a> Planner<'a> {
         let tokens = &self.program().tokens;
         let image_tokens: Vec<&str> = tokens
             .iter()
-            .filter(|t| t.kind == "image")
+            .filter(|t| t.kind == TokenType::Image)
             .map(|t| t.name.as_str())
             .collect();
         let rule = self
@@ -341,7 +353,7 @@ impl<'a> Planner<'a> {
                 Rule::DropImage => format!("image token {names} is dropped (rule image-token=drop-image)"),
                 _ => format!("image token {names} found: no token of this program is imported (rule image-token=drop-all); recreate them in the target"),
             };
-            self.warning("image-token", message);
+            self.warning(Code::ImageToken, message);
         }
         let locals: BTreeSet<String> = tokens
             .iter()
@@ -358,7 +370,7 @@ impl<'a> Planner<'a> {
                         Action::Drop,
                         "the program has an image token (rule image-token=drop-all)".into(),
                     )
-                } else if rule == Rule::DropImage && token.kind == "image" {
+                } else if rule == Rule::DropImage && token.kind == TokenType::Image {
                     (
                         Action::Drop,
                         "image token (rule image-token=drop-image)".into(),
@@ -380,8 +392,9 @@ impl<'a> Planner<'a> {
             } else {
                 token.name.as_str()
             };
-            self.row("token", &token.name, action, result, reason);
-            if token.kind == "image" && image_tokens.first() == Some(&token.name.as_str()) {
+            self.row(AssetKind::Token, &token.name, action, result, reason);
+            if token.kind == TokenType::Image && image_tokens.first() == Some(&token.name.as_str())
+            {
                 let program = self.program().program.name.clone();
                 self.decided(RuleKind::ImageToken, &program, &token.name);
             }
@@ -413,7 +426,7 @@ impl<'a> Planner<'a> {
                 (Some((t, _)), Some(v)) => {
                     let result = format!("{t}: {v}");
                     self.row(
-                        "tag",
+                        AssetKind::Tag,
                         &shown,
                         Action::Reuse,
                         &result,
@@ -437,7 +450,7 @@ impl<'a> Planner<'a> {
                     };
                     if self.options.rule_for(RuleKind::Tag, &shown) == Rule::Ignore {
                         self.row(
-                            "tag",
+                            AssetKind::Tag,
                             &shown,
                             Action::Ignore,
                             "",
@@ -447,7 +460,7 @@ impl<'a> Planner<'a> {
                     } else {
                         let result = format!("{t}: {value}");
                         self.row(
-                            "tag",
+                            AssetKind::Tag,
                             &shown,
                             Action::Create,
                             &result,
@@ -470,15 +483,19 @@ impl<'a> Planner<'a> {
         &mut self,
     ) -> (Vec<crate::model::Email>, Vec<crate::model::LandingPage>) {
         let program = self.program();
-        let emails = self.plan_pieces("email", "email", &program.emails);
-        let pages = self.plan_pieces("landing-page", "landing page", &program.landing_pages);
+        let emails = self.plan_pieces(AssetKind::Email, "email", &program.emails);
+        let pages = self.plan_pieces(
+            AssetKind::LandingPage,
+            "landing page",
+            &program.landing_pages,
+        );
         (emails, pages)
     }
 
     /// The pieces of one kind that can be imported, with a row for each.
     pub(super) fn plan_pieces<T: crate::model::Content + Clone>(
         &mut self,
-        kind: &'static str,
+        kind: AssetKind,
         noun: &str,
         pieces: &[T],
     ) -> Vec<T> {
@@ -522,7 +539,7 @@ impl<'a> Planner<'a> {
         let mut ok = true;
         if dynamic {
             self.warning(
-                "dynamic-content",
+                Code::DynamicContent,
                 format!("{what} uses dynamic content and is skipped"),
             );
             ok = false;
@@ -530,7 +547,7 @@ impl<'a> Planner<'a> {
         for snippet in snippets {
             if !self.has_snippet(snippet) {
                 self.warning(
-                    "missing-snippet",
+                    Code::MissingSnippet,
                     format!(
                         "{what} uses snippet \"{snippet}\", which the target lacks; it is skipped"
                     ),
@@ -546,7 +563,7 @@ impl<'a> Planner<'a> {
                 Some(known) => {
                     if !known.contains(&key(segmentation)) {
                         self.warning(
-                            "missing-segmentation",
+                            Code::MissingSegmentation,
                             format!("{what} uses segmentation \"{segmentation}\", which the target lacks; it is skipped"),
                         );
                         ok = false;
@@ -572,15 +589,15 @@ impl<'a> Planner<'a> {
         let all: BTreeSet<String> = self.program().emails.iter().map(|e| key(&e.name)).collect();
         for campaign in &self.program().smart_campaigns {
             let mut landed = campaign.clone();
-            let (action, reason): (Action, Cow<'static, str>) = match campaign.kind.as_str() {
-                "trigger" => {
+            let (action, reason): (Action, Cow<'static, str>) = match &campaign.kind {
+                CampaignType::Trigger => {
                     landed.active = false;
                     (
                         Action::Deactivate,
                         "trigger campaigns are imported inactive: review, then activate".into(),
                     )
                 }
-                "batch" => {
+                CampaignType::Batch => {
                     landed.schedule = None;
                     let was = campaign
                         .schedule
@@ -593,10 +610,10 @@ impl<'a> Planner<'a> {
                             .into(),
                     )
                 }
-                _ => (Action::Create, "program asset".into()),
+                CampaignType::Other(_) => (Action::Create, "program asset".into()),
             };
             self.row(
-                "smart-campaign",
+                AssetKind::SmartCampaign,
                 &campaign.name,
                 action,
                 &campaign.name,
@@ -610,7 +627,7 @@ impl<'a> Planner<'a> {
                         "which the program does not have"
                     };
                     self.warning(
-                        "dangling-reference",
+                        Code::DanglingReference,
                         format!(
                             "smart campaign \"{}\" sends email \"{email}\", {why}",
                             campaign.name

@@ -16,9 +16,6 @@ use crate::output::report::{self, Context};
 use crate::plan::Plan;
 use crate::rules::Rules;
 
-/// The problem code of a plan whose inputs changed.
-pub const STALE_PLAN: &str = "stale-plan";
-
 #[derive(Debug, Clone, Deserialize)]
 struct Inputs {
     from: String,

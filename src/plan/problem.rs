@@ -1,0 +1,127 @@
+//! Problems: what blocks a program (errors) or needs a person's attention
+//! (warnings), each with a code from the contract (spec sections 4, 5, 8).
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Every problem code, as the report spells it (kebab-case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    // A bundle that could not be read.
+    BadInput,
+    // What blocks a program (spec section 4).
+    ProgramExists,
+    MissingAsset,
+    MissingChannel,
+    MissingField,
+    FieldTypeMismatch,
+    MissingWebhook,
+    MissingCustomObject,
+    CustomObjectTrigger,
+    PermissionDenied,
+    NotConnected,
+    MissingFolder,
+    // Warnings.
+    ImageToken,
+    DynamicContent,
+    MissingSnippet,
+    MissingSegmentation,
+    DanglingReference,
+    UnresolvedToken,
+    Unchecked,
+    // Problems of a whole run.
+    StalePlan,
+    NotifyFailed,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadInput => "bad-input",
+            Code::ProgramExists => "program-exists",
+            Code::MissingAsset => "missing-asset",
+            Code::MissingChannel => "missing-channel",
+            Code::MissingField => "missing-field",
+            Code::FieldTypeMismatch => "field-type-mismatch",
+            Code::MissingWebhook => "missing-webhook",
+            Code::MissingCustomObject => "missing-custom-object",
+            Code::CustomObjectTrigger => "custom-object-trigger",
+            Code::PermissionDenied => "permission-denied",
+            Code::NotConnected => "not-connected",
+            Code::MissingFolder => "missing-folder",
+            Code::ImageToken => "image-token",
+            Code::DynamicContent => "dynamic-content",
+            Code::MissingSnippet => "missing-snippet",
+            Code::MissingSegmentation => "missing-segmentation",
+            Code::DanglingReference => "dangling-reference",
+            Code::UnresolvedToken => "unresolved-token",
+            Code::Unchecked => "unchecked",
+            Code::StalePlan => "stale-plan",
+            Code::NotifyFailed => "notify-failed",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    // Alphabetical, as the report's keys are sorted.
+    pub code: Code,
+    pub message: String,
+    pub severity: Severity,
+}
+
+impl Problem {
+    pub fn error(code: Code, message: String) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            code,
+            message,
+        }
+    }
+    pub fn warning(code: Code, message: String) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            code,
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_spelled() {
+        for code in [Code::BadInput, Code::CustomObjectTrigger, Code::StalePlan] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+    }
+}
