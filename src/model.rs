@@ -461,6 +461,50 @@ impl AssetContent {
     }
 }
 
+/// Every external asset that emails and landing pages name, in the order
+/// the planner reports them: email templates, landing page templates,
+/// global forms, then images (each in the order first named; repeats
+/// kept). A landing page's form is external only when `local_forms` has
+/// none of that name.
+pub fn external_references(
+    emails: &[Email],
+    pages: &[LandingPage],
+    local_forms: &[Form],
+) -> Vec<(DesignKind, String)> {
+    let local: std::collections::HashSet<String> = local_forms
+        .iter()
+        .map(|f| crate::names::key(&f.name))
+        .collect();
+    let mut out = Vec::new();
+    out.extend(
+        emails
+            .iter()
+            .filter_map(|e| e.template.clone())
+            .map(|t| (DesignKind::EmailTemplate, t)),
+    );
+    out.extend(
+        pages
+            .iter()
+            .filter_map(|p| p.template.clone())
+            .map(|t| (DesignKind::LandingPageTemplate, t)),
+    );
+    out.extend(
+        pages
+            .iter()
+            .flat_map(|p| &p.forms)
+            .filter(|f| !local.contains(&crate::names::key(f)))
+            .map(|f| (DesignKind::Form, f.clone())),
+    );
+    out.extend(
+        emails
+            .iter()
+            .flat_map(|e| &e.images)
+            .chain(pages.iter().flat_map(|p| &p.images))
+            .map(|i| (DesignKind::Image, i.clone())),
+    );
+    out
+}
+
 /// The `my.` token names referenced as `{{my.Name}}` (or
 /// `{{my.Name:default=...}}`) in a text.
 pub fn token_references(text: &str) -> Vec<String> {

@@ -737,7 +737,9 @@ pub fn bundle_stored_indexed(
 
     let mut external = Vec::new();
     let mut carried = HashSet::new();
-    for (kind, name) in external_references(&program) {
+    for (kind, name) in
+        crate::model::external_references(&program.emails, &program.landing_pages, &program.forms)
+    {
         if !carried.insert((kind, names::key(&name))) {
             continue;
         }
@@ -770,35 +772,4 @@ pub fn bundle_stored_indexed(
         external,
         slim_from: None,
     })
-}
-
-/// Every external asset a program's emails and landing pages name, in the
-/// order first named. A landing page's form is external only when the
-/// program has no local form of that name.
-pub fn external_references(program: &ProgramFile) -> Vec<(DesignKind, String)> {
-    let mut out = Vec::new();
-    let local_forms: HashSet<String> = program.forms.iter().map(|f| names::key(&f.name)).collect();
-    for email in &program.emails {
-        out.extend(
-            email
-                .template
-                .iter()
-                .map(|t| (DesignKind::EmailTemplate, t.clone())),
-        );
-        out.extend(email.images.iter().map(|i| (DesignKind::Image, i.clone())));
-    }
-    for page in &program.landing_pages {
-        out.extend(
-            page.template
-                .iter()
-                .map(|t| (DesignKind::LandingPageTemplate, t.clone())),
-        );
-        out.extend(page.images.iter().map(|i| (DesignKind::Image, i.clone())));
-        for form in &page.forms {
-            if !local_forms.contains(&names::key(form)) {
-                out.push((DesignKind::Form, form.clone()));
-            }
-        }
-    }
-    out
 }

@@ -143,37 +143,7 @@ impl Planner<'_> {
         emails: &[crate::model::Email],
         pages: &[crate::model::LandingPage],
     ) -> Renames {
-        let mut referenced: Vec<(DesignKind, String)> = Vec::new();
-        let local_forms: BTreeSet<String> =
-            self.program().forms.iter().map(|f| key(&f.name)).collect();
-        for email in emails {
-            referenced.extend(
-                email
-                    .template
-                    .iter()
-                    .map(|t| (DesignKind::EmailTemplate, t.clone())),
-            );
-        }
-        for page in pages {
-            referenced.extend(
-                page.template
-                    .iter()
-                    .map(|t| (DesignKind::LandingPageTemplate, t.clone())),
-            );
-        }
-        for page in pages {
-            for form in &page.forms {
-                if !local_forms.contains(&key(form)) {
-                    referenced.push((DesignKind::Form, form.clone()));
-                }
-            }
-        }
-        for email in emails {
-            referenced.extend(email.images.iter().map(|i| (DesignKind::Image, i.clone())));
-        }
-        for page in pages {
-            referenced.extend(page.images.iter().map(|i| (DesignKind::Image, i.clone())));
-        }
+        let referenced = crate::model::external_references(emails, pages, &self.program().forms);
         let mut seen = BTreeSet::new();
         let mut renames = Renames::default();
         for (kind, name) in referenced {
