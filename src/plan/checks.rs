@@ -151,30 +151,33 @@ impl Planner<'_> {
             }
         }
 
-        let webhooks = program
-            .requires
-            .webhooks
-            .iter()
-            .chain(campaigns.iter().flat_map(|c| c.webhooks.iter()));
-        self.check_declared(
-            webhooks.cloned().collect(),
-            self.world.declared.webhooks.as_ref(),
-            "webhooks",
-            Code::MissingWebhook,
-            "webhook",
-        );
-        let objects = program
-            .requires
-            .custom_objects
-            .iter()
-            .chain(campaigns.iter().flat_map(|c| c.custom_objects.iter()));
-        self.check_declared(
-            objects.cloned().collect(),
-            self.world.declared.custom_objects.as_ref(),
-            "custom_objects",
-            Code::MissingCustomObject,
-            "custom object",
-        );
+        let requires = &program.requires;
+        let world = self.world;
+        let declared = [
+            (
+                &requires.webhooks,
+                campaigns
+                    .iter()
+                    .flat_map(|c| &c.webhooks)
+                    .collect::<Vec<_>>(),
+                world.declared.webhooks.as_ref(),
+                "webhooks",
+                Code::MissingWebhook,
+                "webhook",
+            ),
+            (
+                &requires.custom_objects,
+                campaigns.iter().flat_map(|c| &c.custom_objects).collect(),
+                world.declared.custom_objects.as_ref(),
+                "custom_objects",
+                Code::MissingCustomObject,
+                "custom object",
+            ),
+        ];
+        for (required, used, known, meta_key, code, noun) in declared {
+            let wanted = required.iter().chain(used).cloned().collect();
+            self.check_declared(wanted, known, meta_key, code, noun);
+        }
 
         for campaign in campaigns {
             if campaign
@@ -198,18 +201,11 @@ impl Planner<'_> {
             }
         }
         for segmentation in &program.requires.segmentations {
-            match &self.world.declared.segmentations {
-                None => {
-                    self.unchecked.insert("segmentations");
-                }
-                Some(known) => {
-                    if !known.contains(&key(segmentation)) {
-                        self.warning(
-                            Code::MissingSegmentation,
-                            format!("the program requires segmentation \"{segmentation}\", which the target lacks"),
-                        );
-                    }
-                }
+            if self.lacks_segmentation(segmentation) {
+                self.warning(
+                    Code::MissingSegmentation,
+                    format!("the program requires segmentation \"{segmentation}\", which the target lacks"),
+                );
             }
         }
     }

@@ -556,22 +556,27 @@ impl<'a> Planner<'a> {
             }
         }
         for segmentation in segmentations {
-            match &self.world.declared.segmentations {
-                None => {
-                    self.unchecked.insert("segmentations");
-                }
-                Some(known) => {
-                    if !known.contains(&key(segmentation)) {
-                        self.warning(
-                            Code::MissingSegmentation,
-                            format!("{what} uses segmentation \"{segmentation}\", which the target lacks; it is skipped"),
-                        );
-                        ok = false;
-                    }
-                }
+            if self.lacks_segmentation(segmentation) {
+                self.warning(
+                    Code::MissingSegmentation,
+                    format!("{what} uses segmentation \"{segmentation}\", which the target lacks; it is skipped"),
+                );
+                ok = false;
             }
         }
         ok
+    }
+
+    /// Does the target lack this segmentation? Not when it declares no
+    /// segmentations at all: that is noted as unchecked instead.
+    pub(super) fn lacks_segmentation(&mut self, name: &str) -> bool {
+        match &self.world.declared.segmentations {
+            None => {
+                self.unchecked.insert("segmentations");
+                false
+            }
+            Some(known) => !known.contains(&key(name)),
+        }
     }
 
     pub(super) fn has_snippet(&self, name: &str) -> bool {
