@@ -29,6 +29,9 @@ pub enum Command {
     /// Browse the built-in Program Library.
     #[command(subcommand)]
     Library(LibraryCommand),
+    /// Write a subscription directory describing a live Marketo instance,
+    /// through its REST API (docs/marketo.md).
+    Pull(crate::marketo::pull::PullArgs),
     /// Export a program stored in a subscription as a self-contained bundle.
     Export {
         /// The subscription directory holding the program.

@@ -18,6 +18,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod generate;
 pub mod library;
+pub mod marketo;
 pub mod model;
 pub mod names;
 pub mod notify;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             print!("{text}");
             app::EXIT_OK
         }),
+        Command::Pull(args) => mkimport::marketo::pull::run(args),
         Command::Export { from, program, out } => {
             mkimport::export::export(from, program, out).map(|()| app::EXIT_OK)
         }

@@ -1,0 +1,2 @@
+//! A local simulator of the Marketo REST API, for mkimport's tests (being
+//! written).

@@ -1,0 +1,3 @@
+//! The simulator's command line (being written).
+
+fn main() {}
