@@ -1082,7 +1082,7 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
         &ctx.fields_by_api,
     ));
     let unchanged = old_at.is_some()
-        && !writer.visible_changed()?
+        && !writer.visible_changed(&[sub_rel])?
         && writer.old_bytes(sub_rel).as_deref() == Some(sub.as_slice());
     if !unchanged && old_at.is_some() {
         at = now_rfc3339();

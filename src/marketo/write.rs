@@ -233,14 +233,15 @@ impl Writer {
     }
 
     /// Did anything outside `.mkimport/` change so far (including files of
-    /// DIR that the new snapshot lacks)?
-    pub fn visible_changed(&self) -> Result<bool> {
-        let (visible, _) = self.changes()?;
+    /// DIR that the new snapshot lacks), not counting the files in
+    /// `pending` (to be written next)?
+    pub fn visible_changed(&self, pending: &[&str]) -> Result<bool> {
+        let (visible, _) = self.changes(pending)?;
         Ok(visible)
     }
 
     /// (visible changed, state changed), counting DIR's files that are gone.
-    fn changes(&self) -> Result<(bool, bool)> {
+    fn changes(&self, pending: &[&str]) -> Result<(bool, bool)> {
         let w = self.written.lock().unwrap_or_else(|e| e.into_inner());
         let (mut visible, mut state) = (w.visible_changed, w.state_changed);
         if let Some(old) = &self.old {
@@ -253,7 +254,7 @@ impl Writer {
                     Ok(r) => r.to_string_lossy().replace('\\', "/"),
                     Err(_) => continue,
                 };
-                if !w.files.contains(&rel) {
+                if !w.files.contains(&rel) && !pending.contains(&rel.as_str()) {
                     if is_state(&rel) {
                         state = true;
                     } else {
@@ -270,7 +271,7 @@ impl Writer {
     /// Put the new snapshot in place of DIR (or leave DIR alone when
     /// nothing differs).
     pub fn finish(mut self) -> Result<Finished> {
-        let (visible, state) = self.changes()?;
+        let (visible, state) = self.changes(&[])?;
         let new_files = self
             .written
             .lock()
@@ -465,7 +466,7 @@ mod tests {
         let w = Writer::new(&out, Some(&out)).unwrap();
         w.put("a/one.json", b"1").unwrap();
         w.put(".mkimport/marketo/state.json", b"{}").unwrap();
-        assert!(!w.visible_changed().unwrap());
+        assert!(!w.visible_changed(&[]).unwrap());
         let f = w.finish().unwrap();
         assert!(!f.replaced);
         let after = fs::metadata(out.join("a/one.json"))
@@ -480,7 +481,7 @@ mod tests {
         w.put("a/one.json", b"1").unwrap();
         w.put("b.json", b"2").unwrap();
         w.put(".mkimport/marketo/state.json", b"{}").unwrap();
-        assert!(w.visible_changed().unwrap());
+        assert!(w.visible_changed(&[]).unwrap());
         assert!(w.finish().unwrap().replaced);
         assert!(!out.join("a/extra.json").exists());
         assert_eq!(fs::read(out.join("b.json")).unwrap(), b"2");
