@@ -70,29 +70,105 @@ pub fn id_of(v: &Value) -> Option<u64> {
     }
 }
 
+/// A scalar read leniently, without building a `Value` (lists hold tens of
+/// thousands of records).
+#[derive(Debug)]
+enum Scalar {
+    Text(String),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Bool(bool),
+    /// `null`, an object or an array.
+    Other,
+}
+
+struct ScalarVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Unsigned(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Signed(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_none<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Scalar::Other)
+    }
+}
+
+fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+    d.deserialize_any(ScalarVisitor)
+}
+
+fn scalar_id(s: &Scalar) -> Option<u64> {
+    match s {
+        Scalar::Unsigned(n) => Some(*n),
+        Scalar::Signed(n) => u64::try_from(*n).ok(),
+        Scalar::Text(t) => t.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 fn de_id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let v = Value::deserialize(d)?;
-    id_of(&v).ok_or_else(|| serde::de::Error::custom(format!("not an id: {v}")))
+    let s = scalar(d)?;
+    scalar_id(&s).ok_or_else(|| serde::de::Error::custom(format!("not an id: {s:?}")))
 }
 
 fn de_opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(id_of(&Value::deserialize(d)?))
+    Ok(scalar_id(&scalar(d)?))
 }
 
 /// A string, or nothing for `null` and other types.
 fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => s,
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => String::new(),
+    Ok(match scalar(d)? {
+        Scalar::Text(s) => s,
+        Scalar::Unsigned(n) => n.to_string(),
+        Scalar::Signed(n) => n.to_string(),
+        Scalar::Float(n) => n.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Other => String::new(),
     })
 }
 
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Bool(b) => b,
-        Value::String(s) => s.eq_ignore_ascii_case("true"),
+    Ok(match scalar(d)? {
+        Scalar::Bool(b) => b,
+        Scalar::Text(s) => s.eq_ignore_ascii_case("true"),
         _ => false,
     })
 }
@@ -424,10 +500,29 @@ pub struct SmartList {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Rules {
-    #[serde(default, deserialize_with = "de_vec")]
+    #[serde(default, deserialize_with = "de_rules")]
     pub triggers: Vec<Rule>,
-    #[serde(default, deserialize_with = "de_vec")]
+    #[serde(default, deserialize_with = "de_rules")]
     pub filters: Vec<Rule>,
+}
+
+/// Rules as objects (`{"name", "ruleType", ...}`) or, as the Swagger file
+/// types smart-list triggers, as their names.
+fn de_rules<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Rule>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(name) => Some(Rule {
+                    rule_type: name.clone(),
+                    name,
+                    conditions: Vec::new(),
+                }),
+                other => serde_json::from_value(other).ok(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -199,7 +199,8 @@ pub struct Counters {
     pub calls: AtomicU64,
     /// The identity calls among them.
     pub token_calls: AtomicU64,
-    /// Calls sent again after a transient failure or a 606/615.
+    /// Calls (and downloads) sent again after a transient failure or a
+    /// 606/615.
     pub retries: AtomicU64,
     /// File downloads (from the files' public URLs; not API calls).
     pub downloads: AtomicU64,
@@ -432,6 +433,7 @@ impl Client {
             if attempts > limits.retries {
                 return Err(ApiError::new(&shown, self.gave_up(outcome, attempts)));
             }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
             std::thread::sleep(limits.backoff_for(attempts));
         }
     }

@@ -385,7 +385,7 @@ mod tests {
     fn smart_list_rules() {
         let list: SmartList = serde_json::from_value(json!({
             "rules": {"filterMatchType": "All",
-              "triggers": [{"name": "Fills Out Form", "ruleType": "Fills Out Form", "conditions": []},
+              "triggers": ["Fills Out Form",
                            {"name": "Webinar Attended", "ruleType": "x", "conditions": []}],
               "filters": [{"name": "Lead Score", "ruleType": "Lead Score", "conditions": []},
                           {"name": "Has Subscription", "ruleType": "Has Subscription", "conditions": []}]}

@@ -684,7 +684,7 @@ impl Ctx<'_> {
 pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
     let out_dir = write::check_out(&options.out)?;
     let old_dir = (out_dir == OutDir::Snapshot).then(|| options.out.clone());
-    let _lock = match &old_dir {
+    let lock = match &old_dir {
         Some(dir) => {
             if crate::apply::interrupted(dir) {
                 bail!(
@@ -696,7 +696,7 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
         }
         None => None,
     };
-    write::remove_stale_temporaries(&options.out);
+    write::remove_stale_temporaries(&options.out, lock.is_some());
     let label = client.instance().label().to_string();
     let old = Old::load(old_dir.clone(), &label, options.refetch);
     let stop = AtomicBool::new(false);

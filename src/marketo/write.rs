@@ -75,8 +75,10 @@ pub fn check_out(dir: &Path) -> Result<OutDir> {
     )))
 }
 
-/// Remove temporary directories that killed pulls into `dir` left beside it.
-pub fn remove_stale_temporaries(dir: &Path) {
+/// Remove temporary directories that killed pulls into `dir` left beside
+/// it: all of them when the caller holds DIR's lock (no other pull into DIR
+/// can be running), else those untouched for an hour.
+pub fn remove_stale_temporaries(dir: &Path, locked: bool) {
     let (Some(parent), Some(name)) = (parent_of(dir), dir.file_name()) else {
         return;
     };
@@ -86,7 +88,18 @@ pub fn remove_stale_temporaries(dir: &Path) {
     };
     for entry in entries.flatten() {
         let n = entry.file_name();
-        if n.to_string_lossy().starts_with(&prefix) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+        let old_enough = || {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+        };
+        if n.to_string_lossy().starts_with(&prefix)
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+            && (locked || old_enough())
+        {
             let _ = fs::remove_dir_all(entry.path());
         }
     }

@@ -101,6 +101,15 @@ fn envelope(result: Vec<Value>) -> Reply {
 
 /// Page `items` by `offset` and `maxReturn` (default 20, at most 200).
 fn paged(items: Vec<Value>, query: &[(String, String)]) -> Reply {
+    paged_by(items.into_iter(), query, |v| v)
+}
+
+/// Page lazily: only the records of the page are built.
+fn paged_by<T>(
+    items: impl Iterator<Item = T>,
+    query: &[(String, String)],
+    build: impl Fn(T) -> Value,
+) -> Reply {
     let offset = match param(query, "offset").map(str::parse::<usize>) {
         None => 0,
         Some(Ok(n)) => n,
@@ -111,7 +120,7 @@ fn paged(items: Vec<Value>, query: &[(String, String)]) -> Reply {
         Some(Ok(n)) if (1..=200).contains(&n) => n,
         Some(_) => return Reply::error("1003"),
     };
-    envelope(items.into_iter().skip(offset).take(max).collect())
+    envelope(items.skip(offset).take(max).map(build).collect())
 }
 
 /// Only the version asked for (`status=approved|draft`), when asked.
@@ -189,14 +198,15 @@ pub(crate) fn route(
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/programs.json" => paged(
-                i.programs.values().map(|p| program_record(i, p, false)).collect(),
-                query,
-            ),
-            "/rest/asset/v1/program/{id}.json" => match id_param(&params).and_then(|id| i.programs.get(&id)) {
-                Some(p) => envelope(vec![program_record(i, p, true)]),
-                None => Reply::error("702"),
-            },
+            "/rest/asset/v1/programs.json" => {
+                paged_by(i.programs.values(), query, |p| program_record(i, p, false))
+            }
+            "/rest/asset/v1/program/{id}.json" => {
+                match id_param(&params).and_then(|id| i.programs.get(&id)) {
+                    Some(p) => envelope(vec![program_record(i, p, true)]),
+                    None => Reply::error("702"),
+                }
+            }
             "/rest/asset/v1/program/byName.json" => {
                 let Some(name) = param(query, "name") else {
                     return Reply::error("701");
@@ -235,11 +245,13 @@ pub(crate) fn route(
             "/rest/asset/v1/tagTypes.json" => paged(
                 i.tag_types
                     .iter()
-                    .map(|t| json!({
-                        "tagType": t.name,
-                        "applicableProgramTypes": "[program,email_batch,nurture,event,webinar]",
-                        "required": t.required,
-                    }))
+                    .map(|t| {
+                        json!({
+                            "tagType": t.name,
+                            "applicableProgramTypes": "[program,email_batch,nurture,event,webinar]",
+                            "required": t.required,
+                        })
+                    })
                     .collect(),
                 query,
             ),
@@ -257,33 +269,31 @@ pub(crate) fn route(
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/channels.json" => paged(
-                i.channels
-                    .values()
-                    .map(|c| json!({
-                        "id": c.id,
-                        "name": c.name,
-                        "applicableProgramType": c.program_type,
-                        "progressionStatuses": c.statuses.iter().enumerate().map(|(n, s)| json!({
-                            "name": s, "step": (n as i64 + 1) * 10, "description": null,
-                            "hidden": false, "success": n + 1 == c.statuses.len(),
-                        })).collect::<Vec<_>>(),
-                        "createdAt": c.updated_at, "updatedAt": c.updated_at,
-                    }))
-                    .collect(),
-                query,
-            ),
+            "/rest/asset/v1/channels.json" => paged_by(i.channels.values(), query, |c| {
+                json!({
+                    "id": c.id,
+                    "name": c.name,
+                    "applicableProgramType": c.program_type,
+                    "progressionStatuses": c.statuses.iter().enumerate().map(|(n, s)| json!({
+                        "name": s, "step": (n as i64 + 1) * 10, "description": null,
+                        "hidden": false, "success": n + 1 == c.statuses.len(),
+                    })).collect::<Vec<_>>(),
+                    "createdAt": c.updated_at, "updatedAt": c.updated_at,
+                })
+            }),
             "/rest/asset/v1/segmentation.json" => envelope(
                 i.segmentations
                     .values()
                     .filter(|_| status_ok(query, "approved"))
-                    .map(|s| json!({
-                        "id": s.id, "name": s.name, "description": "",
-                        "createdAt": s.updated_at, "updatedAt": s.updated_at,
-                        "url": format!("https://app-sim.marketo.com/#SG{}A1", s.id),
-                        "folder": folder_ref(i, Parent::Folder(i.ds_root)),
-                        "status": "approved", "workspace": "Default",
-                    }))
+                    .map(|s| {
+                        json!({
+                            "id": s.id, "name": s.name, "description": "",
+                            "createdAt": s.updated_at, "updatedAt": s.updated_at,
+                            "url": format!("https://app-sim.marketo.com/#SG{}A1", s.id),
+                            "folder": folder_ref(i, Parent::Folder(i.ds_root)),
+                            "status": "approved", "workspace": "Default",
+                        })
+                    })
                     .collect(),
             ),
             "/rest/asset/v1/segmentation/{id}/segments.json" => {
@@ -292,29 +302,30 @@ pub(crate) fn route(
                         s.segments
                             .iter()
                             .enumerate()
-                            .map(|(n, name)| json!({
-                                "id": s.id * 100 + n as u64, "name": name, "description": null,
-                                "createdAt": s.updated_at, "updatedAt": s.updated_at,
-                                "url": null, "segmentationId": s.id,
-                            }))
+                            .map(|(n, name)| {
+                                json!({
+                                    "id": s.id * 100 + n as u64, "name": name, "description": null,
+                                    "createdAt": s.updated_at, "updatedAt": s.updated_at,
+                                    "url": null, "segmentationId": s.id,
+                                })
+                            })
                             .collect(),
                         query,
                     ),
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/emails.json" => paged(
-                i.emails
-                    .values()
-                    .filter(|e| status_ok(query, &e.status))
-                    .map(|e| email_record(i, e))
-                    .collect(),
+            "/rest/asset/v1/emails.json" => paged_by(
+                i.emails.values().filter(|e| status_ok(query, &e.status)),
                 query,
+                |e| email_record(i, e),
             ),
-            "/rest/asset/v1/email/{id}.json" => match id_param(&params).and_then(|id| i.emails.get(&id)) {
-                Some(e) => envelope(vec![email_record(i, e)]),
-                None => Reply::error("702"),
-            },
+            "/rest/asset/v1/email/{id}.json" => {
+                match id_param(&params).and_then(|id| i.emails.get(&id)) {
+                    Some(e) => envelope(vec![email_record(i, e)]),
+                    None => Reply::error("702"),
+                }
+            }
             "/rest/asset/v1/email/{id}/content.json" => {
                 match id_param(&params).and_then(|id| i.emails.get(&id)) {
                     Some(e) => envelope(
@@ -327,11 +338,13 @@ pub(crate) fn route(
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/landingPages.json" => paged(
+            "/rest/asset/v1/landingPages.json" => paged_by(
                 i.landing_pages
                     .values()
-                    .filter(|p| status_ok(query, &p.status))
-                    .map(|p| json!({
+                    .filter(|p| status_ok(query, &p.status)),
+                query,
+                |p| {
+                    json!({
                         "id": p.id, "name": p.name, "description": "",
                         "createdAt": p.updated_at, "updatedAt": p.updated_at,
                         "URL": format!("https://go.sim.example/lp/{}.html", p.id),
@@ -341,9 +354,8 @@ pub(crate) fn route(
                         "title": p.name, "keywords": "", "robots": "index, nofollow",
                         "customHeadHTML": null, "facebookOgTags": null,
                         "formPrefill": false, "mobileEnabled": false, "workspace": "Default",
-                    }))
-                    .collect(),
-                query,
+                    })
+                },
             ),
             "/rest/asset/v1/landingPage/{id}/content.json" => {
                 match id_param(&params).and_then(|id| i.landing_pages.get(&id)) {
@@ -351,20 +363,22 @@ pub(crate) fn route(
                         p.sections
                             .iter()
                             .enumerate()
-                            .map(|(n, s)| json!({
-                                "id": s.id, "type": s.kind, "index": n + 1,
-                                "content": s.value, "formattingOptions": null,
-                            }))
+                            .map(|(n, s)| {
+                                json!({
+                                    "id": s.id, "type": s.kind, "index": n + 1,
+                                    "content": s.value, "formattingOptions": null,
+                                })
+                            })
                             .collect(),
                     ),
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/forms.json" => paged(
-                i.forms
-                    .values()
-                    .filter(|f| status_ok(query, &f.status))
-                    .map(|f| json!({
+            "/rest/asset/v1/forms.json" => paged_by(
+                i.forms.values().filter(|f| status_ok(query, &f.status)),
+                query,
+                |f| {
+                    json!({
                         "id": f.id, "name": f.name, "description": "",
                         "createdAt": f.updated_at, "updatedAt": f.updated_at,
                         "url": format!("https://app-sim.marketo.com/#FO{}A1", f.id),
@@ -376,34 +390,34 @@ pub(crate) fn route(
                         "thankYouList": [{"default": true, "followupType": "none", "followupValue": null,
                                            "operator": null, "subjectField": null, "values": null}],
                         "buttonLocation": 120, "buttonLabel": "Submit", "waitingLabel": "Please Wait",
-                    }))
-                    .collect(),
-                query,
+                    })
+                },
             ),
             "/rest/asset/v1/form/{id}/fields.json" => {
                 match id_param(&params).and_then(|id| i.forms.get(&id)) {
                     Some(f) => envelope(
                         f.fields
                             .iter()
-                            .map(|x| json!({
-                                "id": x.api_name, "label": x.label, "dataType": x.data_type,
-                                "validationMessage": "This field is required.",
-                                "rowNumber": 0, "columnNumber": 0, "required": false,
-                                "formPrefill": true, "fieldWidth": 150, "labelWidth": 100,
-                                "maxLength": 255, "visibilityRules": {"ruleType": "alwaysShow"},
-                            }))
+                            .map(|x| {
+                                json!({
+                                    "id": x.api_name, "label": x.label, "dataType": x.data_type,
+                                    "validationMessage": "This field is required.",
+                                    "rowNumber": 0, "columnNumber": 0, "required": false,
+                                    "formPrefill": true, "fieldWidth": 150, "labelWidth": 100,
+                                    "maxLength": 255, "visibilityRules": {"ruleType": "alwaysShow"},
+                                })
+                            })
                             .collect(),
                     ),
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/smartCampaigns.json" => paged(
+            "/rest/asset/v1/smartCampaigns.json" => paged_by(
                 i.campaigns
                     .values()
-                    .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active))
-                    .map(|c| campaign_record(i, c))
-                    .collect(),
+                    .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active)),
                 query,
+                |c| campaign_record(i, c),
             ),
             "/rest/asset/v1/smartCampaign/{id}/smartList.json" => {
                 match id_param(&params).and_then(|id| i.campaigns.get(&id)) {
@@ -415,19 +429,29 @@ pub(crate) fn route(
                 }
             }
             "/rest/asset/v1/emailTemplates.json" => paged(
-                designs(i, &i.email_templates, query, |d| json!({"version": 2, "id": d.id})),
+                designs(
+                    i,
+                    &i.email_templates,
+                    query,
+                    |d| json!({"version": 2, "id": d.id}),
+                ),
                 query,
             ),
             "/rest/asset/v1/emailTemplate/{id}/content" => {
                 match id_param(&params).and_then(|id| i.email_templates.get(&id)) {
-                    Some(d) => envelope(vec![json!({"id": d.id, "content": d.html, "status": d.status})]),
+                    Some(d) => envelope(vec![
+                        json!({"id": d.id, "content": d.html, "status": d.status}),
+                    ]),
                     None => Reply::error("702"),
                 }
             }
             "/rest/asset/v1/landingPageTemplates.json" => paged(
-                designs(i, &i.landing_page_templates, query, |d| {
-                    json!({"enableMunchkin": true, "templateType": "freeForm", "id": d.id})
-                }),
+                designs(
+                    i,
+                    &i.landing_page_templates,
+                    query,
+                    |d| json!({"enableMunchkin": true, "templateType": "freeForm", "id": d.id}),
+                ),
                 query,
             ),
             "/rest/asset/v1/landingPageTemplate/{id}/content.json" => {
@@ -452,22 +476,16 @@ pub(crate) fn route(
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/files.json" => paged(
-                i.files
-                    .values()
-                    .map(|f| {
-                        let folder = i.folders.get(&f.parent.id());
-                        json!({
-                            "id": f.id, "name": f.name, "description": null,
-                            "createdAt": f.updated_at, "updatedAt": f.updated_at,
-                            "folder": {"id": f.parent.id(), "name": folder.map(|x| x.name.clone()), "type": "Folder"},
-                            "mimeType": f.mime_type, "size": f.bytes.len(),
-                            "url": file_url(&base, &i.munchkin, &f.name),
-                        })
-                    })
-                    .collect(),
-                query,
-            ),
+            "/rest/asset/v1/files.json" => paged_by(i.files.values(), query, |f| {
+                let folder = i.folders.get(&f.parent.id());
+                json!({
+                    "id": f.id, "name": f.name, "description": null,
+                    "createdAt": f.updated_at, "updatedAt": f.updated_at,
+                    "folder": {"id": f.parent.id(), "name": folder.map(|x| x.name.clone()), "type": "Folder"},
+                    "mimeType": f.mime_type, "size": f.bytes.len(),
+                    "url": file_url(&base, &i.munchkin, &f.name),
+                })
+            }),
             "/rest/v1/leads/describe2.json" => Reply::json(&json!({
                 "requestId": request_id(),
                 "success": true,
@@ -691,23 +709,26 @@ fn folders(i: &Instance, query: &[(String, String)]) -> Reply {
         Some(Ok(n)) => n,
         Some(Err(_)) => return Reply::error("1003"),
     };
-    let mut items: Vec<(Id, Value)> = Vec::new();
+    let mut items: Vec<Parent> = Vec::new();
     for f in i.folders.values() {
-        if let Some(d) = i.depth_below(Parent::Folder(f.id), root) {
-            if d <= max_depth {
-                items.push((f.id, folder_record(i, f)));
-            }
+        if i.depth_below(Parent::Folder(f.id), root)
+            .is_some_and(|d| d <= max_depth)
+        {
+            items.push(Parent::Folder(f.id));
         }
     }
     for p in i.programs.values() {
-        if let Some(d) = i.depth_below(Parent::Program(p.id), root) {
-            if d <= max_depth {
-                items.push((p.id, program_as_folder(i, p)));
-            }
+        if i.depth_below(Parent::Program(p.id), root)
+            .is_some_and(|d| d <= max_depth)
+        {
+            items.push(Parent::Program(p.id));
         }
     }
-    items.sort_by_key(|(id, _)| *id);
-    paged(items.into_iter().map(|(_, v)| v).collect(), query)
+    items.sort_by_key(|p| p.id());
+    paged_by(items.into_iter(), query, |p| match p {
+        Parent::Folder(id) => folder_record(i, &i.folders[&id]),
+        Parent::Program(id) => program_as_folder(i, &i.programs[&id]),
+    })
 }
 
 /// The tokens a folder or program sees: its own, then (when configured)
@@ -855,7 +876,8 @@ fn smart_list(i: &Instance, c: &Campaign, rules: bool) -> Value {
     if rules {
         v["rules"] = json!({
             "filterMatchType": "All",
-            "triggers": c.triggers.iter().enumerate().map(|(n, r)| rule(n, r)).collect::<Vec<_>>(),
+            // The Swagger file types triggers as their names.
+            "triggers": c.triggers.iter().map(|r| json!(r.name)).collect::<Vec<_>>(),
             "filters": c.filters.iter().enumerate().map(|(n, r)| rule(n + c.triggers.len(), r)).collect::<Vec<_>>(),
         });
     }

@@ -336,6 +336,11 @@ impl Sim {
         self.shared.lock().faults.push(fault);
     }
 
+    /// Drop the faults not yet used up.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// Faults queued and not yet used up.
     pub fn pending_faults(&self) -> Vec<Fault> {
         self.shared.lock().faults.clone()
@@ -579,6 +584,8 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
     drop(state);
 
     let mut keep = !request.close;
+    // A REST call refused before admission gets its refusal, not the fault.
+    let applies = counted || !is_rest;
     let extra = match &fault {
         Some(FaultKind::Latency(d)) => *d,
         _ => Duration::ZERO,
@@ -593,16 +600,16 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
             keep = false;
             true
         }
-        Some(FaultKind::Http(status)) if counted || is_identity => {
+        Some(FaultKind::Http(status)) if applies => {
             call.status = *status;
             let body = format!("<html><body><h1>{status}</h1>Server error</body></html>");
             write_reply(out, *status, "text/html", body.as_bytes(), body.len(), keep)
         }
-        Some(FaultKind::NotJson) if counted || is_identity => {
+        Some(FaultKind::NotJson) if applies => {
             let body = b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Marketo is down for maintenance</body></html>";
             write_reply(out, 200, "text/html", body, body.len(), keep)
         }
-        Some(FaultKind::Truncated) if counted || is_identity => {
+        Some(FaultKind::Truncated) if applies => {
             let half = &reply.body[..reply.body.len() / 2];
             keep = false;
             write_reply(out, 200, reply.content_type, half, reply.body.len(), false)
