@@ -645,3 +645,116 @@ fn inherited_tokens_are_recorded_where_they_are_defined_either_way() {
     }
     assert_eq!(trees[0], trees[1]);
 }
+
+/// On a terminal, standard error shows the calls made and an estimate of
+/// the time left at the rate limit; with `--json` it shows nothing and
+/// standard output holds only the JSON summary.
+#[test]
+fn a_terminal_shows_progress_and_json_does_not() {
+    use rexpect::session::spawn_command;
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    sim.configure(|c| c.latency = std::time::Duration::from_millis(60));
+    let tmp = tempfile::tempdir().unwrap();
+    let command = |out: &std::path::Path, json: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mkimport"));
+        c.args(["pull", "--instance", &sim.url(), "--out"])
+            .arg(out)
+            .env("MARKETO_CLIENT_ID", CLIENT_ID)
+            .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+            .env("MKIMPORT_MARKETO_LIMITS", knob(&sim.config()));
+        if json {
+            c.arg("--json");
+        }
+        c
+    };
+    let mut p = spawn_command(command(&tmp.path().join("a"), false), Some(30_000)).unwrap();
+    p.exp_regex(r"pulling: \d+ of about \d+ calls, about \d+s left at the rate limit")
+        .unwrap();
+    p.exp_regex(r"Pulled http://127\.0\.0\.1:\d+ into .*: 6 programs")
+        .unwrap();
+    p.exp_eof().unwrap();
+
+    let mut p = spawn_command(command(&tmp.path().join("b"), true), Some(30_000)).unwrap();
+    let output = p.exp_eof().unwrap();
+    assert!(!output.contains("pulling:"), "{output}");
+    let summary: Value = serde_json::from_str(output.trim()).unwrap();
+    assert_eq!(summary["programs"], 6);
+}
+
+/// A token that runs out during a long pull is renewed (before it expires,
+/// or on the 602 that says it has).
+#[test]
+fn tokens_are_renewed_when_they_expire() {
+    let instance =
+        Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
+    let mut config = config();
+    config.token_ttl = std::time::Duration::from_secs(1);
+    config.latency = std::time::Duration::from_millis(60);
+    let sim = Sim::start(instance, config).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = pull(&sim, &tmp.path().join("a"), &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    assert!(summary["token_calls"].as_u64().unwrap() >= 2, "{summary}");
+    assert_eq!(
+        sim.stats().token_calls,
+        summary["token_calls"].as_u64().unwrap()
+    );
+}
+
+/// Content the instance refuses to give (709: predictive content, say)
+/// leaves that asset's content undeclared, with a warning; the pull goes
+/// on.
+#[test]
+fn content_the_instance_refuses_is_left_out_with_a_warning() {
+    let sim = start(small_instance());
+    sim.inject(Fault::code("709").on("/rest/asset/v1/email/"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("email \"Invite\"")
+                && w.as_str().unwrap().contains("709")),
+        "{summary}"
+    );
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    let email = &p["emails"][0];
+    assert_eq!(email["name"], "Invite");
+    assert_eq!(email["template"], "Std Email");
+    assert!(
+        email.get("html").is_none() && email.get("snippets").is_none(),
+        "{email}"
+    );
+    // Not cached as fetched: the next pull asks again.
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    assert_eq!(again.json()["content_calls"], 1);
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    assert!(p["emails"][0]["html"].is_string());
+}
+
+/// A pull does not write into a snapshot another mkimport holds (a `run`
+/// importing into it, another pull).
+#[test]
+fn a_locked_snapshot_is_refused() {
+    let sim = fixture_sim("production", "412-ACM-982");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a");
+    pull(&sim, &out, &["--json"]).expect(0);
+    let before = tree(&out);
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(out.join(".mkimport/lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(1);
+    assert!(run.stderr.contains(".mkimport/lock"), "{}", run.stderr);
+    drop(lock);
+    assert_eq!(tree(&out), before);
+}

@@ -3,8 +3,13 @@
 //!
 //! ```text
 //! marketo-sim --from fixtures/sandbox [--port 8080] [--munchkin 123-ABC-456]
-//!             [--client-id ID --client-secret SECRET] [--url-file FILE]
+//!             [--client-id ID --client-secret SECRET] [--window-ms MS]
+//!             [--url-file FILE]
 //! ```
+//!
+//! The credentials default to `sim-client-id` and `sim-client-secret`; the
+//! limits are Marketo's (100 calls in any 20 s, 10 at once), with the window
+//! shortened by `--window-ms` for quick examples.
 //!
 //! It prints the base URL on standard output (and writes it to FILE when
 //! asked), then serves until killed.
@@ -17,7 +22,7 @@ use marketo_sim::{Instance, Sim, SimConfig};
 fn usage() -> ExitCode {
     eprintln!(
         "usage: marketo-sim --from SUBSCRIPTION_DIR [--port PORT] [--munchkin ID] \
-         [--client-id ID] [--client-secret SECRET] [--url-file FILE]"
+         [--client-id ID] [--client-secret SECRET] [--window-ms MS] [--url-file FILE]"
     );
     ExitCode::from(2)
 }
@@ -48,6 +53,10 @@ fn main() -> ExitCode {
             "--client-secret" => match value() {
                 Some(v) => config.client_secret = v,
                 None => return usage(),
+            },
+            "--window-ms" => match value().and_then(|v| v.parse().ok()) {
+                Some(ms) if ms > 0 => config.window = std::time::Duration::from_millis(ms),
+                _ => return usage(),
             },
             "--url-file" => url_file = value().map(PathBuf::from),
             _ => return usage(),
