@@ -445,6 +445,7 @@ fn hostile_names_stay_inside_dir() {
     );
     i.add_program(Parent::Folder(g), "..\\..\\y", "Default", "Webinar");
     i.add_program(Parent::Folder(g), "folder.json", "Default", "Webinar");
+    let unnamed = i.add_program(Parent::Folder(g), "  ", "Default", "Webinar");
     let sim = start(i);
     let tmp = tempfile::tempdir().unwrap();
     let parent = tmp.path().join("p");
@@ -460,7 +461,8 @@ fn hostile_names_stay_inside_dir() {
         .collect();
     assert!(outside.is_empty(), "{outside:?}");
     let pulled = programs(&out);
-    assert_eq!(pulled.len(), 3);
+    assert_eq!(pulled.len(), 4);
+    assert!(pulled.contains_key(&format!("Program {unnamed}")), "{:?}", pulled.keys());
     for (name, (rel, _)) in &pulled {
         assert!(
             rel.split('/')

@@ -21,7 +21,6 @@
 //! shown to anyone: errors name the endpoint by its path only.
 
 use std::fmt;
-use std::io::Read as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -778,15 +777,7 @@ fn transport_detail(e: &ureq::Error) -> String {
 
 /// Say what came instead of JSON, briefly and without control characters.
 fn not_json_detail(content_type: &str, bytes: &[u8], e: &serde_json::Error) -> String {
-    let mut start = String::new();
-    let _ = bytes
-        .take(80)
-        .read_to_string(&mut start)
-        .or_else(|_| -> std::io::Result<usize> {
-            start = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
-            Ok(0)
-        });
-    let start: String = start
+    let start: String = String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

@@ -1694,7 +1694,18 @@ fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<()> {
     campaigns.sort_by(by_name);
 
     let mut info = Map::new();
-    info.insert("name".into(), json!(p.name));
+    let name = if names::key(&p.name).is_empty() {
+        // The format requires a name; Marketo does too, but be safe.
+        let named = format!("Program {}", p.id);
+        ctx.warn(format!(
+            "program {} has no name; it is written as \"{named}\"",
+            p.id
+        ));
+        named
+    } else {
+        p.name.clone()
+    };
+    info.insert("name".into(), json!(name));
     info.insert("type".into(), json!(snapshot::program_type(&p.kind)));
     if !p.channel.is_empty() {
         info.insert("channel".into(), json!(p.channel));
