@@ -462,7 +462,11 @@ fn hostile_names_stay_inside_dir() {
     assert!(outside.is_empty(), "{outside:?}");
     let pulled = programs(&out);
     assert_eq!(pulled.len(), 4);
-    assert!(pulled.contains_key(&format!("Program {unnamed}")), "{:?}", pulled.keys());
+    assert!(
+        pulled.contains_key(&format!("Program {unnamed}")),
+        "{:?}",
+        pulled.keys()
+    );
     for (name, (rel, _)) in &pulled {
         assert!(
             rel.split('/')

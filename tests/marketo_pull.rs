@@ -653,7 +653,7 @@ fn inherited_tokens_are_recorded_where_they_are_defined_either_way() {
 fn a_terminal_shows_progress_and_json_does_not() {
     use rexpect::session::spawn_command;
     let sim = fixture_sim("sandbox", "412-ACM-981");
-    sim.configure(|c| c.latency = std::time::Duration::from_millis(60));
+    sim.configure(|c| c.latency = std::time::Duration::from_millis(100));
     let tmp = tempfile::tempdir().unwrap();
     let command = |out: &std::path::Path, json: bool| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mkimport"));
@@ -689,7 +689,8 @@ fn tokens_are_renewed_when_they_expire() {
         Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
     let mut config = config();
     config.token_ttl = std::time::Duration::from_secs(1);
-    config.latency = std::time::Duration::from_millis(60);
+    // About 100 calls, 10 at a time: well over a second.
+    config.latency = std::time::Duration::from_millis(150);
     let sim = Sim::start(instance, config).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let run = pull(&sim, &tmp.path().join("a"), &["--json"]);
