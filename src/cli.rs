@@ -31,6 +31,9 @@ pub enum Command {
     /// Browse the built-in Program Library.
     #[command(subcommand)]
     Library(LibraryCommand),
+    /// Write a subscription directory describing a live Marketo instance,
+    /// through its REST API (docs/marketo.md).
+    Pull(PullArgs),
     /// Export a program stored in a subscription as a self-contained bundle.
     Export {
         /// The subscription directory holding the program.
@@ -251,4 +254,41 @@ pub struct RunArgs {
     /// command in MKIMPORT_SENDMAIL).
     #[arg(long, value_name = "ADDR")]
     pub notify: Option<String>,
+}
+
+/// `mkimport pull`: write a subscription directory describing a live
+/// Marketo instance, through its REST API.
+#[derive(Debug, Args, Clone)]
+pub struct PullArgs {
+    /// The instance: a Munchkin id (123-ABC-456, meaning
+    /// https://123-ABC-456.mktorest.com) or a base URL
+    /// (http://127.0.0.1:8080). The client id and secret of its LaunchPoint
+    /// API service come from MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET.
+    #[arg(long, value_name = "INSTANCE")]
+    pub instance: String,
+
+    /// The subscription directory to write: a new or empty directory, or an
+    /// earlier pull's (then only what changed is fetched and written).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Pull only this program (repeatable). None means every program. The
+    /// design studio, folders and schema are always pulled whole.
+    #[arg(long = "program", value_name = "NAME")]
+    pub programs: Vec<String>,
+
+    /// The subscription's name in subscription.json (default: the earlier
+    /// pull's name, else "Marketo <instance>").
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Print a JSON summary (with `calls`) on standard output, and nothing
+    /// else there.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Fetch every asset's content again, even when the earlier pull kept
+    /// it at the same `updatedAt`.
+    #[arg(long)]
+    pub refetch: bool,
 }

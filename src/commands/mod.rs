@@ -20,6 +20,7 @@ pub mod export;
 pub mod generate;
 pub mod library;
 pub mod preview;
+pub mod pull;
 pub mod run;
 pub mod shell;
 
@@ -58,6 +59,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Library(LibraryCommand::Show { name }) => {
             library::show(&name).and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }
+        Command::Pull(args) => pull::run(&args),
         Command::Export { from, program, out } => {
             export::export(&from, &program, &out).map(|()| Exit::Ok)
         }

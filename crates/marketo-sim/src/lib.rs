@@ -1,0 +1,32 @@
+//! A local simulator of the Marketo REST API, for mkimport's tests and
+//! docs examples.
+//!
+//! [`Sim::start`] serves an [`Instance`] on 127.0.0.1 (a free port):
+//!
+//! - the identity service (`/identity/oauth/token`, client credentials,
+//!   tokens that expire: 601 for an unknown token, 602 for an expired one);
+//! - the Asset and lead-database read endpoints of [`routes::ROUTES`], with
+//!   Marketo's envelope (`requestId`, `success`, `errors`, `warnings`,
+//!   `result`), paging (`offset`, `maxReturn` up to 200, "No assets found"
+//!   or 702 past the end) and record shapes (the Swagger files in
+//!   `swagger/`, which a test in mkimport checks the answers against);
+//! - Marketo's limits: 606 past `calls_per_window` calls in any `window`,
+//!   615 past `max_concurrency` calls at once, 607 past `daily_quota`;
+//! - injected faults ([`Fault`]): any error code (604, 608, 611, 713, ...),
+//!   an HTTP status, a reset connection, latency, an HTML answer, an answer
+//!   cut in half, an expired token;
+//! - files at `/rs/<munchkin>/images/<name>` (their `url` in `files.json`);
+//! - a log of every call and counters ([`Sim::calls`], [`Sim::stats`]).
+//!
+//! An instance is built in Rust ([`Instance::new`] and its `add_*`
+//! methods) or from a subscription directory in mkimport's format
+//! ([`Instance::from_subscription`], which reads the JSON itself). The
+//! model is mutable ([`Sim::with_instance`]) so write endpoints (create,
+//! update, delete, with 709/710/711) can be added beside the read ones.
+
+pub mod model;
+pub mod routes;
+pub mod server;
+
+pub use model::{Id, Instance, Parent, Rule, Section, Token};
+pub use server::{Call, Fault, FaultKind, Sim, SimConfig, Stats};

@@ -1,0 +1,781 @@
+//! The HTTP side: a small HTTP/1.1 server on 127.0.0.1 (keep-alive,
+//! `Content-Length` bodies), Marketo's authentication and limits, injected
+//! faults, and the call log.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::model::Instance;
+use crate::routes;
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Calls allowed in any `window` (606 beyond).
+    pub calls_per_window: usize,
+    pub window: Duration,
+    /// Calls allowed at once (615 beyond).
+    pub max_concurrency: usize,
+    /// Calls allowed in all (607 beyond); none: unlimited.
+    pub daily_quota: Option<u64>,
+    /// Lifetime of an access token.
+    pub token_ttl: Duration,
+    /// Added to every REST call (before answering).
+    pub latency: Duration,
+    /// Keep the answers' bodies in the call log.
+    pub log_bodies: bool,
+    /// Token lists include the tokens a folder or program inherits.
+    pub tokens_include_inherited: bool,
+}
+
+impl Default for SimConfig {
+    /// Marketo's real limits, and test credentials.
+    fn default() -> Self {
+        SimConfig {
+            client_id: "sim-client-id".into(),
+            client_secret: "sim-client-secret".into(),
+            calls_per_window: 100,
+            window: Duration::from_secs(20),
+            max_concurrency: 10,
+            daily_quota: None,
+            token_ttl: Duration::from_secs(3600),
+            latency: Duration::ZERO,
+            log_bodies: true,
+            tokens_include_inherited: true,
+        }
+    }
+}
+
+/// A fault to inject into matching calls.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// Answer `success: false` with this Marketo error code.
+    Code(String),
+    /// Answer this HTTP status with an HTML body.
+    Http(u16),
+    /// Reset the connection instead of answering.
+    Reset,
+    /// Answer normally, this much later.
+    Latency(Duration),
+    /// Answer an HTML page with status 200.
+    NotJson,
+    /// Announce the whole answer, send half, close.
+    Truncated,
+    /// Expire the caller's token now (the call gets 602).
+    ExpireToken,
+}
+
+/// Which calls a fault hits: those whose path contains `path`, after
+/// letting `skip` of them through, `times` times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub path: String,
+    pub skip: usize,
+    pub times: usize,
+}
+
+impl Fault {
+    /// Once, on the next REST call.
+    pub fn new(kind: FaultKind) -> Fault {
+        Fault {
+            kind,
+            path: "/rest/".into(),
+            skip: 0,
+            times: 1,
+        }
+    }
+
+    pub fn code(code: &str) -> Fault {
+        Fault::new(FaultKind::Code(code.to_string()))
+    }
+
+    /// Only calls whose path contains this.
+    pub fn on(mut self, path: &str) -> Fault {
+        self.path = path.to_string();
+        self
+    }
+
+    pub fn times(mut self, n: usize) -> Fault {
+        self.times = n;
+        self
+    }
+
+    /// Let `n` matching calls through first.
+    pub fn after(mut self, n: usize) -> Fault {
+        self.skip = n;
+        self
+    }
+}
+
+/// One call, as the simulator saw it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    /// Decoded query parameters, in order.
+    pub query: Vec<(String, String)>,
+    pub status: u16,
+    /// The Marketo error code of the answer, if any.
+    pub code: Option<String>,
+    pub fault: Option<FaultKind>,
+    /// The answer's body (when `log_bodies`).
+    pub body: Option<Vec<u8>>,
+    /// Whether it counted against the limits.
+    pub counted: bool,
+}
+
+/// What the simulator counted.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// REST calls admitted (counted against the limits).
+    pub calls: u64,
+    /// Identity calls.
+    pub token_calls: u64,
+    /// File downloads.
+    pub downloads: u64,
+    /// Calls refused with 606 (rate) and 615 (concurrency).
+    pub rejected_606: u64,
+    pub rejected_615: u64,
+    pub rejected_607: u64,
+    /// The most calls seen in one window, and at once.
+    pub max_in_window: usize,
+    pub max_in_flight: usize,
+    /// Answers by Marketo error code.
+    pub codes: HashMap<String, u64>,
+}
+
+pub(crate) struct State {
+    pub instance: Instance,
+    pub config: SimConfig,
+    /// Access token → expiry.
+    tokens: HashMap<String, Instant>,
+    issued: u64,
+    window: VecDeque<Instant>,
+    in_flight: usize,
+    pub stats: Stats,
+    faults: Vec<Fault>,
+    log: Vec<Call>,
+    /// The base URL (for file URLs).
+    pub base: String,
+}
+
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    stopping: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running simulator. Dropping it stops it.
+pub struct Sim {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+/// A reply before faults and writing.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub code: Option<String>,
+}
+
+impl Reply {
+    pub fn json(value: &Value) -> Reply {
+        let code = value["errors"][0]["code"].as_str().map(str::to_string);
+        Reply {
+            status: 200,
+            content_type: "application/json;charset=UTF-8",
+            body: serde_json::to_vec(value).unwrap_or_default(),
+            code,
+        }
+    }
+
+    pub fn error(code: &str) -> Reply {
+        Reply::json(&error_envelope(code))
+    }
+
+    pub fn raw(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body,
+            code: None,
+        }
+    }
+}
+
+/// Marketo's message for an error code.
+pub fn message(code: &str) -> &'static str {
+    match code {
+        "601" => "Access token invalid",
+        "602" => "Access token expired",
+        "603" => "Access denied",
+        "604" => "Request time-out",
+        "606" => "Max rate limit '100' exceeded with in '20' secs",
+        "607" => "Daily quota reached",
+        "608" => "API Temporarily Unavailable",
+        "610" => "Requested resource not found",
+        "611" => "System error",
+        "615" => "Concurrent access limit reached",
+        "701" => "cannot be blank",
+        "702" => "No data found for given search scenario",
+        "709" => "Business Rule Violation",
+        "710" => "Parent Folder Not Found",
+        "711" => "Incompatible Folder Type",
+        "713" => "Transient Error",
+        "1003" => "Invalid value",
+        _ => "Error",
+    }
+}
+
+pub fn error_envelope(code: &str) -> Value {
+    json!({
+        "requestId": request_id(),
+        "success": false,
+        "errors": [{"code": code, "message": message(code)}],
+        "warnings": [],
+    })
+}
+
+pub fn request_id() -> String {
+    use std::sync::atomic::AtomicU64;
+    static N: AtomicU64 = AtomicU64::new(0x1a2b);
+    format!(
+        "{:x}#{:x}",
+        N.fetch_add(1, Ordering::Relaxed),
+        0x18c3_0000_u64
+    )
+}
+
+impl Sim {
+    /// Serve `instance` on 127.0.0.1 (a free port).
+    pub fn start(instance: Instance, config: SimConfig) -> std::io::Result<Sim> {
+        Sim::start_on(instance, config, 0)
+    }
+
+    /// Serve on a given port (0: any free one).
+    pub fn start_on(instance: Instance, config: SimConfig, port: u16) -> std::io::Result<Sim> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                instance,
+                config,
+                tokens: HashMap::new(),
+                issued: 0,
+                window: VecDeque::new(),
+                in_flight: 0,
+                stats: Stats::default(),
+                faults: Vec::new(),
+                log: Vec::new(),
+                base: format!("http://{addr}"),
+            }),
+            stopping: AtomicBool::new(false),
+        });
+        let accept = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if shared.stopping.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let shared = Arc::clone(&shared);
+                    std::thread::spawn(move || serve(stream, &shared));
+                }
+            })
+        };
+        Ok(Sim {
+            addr,
+            shared,
+            accept: Some(accept),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the instance's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn config(&self) -> SimConfig {
+        self.shared.lock().config.clone()
+    }
+
+    /// Change the configuration (limits, latency, quota...).
+    pub fn configure(&self, f: impl FnOnce(&mut SimConfig)) {
+        f(&mut self.shared.lock().config);
+    }
+
+    /// Change the instance (between pulls).
+    pub fn with_instance<R>(&self, f: impl FnOnce(&mut Instance) -> R) -> R {
+        f(&mut self.shared.lock().instance)
+    }
+
+    /// Queue a fault.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.lock().faults.push(fault);
+    }
+
+    /// Drop the faults not yet used up.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Faults queued and not yet used up.
+    pub fn pending_faults(&self) -> Vec<Fault> {
+        self.shared.lock().faults.clone()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.lock().stats.clone()
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().log.clone()
+    }
+
+    /// Forget the log and the counters (not the instance nor the tokens).
+    pub fn reset_counters(&self) {
+        let mut s = self.shared.lock();
+        s.log.clear();
+        s.stats = Stats::default();
+        s.window.clear();
+    }
+
+    /// Expire every access token now.
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for expiry in self.shared.lock().tokens.values_mut() {
+            *expiry = now;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::Relaxed);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A parsed request.
+struct Request {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+    close: bool,
+}
+
+fn serve(stream: TcpStream, shared: &Arc<Shared>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = stream.set_nodelay(true);
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    let mut writer = write_half;
+    loop {
+        if shared.stopping.load(Ordering::Relaxed) {
+            return;
+        }
+        let request = match read_request(&mut reader) {
+            Ok(Some(r)) => r,
+            _ => return,
+        };
+        if !handle(request, &mut writer, shared) {
+            return;
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let mut headers = HashMap::new();
+    let mut total = 0usize;
+    loop {
+        let mut h = String::new();
+        let n = reader.read_line(&mut h)?;
+        total += n;
+        if n == 0 || total > 64 * 1024 {
+            return Ok(None);
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if length > 16 << 20 {
+        return Ok(None);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), parse_query(q)),
+        None => (target.to_string(), Vec::new()),
+    };
+    let close = headers
+        .get("connection")
+        .is_some_and(|v| v.eq_ignore_ascii_case("close"))
+        || version == "HTTP/1.0";
+    Ok(Some(Request {
+        method: method.to_string(),
+        path: percent_decode(&path),
+        query,
+        headers,
+        body,
+        close,
+    }))
+}
+
+/// Parse `a=1&b=x%20y` (also used for form bodies).
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(p), String::new()),
+        })
+        .collect()
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Handle one request; false when the connection must close.
+fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
+    let is_rest = request.path.starts_with("/rest/");
+    let is_identity = request.path.starts_with("/identity/");
+    let is_file = request.path.starts_with("/rs/");
+    let mut state = shared.lock();
+
+    // A fault hits a REST call once it is admitted (so it counts against
+    // the limits, as the client must assume), any other call at once.
+    let mut fault = None;
+    let mut counted = false;
+    let reply = if is_identity {
+        state.stats.token_calls += 1;
+        fault = take_fault(&mut state, &request.path);
+        identity(&mut state, &request)
+    } else if is_file {
+        state.stats.downloads += 1;
+        fault = take_fault(&mut state, &request.path);
+        routes::file(&state, &request.path)
+    } else if is_rest {
+        match admit(&mut state, &request) {
+            Err(reply) => reply,
+            Ok(token) => {
+                counted = true;
+                fault = take_fault(&mut state, &request.path);
+                match &fault {
+                    Some(FaultKind::Code(code)) => Reply::error(code),
+                    Some(FaultKind::ExpireToken) => {
+                        state.tokens.insert(token, Instant::now());
+                        Reply::error("602")
+                    }
+                    _ => {
+                        let cfg = state.config.clone();
+                        routes::route(
+                            &mut state,
+                            &cfg,
+                            &request.method,
+                            &request.path,
+                            &request.query,
+                            &request.body,
+                        )
+                    }
+                }
+            }
+        }
+    } else {
+        Reply::raw(404, "text/plain", b"not found".to_vec())
+    };
+    if let Some(code) = &reply.code {
+        *state.stats.codes.entry(code.clone()).or_default() += 1;
+    }
+    let latency = if counted {
+        state.config.latency
+    } else {
+        Duration::ZERO
+    };
+    let log_bodies = state.config.log_bodies;
+    let mut call = Call {
+        method: request.method.clone(),
+        path: request.path.clone(),
+        query: request.query.clone(),
+        status: reply.status,
+        code: reply.code.clone(),
+        fault: fault.clone(),
+        body: log_bodies.then(|| reply.body.clone()),
+        counted,
+    };
+    drop(state);
+
+    let mut keep = !request.close;
+    // A REST call refused before admission gets its refusal, not the fault.
+    let applies = counted || !is_rest;
+    let extra = match &fault {
+        Some(FaultKind::Latency(d)) => *d,
+        _ => Duration::ZERO,
+    };
+    if !(latency + extra).is_zero() {
+        std::thread::sleep(latency + extra);
+    }
+    let written = match &fault {
+        Some(FaultKind::Reset) => {
+            call.status = 0;
+            reset(out);
+            keep = false;
+            true
+        }
+        Some(FaultKind::Http(status)) if applies => {
+            call.status = *status;
+            let body = format!("<html><body><h1>{status}</h1>Server error</body></html>");
+            write_reply(out, *status, "text/html", body.as_bytes(), body.len(), keep)
+        }
+        Some(FaultKind::NotJson) if applies => {
+            let body = b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Marketo is down for maintenance</body></html>";
+            write_reply(out, 200, "text/html", body, body.len(), keep)
+        }
+        Some(FaultKind::Truncated) if applies => {
+            let half = &reply.body[..reply.body.len() / 2];
+            keep = false;
+            write_reply(out, 200, reply.content_type, half, reply.body.len(), false)
+        }
+        _ => write_reply(
+            out,
+            reply.status,
+            reply.content_type,
+            &reply.body,
+            reply.body.len(),
+            keep,
+        ),
+    };
+    let mut state = shared.lock();
+    if counted {
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
+    state.log.push(call);
+    drop(state);
+    if !written {
+        return false;
+    }
+    if !keep {
+        let _ = out.shutdown(Shutdown::Both);
+    }
+    keep
+}
+
+/// Authentication, quota, concurrency and rate, in Marketo's order. Calls
+/// refused here do not count against the limits.
+fn admit(state: &mut State, request: &Request) -> Result<String, Reply> {
+    let token = request
+        .headers
+        .get("authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::to_string)
+        .or_else(|| {
+            request
+                .query
+                .iter()
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.clone())
+        });
+    let now = Instant::now();
+    let token = match token {
+        None => return Err(Reply::error("601")),
+        Some(t) => t,
+    };
+    match state.tokens.get(&token) {
+        None => return Err(Reply::error("601")),
+        Some(expiry) if *expiry <= now => return Err(Reply::error("602")),
+        Some(_) => {}
+    }
+    if let Some(quota) = state.config.daily_quota {
+        if state.stats.calls >= quota {
+            state.stats.rejected_607 += 1;
+            return Err(Reply::error("607"));
+        }
+    }
+    if state.in_flight >= state.config.max_concurrency {
+        state.stats.rejected_615 += 1;
+        return Err(Reply::error("615"));
+    }
+    let window = state.config.window;
+    while state
+        .window
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+    {
+        state.window.pop_front();
+    }
+    if state.window.len() >= state.config.calls_per_window {
+        state.stats.rejected_606 += 1;
+        return Err(Reply::error("606"));
+    }
+    state.window.push_back(now);
+    state.in_flight += 1;
+    state.stats.calls += 1;
+    state.stats.max_in_window = state.stats.max_in_window.max(state.window.len());
+    state.stats.max_in_flight = state.stats.max_in_flight.max(state.in_flight);
+    Ok(token)
+}
+
+fn take_fault(state: &mut State, path: &str) -> Option<FaultKind> {
+    let i = state.faults.iter().position(|f| path.contains(&f.path))?;
+    let f = &mut state.faults[i];
+    if f.skip > 0 {
+        f.skip -= 1;
+        return None;
+    }
+    let kind = f.kind.clone();
+    f.times = f.times.saturating_sub(1);
+    if f.times == 0 {
+        state.faults.remove(i);
+    }
+    Some(kind)
+}
+
+/// `GET /identity/oauth/token`.
+fn identity(state: &mut State, request: &Request) -> Reply {
+    let mut params: HashMap<String, String> = request.query.iter().cloned().collect();
+    if request.method == "POST" {
+        params.extend(parse_query(&String::from_utf8_lossy(&request.body)));
+    }
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    if get("grant_type") != "client_credentials" {
+        return Reply::raw(
+            400,
+            "application/json",
+            br#"{"error":"invalid_request","error_description":"Unsupported grant type"}"#.to_vec(),
+        );
+    }
+    if get("client_id") != state.config.client_id
+        || get("client_secret") != state.config.client_secret
+    {
+        return Reply::raw(
+            401,
+            "application/json",
+            br#"{"error":"unauthorized","error_description":"Bad client credentials"}"#.to_vec(),
+        );
+    }
+    state.issued += 1;
+    let token = format!(
+        "sim-token-{:08x}-{}",
+        state.issued * 2_654_435_761 % 0xffff_ffff,
+        state.issued
+    );
+    let ttl = state.config.token_ttl;
+    state.tokens.insert(token.clone(), Instant::now() + ttl);
+    Reply::json(&json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": ttl.as_secs().max(1),
+        "scope": "api-user@sim.example",
+    }))
+}
+
+fn write_reply(
+    out: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    announced: usize,
+    keep: bool,
+) -> bool {
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {announced}\r\nConnection: {}\r\n\r\n",
+        if keep { "keep-alive" } else { "close" }
+    );
+    out.write_all(head.as_bytes()).is_ok() && out.write_all(body).is_ok() && out.flush().is_ok()
+}
+
+/// Close with a TCP reset (SO_LINGER 0).
+fn reset(out: &mut TcpStream) {
+    let _ = socket2::SockRef::from(&*out).set_linger(Some(Duration::ZERO));
+}

@@ -1,0 +1,82 @@
+//! `mkimport pull` (spec section 10): write a subscription directory that
+//! describes a live Marketo instance, through its REST API. The work is in
+//! [`crate::marketo::pull`]; this is the command around it.
+
+use anyhow::{Context as _, Result};
+
+use super::Exit;
+use crate::cli::PullArgs;
+use crate::error::usage;
+use crate::marketo::client::{Client, Credentials};
+use crate::marketo::instance::Instance;
+use crate::marketo::limits::Limits;
+use crate::marketo::pull::{pull, PullOptions, Summary};
+use crate::marketo::write;
+use crate::names;
+use crate::output::console::{self, Terminal};
+
+pub fn run(args: &PullArgs) -> Result<Exit> {
+    let instance = Instance::parse(&args.instance)?;
+    let credentials = Credentials::from_env()?;
+    let limits = Limits::from_env()?;
+    if args.programs.iter().any(|p| names::key(p).is_empty()) {
+        return Err(usage(
+            "--program takes a program's name; an empty one was given",
+        ));
+    }
+    if args
+        .name
+        .as_deref()
+        .is_some_and(|n| names::key(n).is_empty())
+    {
+        return Err(usage("--name is empty"));
+    }
+    // Refuse a bad --out before any call.
+    write::check_out(&args.out)?;
+    let client = Client::new(instance, credentials, limits);
+    let options = PullOptions {
+        out: args.out.clone(),
+        programs: args.programs.clone(),
+        name: args.name.clone(),
+        refetch: args.refetch,
+        progress: !args.json && Terminal::detect().stderr,
+    };
+    let summary = pull(&client, &options)?;
+    if args.json {
+        let mut text =
+            serde_json::to_string_pretty(&summary).context("cannot encode the summary")?;
+        text.push('\n');
+        console::print(&text)?;
+    } else {
+        for warning in &summary.warnings {
+            crate::errln!("warning: {warning}");
+        }
+        console::print(&human(&summary))?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn human(s: &Summary) -> String {
+    let studio: usize = s.design_studio.values().sum();
+    let what = if s.changed {
+        format!("snapshot written (pulled_from.at {})", s.at)
+    } else {
+        "nothing changed since the last pull; no file was written".to_string()
+    };
+    format!(
+        "Pulled {} into {}: {} programs, {} folders, {} design-studio assets; {}.\n{} API calls ({} for tokens, {} list pages, {} contents; {} contents reused), {} file downloads.\nNot readable through the API, so not declared: {}.\n",
+        s.instance,
+        s.out,
+        s.programs,
+        s.folders,
+        studio,
+        what,
+        s.calls,
+        s.token_calls,
+        s.list_calls,
+        s.content_calls,
+        s.reused,
+        s.downloads,
+        s.undeclared.join(", ")
+    )
+}

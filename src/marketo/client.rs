@@ -1,0 +1,859 @@
+//! The REST client: authentication, the response envelope, paging, limits
+//! and retries. Endpoint functions live in [`super::api`].
+//!
+//! Every call goes through [`Client::call`]:
+//!
+//! 1. an access token is taken (fetched from `/identity/oauth/token` when
+//!    there is none or it is about to expire), and sent as
+//!    `Authorization: Bearer`;
+//! 2. the [`Limiter`] admits the call (never more than the limits in force);
+//! 3. the answer is read whole and parsed as Marketo's envelope
+//!    (`success`, `errors[{code, message}]`, `warnings`, `result`).
+//!
+//! Failures are sorted as Marketo's documentation says: 601/602 renew the
+//! token and send the call again; 606/615 wait and send it again; 604, 608,
+//! 611, 713, HTTP 5xx, a broken connection or a truncated answer are retried
+//! with a doubling back-off, a bounded number of times; 607 (daily quota)
+//! stops at once; 702 ("no data") is an empty result. A retried call counts
+//! as a call each time it is sent.
+//!
+//! The client id and secret never appear in an error, a message or a URL
+//! shown to anyone: errors name the endpoint by its path only.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::{Map, Value};
+
+use super::instance::Instance;
+use super::limits::{Limiter, Limits};
+use crate::error::usage;
+
+/// The environment variables holding the credentials.
+pub const CLIENT_ID_ENV: &str = "MARKETO_CLIENT_ID";
+pub const CLIENT_SECRET_ENV: &str = "MARKETO_CLIENT_SECRET";
+
+/// Page size of the paged list endpoints (Marketo's maximum).
+pub const PAGE_SIZE: usize = 200;
+
+/// The largest answer read (a page of 200 emails with their metadata is
+/// far below this).
+const MAX_ANSWER_BYTES: u64 = 64 << 20;
+
+/// The identity endpoint.
+pub const IDENTITY_PATH: &str = "/identity/oauth/token";
+
+/// A LaunchPoint service's client id and secret. `Debug` never shows them.
+#[derive(Clone)]
+pub struct Credentials {
+    client_id: String,
+    client_secret: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials(..)")
+    }
+}
+
+impl Credentials {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Credentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// From `MARKETO_CLIENT_ID` and `MARKETO_CLIENT_SECRET`; a missing or
+    /// empty one is a usage error naming it.
+    pub fn from_env() -> Result<Credentials> {
+        let get = |name: &str| -> Result<String> {
+            match std::env::var(name) {
+                Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+                _ => Err(usage(format!(
+                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (see docs/marketo.md)"
+                ))),
+            }
+        };
+        Ok(Credentials {
+            client_id: get(CLIENT_ID_ENV)?,
+            client_secret: get(CLIENT_SECRET_ENV)?,
+        })
+    }
+
+    /// Both values, for code that must make sure they were not leaked.
+    pub fn secrets(&self) -> [&str; 2] {
+        [&self.client_id, &self.client_secret]
+    }
+}
+
+/// What went wrong with a call, for the user.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The endpoint's path (never its query: that could hold a secret).
+    pub endpoint: String,
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Marketo answered `success: false` with this code.
+    Api { code: String, message: String },
+    /// 607: the daily quota is used up.
+    Quota { message: String },
+    /// The host could not be reached (after the retries).
+    Unreachable { detail: String, attempts: u32 },
+    /// The identity service refused the credentials.
+    Auth { detail: String },
+    /// An HTTP status that is not a Marketo answer.
+    Http { status: u16 },
+    /// The answer is not JSON (an HTML error page, say).
+    NotJson { detail: String },
+    /// The answer stopped before its end, every time it was asked.
+    Truncated { attempts: u32 },
+    /// A transient failure that did not go away.
+    GaveUp { last: String, attempts: u32 },
+}
+
+impl ApiError {
+    fn new(endpoint: &str, kind: ErrorKind) -> ApiError {
+        ApiError {
+            endpoint: endpoint.to_string(),
+            kind,
+        }
+    }
+
+    /// The Marketo error code, when Marketo gave one.
+    pub fn code(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Api { code, .. } => Some(code),
+            ErrorKind::Quota { .. } => Some("607"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.endpoint;
+        match &self.kind {
+            ErrorKind::Api { code, message } => {
+                write!(f, "Marketo refused {e}: error {code} \"{message}\"")?;
+                match code.as_str() {
+                    "603" => write!(f, " (the API user's role lacks a permission; see docs/marketo.md)"),
+                    "601" | "602" => write!(f, " (the access token was refused even after renewing it)"),
+                    _ => Ok(()),
+                }
+            }
+            ErrorKind::Quota { message } => write!(
+                f,
+                "Marketo's daily API quota is used up (error 607 \"{message}\" on {e}); it resets at midnight US Central time, try again then"
+            ),
+            ErrorKind::Unreachable { detail, attempts } => write!(
+                f,
+                "cannot reach the instance for {e}: {detail} (gave up after {attempts} attempts)"
+            ),
+            ErrorKind::Auth { detail } => write!(
+                f,
+                "the instance refused the credentials at {e}: {detail}; check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
+            ),
+            ErrorKind::Http { status } => {
+                write!(f, "the instance answered {e} with HTTP status {status}")
+            }
+            ErrorKind::NotJson { detail } => {
+                write!(f, "the instance's answer to {e} is not JSON: {detail}")
+            }
+            ErrorKind::Truncated { attempts } => write!(
+                f,
+                "the instance's answer to {e} was cut off before its end (gave up after {attempts} attempts)"
+            ),
+            ErrorKind::GaveUp { last, attempts } => {
+                write!(f, "{e} kept failing: {last} (gave up after {attempts} attempts)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Marketo's response envelope.
+#[derive(Debug, Clone, Default)]
+pub struct Envelope {
+    pub result: Vec<Value>,
+    pub warnings: Vec<Value>,
+    /// Lead-database paging (`nextPageToken`), when there is more.
+    pub next_page_token: Option<String>,
+    /// The endpoint answered 702 ("no data found").
+    pub no_data: bool,
+}
+
+/// How many calls of each kind a client made.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Every call to the instance's API sent (identity calls included,
+    /// retries included).
+    pub calls: AtomicU64,
+    /// The identity calls among them.
+    pub token_calls: AtomicU64,
+    /// Calls (and downloads) sent again after a transient failure or a
+    /// 606/615.
+    pub retries: AtomicU64,
+    /// File downloads (from the files' public URLs; not API calls).
+    pub downloads: AtomicU64,
+}
+
+/// A snapshot of the counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub calls: u64,
+    pub token_calls: u64,
+    pub retries: u64,
+    pub downloads: u64,
+}
+
+#[derive(Debug)]
+struct Token {
+    value: String,
+    /// Renew from this moment on.
+    renew_at: Instant,
+    generation: u64,
+}
+
+/// A client of one instance. Cheap to share between threads (`Arc`).
+pub struct Client {
+    instance: Instance,
+    credentials: Credentials,
+    agent: ureq::Agent,
+    limiter: Arc<Limiter>,
+    token: Mutex<Option<Token>>,
+    generation: AtomicU64,
+    pub counters: Counters,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One attempt's outcome, before the retry policy.
+enum Attempt {
+    Done(Envelope),
+    /// Try again after a back-off (a transient failure).
+    Transient(String),
+    /// The answer was cut off.
+    Truncated,
+    /// 606/615: wait this long, then send again.
+    Wait(Duration, String),
+    /// 601/602: renew the token (this generation), then send again.
+    Renew(u64),
+    Fail(ErrorKind),
+}
+
+impl Client {
+    pub fn new(instance: Instance, credentials: Credentials, limits: Limits) -> Arc<Client> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(limits.timeout))
+            .timeout_connect(Some(limits.timeout.min(Duration::from_secs(30))))
+            .user_agent(concat!("mkimport/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Arc::new(Client {
+            instance,
+            credentials,
+            agent,
+            limiter: Limiter::new(limits),
+            token: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            counters: Counters::default(),
+        })
+    }
+
+    pub fn instance(&self) -> &Instance {
+        &self.instance
+    }
+
+    pub fn limits(&self) -> &Limits {
+        self.limiter.limits()
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            calls: self.counters.calls.load(Ordering::Relaxed),
+            token_calls: self.counters.token_calls.load(Ordering::Relaxed),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            downloads: self.counters.downloads.load(Ordering::Relaxed),
+        }
+    }
+
+    /// `GET path?query` on the REST API, with the policy of the module docs.
+    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Envelope, ApiError> {
+        let limits = self.limits().clone();
+        let mut transient = 0u32;
+        let mut truncated = 0u32;
+        let mut waits = 0u32;
+        let mut renewals = 0u32;
+        loop {
+            let (token, generation) = self.token()?;
+            let attempt = self.attempt(path, query, &token, generation);
+            let sent_again = |c: &Client| {
+                c.counters.retries.fetch_add(1, Ordering::Relaxed);
+            };
+            match attempt {
+                Attempt::Done(envelope) => return Ok(envelope),
+                Attempt::Fail(kind) => return Err(ApiError::new(path, kind)),
+                Attempt::Renew(generation) => {
+                    renewals += 1;
+                    if renewals > 2 {
+                        return Err(ApiError::new(
+                            path,
+                            ErrorKind::Api {
+                                code: "601".into(),
+                                message: "Access token invalid".into(),
+                            },
+                        ));
+                    }
+                    self.drop_token(generation);
+                    sent_again(self);
+                }
+                Attempt::Wait(wait, what) => {
+                    waits += 1;
+                    if waits > limits.waits {
+                        return Err(ApiError::new(
+                            path,
+                            ErrorKind::GaveUp {
+                                last: what,
+                                attempts: waits,
+                            },
+                        ));
+                    }
+                    std::thread::sleep(wait);
+                    sent_again(self);
+                }
+                Attempt::Truncated => {
+                    truncated += 1;
+                    if truncated > limits.retries {
+                        return Err(ApiError::new(
+                            path,
+                            ErrorKind::Truncated {
+                                attempts: truncated,
+                            },
+                        ));
+                    }
+                    std::thread::sleep(limits.backoff_for(truncated));
+                    sent_again(self);
+                }
+                Attempt::Transient(what) => {
+                    transient += 1;
+                    if transient > limits.retries {
+                        return Err(ApiError::new(path, self.gave_up(what, transient)));
+                    }
+                    std::thread::sleep(limits.backoff_for(transient));
+                    sent_again(self);
+                }
+            }
+        }
+    }
+
+    /// Every page of a paged asset list (`offset` and `maxReturn=200`), to a
+    /// short or empty page, or a 702. Returns the records and the number of
+    /// pages asked for.
+    pub fn get_all(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(Vec<Value>, usize), ApiError> {
+        let mut out = Vec::new();
+        let mut pages = 0;
+        loop {
+            let mut q: Vec<(&str, String)> = query.to_vec();
+            q.push(("maxReturn", PAGE_SIZE.to_string()));
+            q.push(("offset", out.len().to_string()));
+            let envelope = self.get(path, &q)?;
+            pages += 1;
+            let n = envelope.result.len();
+            out.extend(envelope.result);
+            if n < PAGE_SIZE || envelope.no_data {
+                return Ok((out, pages));
+            }
+        }
+    }
+
+    /// Download a file from its public URL (no credentials are sent there).
+    /// Retried like a call; at most `max_bytes` are read.
+    pub fn download(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, ApiError> {
+        let shown = url.split(['?', '#']).next().unwrap_or(url).to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ApiError::new(
+                &shown,
+                ErrorKind::NotJson {
+                    detail: "the file's URL is not http(s)".into(),
+                },
+            ));
+        }
+        let limits = self.limits().clone();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            self.counters.downloads.fetch_add(1, Ordering::Relaxed);
+            let outcome = match self.agent.get(url).call() {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if status == 200 {
+                        let mut body = response.into_body();
+                        match body.with_config().limit(max_bytes).read_to_vec() {
+                            Ok(bytes) => return Ok(bytes),
+                            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                                return Err(ApiError::new(
+                                    &shown,
+                                    ErrorKind::GaveUp {
+                                        last: format!("the file is larger than {max_bytes} bytes"),
+                                        attempts,
+                                    },
+                                ))
+                            }
+                            Err(e) => transport_detail(&e),
+                        }
+                    } else if status >= 500 {
+                        format!("HTTP status {status}")
+                    } else {
+                        return Err(ApiError::new(&shown, ErrorKind::Http { status }));
+                    }
+                }
+                Err(e) => transport_detail(&e),
+            };
+            if attempts > limits.retries {
+                return Err(ApiError::new(&shown, self.gave_up(outcome, attempts)));
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(limits.backoff_for(attempts));
+        }
+    }
+
+    fn gave_up(&self, last: String, attempts: u32) -> ErrorKind {
+        if last.starts_with("connection") || last.starts_with("host") {
+            ErrorKind::Unreachable {
+                detail: format!("{} ({last})", self.instance.host()),
+                attempts,
+            }
+        } else {
+            ErrorKind::GaveUp { last, attempts }
+        }
+    }
+
+    /// One attempt: admitted by the limiter, sent, read, sorted.
+    fn attempt(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        token: &str,
+        generation: u64,
+    ) -> Attempt {
+        let limits = self.limits();
+        let permit = self.limiter.acquire();
+        self.counters.calls.fetch_add(1, Ordering::Relaxed);
+        let mut request = self
+            .agent
+            .get(self.instance.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Accept", "application/json");
+        for (k, v) in query {
+            request = request.query(*k, v);
+        }
+        let response = match request.call() {
+            Ok(r) => r,
+            Err(e) => {
+                if matches!(e, ureq::Error::Timeout(_)) {
+                    // The call may still run at Marketo: keep its place in
+                    // the limits for one more time-out.
+                    permit.finish_after(limits.timeout);
+                } else {
+                    drop(permit);
+                }
+                return Attempt::Transient(transport_detail(&e));
+            }
+        };
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let mut body = response.into_body();
+        let bytes = body.with_config().limit(MAX_ANSWER_BYTES).read_to_vec();
+        drop(permit);
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(ureq::Error::BodyExceedsLimit(n)) => {
+                return Attempt::Fail(ErrorKind::NotJson {
+                    detail: format!("the answer is larger than {n} bytes"),
+                })
+            }
+            Err(e) if status == 200 => {
+                let _ = e;
+                return Attempt::Truncated;
+            }
+            Err(e) => return Attempt::Transient(transport_detail(&e)),
+        };
+        if status >= 500 {
+            return Attempt::Transient(format!("HTTP status {status}"));
+        }
+        if status != 200 {
+            return Attempt::Fail(ErrorKind::Http { status });
+        }
+        let value: Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) if e.is_eof() => return Attempt::Truncated,
+            Err(e) => {
+                return Attempt::Fail(ErrorKind::NotJson {
+                    detail: not_json_detail(&content_type, &bytes, &e),
+                })
+            }
+        };
+        sort_envelope(value, limits, generation)
+    }
+
+    /// The current token, fetched when there is none or it is due.
+    fn token(&self) -> Result<(String, u64), ApiError> {
+        let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = slot.as_ref() {
+            if Instant::now() < token.renew_at {
+                return Ok((token.value.clone(), token.generation));
+            }
+        }
+        let (value, lifetime) = self.fetch_token()?;
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        // Renew a little before the end, so a call is never sent with a
+        // token about to expire.
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        *slot = Some(Token {
+            value: value.clone(),
+            renew_at: Instant::now() + lifetime.saturating_sub(margin),
+            generation,
+        });
+        Ok((value, generation))
+    }
+
+    /// Forget the token of this generation (another thread may already have
+    /// renewed it).
+    fn drop_token(&self, generation: u64) {
+        let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|t| t.generation == generation) {
+            *slot = None;
+        }
+    }
+
+    /// `GET /identity/oauth/token?grant_type=client_credentials&...`.
+    fn fetch_token(&self) -> Result<(String, Duration), ApiError> {
+        let limits = self.limits().clone();
+        let endpoint = IDENTITY_PATH;
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let permit = self.limiter.acquire();
+            self.counters.calls.fetch_add(1, Ordering::Relaxed);
+            self.counters.token_calls.fetch_add(1, Ordering::Relaxed);
+            let response = self
+                .agent
+                .get(self.instance.url(endpoint))
+                .query("grant_type", "client_credentials")
+                .query("client_id", &self.credentials.client_id)
+                .query("client_secret", &self.credentials.client_secret)
+                .header("Accept", "application/json")
+                .call();
+            let last = match response {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let mut body = response.into_body();
+                    let bytes = body.with_config().limit(1 << 20).read_to_vec();
+                    drop(permit);
+                    match (status, bytes) {
+                        (200, Ok(bytes)) => return parse_token(endpoint, &bytes),
+                        (400..=499, Ok(bytes)) => {
+                            return Err(ApiError::new(
+                                endpoint,
+                                ErrorKind::Auth {
+                                    detail: identity_refusal(status, &bytes),
+                                },
+                            ))
+                        }
+                        (s, _) if s >= 500 => format!("HTTP status {s}"),
+                        (200, Err(_)) => "the answer was cut off".to_string(),
+                        (s, Ok(_)) => {
+                            return Err(ApiError::new(endpoint, ErrorKind::Http { status: s }))
+                        }
+                        (_, Err(e)) => transport_detail(&e),
+                    }
+                }
+                Err(e) => {
+                    drop(permit);
+                    transport_detail(&e)
+                }
+            };
+            if attempts > limits.retries {
+                return Err(ApiError::new(endpoint, self.gave_up(last, attempts)));
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(limits.backoff_for(attempts));
+        }
+    }
+}
+
+fn parse_token(endpoint: &str, bytes: &[u8]) -> Result<(String, Duration), ApiError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            endpoint,
+            ErrorKind::NotJson {
+                detail: not_json_detail("", bytes, &e),
+            },
+        )
+    })?;
+    if let Some(error) = value.get("error").and_then(Value::as_str) {
+        let description = value
+            .get("error_description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return Err(ApiError::new(
+            endpoint,
+            ErrorKind::Auth {
+                detail: format!("{error} {description}").trim().to_string(),
+            },
+        ));
+    }
+    let token = value
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                endpoint,
+                ErrorKind::NotJson {
+                    detail: "the answer holds no access_token".into(),
+                },
+            )
+        })?;
+    let lifetime = value
+        .get("expires_in")
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+        .unwrap_or(3600);
+    Ok((token.to_string(), Duration::from_secs(lifetime)))
+}
+
+/// What a refusing identity service said, without echoing anything sent.
+fn identity_refusal(status: u16, bytes: &[u8]) -> String {
+    let said = serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            let d = v.get("error_description").and_then(Value::as_str);
+            let e = v.get("error").and_then(Value::as_str);
+            d.or(e).map(str::to_string)
+        })
+        .unwrap_or_default();
+    let said: String = said.chars().take(200).collect();
+    if said.is_empty() {
+        format!("HTTP status {status}")
+    } else {
+        format!("HTTP status {status}, \"{said}\"")
+    }
+}
+
+/// Sort a parsed answer into an [`Attempt`].
+fn sort_envelope(value: Value, limits: &Limits, generation: u64) -> Attempt {
+    let Value::Object(mut map) = value else {
+        return Attempt::Fail(ErrorKind::NotJson {
+            detail: "the answer is JSON but not an object".into(),
+        });
+    };
+    let success = map.get("success").and_then(Value::as_bool);
+    let errors = errors_of(&map);
+    if success == Some(true) || (success.is_none() && errors.is_empty()) {
+        return Attempt::Done(envelope_of(&mut map));
+    }
+    let Some((code, message)) = errors.first().cloned() else {
+        return Attempt::Fail(ErrorKind::Api {
+            code: "?".into(),
+            message: "success is false and no error is given".into(),
+        });
+    };
+    let said = format!("error {code} \"{message}\"");
+    match code.as_str() {
+        "601" | "602" => Attempt::Renew(generation),
+        "604" | "608" | "611" | "713" => Attempt::Transient(said),
+        "606" => Attempt::Wait(limits.window, said),
+        "615" => Attempt::Wait(limits.backoff.max(Duration::from_millis(10)), said),
+        "607" => Attempt::Fail(ErrorKind::Quota { message }),
+        "702" => Attempt::Done(Envelope {
+            no_data: true,
+            ..Envelope::default()
+        }),
+        _ => Attempt::Fail(ErrorKind::Api { code, message }),
+    }
+}
+
+/// `errors[]` as (code, message); Marketo sends codes as strings ("601"),
+/// some endpoints as numbers.
+fn errors_of(map: &Map<String, Value>) -> Vec<(String, String)> {
+    map.get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let code = match e.get("code") {
+                        Some(Value::String(s)) => s.trim().to_string(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => "?".to_string(),
+                    };
+                    let message = e
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .chars()
+                        .take(300)
+                        .collect();
+                    (code, message)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn envelope_of(map: &mut Map<String, Value>) -> Envelope {
+    let result = match map.remove("result") {
+        Some(Value::Array(items)) => items,
+        // Lead-database describe answers are arrays; anything else that is
+        // present is kept as a single record.
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => vec![other],
+    };
+    let warnings = match map.remove("warnings") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let next_page_token = map
+        .get("nextPageToken")
+        .and_then(Value::as_str)
+        .filter(|_| map.get("moreResult").and_then(Value::as_bool) == Some(true))
+        .map(str::to_string);
+    Envelope {
+        result,
+        warnings,
+        next_page_token,
+        no_data: false,
+    }
+}
+
+/// A transport failure in words (never the URL: it could carry a secret).
+fn transport_detail(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+            std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+            std::io::ErrorKind::ConnectionAborted => "connection aborted".into(),
+            std::io::ErrorKind::UnexpectedEof => "connection closed before the answer".into(),
+            std::io::ErrorKind::BrokenPipe => "connection broken".into(),
+            std::io::ErrorKind::TimedOut => "connection timed out".into(),
+            std::io::ErrorKind::NotConnected => "connection lost".into(),
+            _ => format!("connection failed ({})", io.kind()),
+        },
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Tls(what) => format!("connection failed (TLS: {what})"),
+        ureq::Error::Rustls(err) => format!("connection failed (TLS: {err})"),
+        ureq::Error::Protocol(_) => "connection failed (not an HTTP answer)".into(),
+        ureq::Error::Decompress(..) => "the answer could not be decompressed".into(),
+        _ => "connection failed".into(),
+    }
+}
+
+/// Say what came instead of JSON, briefly and without control characters.
+fn not_json_detail(content_type: &str, bytes: &[u8], e: &serde_json::Error) -> String {
+    let start: String = String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let kind = if content_type.is_empty() {
+        String::new()
+    } else {
+        format!("{content_type}, ")
+    };
+    format!(
+        "{kind}{} bytes starting {:?} ({e})",
+        bytes.len(),
+        start.trim()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sorted(v: Value) -> Attempt {
+        sort_envelope(v, &Limits::default(), 7)
+    }
+
+    #[test]
+    fn envelopes_are_sorted_by_code() {
+        assert!(matches!(
+            sorted(json!({"success": true, "result": [{"id": 1}]})),
+            Attempt::Done(e) if e.result.len() == 1
+        ));
+        assert!(matches!(
+            sorted(json!({"success": true, "warnings": ["No assets found for the given search criteria."]})),
+            Attempt::Done(e) if e.result.is_empty()
+        ));
+        let err =
+            |code: Value| json!({"success": false, "errors": [{"code": code, "message": "m"}]});
+        assert!(matches!(sorted(err(json!("602"))), Attempt::Renew(7)));
+        assert!(matches!(sorted(err(json!(601))), Attempt::Renew(7)));
+        for code in ["604", "608", "611", "713"] {
+            assert!(
+                matches!(sorted(err(json!(code))), Attempt::Transient(_)),
+                "{code}"
+            );
+        }
+        assert!(matches!(sorted(err(json!("606"))), Attempt::Wait(..)));
+        assert!(matches!(sorted(err(json!("615"))), Attempt::Wait(..)));
+        assert!(matches!(
+            sorted(err(json!("607"))),
+            Attempt::Fail(ErrorKind::Quota { .. })
+        ));
+        assert!(matches!(sorted(err(json!("702"))), Attempt::Done(e) if e.no_data));
+        assert!(matches!(
+            sorted(err(json!("710"))),
+            Attempt::Fail(ErrorKind::Api { code, .. }) if code == "710"
+        ));
+        assert!(matches!(
+            sorted(json!([1, 2])),
+            Attempt::Fail(ErrorKind::NotJson { .. })
+        ));
+    }
+
+    #[test]
+    fn credentials_never_show_in_debug() {
+        let c = Credentials::new("the-id", "the-secret");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("the-id") && !shown.contains("the-secret"));
+    }
+
+    #[test]
+    fn errors_name_the_endpoint_only() {
+        let e = ApiError::new(
+            "/rest/asset/v1/programs.json",
+            ErrorKind::NotJson {
+                detail: "text/html".into(),
+            },
+        );
+        assert!(e.to_string().contains("/rest/asset/v1/programs.json"));
+    }
+}

@@ -1,0 +1,417 @@
+//! The simulator answers as Adobe's Swagger files say Marketo does, so it
+//! cannot drift into a fake that only agrees with mkimport's client.
+//!
+//! - Every endpoint it serves is a path of the Swagger files, with that
+//!   method.
+//! - Every call mkimport makes (pulling both fixture instances, faults
+//!   included) and a direct call to each endpoint the client does not use:
+//!   its path and method are in the Swagger files, every query parameter
+//!   is one the operation declares, and the answer is checked against the
+//!   operation's `200` schema: the properties the schema declares have its
+//!   types (an `integer` is an integer, an `array` an array, recursively
+//!   through `$ref` and `allOf`), and the `required` ones are there.
+//!
+//! What is not checked, and why:
+//! - `null` is accepted for any property (Marketo sends `null` for unset
+//!   values; the documented examples are full of them);
+//! - an error answer (`success: false`) need not carry `result`, which
+//!   the lead-database schemas require (Marketo's errors carry none);
+//! - properties the schema does not declare are accepted (the documented
+//!   answers carry keys the Swagger files lack, e.g. `folderName`,
+//!   `headStart`, `computedUrl`);
+//! - `enum`s and `format`s are not checked: they contradict the documented
+//!   answers (program `type` is "Default" in the examples but not in the
+//!   enum; dates are "2015-05-21T22:45:13Z+0000", no RFC 3339 date-time);
+//! - a schema `object` with no properties (a Jackson `JsonNode`) accepts
+//!   any value: landing-page section `content` is documented as a string
+//!   for rich text and an object for forms;
+//! - [`DOCUMENTED_DIFFERENCES`]: properties whose documented answer has
+//!   another type than the Swagger file says.
+
+mod marketo_support;
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use marketo_support::*;
+
+/// (definition, property, why): the documented answer wins.
+const DOCUMENTED_DIFFERENCES: &[(&str, &str, &str)] = &[(
+    "TokenResponse",
+    "folder",
+    "Swagger says string; the Tokens page shows {\"type\": \"Folder\", \"value\": 416}",
+)];
+
+struct Swagger {
+    docs: Vec<Value>,
+}
+
+impl Swagger {
+    fn load() -> Swagger {
+        let dir = root().join("crates/marketo-sim/swagger");
+        let docs = [
+            "swagger-asset.json",
+            "swagger-identity.json",
+            "swagger-mapi.json",
+            "swagger-user.json",
+        ]
+        .iter()
+        .map(|f| read_json(&dir.join(f)))
+        .collect();
+        Swagger { docs }
+    }
+
+    /// The Swagger document, operation and template of a concrete path
+    /// (a template without parameters wins over one with).
+    fn operation(&self, method: &str, path: &str) -> Option<(&Value, &Value, String)> {
+        let method = method.to_lowercase();
+        let mut best: Option<(&Value, &Value, String, usize)> = None;
+        for doc in &self.docs {
+            let Some(paths) = doc["paths"].as_object() else {
+                continue;
+            };
+            for (template, ops) in paths {
+                let Some(params) = marketo_sim::routes::matches(template, path) else {
+                    continue;
+                };
+                let Some(op) = ops.get(&method) else {
+                    continue;
+                };
+                if best.as_ref().is_none_or(|b| params.len() < b.3) {
+                    best = Some((doc, op, template.clone(), params.len()));
+                }
+            }
+        }
+        best.map(|(d, o, t, _)| (d, o, t))
+    }
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> (&'a Value, Option<String>) {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap_or("").to_string();
+            (&doc["definitions"][&name], Some(name))
+        }
+        None => (schema, None),
+    }
+}
+
+/// Check `value` against `schema`; add what is wrong to `errors`.
+fn validate(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    let (schema, name) = resolve(doc, schema);
+    if value.is_null() {
+        return;
+    }
+    // Properties and required keys, through allOf.
+    let mut properties = serde_json::Map::new();
+    let mut required: Vec<String> = Vec::new();
+    let mut parts = vec![(schema, name.clone())];
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for part in all {
+            let (p, n) = resolve(doc, part);
+            parts.push((p, n));
+        }
+    }
+    let mut owner_of: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    for (part, part_name) in &parts {
+        if let Some(props) = part.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                properties.insert(k.clone(), v.clone());
+                owner_of.insert(k.clone(), part_name.clone());
+            }
+        }
+        if let Some(req) = part.get("required").and_then(Value::as_array) {
+            required.extend(req.iter().filter_map(|r| r.as_str().map(str::to_string)));
+        }
+    }
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or(if properties.is_empty() { "" } else { "object" });
+    match kind {
+        "object" if properties.is_empty() => {} // free-form (JsonNode)
+        "object" | "" if !properties.is_empty() => {
+            let Some(map) = value.as_object() else {
+                errors.push(format!("{at}: expected an object, got {value}"));
+                return;
+            };
+            for key in &required {
+                // A required key no property declares is a Swagger slip
+                // (CustomObject "status"): it cannot be typed.
+                if !map.contains_key(key) {
+                    errors.push(format!("{at}: required \"{key}\" is missing"));
+                }
+            }
+            for (key, prop) in &properties {
+                if let Some(v) = map.get(key) {
+                    let owner = owner_of.get(key).cloned().flatten().unwrap_or_default();
+                    if DOCUMENTED_DIFFERENCES
+                        .iter()
+                        .any(|(d, p, _)| *d == owner && p == key)
+                    {
+                        continue;
+                    }
+                    validate(doc, prop, v, &format!("{at}.{key}"), errors);
+                }
+            }
+        }
+        "array" => {
+            let Some(items) = value.as_array() else {
+                errors.push(format!("{at}: expected an array, got {value}"));
+                return;
+            };
+            if let Some(item) = schema.get("items") {
+                for (n, v) in items.iter().enumerate() {
+                    validate(doc, item, v, &format!("{at}[{n}]"), errors);
+                }
+            }
+        }
+        "string" if !value.is_string() => {
+            errors.push(format!("{at}: expected a string, got {value}"))
+        }
+        "integer" if !(value.is_i64() || value.is_u64()) => {
+            errors.push(format!("{at}: expected an integer, got {value}"))
+        }
+        "number" if !value.is_number() => {
+            errors.push(format!("{at}: expected a number, got {value}"))
+        }
+        "boolean" if !value.is_boolean() => {
+            errors.push(format!("{at}: expected a boolean, got {value}"))
+        }
+        _ => {}
+    }
+}
+
+/// Check one call of the simulator's log; returns whether its answer was
+/// checked against a schema.
+fn check_call(swagger: &Swagger, call: &marketo_sim::Call, errors: &mut Vec<String>) -> bool {
+    let Some((doc, op, template)) = swagger.operation(&call.method, &call.path) else {
+        errors.push(format!("{} {} is no Swagger path", call.method, call.path));
+        return false;
+    };
+    let declared: BTreeSet<&str> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for (k, _) in &call.query {
+        if !declared.contains(k.as_str()) && k != "access_token" {
+            errors.push(format!("{template}: parameter \"{k}\" is not declared"));
+        }
+    }
+    if call.status != 200 || call.fault.is_some() {
+        return false;
+    }
+    let Some(body) = &call.body else {
+        return false;
+    };
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        errors.push(format!("{template}: the answer is not JSON"));
+        return false;
+    };
+    let Some(schema) = op["responses"]["200"].get("schema") else {
+        return false;
+    };
+    if value["success"] == false {
+        // An error answer carries no `result` (Marketo's README: "a failure
+        // is `success: false` with a code in `errors`"), though the
+        // lead-database schemas require one: only its types are checked.
+        let mut own = Vec::new();
+        validate(doc, schema, &value, &template, &mut own);
+        errors.extend(
+            own.into_iter()
+                .filter(|e| !e.ends_with("\"result\" is missing")),
+        );
+    } else {
+        validate(doc, schema, &value, &template, errors);
+    }
+    true
+}
+
+#[test]
+fn every_served_endpoint_is_a_swagger_path() {
+    let swagger = Swagger::load();
+    for (method, template) in marketo_sim::routes::ROUTES {
+        let found = swagger.docs.iter().any(|d| {
+            d["paths"]
+                .get(*template)
+                .is_some_and(|ops| ops.get(method.to_lowercase()).is_some())
+        });
+        assert!(found, "{method} {template} is not in the Swagger files");
+    }
+}
+
+#[test]
+fn the_checker_catches_a_wrong_answer() {
+    let swagger = Swagger::load();
+    let (doc, op, _) = swagger
+        .operation("GET", "/rest/asset/v1/programs.json")
+        .unwrap();
+    let schema = &op["responses"]["200"]["schema"];
+    let mut errors = Vec::new();
+    let good = json!({"success": true, "errors": [], "warnings": [], "result": [
+        {"id": 1, "name": "P", "type": "Default", "channel": "Webinar", "status": "",
+         "folder": {"id": 2, "type": "Folder"}}]});
+    validate(doc, schema, &good, "programs", &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+    for bad in [
+        json!({"success": true, "result": [{"id": "1", "name": "P", "type": "x", "channel": "c", "status": "", "folder": {"id": 2, "type": "Folder"}}]}),
+        json!({"success": true, "result": [{"id": 1, "name": "P", "type": "x", "status": "", "folder": {"id": 2, "type": "Folder"}}]}),
+        json!({"success": true, "result": {"id": 1}}),
+        json!({"success": "yes"}),
+    ] {
+        let mut errors = Vec::new();
+        validate(doc, schema, &bad, "programs", &mut errors);
+        assert!(!errors.is_empty(), "{bad} passed");
+    }
+    // An undeclared parameter is caught too.
+    let call = marketo_sim::Call {
+        method: "GET".into(),
+        path: "/rest/asset/v1/programs.json".into(),
+        query: vec![("pageSize".into(), "10".into())],
+        status: 200,
+        code: None,
+        fault: None,
+        body: None,
+        counted: true,
+    };
+    let mut errors = Vec::new();
+    check_call(&swagger, &call, &mut errors);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+/// A bearer token straight from the simulator.
+fn token(sim: &Sim) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(format!("{}/identity/oauth/token", sim.url()))
+        .query("grant_type", "client_credentials")
+        .query("client_id", CLIENT_ID)
+        .query("client_secret", CLIENT_SECRET)
+        .call()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+fn get(sim: &Sim, token: &str, path: &str, query: &[(&str, &str)]) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent
+        .get(format!("{}{path}", sim.url()))
+        .header("Authorization", format!("Bearer {token}"));
+    for (k, v) in query {
+        req = req.query(*k, *v);
+    }
+    let mut r = req.call().unwrap();
+    let _ = r.body_mut().read_to_vec();
+}
+
+#[test]
+fn the_simulators_answers_match_the_swagger_files() {
+    let swagger = Swagger::load();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    let mut errors = Vec::new();
+    let mut check_all = |sim: &Sim, errors: &mut Vec<String>| {
+        for call in sim.calls() {
+            if call.path.starts_with("/rs/") {
+                continue;
+            }
+            if check_call(&swagger, &call, errors) {
+                if let Some((_, _, t)) = swagger.operation(&call.method, &call.path) {
+                    checked.insert(format!("{} {t}", call.method));
+                }
+            }
+        }
+    };
+
+    // What mkimport asks while pulling both fixtures and a built instance,
+    // faults and all.
+    for (fixture, out) in [("sandbox", "a"), ("production", "b")] {
+        let sim = fixture_sim(fixture, "412-ACM-981");
+        sim.inject(Fault::code("604").on("/rest/asset/v1/emails.json"));
+        sim.inject(Fault::code("606").on("/rest/asset/v1/files.json"));
+        sim.inject(Fault::new(FaultKind::ExpireToken).on("/rest/asset/v1/channels.json"));
+        pull(&sim, &tmp.path().join(out), &["--json"]).expect(0);
+        check_all(&sim, &mut errors);
+    }
+    let sim = start(small_instance());
+    pull(&sim, &tmp.path().join("c"), &["--json"]).expect(0);
+
+    // The endpoints the client does not use.
+    let t = token(&sim);
+    let (program, email, folder, segmentation) = sim.with_instance(|i| {
+        (
+            *i.programs.keys().next().unwrap(),
+            *i.emails.keys().next().unwrap(),
+            i.workspace,
+            *i.segmentations.keys().next().unwrap(),
+        )
+    });
+    let (p, e, f, s) = (
+        program.to_string(),
+        email.to_string(),
+        folder.to_string(),
+        segmentation.to_string(),
+    );
+    get(&sim, &t, &format!("/rest/asset/v1/program/{p}.json"), &[]);
+    get(
+        &sim,
+        &t,
+        "/rest/asset/v1/program/byName.json",
+        &[("name", "Spring Webinar"), ("includeTags", "true")],
+    );
+    get(
+        &sim,
+        &t,
+        &format!("/rest/asset/v1/folder/{f}.json"),
+        &[("type", "Folder")],
+    );
+    get(
+        &sim,
+        &t,
+        &format!("/rest/asset/v1/folder/{p}.json"),
+        &[("type", "Program")],
+    );
+    get(&sim, &t, &format!("/rest/asset/v1/email/{e}.json"), &[]);
+    get(
+        &sim,
+        &t,
+        &format!("/rest/asset/v1/segmentation/{s}/segments.json"),
+        &[],
+    );
+    get(
+        &sim,
+        &t,
+        "/rest/asset/v1/programs.json",
+        &[("maxReturn", "500")],
+    );
+    check_all(&sim, &mut errors);
+
+    assert!(
+        errors.is_empty(),
+        "{} problems:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+    // Every endpoint served was checked against a schema at least once.
+    let mut unchecked = Vec::new();
+    for (method, template) in marketo_sim::routes::ROUTES {
+        if *method == "POST" {
+            continue;
+        }
+        if !checked.contains(&format!("{method} {template}")) {
+            unchecked.push(*template);
+        }
+    }
+    assert!(unchecked.is_empty(), "never checked: {unchecked:?}");
+}

@@ -1,0 +1,761 @@
+//! `mkimport pull` against the Marketo simulator: what a user sees (exit
+//! code, the JSON summary, the files written), for the shipped fixtures'
+//! instances and for instances built in Rust.
+
+mod marketo_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+
+use serde_json::Value;
+
+use marketo_support::*;
+
+fn names(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn by_name(list: &Value) -> BTreeMap<String, Value> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| (v["name"].as_str().unwrap_or("").to_string(), v.clone()))
+        .collect()
+}
+
+/// Pulling the instance that holds the sandbox fixture gives back the
+/// sandbox: schema, design studio, folders with their tokens, and every
+/// program with what the API can read.
+#[test]
+fn pulling_the_sandbox_instance_gives_back_the_sandbox() {
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sandbox");
+    let run = pull(&sim, &out, &["--json", "--name", "Acme Sandbox"]);
+    run.expect(0);
+    let summary = run.json();
+    assert_limits_kept(&sim);
+
+    // `calls` is every call the instance saw (file downloads are not API
+    // calls and are counted apart).
+    let log = sim.calls();
+    let api_calls = log.iter().filter(|c| !c.path.starts_with("/rs/")).count() as u64;
+    assert_eq!(summary["calls"], api_calls, "{summary}");
+    assert_eq!(summary["token_calls"], 1);
+    assert_eq!(
+        summary["downloads"],
+        log.iter().filter(|c| c.path.starts_with("/rs/")).count() as u64
+    );
+    assert_eq!(summary["programs"], 6);
+    assert_eq!(summary["changed"], true);
+    assert_eq!(summary["mode"], "pull");
+
+    let fixture = root().join("fixtures/sandbox");
+    let sub = read_json(&out.join("subscription.json"));
+    let original = read_json(&fixture.join("subscription.json"));
+    assert_eq!(sub["format"], 1);
+    assert_eq!(sub["name"], "Acme Sandbox");
+    assert_eq!(sub["pulled_from"]["instance"], sim.url());
+    let at = sub["pulled_from"]["at"].as_str().unwrap();
+    assert!(
+        at.len() == 20 && at.ends_with('Z') && at.as_bytes()[10] == b'T',
+        "{at}"
+    );
+    // Fields: display name, API name and type.
+    let fields = by_name(&sub["fields"]);
+    for f in original["fields"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        assert_eq!(fields[name]["type"], f["type"], "{name}");
+        assert!(fields[name]["api_name"].is_string(), "{name}");
+    }
+    assert_eq!(fields.len(), original["fields"].as_array().unwrap().len());
+    assert_eq!(
+        names(&sub["segmentations"]),
+        names(&original["segmentations"])
+    );
+    assert_eq!(
+        names(&sub["custom_objects"]),
+        names(&original["custom_objects"])
+    );
+    let channels = by_name(&sub["channels"]);
+    for c in original["channels"].as_array().unwrap() {
+        assert_eq!(
+            channels[c["name"].as_str().unwrap()]["statuses"],
+            c["statuses"]
+        );
+    }
+    for (t, values) in original["tags"].as_object().unwrap() {
+        assert_eq!(names(&sub["tags"][t]), names(values), "{t}");
+    }
+    // What the API cannot read is not declared (not declared empty).
+    for key in ["webhooks", "users", "roles", "connected", "crm", "services"] {
+        assert!(sub.get(key).is_none(), "{key} is declared");
+    }
+    for key in ["webhooks", "users", "roles", "connected"] {
+        assert!(
+            summary["undeclared"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == key),
+            "{key}"
+        );
+    }
+
+    // Design studio: the same documents (compared as the planner does,
+    // by content) and the same image bytes.
+    for kind in [
+        "email-templates",
+        "landing-page-templates",
+        "snippets",
+        "forms",
+    ] {
+        let load = |dir: &std::path::Path| -> BTreeMap<String, Value> {
+            fs::read_dir(dir.join("design-studio").join(kind))
+                .unwrap()
+                .map(|e| {
+                    let v = read_json(&e.unwrap().path());
+                    (v["name"].as_str().unwrap().to_string(), v)
+                })
+                .collect()
+        };
+        assert_eq!(load(&out), load(&fixture), "{kind}");
+    }
+    for entry in fs::read_dir(fixture.join("design-studio/images")).unwrap() {
+        let entry = entry.unwrap();
+        let pulled = fs::read(out.join("design-studio/images").join(entry.file_name())).unwrap();
+        assert_eq!(pulled, fs::read(entry.path()).unwrap());
+    }
+
+    // Folders keep their own tokens.
+    for rel in ["Webinars", "Webinars/2026"] {
+        let pulled = read_json(
+            &out.join("marketing-activities")
+                .join(rel)
+                .join("folder.json"),
+        );
+        let original = read_json(
+            &fixture
+                .join("marketing-activities")
+                .join(rel)
+                .join("folder.json"),
+        );
+        assert_eq!(
+            by_name(&pulled["tokens"]),
+            by_name(&original["tokens"]),
+            "{rel}"
+        );
+    }
+
+    // Programs.
+    let pulled = programs(&out);
+    let original = programs(&fixture);
+    assert_eq!(
+        pulled.keys().collect::<Vec<_>>(),
+        original.keys().collect::<Vec<_>>()
+    );
+    for (name, (rel, p)) in &pulled {
+        let (orig_rel, o) = &original[name];
+        assert_eq!(rel, orig_rel, "{name} is not where it was");
+        for key in ["name", "type", "channel", "description", "folder", "tags"] {
+            assert_eq!(
+                p["program"][key], o["program"][key],
+                "{name}: program.{key}"
+            );
+        }
+        let own_tokens: BTreeMap<String, Value> = by_name(&o["tokens"])
+            .into_iter()
+            .filter(|(_, t)| t.get("inherited_from").is_none())
+            .collect();
+        assert_eq!(by_name(&p["tokens"]), own_tokens, "{name}: tokens");
+        let emails = by_name(&p["emails"]);
+        for (e_name, e) in by_name(&o["emails"]) {
+            let got = &emails[&e_name];
+            for key in ["template", "subject", "html", "dynamic_content"] {
+                assert_eq!(got[key], e[key], "{name}/{e_name}: {key}");
+            }
+            for key in ["snippets", "segmentations"] {
+                assert_eq!(names(&got[key]), names(&e[key]), "{name}/{e_name}: {key}");
+            }
+            assert!(names(&got["images"]).is_superset(&names(&e["images"])));
+        }
+        assert_eq!(emails.len(), o["emails"].as_array().unwrap().len());
+        let pages = by_name(&p["landing_pages"]);
+        for (l_name, l) in by_name(&o["landing_pages"]) {
+            let got = &pages[&l_name];
+            for key in ["template", "html"] {
+                assert_eq!(got[key], l[key], "{name}/{l_name}: {key}");
+            }
+            assert_eq!(names(&got["forms"]), names(&l["forms"]), "{name}/{l_name}");
+            assert!(names(&got["images"]).is_superset(&names(&l["images"])));
+        }
+        assert_eq!(by_name(&p["forms"]), by_name(&o["forms"]), "{name}: forms");
+        let campaigns = by_name(&p["smart_campaigns"]);
+        for (c_name, c) in by_name(&o["smart_campaigns"]) {
+            let got = &campaigns[&c_name];
+            for key in ["type", "active", "triggers"] {
+                assert_eq!(got[key], c[key], "{name}/{c_name}: {key}");
+            }
+            if c["type"] == "batch" {
+                assert_eq!(got["schedule"], c["schedule"], "{name}/{c_name}");
+            }
+            assert_eq!(
+                names(&got["fields"]),
+                names(&c["fields"]),
+                "{name}/{c_name}"
+            );
+            assert_eq!(
+                names(&got["custom_objects"]),
+                names(&c["custom_objects"]),
+                "{name}/{c_name}"
+            );
+            // The flow cannot be read: its keys are not declared.
+            for key in ["emails", "webhooks"] {
+                assert!(got.get(key).is_none(), "{name}/{c_name}: {key} declared");
+            }
+        }
+        // The fields the campaigns use are required with the source's type.
+        for f in o["requires"]["fields"].as_array().unwrap() {
+            let required = by_name(&p["requires"]["fields"]);
+            assert_eq!(
+                required[f["name"].as_str().unwrap()]["type"],
+                f["type"],
+                "{name}"
+            );
+        }
+    }
+}
+
+/// The two fixture instances, pulled, compare like the fixtures do: the
+/// same programs are blocked for the same reasons. The warnings that need
+/// a campaign's flow (which the API cannot read) are the only difference.
+#[test]
+fn the_pulled_sandbox_previews_against_the_pulled_production() {
+    let sandbox_sim = fixture_sim("sandbox", "412-ACM-981");
+    let production_sim = fixture_sim("production", "412-ACM-982");
+    let tmp = tempfile::tempdir().unwrap();
+    let sandbox = tmp.path().join("sandbox");
+    let production = tmp.path().join("production");
+    pull(&sandbox_sim, &sandbox, &["--json"]).expect(0);
+    pull(&production_sim, &production, &["--json"]).expect(0);
+
+    let pulled = mkimport(&[
+        "preview",
+        "--from",
+        sandbox.to_str().unwrap(),
+        "--to",
+        production.to_str().unwrap(),
+        "--json",
+    ]);
+    pulled.expect(3);
+    let fixture = mkimport(&[
+        "preview",
+        "--from",
+        root().join("fixtures/sandbox").to_str().unwrap(),
+        "--to",
+        root().join("fixtures/production").to_str().unwrap(),
+        "--json",
+    ]);
+    fixture.expect(3);
+    let (pulled, fixture) = (pulled.json(), fixture.json());
+    let outcome = |report: &Value| -> BTreeMap<String, (String, BTreeSet<String>)> {
+        report["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let errors = p["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|x| x["severity"] == "error")
+                    .map(|x| x["code"].as_str().unwrap().to_string())
+                    .collect();
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    (p["status"].as_str().unwrap().to_string(), errors),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(outcome(&pulled), outcome(&fixture));
+    assert_eq!(pulled["summary"]["blocked"], 3);
+    assert_eq!(pulled["summary"]["ok"], 3);
+    // Warnings: the same, but those that need the flow.
+    let warnings = |report: &Value| -> BTreeSet<(String, String)> {
+        report["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| {
+                let name = p["name"].as_str().unwrap().to_string();
+                p["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|x| x["severity"] == "warning")
+                    .map(move |x| (name.clone(), x["code"].as_str().unwrap().to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let expected: BTreeSet<(String, String)> = warnings(&fixture)
+        .into_iter()
+        .filter(|(_, code)| code != "dangling-reference")
+        .collect();
+    assert_eq!(warnings(&pulled), expected);
+    // The assets: the same actions on the same names.
+    let assets = |report: &Value| -> BTreeSet<(String, String, String)> {
+        report["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["assets"].as_array().unwrap().clone())
+            .filter(|a| a["kind"] != "image")
+            .map(|a| {
+                (
+                    a["kind"].as_str().unwrap().to_string(),
+                    a["name"].as_str().unwrap().to_string(),
+                    a["action"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(assets(&pulled), assets(&fixture));
+}
+
+/// Pulling an unchanged instance again rewrites no file (same bytes, same
+/// times, same inodes), fetches no content, and keeps `pulled_from.at`.
+#[test]
+fn re_pulling_an_unchanged_instance_rewrites_nothing() {
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let first = pull(&sim, &out, &["--json"]);
+    first.expect(0);
+    let first = first.json();
+    let before = tree(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    sim.reset_counters();
+    let second = pull(&sim, &out, &["--json"]);
+    second.expect(0);
+    let second = second.json();
+    assert_eq!(second["changed"], false);
+    assert_eq!(second["content_calls"], 0);
+    assert_eq!(second["downloads"], 0);
+    assert_eq!(second["at"], first["at"]);
+    assert_eq!(second["calls"], second["list_calls"].as_u64().unwrap() + 1);
+    assert!(second["reused"].as_u64().unwrap() > 50);
+    let after = tree(&out);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (rel, (bytes, mtime, inode)) in &before {
+        let (b, m, i) = &after[rel];
+        assert!(
+            b == bytes && m == mtime && i == inode,
+            "{rel} was rewritten"
+        );
+    }
+    // Nothing is left beside the snapshot.
+    let beside: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
+    assert_eq!(beside.len(), 1);
+    assert_limits_kept(&sim);
+}
+
+/// A re-pull after a change fetches the changed asset only, writes only
+/// what differs, and moves `pulled_from.at`.
+#[test]
+fn re_pulling_fetches_and_writes_only_what_changed() {
+    let sim = start(small_instance());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let first = pull(&sim, &out, &["--json"]);
+    first.expect(0);
+    let first = first.json();
+    let before = tree(&out);
+
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    sim.with_instance(|i| {
+        let id = *i.emails.keys().next().unwrap();
+        let email = i.emails.get_mut(&id).unwrap();
+        email.sections[0].value = serde_json::json!("<p>New body {{my.Title}}</p>");
+        i.touch(id);
+        let file = *i.files.keys().next().unwrap();
+        i.files.get_mut(&file).unwrap().bytes = b"\x89PNG new hero".to_vec();
+        i.touch(file);
+    });
+    sim.reset_counters();
+    let second = pull(&sim, &out, &["--json"]);
+    second.expect(0);
+    let second = second.json();
+    assert_eq!(second["changed"], true);
+    assert_eq!(second["content_calls"], 1, "{second}");
+    assert_eq!(second["downloads"], 1);
+    assert_ne!(second["at"], first["at"]);
+    let after = tree(&out);
+    let changed: BTreeSet<&str> = after
+        .iter()
+        .filter(|(rel, (bytes, _, inode))| {
+            before
+                .get(*rel)
+                .is_none_or(|(b, _, i)| b != bytes || i != inode)
+        })
+        .map(|(rel, _)| rel.as_str())
+        .collect();
+    let program = "marketing-activities/Webinars/2026/Spring Webinar/program.json";
+    let expected: BTreeSet<&str> = [
+        program,
+        "design-studio/images/hero.png",
+        "subscription.json",
+        ".mkimport/marketo/state.json",
+        ".mkimport/marketo/cache/design-studio.json",
+    ]
+    .into_iter()
+    .collect();
+    let cache_files: BTreeSet<&str> = changed
+        .iter()
+        .copied()
+        .filter(|r| r.starts_with(".mkimport/marketo/cache/programs/"))
+        .collect();
+    assert_eq!(cache_files.len(), 1);
+    let changed: BTreeSet<&str> = changed.difference(&cache_files).copied().collect();
+    assert_eq!(changed, expected);
+    let p = read_json(&out.join(program));
+    assert_eq!(p["emails"][0]["html"], "<p>New body {{my.Title}}</p>");
+    assert_eq!(
+        fs::read(out.join("design-studio/images/hero.png")).unwrap(),
+        b"\x89PNG new hero"
+    );
+}
+
+/// What a small instance built in Rust becomes, key by key.
+#[test]
+fn an_instance_maps_to_the_format() {
+    let sim = start(small_instance());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    pull(&sim, &out, &["--json"]).expect(0);
+    let sub = read_json(&out.join("subscription.json"));
+    assert_eq!(
+        sub["name"],
+        "Marketo 127.0.0.1:".to_string() + &sim.port().to_string()
+    );
+    assert_eq!(
+        sub["fields"][0],
+        serde_json::json!({"name": "Email Address", "api_name": "email", "type": "email"})
+    );
+    assert_eq!(sub["tags"], serde_json::json!({"Region": ["AMER", "EMEA"]}));
+    assert_eq!(sub["custom_objects"], serde_json::json!(["Subscription"]));
+    let folder = read_json(&out.join("marketing-activities/Webinars/folder.json"));
+    assert_eq!(
+        folder,
+        serde_json::json!({"tokens": [{"name": "my.Company", "type": "text", "value": "Acme"}]})
+    );
+    // The inner folder and the program inherit "Company"; it is not theirs.
+    let inner = read_json(&out.join("marketing-activities/Webinars/2026/folder.json"));
+    assert_eq!(inner, serde_json::json!({"tokens": []}));
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    assert_eq!(
+        p["program"],
+        serde_json::json!({"name": "Spring Webinar", "type": "event", "channel": "Webinar",
+                           "folder": "Webinars/2026", "tags": {"Region": "EMEA"}})
+    );
+    assert_eq!(
+        p["tokens"],
+        serde_json::json!([{"name": "my.Title", "type": "text", "value": "Spring"}])
+    );
+    let email = &p["emails"][0];
+    assert_eq!(email["template"], "Std Email");
+    assert_eq!(email["subject"], "Join {{my.Title}}");
+    assert_eq!(email["images"], serde_json::json!(["hero.png"]));
+    assert_eq!(email["snippets"], serde_json::json!(["Footer"]));
+    let page = &p["landing_pages"][0];
+    assert_eq!(page["forms"], serde_json::json!(["Contact Us", "Survey"]));
+    assert_eq!(page["html"], "<h1>Register</h1>");
+    assert_eq!(
+        p["forms"],
+        serde_json::json!([{"name": "Survey", "fields": ["Email Address", "Lead Score"]}])
+    );
+    let campaigns = by_name(&p["smart_campaigns"]);
+    assert_eq!(
+        campaigns["Send Invite"],
+        serde_json::json!({"name": "Send Invite", "type": "batch", "active": false,
+                           "schedule": "2026-05-01T09:00:00Z", "triggers": [],
+                           "filters": ["Lead Score", "Has Subscription"],
+                           "fields": ["Lead Score"], "custom_objects": ["Subscription"],
+                           "custom_activities": []})
+    );
+    assert_eq!(
+        campaigns["Registered"]["triggers"],
+        serde_json::json!(["Fills Out Form"])
+    );
+    assert_eq!(
+        p["requires"]["fields"],
+        serde_json::json!([
+            {"name": "Email Address", "api_name": "email", "type": "email"},
+            {"name": "Lead Score", "api_name": "leadScore", "type": "score"}
+        ])
+    );
+    let global = read_json(&out.join("design-studio/forms/Contact Us.json"));
+    assert_eq!(
+        global,
+        serde_json::json!({"name": "Contact Us", "fields": ["Email Address"]})
+    );
+    // Design-studio JSON holds nothing but the format's keys.
+    let template = read_json(&out.join("design-studio/email-templates/Std Email.json"));
+    assert_eq!(
+        template,
+        serde_json::json!({"name": "Std Email", "html": "<html>{{my.Title}}</html>"})
+    );
+    // The output is deterministic: a second pull into a new directory is
+    // byte-identical, but for the time of `pulled_from.at`.
+    let again = tmp.path().join("again");
+    pull(&sim, &again, &["--json"]).expect(0);
+    let (a, b) = (tree(&out), tree(&again));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (rel, (bytes, _, _)) in &a {
+        if rel == "subscription.json" || rel == ".mkimport/marketo/state.json" {
+            continue;
+        }
+        assert_eq!(Some(bytes), b.get(rel).map(|x| &x.0), "{rel}");
+    }
+}
+
+/// Lists longer than a page are read to the end, 200 records a page.
+#[test]
+fn lists_are_read_page_by_page_to_the_end() {
+    let mut i = Instance::new("333-CCC-444");
+    i.add_channel("Webinar", &["Invited"]);
+    let template = i.add_email_template("T", "<html></html>");
+    let folder = i.add_folder("Big");
+    for n in 0..450 {
+        let p = i.add_program(
+            Parent::Folder(folder),
+            &format!("Program {n:03}"),
+            "Default",
+            "Webinar",
+        );
+        i.add_email(
+            p,
+            "Mail",
+            Some(template),
+            "s",
+            vec![Section::new(
+                "b",
+                "Text",
+                serde_json::json!(format!("<p>{n}</p>")),
+            )],
+        );
+    }
+    let sim = start(i);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    assert_eq!(run.json()["programs"], 450);
+    assert_eq!(programs(&out).len(), 450);
+    let p = read_json(&out.join("marketing-activities/Big/Program 449/program.json"));
+    assert_eq!(p["emails"][0]["html"], "<p>449</p>");
+    // (The log is in the order answers were written, which two threads of
+    // the simulator can swap.)
+    let offsets = |path: &str| -> Vec<u64> {
+        let mut v: Vec<u64> = sim
+            .calls()
+            .iter()
+            .filter(|c| c.path == path && c.status == 200)
+            .map(|c| {
+                let q: BTreeMap<_, _> = c.query.iter().cloned().collect();
+                assert_eq!(q.get("maxReturn").map(String::as_str), Some("200"));
+                q.get("offset").and_then(|o| o.parse().ok()).unwrap()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(offsets("/rest/asset/v1/programs.json"), [0, 200, 400]);
+    assert_eq!(offsets("/rest/asset/v1/emails.json"), [0, 200, 400]);
+    assert_limits_kept(&sim);
+}
+
+/// `--program` pulls only the named programs (folders, schema and design
+/// studio whole); an unknown name is a usage error with a suggestion.
+#[test]
+fn program_selection() {
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(
+        &sim,
+        &out,
+        &["--json", "--program", "2026 apac growth summit"],
+    );
+    run.expect(0);
+    assert_eq!(run.json()["programs"], 1);
+    let pulled = programs(&out);
+    assert_eq!(
+        pulled.keys().collect::<Vec<_>>(),
+        ["2026 APAC Growth Summit"]
+    );
+    assert!(out
+        .join("marketing-activities/Webinars/2026/folder.json")
+        .is_file());
+
+    let other = tmp.path().join("other");
+    let run = pull(&sim, &other, &["--program", "2026 APAC Growth Sumit"]);
+    run.expect(2);
+    assert!(
+        run.stderr
+            .contains("did you mean \"2026 APAC Growth Summit\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!other.exists());
+}
+
+/// Whether the instance's token lists include inherited tokens or not, the
+/// snapshot records each token where it is defined.
+#[test]
+fn inherited_tokens_are_recorded_where_they_are_defined_either_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for inherited in [true, false] {
+        let instance =
+            Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
+        let mut config = config();
+        config.tokens_include_inherited = inherited;
+        let sim = Sim::start(instance, config).unwrap();
+        let out = tmp.path().join(format!("snap-{inherited}"));
+        pull(&sim, &out, &["--json"]).expect(0);
+        let mut t = tree(&out);
+        t.retain(|rel, _| !rel.starts_with(".mkimport") && rel != "subscription.json");
+        trees.push(
+            t.into_iter()
+                .map(|(k, v)| (k, v.0))
+                .collect::<BTreeMap<_, _>>(),
+        );
+    }
+    assert_eq!(trees[0], trees[1]);
+}
+
+/// On a terminal, standard error shows the calls made and an estimate of
+/// the time left at the rate limit; with `--json` it shows nothing and
+/// standard output holds only the JSON summary.
+#[test]
+fn a_terminal_shows_progress_and_json_does_not() {
+    use rexpect::session::spawn_command;
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    sim.configure(|c| c.latency = std::time::Duration::from_millis(100));
+    let tmp = tempfile::tempdir().unwrap();
+    let command = |out: &std::path::Path, json: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mkimport"));
+        c.args(["pull", "--instance", &sim.url(), "--out"])
+            .arg(out)
+            .env("MARKETO_CLIENT_ID", CLIENT_ID)
+            .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+            .env("MKIMPORT_MARKETO_LIMITS", knob(&sim.config()));
+        if json {
+            c.arg("--json");
+        }
+        c
+    };
+    let mut p = spawn_command(command(&tmp.path().join("a"), false), Some(30_000)).unwrap();
+    p.exp_regex(r"pulling: \d+ of about \d+ calls, about \d+s left at the rate limit")
+        .unwrap();
+    p.exp_regex(r"Pulled http://127\.0\.0\.1:\d+ into .*: 6 programs")
+        .unwrap();
+    p.exp_eof().unwrap();
+
+    let mut p = spawn_command(command(&tmp.path().join("b"), true), Some(30_000)).unwrap();
+    let output = p.exp_eof().unwrap();
+    assert!(!output.contains("pulling:"), "{output}");
+    let summary: Value = serde_json::from_str(output.trim()).unwrap();
+    assert_eq!(summary["programs"], 6);
+}
+
+/// A token that runs out during a long pull is renewed (before it expires,
+/// or on the 602 that says it has).
+#[test]
+fn tokens_are_renewed_when_they_expire() {
+    let instance =
+        Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
+    let mut config = config();
+    config.token_ttl = std::time::Duration::from_secs(1);
+    // About 100 calls, 10 at a time: well over a second.
+    config.latency = std::time::Duration::from_millis(150);
+    let sim = Sim::start(instance, config).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = pull(&sim, &tmp.path().join("a"), &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    assert!(summary["token_calls"].as_u64().unwrap() >= 2, "{summary}");
+    assert_eq!(
+        sim.stats().token_calls,
+        summary["token_calls"].as_u64().unwrap()
+    );
+}
+
+/// Content the instance refuses to give (709: predictive content, say)
+/// leaves that asset's content undeclared, with a warning; the pull goes
+/// on.
+#[test]
+fn content_the_instance_refuses_is_left_out_with_a_warning() {
+    let sim = start(small_instance());
+    sim.inject(Fault::code("709").on("/rest/asset/v1/email/"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("email \"Invite\"")
+                && w.as_str().unwrap().contains("709")),
+        "{summary}"
+    );
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    let email = &p["emails"][0];
+    assert_eq!(email["name"], "Invite");
+    assert_eq!(email["template"], "Std Email");
+    assert!(
+        email.get("html").is_none() && email.get("snippets").is_none(),
+        "{email}"
+    );
+    // Not cached as fetched: the next pull asks again.
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    assert_eq!(again.json()["content_calls"], 1);
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    assert!(p["emails"][0]["html"].is_string());
+}
+
+/// A pull does not write into a snapshot another mkimport holds (a `run`
+/// importing into it, another pull).
+#[test]
+fn a_locked_snapshot_is_refused() {
+    let sim = fixture_sim("production", "412-ACM-982");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a");
+    pull(&sim, &out, &["--json"]).expect(0);
+    let before = tree(&out);
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(out.join(".mkimport/lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(1);
+    assert!(run.stderr.contains(".mkimport/lock"), "{}", run.stderr);
+    drop(lock);
+    assert_eq!(tree(&out), before);
+}
