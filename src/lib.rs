@@ -16,6 +16,7 @@ pub mod error;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod history;
 pub mod library;
 pub mod model;
 pub mod names;

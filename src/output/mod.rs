@@ -11,6 +11,7 @@ use console::Terminal;
 
 pub mod console;
 pub mod events;
+pub mod history;
 pub mod notify;
 pub mod report;
 pub mod table;
