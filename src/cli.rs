@@ -233,6 +233,13 @@ pub struct PreviewArgs {
     /// Save the plan to this file, for `run --plan`.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
+
+    /// After the table, show for every asset the import would overwrite a
+    /// unified diff of the target's content against the incoming one
+    /// (coloured on a terminal, unless NO_COLOR is set). Not with --json
+    /// or --events.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

@@ -766,3 +766,79 @@ fn damaged_receipts_and_pre_images_are_errors() {
         Some(2)
     );
 }
+
+// ---------------------------------------------------------------------
+// preview --diff
+
+/// `preview --diff` shows a unified diff for every overwrite: the
+/// target's template against the incoming one, line by line; an image is
+/// said to be binary. No colour when standard output is not a terminal.
+#[test]
+fn preview_diff_shows_what_an_overwrite_changes() {
+    let (_guard, target) = copy_fixture("production");
+    let tree = snapshot(&target);
+    let out = run(&[
+        "preview",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--user",
+        OPS,
+        "--rule",
+        "email-template=overwrite",
+        "--rule",
+        "image=overwrite",
+        "--diff",
+    ]);
+    out.expect_code(3); // three programs are blocked, as always
+    let text = &out.stdout;
+    let path = "design-studio/email-templates/newsletter.json";
+    let title = format!("{NEWSLETTER}: email template \"Newsletter\" is overwritten ({path})");
+    let old_header = format!("--- {path} (target)");
+    let new_header = format!("+++ {path} (incoming)");
+    for needle in [
+        title.as_str(),
+        old_header.as_str(),
+        new_header.as_str(),
+        "-    <style>.masthead{background:#14213d;",
+        "+    <style>.masthead{background:#0b5fff;",
+        "-          <tr><td class=\"masthead\" style=\"padding:24px 32px;\"><h1 style=\"margin:0;\">The Acme Monthly</h1></td></tr>",
+        "design-studio/images/hero-webinar.png: binary image, no text diff",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+    }
+    assert!(text.contains("\n@@ -"), "no hunk header:\n{text}");
+    assert!(!text.contains('\x1b'), "colour without a terminal");
+    assert_same_tree(&tree, &snapshot(&target), "preview --diff");
+
+    // No overwrite: said so.
+    let out = run(&[
+        "preview",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--user",
+        OPS,
+        "--diff",
+    ]);
+    assert!(
+        out.stdout.contains("No asset is overwritten."),
+        "{}",
+        out.stdout
+    );
+
+    // Not with machine output.
+    let out = run(&[
+        "preview",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--diff",
+        "--json",
+    ]);
+    out.expect_code(2);
+    assert!(out.stdout.is_empty());
+}

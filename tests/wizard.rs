@@ -265,3 +265,58 @@ fn a_terminal_gets_a_progress_line_and_json_does_not() {
     let json: serde_json::Value = serde_json::from_str(output.trim()).unwrap();
     assert_eq!(json["summary"]["ok"], 1);
 }
+
+/// `--conflict ask` shows, before a question where overwrite is a choice,
+/// what overwriting would change: a unified diff, coloured on a terminal,
+/// plain with NO_COLOR.
+#[test]
+fn conflict_ask_shows_the_diff_of_an_overwrite() {
+    for no_color in [false, true] {
+        let target = target();
+        let to = target.path().to_str().unwrap().to_string();
+        let mut command = Command::new(bin());
+        command
+            .current_dir(repo())
+            .env("MKIMPORT_USER", "ops@acme.example")
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .args([
+                "preview",
+                "--from",
+                "fixtures/sandbox",
+                "--to",
+                &to,
+                "--program",
+                WEBINAR,
+                "--conflict",
+                "ask",
+            ]);
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let mut p = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+        p.exp_string(
+            "What overwrite would change in the target's landing-page-template \"Standard Template\":",
+        )
+        .unwrap();
+        let shown = p
+            .exp_string("landing-page-template \"Standard Template\" exists in the target")
+            .unwrap();
+        assert!(
+            shown.contains("design-studio/landing-page-templates/standard-template.json (target)"),
+            "{shown}"
+        );
+        assert!(shown.contains("@@ -"), "{shown}");
+        assert!(
+            shown.contains(".site-header{background:#0b5fff;"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown.contains("\x1b[31m-"),
+            !no_color,
+            "colour with NO_COLOR={no_color}: {shown:?}"
+        );
+        press(&mut p, "\x03");
+        p.exp_eof().unwrap();
+    }
+}

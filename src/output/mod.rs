@@ -10,6 +10,7 @@ use crate::cli::OutputFormat;
 use console::Terminal;
 
 pub mod console;
+pub mod diff;
 pub mod events;
 pub mod history;
 pub mod notify;
