@@ -84,7 +84,8 @@ pub fn interrupted(target: &Path) -> bool {
 }
 
 /// Finish (or clean up after) a run that was interrupted. Call with the
-/// lock held. Returns true when an interrupted run was completed.
+/// lock held. Returns true when an interrupted run (or undo) was
+/// completed.
 pub fn recover(target: &Path) -> Result<bool> {
     let state = target.join(STATE_DIR);
     let journal_path = state.join(JOURNAL);

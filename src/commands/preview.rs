@@ -23,7 +23,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     report_bad_input(&prepared);
     if target.interrupted() {
         crate::errln!(
-            "warning: an interrupted run left {}/.mkimport/journal.json; the next `mkimport run` on this target finishes it first, so this preview may differ from what that run does",
+            "warning: an interrupted run or undo left {}/.mkimport/journal.json; the next `mkimport run`, `undo` or `log` on this target finishes it first, so this preview may differ from what a run does",
             target.label()
         );
     }

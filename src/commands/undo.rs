@@ -98,6 +98,9 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
             "error: cannot undo {}: the target changed since (see above); nothing was changed",
             import.import_id
         );
+        crate::errln!(
+            "hint: undo the later imports first, newest first (`mkimport log --to {label}`), or put back the files as the import left them"
+        );
         if args.json {
             view.status = UndoStatus::Refused;
             view.plan = Some(&plan);

@@ -271,7 +271,8 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
 
 /// The one-line outcome of an undo that landed.
 pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
-    let plan = view.plan.cloned().unwrap_or_default();
+    let empty = UndoPlan::default();
+    let plan = view.plan.unwrap_or(&empty);
     let programs = plan
         .files
         .iter()
