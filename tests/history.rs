@@ -842,3 +842,33 @@ fn preview_diff_shows_what_an_overwrite_changes() {
     out.expect_code(2);
     assert!(out.stdout.is_empty());
 }
+
+/// A receipt that names a file of the tool's own state (edited by hand)
+/// is damaged: undo refuses it (exit 1) and removes nothing.
+#[test]
+fn a_receipt_naming_the_state_directory_is_damaged() {
+    let (_guard, target) = copy_fixture("production");
+    let out = import(&target, &[]);
+    out.expect_code(0);
+    let id = import_id(&out);
+    let rel = format!("{STATE}/imports/{id}.json");
+    let mut receipt = read_json(&target.join(&rel));
+    let lock = fs::read(target.join(STATE).join("lock")).expect("lock");
+    receipt["files"]
+        .as_array_mut()
+        .expect("files")
+        .push(json!({"action": "create", "path": ".mkimport/lock", "sha256": sha256(&lock)}));
+    write_json(&target, &rel, &receipt);
+    let tree = snapshot(&target);
+    let kept = state_files(&target);
+    let out = undo(&target, &id);
+    out.expect_code(1);
+    assert!(
+        out.stderr.contains(&rel) && out.stderr.contains(".mkimport/lock"),
+        "{}",
+        out.stderr
+    );
+    assert_same_tree(&tree, &snapshot(&target), "a damaged receipt");
+    assert_eq!(kept, state_files(&target));
+    assert!(target.join(STATE).join("lock").is_file());
+}

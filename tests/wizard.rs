@@ -320,3 +320,55 @@ fn conflict_ask_shows_the_diff_of_an_overwrite() {
         p.exp_eof().unwrap();
     }
 }
+
+/// On a terminal, `undo` shows what it will do and asks, default no:
+/// "no" changes nothing (exit 1); "yes" takes the import back.
+#[test]
+fn undo_asks_on_a_terminal() {
+    let target = target();
+    let to = target.path().to_str().unwrap().to_string();
+    let before = std::fs::read(target.path().join("subscription.json")).unwrap();
+    let out = Command::new(bin())
+        .current_dir(repo())
+        .env("MKIMPORT_USER", "ops@acme.example")
+        .args([
+            "run",
+            "--from",
+            "fixtures/sandbox",
+            "--to",
+            &to,
+            "--program",
+            "2026 APAC Growth Summit",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = report["import_id"].as_str().unwrap().to_string();
+    let program = target
+        .path()
+        .join("marketing-activities/Events/2026/2026 APAC Growth Summit");
+
+    for (answer, landed) in [("n", false), ("y", true)] {
+        let mut p = spawn(&["undo", &id[..8], "--to", &to]);
+        p.exp_string(&format!("Undo import {id}")).unwrap();
+        p.exp_string("remove   marketing-activities/Events/2026/2026 APAC Growth Summit/")
+            .unwrap();
+        p.exp_string("restore  subscription.json").unwrap();
+        p.exp_string(&format!("Undo import {id} in {to}?")).unwrap();
+        press(&mut p, answer);
+        if landed {
+            p.exp_string("Undid import").unwrap();
+        } else {
+            p.exp_string("Nothing was undone.").unwrap();
+        }
+        p.exp_eof().unwrap();
+        assert_eq!(program.exists(), !landed, "answer {answer}");
+    }
+    assert_eq!(
+        std::fs::read(target.path().join("subscription.json")).unwrap(),
+        before
+    );
+}

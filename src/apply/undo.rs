@@ -79,6 +79,19 @@ pub fn plan(state: &Subscription, import: &Receipt) -> Result<UndoPlan> {
             import.file
         );
     };
+    // A receipt names files of the subscription, never the tool's own
+    // state: anything else is a receipt edited by hand.
+    if let Some(bad) = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(import.created_dirs.iter().map(String::as_str))
+        .find(|p| p.split('/').next() == Some(STATE_DIR))
+    {
+        bail!(
+            "the receipt {} is damaged: it lists {bad}, inside {STATE_DIR}/; nothing was written",
+            import.file
+        );
+    }
     let mut stale = Vec::new();
     let mut damaged = Vec::new();
     for file in files {
