@@ -24,6 +24,10 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
+/// How deeply JSON arrays and objects may nest: serde_json's recursion
+/// limit, past which it stops with "recursion limit exceeded".
+pub const MAX_JSON_DEPTH: usize = 128;
+
 /// Bad input found in a file: names the container (bundle or subscription),
 /// the file, and the JSON line and column where there is one.
 #[derive(Debug, Clone)]
@@ -65,11 +69,18 @@ impl InputError {
             .rsplit_once(" at line ")
             .map(|(head, _)| head.to_string())
             .unwrap_or(text);
+        let message = if text == "recursion limit exceeded" {
+            // Valid JSON, but deeper than serde_json's recursion limit:
+            // "invalid JSON" would be wrong and say nothing useful.
+            format!("the JSON is nested more than {MAX_JSON_DEPTH} levels deep (arrays and objects inside one another), which mkimport does not read")
+        } else {
+            format!("{what}: {text}")
+        };
         InputError {
             container: container.to_string(),
             file: Some(file.to_string()),
             position,
-            message: format!("{what}: {text}"),
+            message,
         }
     }
 }

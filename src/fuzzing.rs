@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::bundle::{read_zip_bundle, Bundle, Limits, SourceItem};
+use crate::load::bundle::{read_zip_bundle, Bundle, Limits, SourceItem};
+use crate::load::subscription::{parse_program, Folder, Subscription};
 use crate::plan::{plan, PlanOptions};
-use crate::subscription::{parse_program, Folder, Subscription};
 
 /// Small limits, so the fuzzer explores instead of inflating.
 pub const FUZZ_LIMITS: Limits = Limits {

@@ -3,7 +3,7 @@
 //! which imports are undone, which id a prefix names, and which later
 //! imports rely on what an import wrote.
 //!
-//! Pure: the receipts are read by the target ([`crate::target::Target::receipts`]);
+//! Pure: the receipts are read by the target ([`crate::targets::Target::history`]);
 //! nothing here does I/O. The order of receipts is their `sequence` (each
 //! receipt gets one more than the highest before it), so "undone" is
 //! derived from that order, never a flag that sticks to an id: an import
@@ -323,7 +323,7 @@ impl History {
 }
 
 /// How to take back one import, worked out by its target (see
-/// [`crate::target::Target::plan_undo`]) before anything is written.
+/// [`crate::targets::Target::plan_undo`]) before anything is written.
 #[derive(Debug, Clone, Default)]
 pub struct UndoPlan {
     /// The import taken back.

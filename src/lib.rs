@@ -1,14 +1,13 @@
 //! mkimport as a library: the stages of an import.
 //!
-//! load ([`bundle`], [`subscription`], [`source`], [`library`]) →
+//! load ([`load`]: bundles, subscriptions, sources, the library) →
 //! plan ([`plan`], pure, with [`rules`] and [`names`]) →
-//! render ([`output`]) or apply ([`apply`], through a [`target`]).
+//! render ([`output`]) or apply ([`apply`], through a [`targets`]).
 //! [`cli`] defines the command line, [`request`] turns it (or a saved plan,
 //! or the wizard's answers) into one typed request, and [`commands`] wires
 //! the stages, one file per command.
 
 pub mod apply;
-pub mod bundle;
 pub mod cli;
 pub mod commands;
 pub mod digest;
@@ -17,7 +16,7 @@ pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
-pub mod library;
+pub mod load;
 pub mod model;
 pub mod names;
 pub mod output;
@@ -25,6 +24,4 @@ pub mod parallel;
 pub mod plan;
 pub mod request;
 pub mod rules;
-pub mod source;
-pub mod subscription;
-pub mod target;
+pub mod targets;

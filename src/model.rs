@@ -382,3 +382,42 @@ impl AssetContent {
         }
     }
 }
+
+/// The `my.` token names referenced as `{{my.Name}}` (or
+/// `{{my.Name:default=...}}`) in a text.
+pub fn token_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let inner = after[..end].trim();
+        // Compare bytes: slicing the text could split a multi-byte
+        // character (found by fuzzing).
+        if inner.len() > 3 && inner.as_bytes()[..3].eq_ignore_ascii_case(b"my.") {
+            let name = inner.split(':').next().unwrap_or(inner).trim();
+            out.push(name.to_string());
+        }
+        rest = &after[end + 2..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_references_survive_multibyte_text() {
+        assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
+        assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
+    }
+
+    #[test]
+    fn token_references_include_defaults() {
+        assert_eq!(
+            token_references("{{my.A}} {{ my.B:default=x }} {{lead.C}} {{my.}}"),
+            vec!["my.A", "my.B"]
+        );
+    }
+}

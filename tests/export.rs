@@ -191,3 +191,83 @@ fn round_trip_keeps_the_program_content() {
     };
     assert_eq!(externals(&first), externals(&second));
 }
+
+#[test]
+fn images_keep_their_names_in_the_exported_bundle() {
+    // A source subscription may hold images whose names are no safe file
+    // names (put there by hand): `logo:dark.png` next to `logo_dark.png`.
+    // The exported zip carries each under its own name, so the program's
+    // references still name them, and the two never become one entry.
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    let write = |rel: &str, bytes: &[u8]| {
+        let path = source.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write(
+        "subscription.json",
+        br#"{"format": 1, "name": "Hand Made"}"#,
+    );
+    write(
+        "marketing-activities/Inbox/Pictures/program.json",
+        br#"{"format": 1, "program": {"name": "Pictures"},
+            "emails": [{"name": "Invite", "images": ["logo:dark.png", "logo_dark.png"]}]}"#,
+    );
+    write("design-studio/images/logo:dark.png", b"colon");
+    write("design-studio/images/logo_dark.png", b"underscore");
+    let zip = dir.path().join("pictures.zip");
+    mkimport()
+        .args(["export", "--from"])
+        .arg(&source)
+        .args(["--program", "Pictures", "--out"])
+        .arg(&zip)
+        .assert()
+        .success();
+    let images: Vec<(String, Vec<u8>)> = entries(&zip)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("external/images/"))
+        .collect();
+    assert_eq!(
+        images,
+        vec![
+            (
+                "external/images/logo:dark.png".to_string(),
+                b"colon".to_vec()
+            ),
+            (
+                "external/images/logo_dark.png".to_string(),
+                b"underscore".to_vec()
+            ),
+        ]
+    );
+    // Imported, each image is its own asset; none is missing.
+    let target = dir.path().join("target");
+    std::fs::create_dir_all(target.join("marketing-activities/Inbox")).unwrap();
+    std::fs::write(
+        target.join("subscription.json"),
+        br#"{"format": 1, "name": "Fresh"}"#,
+    )
+    .unwrap();
+    let out = mkimport()
+        .args(["preview", "--json", "--folder", "Inbox", "--from"])
+        .arg(&zip)
+        .arg("--to")
+        .arg(&target)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let program = &report["programs"][0];
+    assert_eq!(program["status"], "ok", "{report:#}");
+    let images: Vec<(&str, &str)> = program["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "image")
+        .map(|a| (a["name"].as_str().unwrap(), a["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        images,
+        vec![("logo:dark.png", "create"), ("logo_dark.png", "create")]
+    );
+}

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::json;
 
-use mkimport::bundle::{Bundle, ExternalAsset, SourceItem};
+use mkimport::load::bundle::{Bundle, ExternalAsset, SourceItem};
+use mkimport::load::subscription::{Folder, StoredAsset, Subscription};
 use mkimport::model::{AssetContent, DesignDoc, DesignKind, ProgramFile};
 use mkimport::names::key;
 use mkimport::plan::{plan, PlanOptions, Status};
 use mkimport::rules::{RuleKind, Rules};
-use mkimport::subscription::{Folder, StoredAsset, Subscription};
 
 const NAMES: &[&str] = &[
     "Standard Template",

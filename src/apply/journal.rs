@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::show;
 use crate::fsutil::sync_dir;
-use crate::subscription::STATE_DIR;
+use crate::load::subscription::STATE_DIR;
 
 /// The journal file, in the state directory.
 pub const JOURNAL: &str = "journal.json";

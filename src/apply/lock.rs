@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use fs_err as fs;
 
 use crate::error::show;
-use crate::subscription::STATE_DIR;
+use crate::load::subscription::STATE_DIR;
 
 /// The lock file, in the state directory.
 pub const LOCK: &str = "lock";

@@ -31,13 +31,13 @@ use anyhow::Result;
 use fs_err::{self as fs, File};
 use serde_json::Value;
 
-use crate::bundle::{Bundle, Limits, SourceItem};
 use crate::digest::sha256_hex;
 use crate::error::show;
 use crate::history::{FileAction, FileRecord};
+use crate::load::bundle::{Bundle, Limits, SourceItem};
+use crate::load::subscription::{Subscription, STATE_DIR};
 use crate::model::{to_canonical_json, AssetContent, Imported};
 use crate::plan::{hydrate, Plan, ProgramPlan, Status};
-use crate::subscription::{Subscription, STATE_DIR};
 
 pub mod journal;
 pub mod lock;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::journal::inside;
 use crate::error::show;
 use crate::history::{FileRecord, Receipt};
-use crate::subscription::STATE_DIR;
+use crate::load::subscription::STATE_DIR;
 
 /// Where receipts go, below the state directory.
 pub const IMPORTS: &str = "imports";
@@ -21,7 +21,7 @@ pub const IMPORTS: &str = "imports";
 #[derive(Debug, Clone, Default)]
 pub struct Landing {
     /// The digest of the target after it (see
-    /// [`crate::subscription::Subscription::files`]).
+    /// [`crate::load::subscription::Subscription::files`]).
     pub target_after: String,
     /// Every file written (an import) or taken away (an undo), by path.
     pub files: Vec<FileRecord>,

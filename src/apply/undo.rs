@@ -30,7 +30,7 @@ use super::{copy_link, Applied, ReceiptFn};
 use crate::digest::sha256_hex;
 use crate::error::show;
 use crate::history::{FileAction, FileRecord, Receipt, TargetState, UndoPlan};
-use crate::subscription::{Subscription, STATE_DIR};
+use crate::load::subscription::{Subscription, STATE_DIR};
 
 /// The SHA-256 of what is at `path`: a file's content, or for a link the
 /// path it points to (as git hashes links). None when nothing is there.

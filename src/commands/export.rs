@@ -2,16 +2,17 @@
 //! stored in a subscription, so a program imported into one subscription
 //! can move on to another.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use crate::bundle::{bundle_stored, Bundle};
 use crate::error::{show, usage};
+use crate::load::bundle::{bundle_stored, Bundle};
+use crate::load::subscription::Subscription;
 use crate::model::{to_canonical_json, AssetContent};
 use crate::names;
-use crate::subscription::Subscription;
 
 /// The bundle of the stored program named `name`.
 pub fn stored_bundle(source: &Subscription, name: &str) -> Result<Bundle> {
@@ -45,19 +46,27 @@ pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     writer.start_file("program.json", options)?;
     writer.write_all(&to_canonical_json(&bundle.program))?;
-    let mut used: Vec<String> = Vec::new();
+    let mut used: HashSet<String> = HashSet::new();
     for asset in &bundle.external {
         let (file, bytes) = match &asset.content {
             AssetContent::Doc(doc) => (
-                names::unique_file_name(&asset.name, ".json", |f| used.contains(&f.to_string())),
+                names::unique_file_name(&asset.name, ".json", |f| used.contains(f)),
                 to_canonical_json(&doc.doc),
             ),
-            AssetContent::Image { bytes, .. } => {
-                (names::safe_file_name(&asset.name), bytes.to_vec())
+            // An image's entry name is its name, exactly (made safe, two
+            // names could become one entry, and the program's references
+            // would name no image). A name from a subscription is a file
+            // name already; only a backslash would read back as a folder.
+            AssetContent::Image { bytes, .. } if !asset.name.contains('\\') => {
+                (asset.name.clone(), bytes.to_vec())
             }
+            AssetContent::Image { .. } => anyhow::bail!(
+                "image \"{}\" cannot be exported: a backslash in a zip entry's name reads as a folder separator",
+                asset.name
+            ),
         };
         let path = format!("external/{}/{}", asset.kind.dir(), file);
-        used.push(file.to_lowercase());
+        used.insert(file.to_lowercase());
         writer.start_file(path, options)?;
         writer.write_all(&bytes)?;
     }

@@ -1,8 +1,8 @@
 //! `mkimport library list` and `library show NAME`: the built-in Program
 //! Library (spec section 6).
 
-use crate::bundle::Bundle;
-use crate::library::loaded;
+use crate::load::bundle::Bundle;
+use crate::load::library::loaded;
 
 /// One line of `library list`.
 fn summary(bundle: &Bundle) -> serde_json::Value {

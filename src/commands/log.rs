@@ -6,10 +6,10 @@ use anyhow::Result;
 use super::Exit;
 use crate::cli::LogArgs;
 use crate::output::{console, history, report};
-use crate::target::Target;
+use crate::targets::Target;
 
 pub fn log(args: &LogArgs) -> Result<Exit> {
-    let target = crate::target::open(&args.to)?;
+    let target = crate::targets::open(&args.to)?;
     finish_interrupted(target.as_ref())?;
     let history = target.history()?;
     if args.json {

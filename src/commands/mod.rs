@@ -10,11 +10,11 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command, LibraryCommand};
 use crate::error::UsageError;
+use crate::load::subscription::Subscription;
 use crate::output::console;
 use crate::plan::{Plan, PlanOptions, Status};
 use crate::request::ImportRequest;
-use crate::subscription::Subscription;
-use crate::target::Target;
+use crate::targets::Target;
 
 pub mod export;
 pub mod generate;
@@ -91,7 +91,7 @@ pub fn main(cli: Cli) -> ExitCode {
 pub struct Prepared {
     pub request: ImportRequest,
     pub state: Subscription,
-    pub items: Vec<crate::bundle::SourceItem>,
+    pub items: Vec<crate::load::bundle::SourceItem>,
     pub plan: Plan,
 }
 
@@ -110,21 +110,36 @@ impl Prepared {
     }
 }
 
-/// Load the target's state and the source, select, and plan.
+/// Load the target's state and the source, select, and plan: each bundle
+/// is planned as soon as it is read, and its content dropped once it is
+/// planned (the plan keeps what it needs; `run` reads it again).
 pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> {
     let state = target.load()?;
-    let items = crate::source::load(&request.from, &request.limits)?;
-    let mut items = crate::source::select(items, &request.selection)?;
+    let mut source = crate::load::source::Source::open(&request.from, &request.limits)?;
+    source.select(&request.selection)?;
     let mut options = PlanOptions {
         rules: request.rules.clone(),
         folder: request.folder.clone(),
         user: request.user.clone(),
         overrides: request.overrides.clone(),
     };
-    if request.ask_conflicts {
+    let mut items = Vec::new();
+    let plan = if request.ask_conflicts {
+        // Asking needs every bundle at hand: each answer plans again.
+        items = source.read_all();
         crate::request::wizard::ask_conflicts(&items, &state, &mut options)?;
-    }
-    let plan = crate::plan::plan_releasing(&mut items, &state, &options);
+        crate::plan::plan(&items, &state, &options)
+    } else {
+        let mut planning = crate::plan::Planning::new(&state, &options);
+        source.stream(|mut item| {
+            planning.add(&item);
+            if let Ok(bundle) = &mut item.bundle {
+                bundle.release();
+            }
+            items.push(item);
+        });
+        planning.finish()
+    };
     let request = ImportRequest {
         overrides: options.overrides,
         ..request

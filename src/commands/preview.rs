@@ -18,7 +18,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     }
     let request = ImportRequest::resolve(&args.import, terminal)?;
     let mut reporter = crate::output::reporter(request.format, terminal);
-    let target = crate::target::open(&request.to)?;
+    let target = crate::targets::open(&request.to)?;
     let prepared = prepare(request, target.as_ref())?;
     report_bad_input(&prepared);
     if target.interrupted() {

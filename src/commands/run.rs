@@ -11,7 +11,7 @@ use crate::output::{notify, report, Mode, ReportView, Reporter};
 use crate::plan::{Problem, Status};
 use crate::request::saved::{SavedPlan, STALE_PLAN};
 use crate::request::{ImportRequest, Terminal};
-use crate::target::{RunInfo, Target};
+use crate::targets::{RunInfo, Target};
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let started_at = crate::history::now_rfc3339();
@@ -32,7 +32,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         ));
     }
     let mut reporter = crate::output::reporter(request.format, terminal);
-    let target = crate::target::open(&request.to)?;
+    let target = crate::targets::open(&request.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
         crate::errln!(
@@ -189,7 +189,7 @@ fn write_receipt(
 /// `src`, `./src/` and `/abs/src` write the same files.
 fn source_identity(label: &str) -> String {
     let path = std::path::Path::new(label);
-    if label == crate::library::SOURCE && !path.exists() {
+    if label == crate::load::library::SOURCE && !path.exists() {
         return label.to_string();
     }
     path.canonicalize()

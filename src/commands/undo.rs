@@ -34,7 +34,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
             "undo needs --yes when it cannot ask for confirmation (no terminal, or --json); nothing was changed",
         ));
     }
-    let target = crate::target::open(&args.to)?;
+    let target = crate::targets::open(&args.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
         crate::errln!(

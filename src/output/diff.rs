@@ -17,9 +17,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use crate::load::subscription::{StoredAsset, Subscription};
 use crate::model::AssetContent;
 use crate::plan::{Plan, Status};
-use crate::subscription::{StoredAsset, Subscription};
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;

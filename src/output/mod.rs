@@ -121,7 +121,7 @@ impl Reporter for TableReporter {
             "Import {id}: {} program{} imported into {target}; receipt {target}/{}/{}/{id}.json\n",
             applied.programs,
             plural(applied.programs),
-            crate::subscription::STATE_DIR,
+            crate::load::subscription::STATE_DIR,
             crate::apply::IMPORTS,
         ))
     }

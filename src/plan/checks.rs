@@ -70,12 +70,12 @@ impl Planner<'_> {
         let Some(channel) = self.program().program.channel.clone() else {
             return;
         };
-        match &self.target.meta.channels {
+        match &self.world.declared.channels {
             None => {
                 self.unchecked.insert("channels");
             }
             Some(channels) => {
-                if !channels.iter().any(|c| names::same(&c.name, &channel)) {
+                if !channels.contains(&key(&channel)) {
                     self.error(
                         "missing-channel",
                         format!("channel \"{channel}\" does not exist in the target"),
@@ -92,7 +92,6 @@ impl Planner<'_> {
         forms: &[crate::model::Form],
     ) {
         let program = self.program();
-        let meta = &self.target.meta;
 
         // Fields: (name, required type).
         let mut fields: Vec<(String, Option<String>)> = Vec::new();
@@ -105,12 +104,14 @@ impl Planner<'_> {
         for form in forms {
             fields.extend(form.fields.iter().map(|f| (f.clone(), None)));
         }
+        let planned: BTreeSet<(DesignKind, &str)> = self
+            .pending
+            .planned
+            .iter()
+            .map(|((kind, k, _), _)| (*kind, k.as_str()))
+            .collect();
         for asset in &self.bundle.external {
-            let written = self
-                .pending
-                .planned
-                .iter()
-                .any(|((kd, k, _), _)| *kd == asset.kind && *k == key(&asset.name));
+            let written = planned.contains(&(asset.kind, key(&asset.name).as_str()));
             if let (DesignKind::Form, AssetContent::Doc(doc), true) =
                 (asset.kind, &asset.content, written)
             {
@@ -118,15 +119,14 @@ impl Planner<'_> {
             }
         }
         if !fields.is_empty() {
-            match &meta.fields {
+            match &self.world.declared.fields {
                 None => {
                     self.unchecked.insert("fields");
                 }
                 Some(known) => {
                     let mut reported = BTreeSet::new();
                     for (name, wanted) in &fields {
-                        let found = known.iter().find(|f| names::same(&f.name, name));
-                        match found {
+                        match known.get(&key(name)) {
                             None => {
                                 if reported.insert(key(name)) {
                                     self.error(
@@ -135,8 +135,8 @@ impl Planner<'_> {
                                     );
                                 }
                             }
-                            Some(def) => {
-                                if let (Some(want), Some(have)) = (wanted, &def.kind) {
+                            Some(kind) => {
+                                if let (Some(want), Some(have)) = (wanted, kind) {
                                     if !names::same(want, have) && reported.insert(key(name)) {
                                         self.error(
                                             "field-type-mismatch",
@@ -158,7 +158,7 @@ impl Planner<'_> {
             .chain(campaigns.iter().flat_map(|c| c.webhooks.iter()));
         self.check_declared(
             webhooks.cloned().collect(),
-            &meta.webhooks,
+            self.world.declared.webhooks.as_ref(),
             "webhooks",
             "missing-webhook",
             "webhook",
@@ -170,7 +170,7 @@ impl Planner<'_> {
             .chain(campaigns.iter().flat_map(|c| c.custom_objects.iter()));
         self.check_declared(
             objects.cloned().collect(),
-            &meta.custom_objects,
+            self.world.declared.custom_objects.as_ref(),
             "custom_objects",
             "missing-custom-object",
             "custom object",
@@ -198,12 +198,12 @@ impl Planner<'_> {
             }
         }
         for segmentation in &program.requires.segmentations {
-            match &meta.segmentations {
+            match &self.world.declared.segmentations {
                 None => {
                     self.unchecked.insert("segmentations");
                 }
                 Some(known) => {
-                    if !known.iter().any(|s| names::same(s, segmentation)) {
+                    if !known.contains(&key(segmentation)) {
                         self.warning(
                             "missing-segmentation",
                             format!("the program requires segmentation \"{segmentation}\", which the target lacks"),
@@ -217,7 +217,7 @@ impl Planner<'_> {
     pub(super) fn check_declared(
         &mut self,
         wanted: Vec<String>,
-        declared: &Option<Vec<String>>,
+        declared: Option<&BTreeSet<String>>,
         meta_key: &'static str,
         code: &'static str,
         noun: &str,
@@ -231,7 +231,7 @@ impl Planner<'_> {
         };
         let mut reported = BTreeSet::new();
         for name in wanted {
-            if !known.iter().any(|k| names::same(k, &name)) && reported.insert(key(&name)) {
+            if !known.contains(&key(&name)) && reported.insert(key(&name)) {
                 self.error(
                     code,
                     format!("{noun} \"{name}\" does not exist in the target"),
@@ -248,14 +248,18 @@ impl Planner<'_> {
         pages: &[crate::model::LandingPage],
     ) {
         let defined: BTreeSet<String> = tokens.iter().map(|t| key(&t.name)).collect();
-        let mut missing: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        // Token key → (its spelling, the places using it in order, and the
+        // same places as a set, so a token used in many places is listed
+        // in linear time).
+        type Places = (String, Vec<String>, BTreeSet<String>);
+        let mut missing: BTreeMap<String, Places> = BTreeMap::new();
         let mut scan = |text: &str, place: String| {
             for token in token_references(text) {
                 if !defined.contains(&key(&token)) {
                     let entry = missing
                         .entry(key(&token))
-                        .or_insert_with(|| (token.clone(), Vec::new()));
-                    if !entry.1.contains(&place) {
+                        .or_insert_with(|| (token.clone(), Vec::new(), BTreeSet::new()));
+                    if entry.2.insert(place.clone()) {
                         entry.1.push(place.clone());
                     }
                 }
@@ -277,7 +281,7 @@ impl Planner<'_> {
                 scan(value, format!("token \"{}\"", token.name));
             }
         }
-        for (_, (token, places)) in missing {
+        for (_, (token, places, _)) in missing {
             self.warning(
                 "unresolved-token",
                 format!(

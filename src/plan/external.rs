@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::program::Planner;
-use super::world::Known;
+use super::world::{Known, Names};
 use super::*;
-use crate::bundle::ExternalAsset;
+use crate::load::bundle::ExternalAsset;
 use crate::model::{AssetContent, DesignKind};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};
@@ -15,8 +15,8 @@ use crate::rules::{Rule, RuleKind};
 #[derive(Default)]
 pub(super) struct Renames {
     pub(super) names: BTreeMap<(DesignKind, String), String>,
-    /// Name key → the name as the bundle spells it.
-    pub(super) spelled: BTreeMap<String, String>,
+    /// (kind, name key) → the name as the bundle spells it.
+    pub(super) spelled: BTreeMap<(DesignKind, String), String>,
     pub(super) writes: Vec<AssetWrite>,
 }
 
@@ -45,10 +45,10 @@ impl Renames {
         self.names
             .iter()
             .filter(|((kind, old_key), new)| *kind == DesignKind::Image && key(new) != *old_key)
-            .map(|((_, old_key), new)| {
+            .map(|((kind, old_key), new)| {
                 let old = self
                     .spelled
-                    .get(old_key)
+                    .get(&(*kind, old_key.clone()))
                     .cloned()
                     .unwrap_or_else(|| old_key.clone());
                 (old, new.clone())
@@ -59,7 +59,7 @@ impl Renames {
     pub(super) fn page(
         &self,
         mut page: crate::model::LandingPage,
-        forms: &[crate::model::Form],
+        local_forms: &BTreeSet<String>,
     ) -> crate::model::LandingPage {
         page.template = page
             .template
@@ -73,7 +73,7 @@ impl Renames {
             .forms
             .iter()
             .map(|f| {
-                if forms.iter().any(|local| names::same(&local.name, f)) {
+                if local_forms.contains(&key(f)) {
                     f.clone()
                 } else {
                     self.get(DesignKind::Form, f)
@@ -93,17 +93,48 @@ impl Planner<'_> {
             .cloned()
     }
 
-    pub(super) fn name_taken(&self, kind: DesignKind, k: &str) -> bool {
-        self.lookup(kind, k).is_some()
+    /// An asset the bundle does not carry, by the name a reference gives:
+    /// that name in the target or planned; for an image also the file
+    /// name the bundle would have given it ([`names::image_file_name`]),
+    /// under which an earlier import of that name landed.
+    fn lookup_referenced(&self, kind: DesignKind, name: &str) -> Option<Known> {
+        self.lookup(kind, &key(name)).or_else(|| {
+            (kind == DesignKind::Image)
+                .then(|| self.lookup(kind, &key(&names::image_file_name(name))))
+                .flatten()
+        })
+    }
+
+    /// The asset of the target (or planned in this run) that one the
+    /// bundle carries meets, under the name `wanted` it would have there:
+    /// `Ok(None)` for none, `Err(other)` when `wanted` is already the name
+    /// of another asset of this same bundle (two image names whose safe
+    /// file names collide, see [`Planner::plan_carried`]).
+    fn same_named(&self, asset: &ExternalAsset, wanted: &str) -> Result<Option<Known>, String> {
+        let kind = asset.kind;
+        let source = key(&asset.name);
+        if key(wanted) != source {
+            // An image whose name is no safe file name: the target may
+            // still hold a file of exactly that name (put there by hand).
+            if let Some(known) = self.world.assets.get(&(kind, source.clone())) {
+                if known.origin.is_none() {
+                    return Ok(Some(known.clone()));
+                }
+            }
+        }
+        let k = key(wanted);
+        if let Some(mine) = self.pending.find(kind, &k) {
+            return match &mine.origin {
+                Some(origin) if key(origin) != source => Err(origin.clone()),
+                _ => Ok(Some(mine.clone())),
+            };
+        }
+        Ok(self.world.assets.get(&(kind, k)).cloned())
     }
 
     pub(super) fn file_taken(&self, kind: DesignKind, file_lower: &str) -> bool {
-        self.world.files.contains(&(kind, file_lower.to_string()))
-            || self
-                .pending
-                .assets
-                .iter()
-                .any(|((kd, _), known)| *kd == kind && known.file.to_lowercase() == file_lower)
+        let file = (kind, file_lower.to_string());
+        self.world.files.contains(&file) || self.pending.files.contains(&file)
     }
 
     /// External assets the imported emails and landing pages use.
@@ -113,7 +144,8 @@ impl Planner<'_> {
         pages: &[crate::model::LandingPage],
     ) -> Renames {
         let mut referenced: Vec<(DesignKind, String)> = Vec::new();
-        let local_forms = &self.program().forms;
+        let local_forms: BTreeSet<String> =
+            self.program().forms.iter().map(|f| key(&f.name)).collect();
         for email in emails {
             referenced.extend(
                 email
@@ -131,7 +163,7 @@ impl Planner<'_> {
         }
         for page in pages {
             for form in &page.forms {
-                if !local_forms.iter().any(|f| names::same(&f.name, form)) {
+                if !local_forms.contains(&key(form)) {
                     referenced.push((DesignKind::Form, form.clone()));
                 }
             }
@@ -148,9 +180,9 @@ impl Planner<'_> {
             if key(&name).is_empty() || !seen.insert((kind, key(&name))) {
                 continue;
             }
-            let result = match self.bundle.find_external(kind, &name) {
+            let result = match self.carried.get(kind, &name) {
                 Some(asset) => self.plan_carried(asset, &mut renames),
-                None => match self.lookup(kind, &key(&name)) {
+                None => match self.lookup_referenced(kind, &name) {
                     Some(known) => {
                         self.row(
                             kind.report_kind(),
@@ -180,7 +212,7 @@ impl Planner<'_> {
                     }
                 },
             };
-            renames.spelled.insert(key(&name), name.clone());
+            renames.spelled.insert((kind, key(&name)), name.clone());
             renames.names.insert((kind, key(&name)), result);
         }
         renames
@@ -188,18 +220,29 @@ impl Planner<'_> {
 
     /// An external asset the bundle carries: create, reuse, rename or
     /// overwrite. Returns its name in the target.
+    ///
+    /// A template or form goes by its name. An image goes by its file name
+    /// ([`names::image_file_name`]): its own name when that is a safe file
+    /// name, else the safe name with a digest of the name, so two images of
+    /// different names never take one file. Should a bundle still bring two
+    /// images that want one file name (one is literally named like the
+    /// other's digested file name), the second takes the next free name:
+    /// it is never merged with the first.
     pub(super) fn plan_carried(&mut self, asset: &ExternalAsset, renames: &mut Renames) -> String {
         let kind = asset.kind;
         let is_image = kind == DesignKind::Image;
         let source_name = if is_image {
-            names::safe_file_name(&asset.name)
+            names::image_file_name(&asset.name)
         } else {
             asset.name.clone()
         };
-        let k = key(&source_name);
+        let source_key = key(&asset.name);
         let identity = asset.content.identity();
         let report_kind = kind.report_kind();
-        let existing = self.lookup(kind, &k);
+        let (existing, sibling) = match self.same_named(asset, &source_name) {
+            Ok(existing) => (existing, None),
+            Err(other) => (None, Some(other)),
+        };
         if let Some(known) = &existing {
             if known.identity == identity {
                 self.row(
@@ -212,7 +255,11 @@ impl Planner<'_> {
                 return known.name.clone();
             }
         }
-        if let Some(planned) = self.world.planned.get(&(kind, k.clone(), identity.clone())) {
+        if let Some(planned) = self
+            .world
+            .planned
+            .get(&(kind, source_key.clone(), identity.clone()))
+        {
             let planned = planned.clone();
             self.row(
                 report_kind,
@@ -231,6 +278,16 @@ impl Planner<'_> {
         };
         let clash = existing.as_ref().map(|known| known.name.clone());
         let (action, result, file, reason) = match existing {
+            None if sibling.is_some() => {
+                let renamed = self.free_name(kind, &source_name);
+                let file = self.new_file(kind, &renamed);
+                let reason = format!(
+                    "its file name \"{source_name}\" is taken by another {} of this bundle, \"{}\"",
+                    kind.noun(),
+                    sibling.unwrap_or_default()
+                );
+                (Action::Rename, renamed, file, reason)
+            }
             None => {
                 let file = self.new_file(kind, &source_name);
                 (Action::Create, source_name.clone(), file, "new".to_string())
@@ -256,11 +313,7 @@ impl Planner<'_> {
                         format!("{why}; its content is replaced (rule {rule_kind}=overwrite)"),
                     ),
                     _ => {
-                        // Skip names taken in the target or by this run, and
-                        // names this bundle carries itself (they come next).
-                        let renamed = names::first_free(&source_name, is_image, |c| {
-                            self.name_taken(kind, c) || self.bundle.find_external(kind, c).is_some()
-                        });
+                        let renamed = self.free_name(kind, &source_name);
                         let file = self.new_file(kind, &renamed);
                         (
                             Action::Rename,
@@ -294,11 +347,12 @@ impl Planner<'_> {
             name: result.clone(),
             identity: identity.clone(),
             file: file.clone(),
+            origin: Some(asset.name.clone()),
         };
-        self.pending.assets.push(((kind, key(&result)), known));
+        self.pending.add(kind, key(&result), known);
         self.pending
             .planned
-            .push(((kind, k, identity), result.clone()));
+            .push(((kind, source_key, identity), result.clone()));
         renames.writes.push(AssetWrite {
             kind,
             name: result.clone(),
@@ -307,6 +361,22 @@ impl Planner<'_> {
             content,
         });
         result
+    }
+
+    /// The first free "`<name> <n>`" for a renamed asset: not taken in the
+    /// target, by this run, or by a name this bundle carries itself (those
+    /// come next).
+    fn free_name(&self, kind: DesignKind, name: &str) -> String {
+        self.world.first_free(
+            Names::Asset(kind),
+            name,
+            kind == DesignKind::Image,
+            |c| self.world.assets.contains_key(&(kind, c.to_string())),
+            |c| {
+                self.pending.find(kind, c).is_some()
+                    || self.carried_names.contains(&(kind, c.to_string()))
+            },
+        )
     }
 
     /// A new, unused file name for an asset in its design-studio directory.

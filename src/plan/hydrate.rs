@@ -1,7 +1,9 @@
 //! Completing a planned program with the content a slim bundle dropped,
 //! exactly as `run` writes it.
 
-use crate::bundle::{Bundle, ExternalAsset};
+use std::collections::HashMap;
+
+use crate::load::bundle::{Bundle, ExternalAsset};
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names;
 
@@ -12,35 +14,35 @@ use super::{AssetWrite, ProgramWrites};
 /// renamed images' file names rewritten in that HTML, and image bytes.
 /// Pure: `full` is the bundle the plan was made from, read again.
 pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<AssetWrite>) {
-    let rewrite = |html: &str| {
-        writes
-            .image_renames
-            .iter()
-            .fold(html.to_string(), |html, (old, new)| {
-                rewrite_file_references(&html, old, &new.replace(' ', "%20"))
-            })
-    };
+    let renames: Vec<(String, String)> = writes
+        .image_renames
+        .iter()
+        .map(|(old, new)| (old.clone(), new.replace(' ', "%20")))
+        .collect();
+    let renames = FileRenames::new(&renames);
+    let rewrite = |html: &str| renames.rewrite(html);
     let mut program = writes.program.clone();
+    // By name key, the first of each name (as a search from the start
+    // would find it): one pass, not one per email.
+    let mut emails: HashMap<String, &str> = HashMap::new();
+    for email in &full.program.emails {
+        emails.entry(names::key(&email.name)).or_insert(&email.html);
+    }
     for email in &mut program.emails {
-        if let Some(original) = full
-            .program
-            .emails
-            .iter()
-            .find(|e| names::same(&e.name, &email.name))
-        {
-            email.html = rewrite(&original.html);
+        if let Some(html) = emails.get(&names::key(&email.name)) {
+            email.html = rewrite(html);
         }
+    }
+    let mut pages: HashMap<String, &str> = HashMap::new();
+    for page in &full.program.landing_pages {
+        pages.entry(names::key(&page.name)).or_insert(&page.html);
     }
     for page in &mut program.landing_pages {
-        if let Some(original) = full
-            .program
-            .landing_pages
-            .iter()
-            .find(|p| names::same(&p.name, &page.name))
-        {
-            page.html = rewrite(&original.html);
+        if let Some(html) = pages.get(&names::key(&page.name)) {
+            page.html = rewrite(html);
         }
     }
+    let carried = full.external_index();
     let assets = writes
         .assets
         .iter()
@@ -50,7 +52,7 @@ pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<Asset
                 if let Some(ExternalAsset {
                     content: AssetContent::Image { bytes, .. },
                     ..
-                }) = full.find_external(DesignKind::Image, &write.source)
+                }) = carried.get(DesignKind::Image, &write.source)
                 {
                     write.content = AssetContent::Image {
                         digest: digest.clone(),
@@ -68,26 +70,70 @@ pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<Asset
 /// a URL or attribute: after `/`, a quote, `(` or `=`, and before a quote,
 /// `)`, `?`, `#`, white space or the end.
 pub fn rewrite_file_references(text: &str, old: &str, new: &str) -> String {
-    if old.is_empty() || !text.contains(old) {
-        return text.to_string();
-    }
-    let before_ok = |c: Option<char>| matches!(c, None | Some('/' | '"' | '\'' | '(' | '='));
-    let after_ok = |c: Option<char>| {
-        matches!(c, None | Some('"' | '\'' | ')' | '?' | '#')) || c.is_some_and(char::is_whitespace)
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(old) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + old.len()..].chars().next();
-        out.push_str(&rest[..at]);
-        if before_ok(before) && after_ok(after) {
-            out.push_str(new);
-        } else {
-            out.push_str(old);
+    FileRenames::new(&[(old.to_string(), new.to_string())]).rewrite(text)
+}
+
+/// File names to replace in HTML, all at once (see [`FileRenames::rewrite`]).
+pub struct FileRenames<'a> {
+    /// Old name → new name; the first pair given for a name wins.
+    map: HashMap<&'a str, &'a str>,
+    /// Length of the longest old name, in bytes.
+    longest: usize,
+}
+
+impl<'a> FileRenames<'a> {
+    pub fn new(pairs: &'a [(String, String)]) -> Self {
+        let mut map = HashMap::new();
+        for (old, new) in pairs {
+            if !old.is_empty() {
+                map.entry(old.as_str()).or_insert(new.as_str());
+            }
         }
-        rest = &rest[at + old.len()..];
+        let longest = map.keys().map(|k| k.len()).max().unwrap_or(0);
+        FileRenames { map, longest }
     }
-    out.push_str(rest);
-    out
+
+    /// Replace every old name where it stands as a whole file name in a
+    /// URL or attribute: after `/`, a quote, `(` or `=` (or at the start),
+    /// and before a quote, `)`, `?`, `#`, white space or the end. One pass:
+    /// where several old names match at one place the longest wins, and
+    /// replaced text is never scanned again, so renaming "a.png" to
+    /// "b.png" and "b.png" to "c.png" never makes "a.png" into "c.png".
+    /// Linear in the text (times the longest name), whatever the number of
+    /// names.
+    pub fn rewrite(&self, text: &str) -> String {
+        if self.map.is_empty() {
+            return text.to_string();
+        }
+        let after_ok = |c: Option<char>| {
+            matches!(c, None | Some('"' | '\'' | ')' | '?' | '#'))
+                || c.is_some_and(char::is_whitespace)
+        };
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut i = 0;
+        while i < text.len() {
+            let starts = i == 0 || matches!(bytes[i - 1], b'/' | b'"' | b'\'' | b'(' | b'=');
+            if starts {
+                let limit = (i + self.longest).min(text.len());
+                let found = (i + 1..=limit).rev().find_map(|end| {
+                    if !text.is_char_boundary(end) || !after_ok(text[end..].chars().next()) {
+                        return None;
+                    }
+                    self.map.get(&text[i..end]).map(|new| (end, *new))
+                });
+                if let Some((end, new)) = found {
+                    out.push_str(&text[copied..i]);
+                    out.push_str(new);
+                    copied = end;
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
 }

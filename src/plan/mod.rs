@@ -20,12 +20,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bundle::SourceItem;
 use crate::error::InputError;
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names::key;
 use crate::rules::{Rule, RuleKind, Rules};
-use crate::subscription::Subscription;
 
 mod checks;
 mod external;
@@ -33,6 +33,7 @@ mod hydrate;
 mod program;
 mod world;
 
+pub use crate::model::token_references;
 pub use hydrate::{hydrate, rewrite_file_references};
 use program::plan_program;
 use world::World;
@@ -257,31 +258,44 @@ impl Plan {
 
 /// Plan the import of every item, in order, into `target`.
 pub fn plan(items: &[SourceItem], target: &Subscription, options: &PlanOptions) -> Plan {
-    let mut world = World::new(target);
-    let programs = items
-        .iter()
-        .map(|item| plan_item(item, target, options, &mut world))
-        .collect();
-    finish(programs, target, options)
+    let mut planning = Planning::new(target, options);
+    for item in items {
+        planning.add(item);
+    }
+    planning.finish()
 }
 
-/// The same plan as [`plan`], releasing each slim bundle's content as soon
-/// as its program is planned (the plan keeps what it needs), so a run over
-/// thousands of bundles never holds both at once.
-pub fn plan_releasing(
-    items: &mut [SourceItem],
-    target: &Subscription,
-    options: &PlanOptions,
-) -> Plan {
-    let mut world = World::new(target);
-    let mut programs = Vec::with_capacity(items.len());
-    for item in items.iter_mut() {
-        programs.push(plan_item(item, target, options, &mut world));
-        if let Ok(bundle) = &mut item.bundle {
-            bundle.release();
+/// A plan being made one program at a time, in order: each program is
+/// planned against the target as the programs before it leave it. The
+/// caller may drop a bundle's content as soon as it was added (see
+/// [`Bundle::release`](crate::load::bundle::Bundle::release)), so a source of
+/// thousands of bundles is never held in memory at once.
+pub struct Planning<'a> {
+    target: &'a Subscription,
+    options: &'a PlanOptions,
+    world: World,
+    programs: Vec<ProgramPlan>,
+}
+
+impl<'a> Planning<'a> {
+    pub fn new(target: &'a Subscription, options: &'a PlanOptions) -> Planning<'a> {
+        Planning {
+            target,
+            options,
+            world: World::new(target),
+            programs: Vec::new(),
         }
     }
-    finish(programs, target, options)
+
+    /// Plan the next program.
+    pub fn add(&mut self, item: &SourceItem) {
+        let planned = plan_item(item, self.target, self.options, &mut self.world);
+        self.programs.push(planned);
+    }
+
+    pub fn finish(self) -> Plan {
+        finish(self.programs, self.target, self.options)
+    }
 }
 
 fn plan_item(
@@ -320,26 +334,6 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
     }
 }
 
-/// The `my.` token names referenced as `{{my.Name}}` (or
-/// `{{my.Name:default=...}}`) in a text.
-pub fn token_references(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim();
-        // Compare bytes: slicing the text could split a multi-byte
-        // character (found by fuzzing).
-        if inner.len() > 3 && inner.as_bytes()[..3].eq_ignore_ascii_case(b"my.") {
-            let name = inner.split(':').next().unwrap_or(inner).trim();
-            out.push(name.to_string());
-        }
-        rest = &after[end + 2..];
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,16 +348,30 @@ mod tests {
     }
 
     #[test]
-    fn token_references_survive_multibyte_text() {
-        assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
-        assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
-    }
-
-    #[test]
-    fn token_references_include_defaults() {
+    fn file_references_are_rewritten_at_once_never_in_a_chain() {
+        // "a:b.png" lands as "a_b~x.png" while a second image literally
+        // named "a_b~x.png" is renamed: each reference goes to its own.
+        let pairs = vec![
+            ("a:b.png".to_string(), "a_b~x.png".to_string()),
+            ("a_b~x.png".to_string(), "a_b~x%201.png".to_string()),
+        ];
+        let renames = hydrate::FileRenames::new(&pairs);
         assert_eq!(
-            token_references("{{my.A}} {{ my.B:default=x }} {{lead.C}} {{my.}}"),
-            vec!["my.A", "my.B"]
+            renames.rewrite(r#"<img src="a:b.png"><img src='/i/a_b~x.png?v=2'>"#),
+            r#"<img src="a_b~x.png"><img src='/i/a_b~x%201.png?v=2'>"#
+        );
+        // The longest name wins where two match.
+        let pairs = vec![
+            ("my hero.png".to_string(), "new%20hero.png".to_string()),
+            ("my".to_string(), "your".to_string()),
+        ];
+        assert_eq!(
+            hydrate::FileRenames::new(&pairs).rewrite(r#"src="my hero.png" alt="my""#),
+            r#"src="new%20hero.png" alt="your""#
+        );
+        assert_eq!(
+            rewrite_file_references("é/héro.png", "héro.png", "x.png"),
+            "é/x.png"
         );
     }
 }

@@ -2,19 +2,24 @@
 //! left it: the rules, the checks, and what `run` will write.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::world::{folder_key, Pending, World};
+use super::world::{folder_key, Names, Pending, World};
 use super::*;
-use crate::bundle::Bundle;
+use crate::load::bundle::{Bundle, ExternalIndex};
+use crate::load::subscription::{split_folder, Subscription};
 use crate::model::{DesignKind, ProgramFile};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};
-use crate::subscription::{split_folder, Subscription};
 
 /// The plan of one program, built step by step.
 pub(super) struct Planner<'a> {
     pub(super) bundle: &'a Bundle,
+    /// The bundle's external assets by (kind, name key).
+    pub(super) carried: ExternalIndex<'a>,
+    /// (kind, name key) of the names its external assets want in the
+    /// target (for an image, its file name), which a rename must not take.
+    pub(super) carried_names: HashSet<(DesignKind, String)>,
     pub(super) target: &'a Subscription,
     pub(super) options: &'a PlanOptions,
     pub(super) world: &'a World,
@@ -64,6 +69,19 @@ pub(super) fn plan_program(
 
     let mut planner = Planner {
         bundle,
+        carried: bundle.external_index(),
+        carried_names: bundle
+            .external
+            .iter()
+            .map(|a| {
+                let wanted = if a.kind == DesignKind::Image {
+                    names::image_file_name(&a.name)
+                } else {
+                    a.name.clone()
+                };
+                (a.kind, key(&wanted))
+            })
+            .collect(),
         target,
         options,
         world,
@@ -102,7 +120,13 @@ pub(super) fn plan_program(
                 return result;
             }
             Rule::Rename => {
-                let renamed = names::first_free(&name, false, |k| world.programs.contains_key(k));
+                let renamed = world.first_free(
+                    Names::Program,
+                    &name,
+                    false,
+                    |k| world.programs.contains_key(k),
+                    |_| false,
+                );
                 planner.row(
                     "program",
                     &name,
@@ -178,16 +202,20 @@ pub(super) fn plan_program(
     program.program.tags = tags;
     program.tokens = tokens;
     program.emails = emails.into_iter().map(|e| renames.email(e)).collect();
-    program.landing_pages = pages.into_iter().map(|p| renames.page(p, &forms)).collect();
+    let local_forms: BTreeSet<String> = forms.iter().map(|f| key(&f.name)).collect();
+    program.landing_pages = pages
+        .into_iter()
+        .map(|p| renames.page(p, &local_forms))
+        .collect();
     program.smart_campaigns = campaigns;
     program.imported = None;
     let image_renames = renames.image_renames();
 
     // Commit what this program adds, so later programs see it.
     let mut asset_writes = Vec::new();
-    for ((kind, k), known) in pending.assets {
-        world.files.insert((kind, known.file.to_lowercase()));
-        world.assets.insert((kind, k), known);
+    world.files.extend(pending.files);
+    for (k, known) in pending.assets {
+        world.assets.insert(k, known);
     }
     for write in renames.writes {
         asset_writes.push(write);
@@ -280,8 +308,13 @@ impl<'a> Planner<'a> {
             );
             return None;
         }
-        match self.target.find_folder(&wanted) {
-            Some(folder) => Some(folder.path.clone()),
+        let wanted_key = split_folder(&wanted)
+            .iter()
+            .map(|s| key(s))
+            .collect::<Vec<_>>()
+            .join("/");
+        match self.world.folders.get(&wanted_key) {
+            Some(&i) => Some(self.target.folders[i].path.clone()),
             None => {
                 self.error(
                     "missing-folder",
@@ -375,11 +408,7 @@ impl<'a> Planner<'a> {
             };
             let known_type = tags.get(&key(tag));
             let known_value = known_type.and_then(|(_, values)| values.get(&key(value)));
-            let pending = self
-                .pending
-                .tags
-                .iter()
-                .any(|(t, v)| names::same(t, tag) && names::same(v, value));
+            let pending = self.pending.tag_keys.contains(&(key(tag), key(value)));
             match (known_type, known_value) {
                 (Some((t, _)), Some(v)) => {
                     let result = format!("{t}: {v}");
@@ -425,6 +454,7 @@ impl<'a> Planner<'a> {
                             format!("{why}; created"),
                         );
                         self.decided(RuleKind::Tag, &shown, &why);
+                        self.pending.tag_keys.insert((key(&t), key(value)));
                         self.pending.tags.push((t.clone(), value.clone()));
                         out.insert(t, value.clone());
                     }
@@ -509,12 +539,12 @@ impl<'a> Planner<'a> {
             }
         }
         for segmentation in segmentations {
-            match &self.target.meta.segmentations {
+            match &self.world.declared.segmentations {
                 None => {
                     self.unchecked.insert("segmentations");
                 }
                 Some(known) => {
-                    if !known.iter().any(|s| names::same(s, segmentation)) {
+                    if !known.contains(&key(segmentation)) {
                         self.warning(
                             "missing-segmentation",
                             format!("{what} uses segmentation \"{segmentation}\", which the target lacks; it is skipped"),
@@ -538,6 +568,8 @@ impl<'a> Planner<'a> {
         emails: &[crate::model::Email],
     ) -> Vec<crate::model::Campaign> {
         let mut out = Vec::new();
+        let kept: BTreeSet<String> = emails.iter().map(|e| key(&e.name)).collect();
+        let all: BTreeSet<String> = self.program().emails.iter().map(|e| key(&e.name)).collect();
         for campaign in &self.program().smart_campaigns {
             let mut landed = campaign.clone();
             let (action, reason): (Action, Cow<'static, str>) = match campaign.kind.as_str() {
@@ -571,13 +603,8 @@ impl<'a> Planner<'a> {
                 reason,
             );
             for email in &campaign.emails {
-                if !emails.iter().any(|e| names::same(&e.name, email)) {
-                    let why = if self
-                        .program()
-                        .emails
-                        .iter()
-                        .any(|e| names::same(&e.name, email))
-                    {
+                if !kept.contains(&key(email)) {
+                    let why = if all.contains(&key(email)) {
                         "which is skipped"
                     } else {
                         "which the program does not have"

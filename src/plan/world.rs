@@ -1,11 +1,12 @@
 //! The target as the plan goes: the real one plus what the programs
 //! planned before have added to it.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::DesignKind;
-use crate::names::key;
-use crate::subscription::Subscription;
+use crate::load::subscription::Subscription;
+use crate::model::{DesignKind, SubscriptionMeta};
+use crate::names::{key, suffixed};
 
 #[derive(Debug, Clone)]
 pub(super) struct Known {
@@ -13,10 +14,33 @@ pub(super) struct Known {
     pub(super) identity: String,
     /// File name in `design-studio/<kind>/`.
     pub(super) file: String,
+    /// The name in the bundle it was planned from; none for the target's
+    /// own assets.
+    pub(super) origin: Option<String>,
 }
 
 /// Tag type key → (spelling, value key → spelling).
 pub(super) type TagIndex = BTreeMap<String, (String, BTreeMap<String, String>)>;
+
+/// What the target declares, by name key, for the checks (`None`: the key
+/// is not declared). Built once: a program naming many fields, webhooks
+/// or segmentations is checked in linear time.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Declared {
+    /// Field key → its type, if declared.
+    pub(super) fields: Option<BTreeMap<String, Option<String>>>,
+    pub(super) segmentations: Option<BTreeSet<String>>,
+    pub(super) webhooks: Option<BTreeSet<String>>,
+    pub(super) custom_objects: Option<BTreeSet<String>>,
+    pub(super) channels: Option<BTreeSet<String>>,
+}
+
+/// Which names a first free suffix is sought among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Names {
+    Program,
+    Asset(DesignKind),
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct World {
@@ -32,6 +56,14 @@ pub(super) struct World {
     pub(super) tags: Option<TagIndex>,
     /// Folder path (keys joined by '/') → lower-cased child names.
     pub(super) children: BTreeMap<String, BTreeSet<String>>,
+    /// Folder path (keys joined by '/') → index in the target's folders.
+    pub(super) folders: BTreeMap<String, usize>,
+    pub(super) declared: Declared,
+    /// (names, base name key) → n such that every "<base> m" with m < n
+    /// is taken in this world. Names are only ever added to the world,
+    /// so this stays true, and the n-th rename of one name does not count
+    /// from 1 again (see [`World::first_free`]).
+    pub(super) suffix_floor: RefCell<BTreeMap<(Names, String), u32>>,
 }
 
 impl World {
@@ -51,6 +83,9 @@ impl World {
                     .collect()
             }),
             children: BTreeMap::new(),
+            folders: BTreeMap::new(),
+            declared: Declared::new(&target.meta),
+            suffix_floor: RefCell::new(BTreeMap::new()),
         };
         for asset in &target.assets {
             world.assets.insert(
@@ -59,6 +94,7 @@ impl World {
                     name: asset.name.clone(),
                     identity: asset.identity.clone(),
                     file: asset.file.clone(),
+                    origin: None,
                 },
             );
             world.files.insert((asset.kind, asset.file.to_lowercase()));
@@ -72,13 +108,69 @@ impl World {
                     .insert(imported.bundle_digest.clone(), (name, false));
             }
         }
-        for folder in &target.folders {
-            world.children.insert(
-                folder_key(&folder.path),
-                folder.children.iter().cloned().collect(),
-            );
+        for (i, folder) in target.folders.iter().enumerate() {
+            let k = folder_key(&folder.path);
+            world
+                .children
+                .insert(k.clone(), folder.children.iter().cloned().collect());
+            world.folders.entry(k).or_insert(i);
         }
         world
+    }
+
+    /// The first free "`<name> <n>`" (n = 1, 2, ...; for a file the number
+    /// goes before the extension). `in_world` answers for the names this
+    /// world holds (the target and the programs committed so far), `also`
+    /// for the names taken besides (planned by the current program, carried
+    /// by its bundle). Starts from where the last search for this name
+    /// stopped finding names of the world, so n renames of one name cost
+    /// n steps in all, not n².
+    pub(super) fn first_free(
+        &self,
+        names: Names,
+        name: &str,
+        is_file: bool,
+        in_world: impl Fn(&str) -> bool,
+        also: impl Fn(&str) -> bool,
+    ) -> String {
+        let mut floors = self.suffix_floor.borrow_mut();
+        let floor = floors.entry((names, key(name))).or_insert(1);
+        while in_world(&key(&suffixed(name, *floor, is_file))) {
+            *floor += 1;
+        }
+        (*floor..)
+            .map(|n| suffixed(name, n, is_file))
+            .find(|candidate| {
+                let k = key(candidate);
+                !in_world(&k) && !also(&k)
+            })
+            .expect("an unbounded range always yields a free name")
+    }
+}
+
+impl Declared {
+    fn new(meta: &SubscriptionMeta) -> Declared {
+        let keys = |list: &Option<Vec<String>>| {
+            list.as_ref()
+                .map(|l| l.iter().map(|s| key(s)).collect::<BTreeSet<String>>())
+        };
+        Declared {
+            fields: meta.fields.as_ref().map(|fields| {
+                let mut map = BTreeMap::new();
+                for f in fields {
+                    // The first declaration of a name wins.
+                    map.entry(key(&f.name)).or_insert_with(|| f.kind.clone());
+                }
+                map
+            }),
+            segmentations: keys(&meta.segmentations),
+            webhooks: keys(&meta.webhooks),
+            custom_objects: keys(&meta.custom_objects),
+            channels: meta
+                .channels
+                .as_ref()
+                .map(|c| c.iter().map(|c| key(&c.name)).collect()),
+        }
     }
 }
 
@@ -89,17 +181,23 @@ pub(super) fn folder_key(path: &[String]) -> String {
 /// What one program adds to the world, committed only if it is not blocked.
 #[derive(Default)]
 pub(super) struct Pending {
-    pub(super) assets: Vec<((DesignKind, String), Known)>,
+    /// (kind, name key) → the asset, as `World::assets`.
+    pub(super) assets: BTreeMap<(DesignKind, String), Known>,
+    /// (kind, lower-cased file name) of the files it writes.
+    pub(super) files: BTreeSet<(DesignKind, String)>,
     pub(super) planned: Vec<((DesignKind, String, String), String)>,
     pub(super) tags: Vec<(String, String)>,
+    /// (type key, value key) of `tags`.
+    pub(super) tag_keys: BTreeSet<(String, String)>,
 }
 
 impl Pending {
     pub(super) fn find(&self, kind: DesignKind, k: &str) -> Option<&Known> {
-        self.assets
-            .iter()
-            .rev()
-            .find(|((kd, kk), _)| *kd == kind && kk == k)
-            .map(|(_, known)| known)
+        self.assets.get(&(kind, k.to_string()))
+    }
+
+    pub(super) fn add(&mut self, kind: DesignKind, k: String, known: Known) {
+        self.files.insert((kind, known.file.to_lowercase()));
+        self.assets.insert((kind, k), known);
     }
 }

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use serde_json::Value;
 
-use crate::bundle::Limits;
 use crate::cli::{ConflictArg, ImportArgs, OutputFormat};
 use crate::error::{show, usage, InputError};
+use crate::load::bundle::Limits;
 pub use crate::output::console::Terminal;
 use crate::rules::{Rule, RuleKind, Rules};
 

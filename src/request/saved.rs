@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ImportRequest, Overrides, Terminal};
-use crate::bundle::Limits;
 use crate::cli::{ConflictArg, ImportArgs};
 use crate::error::{show, usage, InputError};
+use crate::load::bundle::Limits;
 use crate::output::report::{self, Context};
 use crate::plan::Plan;
 use crate::rules::Rules;
@@ -286,12 +286,13 @@ pub fn inputs(request: &ImportRequest, plan: &Plan) -> Value {
             .map(|c| show(&c))
             .unwrap_or_else(|_| p.to_string())
     };
-    let from =
-        if request.from == crate::library::SOURCE && !Path::new(crate::library::SOURCE).exists() {
-            request.from.clone()
-        } else {
-            absolute(&request.from)
-        };
+    let from = if request.from == crate::load::library::SOURCE
+        && !Path::new(crate::load::library::SOURCE).exists()
+    {
+        request.from.clone()
+    } else {
+        absolute(&request.from)
+    };
     json!({
         "from": from,
         "to": absolute(&show(&request.to)),

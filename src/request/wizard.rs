@@ -14,15 +14,15 @@ use anyhow::{Context as _, Result};
 use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Select};
 
 use super::Terminal;
-use crate::bundle::SourceItem;
 use crate::cli::{ConflictArg, ImportArgs};
 use crate::error::usage;
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::model::{AssetContent, DesignKind};
 use crate::names::key;
 use crate::output::diff::Side;
 use crate::plan::{plan, Conflict, PlanOptions};
 use crate::rules::{Rule, RuleKind};
-use crate::subscription::Subscription;
 
 /// Above this many programs, the wizard offers a fuzzy filter first.
 const MANY_PROGRAMS: usize = 12;
@@ -53,7 +53,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
             .interact()
             .map_err(interrupted)?;
         args.from = Some(if pick == 1 {
-            crate::library::SOURCE.to_string()
+            crate::load::library::SOURCE.to_string()
         } else {
             Input::<String>::new()
                 .with_prompt("Source path")
@@ -89,7 +89,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
     let target = Subscription::load(&to).context("cannot read the target subscription")?;
 
     if args.programs.is_empty() {
-        let items = crate::source::load(&from, &super::limits(args))?;
+        let items = crate::load::source::load(&from, &super::limits(args))?;
         let mut names: Vec<String> = items
             .iter()
             .filter_map(|i| i.bundle.as_ref().ok())

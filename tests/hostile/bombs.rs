@@ -4,7 +4,6 @@
 //! lets an honest large entry through.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use crate::support::*;
 
@@ -212,13 +211,10 @@ fn noise(len: usize, mut seed: u64) -> Vec<u8> {
 #[test]
 fn gigabyte_of_zeros_is_refused() {
     let s = Scratch::new();
-    let started = Instant::now();
     let zip = zeros_bundle(&s.src().join("bomb.zip"), 1 << 30);
-    let built = started.elapsed();
     let compressed = std::fs::metadata(&zip).expect("zip").len();
     assert!(compressed < 8 << 20, "the bomb is {compressed} bytes");
 
-    let started = Instant::now();
     let report = refused(
         &s,
         &zip,
@@ -229,12 +225,9 @@ fn gigabyte_of_zeros_is_refused() {
         .as_str()
         .expect("message");
     assert!(message.contains("67108864"), "{message}");
-    // Refused from the sizes, not after inflating a gigabyte (twice).
-    assert!(
-        started.elapsed().as_secs() < 10,
-        "refusing took {:?} (building took {built:?})",
-        started.elapsed()
-    );
+    // Refused from the sizes the zip declares, before inflating anything
+    // (the refusal while inflating says "inflates past the limit").
+    assert!(message.contains("bytes uncompressed"), "{message}");
 }
 
 #[test]
@@ -264,18 +257,7 @@ fn header_lying_about_the_size_is_refused_while_inflating() {
     // read past the declared size) stands between the entry and memory.
     let s = Scratch::new();
     let zip = zeros_bundle_declaring(&s.src().join("liar.zip"), 300 << 20, 1000);
-    let _ = std::fs::copy(&zip, "/tmp/liar.zip");
-    let _ = std::fs::copy(
-        zeros_bundle(&s.src().join("g.zip"), 1 << 30),
-        "/tmp/gig.zip",
-    );
-    let started = Instant::now();
     refused(&s, &zip, &["external/images/hero.png"], &[]);
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]

@@ -8,6 +8,8 @@
 mod support;
 
 mod bombs;
+mod compression;
+mod file_names;
 mod names;
 mod sources;
 mod targets;

@@ -294,9 +294,15 @@ impl Files {
 
     /// Write as a deflated zip with `zip::ZipWriter`.
     pub fn write_zip(&self, path: &Path) -> PathBuf {
+        self.write_zip_with(path, CompressionMethod::Deflated)
+    }
+
+    /// Write as a zip with `zip::ZipWriter`, every entry compressed with
+    /// `method`.
+    pub fn write_zip_with(&self, path: &Path, method: CompressionMethod) -> PathBuf {
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         let mut zip = ZipWriter::new(fs::File::create(path).expect("create zip"));
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        let options = SimpleFileOptions::default().compression_method(method);
         for (rel, bytes) in &self.0 {
             zip.start_file(rel.as_str(), options).expect("start file");
             zip.write_all(bytes).expect("write entry");

@@ -246,11 +246,22 @@ fn linked_files_in_the_target_are_replaced_never_written_through() {
         .unwrap()
         .next()
         .is_none());
-    // The program landed beside the link, in a directory of its own.
-    let landed = s
-        .target()
-        .join("marketing-activities/Inbox/Linked Program (2)/program.json");
-    assert!(landed.is_file(), "{:?}", all_paths(&s.target()));
+    // The program landed beside the link, in a directory of its own
+    // (named after the program, with a digest of its name, since the
+    // link holds the plain name).
+    let inbox = s.target().join("marketing-activities/Inbox");
+    let landed: Vec<_> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("program.json").is_file() && !p.is_symlink())
+        .collect();
+    assert_eq!(landed.len(), 1, "{:?}", all_paths(&s.target()));
+    let name = landed[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("Linked Program~"), "{name}");
 }
 
 #[test]
@@ -271,4 +282,136 @@ fn linked_campaign_folder_in_the_target_is_not_a_folder() {
     let report = out.json();
     assert!(codes(&report["programs"][0]).contains(&"missing-folder".to_string()));
     frozen.assert_unchanged(&s);
+}
+
+/// JSON text whose `"deep"` key holds arrays nested `depth` levels deep,
+/// after `head` (the object's other keys, one per line).
+fn deeply_nested(head: &str, depth: usize) -> String {
+    format!(
+        "{{\n{head},\n  \"deep\": {}{}\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+/// Where serde_json stops reading a nested text (its recursion limit is
+/// 128 levels): the line and column the message must give.
+fn nesting_position(text: &str) -> String {
+    let err = serde_json::from_str::<serde_json::Value>(text).expect_err("too deep");
+    assert!(err.to_string().contains("recursion limit"), "{err}");
+    format!("{}:{}", err.line(), err.column())
+}
+
+#[test]
+fn deeply_nested_subscription_json_says_so_with_line_and_column() {
+    // A key 200 levels deep is valid JSON that mkimport does not read: the
+    // message says what is wrong and where, not "is not a JSON object".
+    let s = Scratch::new();
+    let text = deeply_nested("  \"format\": 1,\n  \"name\": \"Deep\"", 200);
+    s.target_file("subscription.json", &text);
+    let at = nesting_position(&text);
+    assert!(at.starts_with("4:"), "{at}");
+    damaged(
+        &s,
+        &[
+            &format!("subscription.json:{at}: "),
+            "nested more than 128 levels deep",
+        ],
+    );
+}
+
+#[test]
+fn deeply_nested_json_anywhere_says_so_with_line_and_column() {
+    // The siblings of subscription.json: a target's design-studio file and
+    // stored program, a bundle's program.json and external asset, a rules
+    // file and a plan file.
+    let deep_doc = |head: &str| deeply_nested(head, 200);
+    let template = deep_doc("  \"name\": \"Deep Template\"");
+    let s = Scratch::new();
+    s.target_file("design-studio/email-templates/deep.json", &template);
+    damaged(
+        &s,
+        &[
+            &format!(
+                "design-studio/email-templates/deep.json:{}: ",
+                nesting_position(&template)
+            ),
+            "nested more than 128 levels deep",
+        ],
+    );
+
+    let s = Scratch::new();
+    let stored = deep_doc("  \"format\": 1,\n  \"program\": {\"name\": \"Stored\"}");
+    s.target_file("marketing-activities/Inbox/Stored/program.json", &stored);
+    damaged(
+        &s,
+        &[
+            &format!(
+                "marketing-activities/Inbox/Stored/program.json:{}: ",
+                nesting_position(&stored)
+            ),
+            "nested more than 128 levels deep",
+        ],
+    );
+
+    let s = Scratch::new();
+    let program =
+        deep_doc("  \"format\": 1,\n  \"program\": {\"name\": \"Deep\", \"folder\": \"Inbox\"}");
+    let bundle = Files::program("Deep")
+        .with("program.json", &program)
+        .write_zip(&s.src().join("deep-program.zip"));
+    refused(
+        &s,
+        &bundle,
+        &[
+            &format!("program.json:{}: ", nesting_position(&program)),
+            "nested more than 128 levels deep",
+        ],
+        &[],
+    );
+    let bundle = Files::program("Deep")
+        .with("external/email-templates/hero-email.json", &template)
+        .write_zip(&s.src().join("deep-template.zip"));
+    refused(
+        &s,
+        &bundle,
+        &[
+            &format!(
+                "external/email-templates/hero-email.json:{}: ",
+                nesting_position(&template)
+            ),
+            "nested more than 128 levels deep",
+        ],
+        &[],
+    );
+
+    // Files given on the command line.
+    let s = Scratch::new();
+    let bundle = Files::program("Fine").write_zip(&s.src().join("fine.zip"));
+    let rules = s.root().join("rules.json");
+    let text = deep_doc("  \"image\": \"reuse\"");
+    std::fs::write(&rules, &text).unwrap();
+    let out = preview(
+        &bundle,
+        &s.target(),
+        &["--conflict", rules.to_str().unwrap()],
+    );
+    out.expect_code(1).stderr_has(&[
+        &format!("rules.json:{}: ", nesting_position(&text)),
+        "nested more than 128 levels deep",
+    ]);
+    let plan = s.root().join("plan.json");
+    preview(&bundle, &s.target(), &["--out", plan.to_str().unwrap()]).expect_code(0);
+    let saved = std::fs::read_to_string(&plan).unwrap();
+    let text = saved.replacen(
+        "{\n",
+        &format!("{{\n  \"deep\": {}{},\n", "[".repeat(200), "]".repeat(200)),
+        1,
+    );
+    std::fs::write(&plan, &text).unwrap();
+    let out = mkimport(["run", "--plan", plan.to_str().unwrap(), "--yes", "--json"]);
+    out.expect_code(1).stderr_has(&[
+        &format!("plan.json:{}: ", nesting_position(&text)),
+        "nested more than 128 levels deep",
+    ]);
 }

@@ -192,8 +192,9 @@ fn unsupported_compression_method_is_refused() {
     let zip = Files::program("Hostile Program")
         .without("external/images/hero.png")
         .raw()
-        .entry(RawEntry::stored(b"external/images/hero.png", &image_bytes("hero")).method(12))
-        .write(&s.src().join("bzip2.zip"));
+        // 98 is PPMd, which 7-Zip can write and mkimport does not read.
+        .entry(RawEntry::stored(b"external/images/hero.png", &image_bytes("hero")).method(98))
+        .write(&s.src().join("ppmd.zip"));
     refused(
         &s,
         &zip,

@@ -14,10 +14,10 @@ use anyhow::Result;
 
 pub use crate::apply::RunInfo;
 use crate::apply::{Applied, Landing, TargetLock};
-use crate::bundle::SourceItem;
 use crate::history::{History, Receipt, UndoPlan};
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::plan::Plan;
-use crate::subscription::Subscription;
 
 pub mod directory;
 

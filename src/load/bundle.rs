@@ -6,7 +6,7 @@
 //! bundle becomes an [`InputError`] naming the bundle and the file, so one
 //! bad bundle never stops the others from being previewed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -16,9 +16,11 @@ use walkdir::WalkDir;
 
 use crate::digest::{sha256_hex, TreeDigest};
 use crate::error::{show, InputError};
+use crate::load::subscription::{
+    is_junk, parse_design_doc, parse_program, StoredProgram, Subscription, SubscriptionIndex,
+};
 use crate::model::{to_canonical_json, AssetContent, DesignKind, ProgramFile, Token};
 use crate::names;
-use crate::subscription::{is_junk, parse_design_doc, parse_program, StoredProgram, Subscription};
 
 /// The external asset kinds a bundle may carry, in `external/<dir>/`.
 pub const EXTERNAL_KINDS: [DesignKind; 4] = [
@@ -59,7 +61,7 @@ impl Bundle {
     /// must read them again.
     pub fn slim(mut self, path: &Path) -> Bundle {
         fn refs_only(html: &mut String) {
-            let mut refs = crate::plan::token_references(html);
+            let mut refs = crate::model::token_references(html);
             refs.sort();
             refs.dedup();
             *html = refs.iter().map(|r| format!("{{{{{r}}}}}")).collect();
@@ -109,11 +111,37 @@ impl Bundle {
         Ok(full)
     }
 
+    /// One external asset by kind and name. Linear: for a lookup per asset,
+    /// build [`Bundle::external_index`] once instead.
     pub fn find_external(&self, kind: DesignKind, name: &str) -> Option<&ExternalAsset> {
         let key = names::key(name);
         self.external
             .iter()
             .find(|a| a.kind == kind && names::key(&a.name) == key)
+    }
+
+    /// The external assets by (kind, name key), built once per use so that
+    /// a bundle of many assets is looked up in linear time overall.
+    pub fn external_index(&self) -> ExternalIndex<'_> {
+        let mut index = ExternalIndex::default();
+        for asset in &self.external {
+            index
+                .0
+                .entry((asset.kind, names::key(&asset.name)))
+                .or_insert(asset);
+        }
+        index
+    }
+}
+
+/// A bundle's external assets by (kind, name key); see
+/// [`Bundle::external_index`].
+#[derive(Debug, Default)]
+pub struct ExternalIndex<'a>(HashMap<(DesignKind, String), &'a ExternalAsset>);
+
+impl<'a> ExternalIndex<'a> {
+    pub fn get(&self, kind: DesignKind, name: &str) -> Option<&'a ExternalAsset> {
+        self.0.get(&(kind, names::key(name))).copied()
     }
 }
 
@@ -161,6 +189,18 @@ impl Limits {
     }
 }
 
+/// The compression methods read, as 7-Zip, Windows Explorer, Python and
+/// Info-ZIP write them. Each is inflated through [`read_limited`], under
+/// the same size and ratio limits.
+const READ_METHODS: [zip::CompressionMethod; 6] = [
+    zip::CompressionMethod::Stored,
+    zip::CompressionMethod::Deflated,
+    zip::CompressionMethod::Deflate64,
+    zip::CompressionMethod::Bzip2,
+    zip::CompressionMethod::Lzma,
+    zip::CompressionMethod::Zstd,
+];
+
 /// Entries below this size are never refused for their compression ratio
 /// (small runs of white space compress very well).
 const RATIO_FLOOR: u64 = 1 << 20;
@@ -197,7 +237,8 @@ pub fn find_bundles(root: &Path) -> Vec<Result<PathBuf, InputError>> {
             }
         };
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && (name == "__MACOSX" || name == crate::subscription::STATE_DIR) {
+        if entry.depth() > 0 && (name == "__MACOSX" || name == crate::load::subscription::STATE_DIR)
+        {
             if entry.file_type().is_dir() {
                 walker.skip_current_dir();
             }
@@ -375,13 +416,10 @@ fn zip_entries(
             .in_file(raw));
         }
         let method = entry.compression();
-        if !matches!(
-            method,
-            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
-        ) {
+        if !READ_METHODS.contains(&method) {
             return Err(InputError::new(
                 label,
-                format!("the entry uses compression method {method}, which mkimport does not read (use deflate or store)"),
+                format!("the entry uses compression method {method}, which mkimport does not read (it reads store, deflate, deflate64, bzip2, lzma and zstd)"),
             )
             .in_file(raw));
         }
@@ -395,7 +433,10 @@ fn zip_entries(
     }
     let files: BTreeSet<String> = by_name.keys().cloned().collect();
     let root = bundle_root(label, &files)?;
-    // Second pass: read only the entries the import needs.
+    // Second pass: read only the entries the import needs, through one
+    // buffer (zeroing 64 KiB per entry would cost more than reading a
+    // tiny entry).
+    let mut chunk = vec![0u8; 64 * 1024];
     let mut total: u64 = 0;
     let mut out = Vec::new();
     for (name, index) in by_name {
@@ -425,7 +466,7 @@ fn zip_entries(
             )
             .in_file(&name));
         }
-        let bytes = read_limited(&mut entry, compressed, limits).map_err(|why| {
+        let bytes = read_limited(&mut entry, compressed, limits, &mut chunk).map_err(|why| {
             match why {
                 ReadFailure::Io(e) => InputError::new(label, format!("cannot decompress: {e}")),
                 ReadFailure::TooBig => InputError::new(
@@ -495,11 +536,11 @@ fn read_limited(
     reader: &mut impl Read,
     compressed: u64,
     limits: &Limits,
+    chunk: &mut [u8],
 ) -> Result<Vec<u8>, ReadFailure> {
     let mut bytes = Vec::new();
-    let mut chunk = [0u8; 64 * 1024];
     loop {
-        let n = reader.read(&mut chunk).map_err(ReadFailure::Io)?;
+        let n = reader.read(chunk).map_err(ReadFailure::Io)?;
         if n == 0 {
             return Ok(bytes);
         }
@@ -580,6 +621,9 @@ fn read_dir_entries(path: &Path, label: &str, limits: &Limits) -> Result<Entries
 pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputError> {
     let mut program = None;
     let mut external: Vec<ExternalAsset> = Vec::new();
+    // (kind, name key) of every asset so far: a bundle of many entries is
+    // checked for equal names in linear time, not by comparing every pair.
+    let mut seen: HashSet<(DesignKind, String)> = HashSet::new();
     for (rel, bytes) in &entries {
         if rel == "program.json" {
             program = Some(parse_program(&label, rel, bytes)?);
@@ -611,10 +655,7 @@ pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputErro
                 content: AssetContent::Doc(doc),
             }
         };
-        if external
-            .iter()
-            .any(|a| a.kind == kind && names::same(&a.name, &asset.name))
-        {
+        if !seen.insert((kind, names::key(&asset.name))) {
             return Err(InputError::new(
                 &label,
                 format!("two {}s are named \"{}\"", kind.noun(), asset.name),
@@ -660,6 +701,16 @@ pub fn content_digest(program: &ProgramFile, external: &[ExternalAsset]) -> Stri
 /// folders above it become inherited tokens, `exported_from` is the
 /// subscription's name and `program.folder` its folder path.
 pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bundle, InputError> {
+    bundle_stored_indexed(source, &source.index(), stored)
+}
+
+/// [`bundle_stored`] with the source's index built once for all its
+/// programs.
+pub fn bundle_stored_indexed(
+    source: &Subscription,
+    index: &SubscriptionIndex,
+    stored: &StoredProgram,
+) -> Result<Bundle, InputError> {
     let label = show(&source.root.join(stored.rel_dir()));
     let mut program = stored.file.clone();
     program.imported = None;
@@ -671,7 +722,7 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
     let mut seen: BTreeSet<String> = program.tokens.iter().map(|t| names::key(&t.name)).collect();
     for depth in (1..=stored.folder.len()).rev() {
         let path = stored.folder[..depth].join("/");
-        let Some(folder) = source.find_folder(&path) else {
+        let Some(folder) = index.folder(&path) else {
             continue;
         };
         for token in &folder.tokens {
@@ -685,14 +736,12 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
     }
 
     let mut external = Vec::new();
+    let mut carried = HashSet::new();
     for (kind, name) in external_references(&program) {
-        if external
-            .iter()
-            .any(|a: &ExternalAsset| a.kind == kind && names::same(&a.name, &name))
-        {
+        if !carried.insert((kind, names::key(&name))) {
             continue;
         }
-        let Some(asset) = source.find_asset(kind, &name) else {
+        let Some(asset) = index.asset(kind, &name) else {
             continue;
         };
         let rel = format!("design-studio/{}/{}", kind.dir(), asset.file);
@@ -728,6 +777,7 @@ pub fn bundle_stored(source: &Subscription, stored: &StoredProgram) -> Result<Bu
 /// program has no local form of that name.
 pub fn external_references(program: &ProgramFile) -> Vec<(DesignKind, String)> {
     let mut out = Vec::new();
+    let local_forms: HashSet<String> = program.forms.iter().map(|f| names::key(&f.name)).collect();
     for email in &program.emails {
         out.extend(
             email
@@ -745,7 +795,7 @@ pub fn external_references(program: &ProgramFile) -> Vec<(DesignKind, String)> {
         );
         out.extend(page.images.iter().map(|i| (DesignKind::Image, i.clone())));
         for form in &page.forms {
-            if !program.forms.iter().any(|f| names::same(&f.name, form)) {
+            if !local_forms.contains(&names::key(form)) {
                 out.push((DesignKind::Form, form.clone()));
             }
         }

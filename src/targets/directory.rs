@@ -8,11 +8,11 @@ use anyhow::{bail, Context as _, Result};
 
 use super::{ReceiptWriter, RunInfo, Target};
 use crate::apply::{self, Applied, Landing, TargetLock};
-use crate::bundle::SourceItem;
 use crate::error::show;
 use crate::history::{History, Receipt, UndoPlan};
+use crate::load::bundle::SourceItem;
+use crate::load::subscription::Subscription;
 use crate::plan::Plan;
-use crate::subscription::Subscription;
 
 pub struct DirectoryTarget {
     root: PathBuf,

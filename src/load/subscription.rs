@@ -1,6 +1,6 @@
 //! Loading a subscription directory (spec section 2) into a typed model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -106,6 +106,23 @@ impl Subscription {
         })
     }
 
+    /// Its assets and folders by name, for many lookups: built once, each
+    /// lookup is then constant time instead of a walk over every asset.
+    pub fn index(&self) -> SubscriptionIndex<'_> {
+        let mut index = SubscriptionIndex::default();
+        for asset in &self.assets {
+            index
+                .assets
+                .entry((asset.kind, names::key(&asset.name)))
+                .or_insert(asset);
+        }
+        for folder in &self.folders {
+            let key: Vec<String> = folder.path.iter().map(|s| names::key(s)).collect();
+            index.folders.entry(key.join("/")).or_insert(folder);
+        }
+        index
+    }
+
     /// Load a subscription directory.
     pub fn load(root: &Path) -> Result<Subscription, InputError> {
         let label = show(root);
@@ -114,6 +131,20 @@ impl Subscription {
             InputError::new(&label, format!("cannot read subscription.json: {e}"))
                 .in_file("subscription.json")
         })?;
+        // The whole document first: it is kept for rewriting, and reading
+        // it finds every syntax error (and JSON nested too deeply, which the
+        // typed reading below skips over inside unknown keys) with its line
+        // and column. Then the typed reading, whose errors have positions too.
+        let raw = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(
+                    InputError::new(&label, "subscription.json is not a JSON object")
+                        .in_file("subscription.json"),
+                )
+            }
+            Err(e) => return Err(InputError::json(&label, "subscription.json", &e)),
+        };
         let meta: SubscriptionMeta = serde_json::from_str(&text)
             .map_err(|e| InputError::json(&label, "subscription.json", &e))?;
         if meta.format != FORMAT {
@@ -126,15 +157,6 @@ impl Subscription {
             )
             .in_file("subscription.json"));
         }
-        let raw = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(
-                    InputError::new(&label, "subscription.json is not a JSON object")
-                        .in_file("subscription.json"),
-                )
-            }
-        };
         let mut sub = Subscription {
             root: root.to_path_buf(),
             label,
@@ -291,6 +313,27 @@ impl Subscription {
             });
         }
         Ok(())
+    }
+}
+
+/// A subscription's assets by (kind, name key) and folders by path key;
+/// see [`Subscription::index`].
+#[derive(Debug, Default)]
+pub struct SubscriptionIndex<'a> {
+    assets: HashMap<(DesignKind, String), &'a StoredAsset>,
+    folders: HashMap<String, &'a Folder>,
+}
+
+impl<'a> SubscriptionIndex<'a> {
+    /// As [`Subscription::find_asset`].
+    pub fn asset(&self, kind: DesignKind, name: &str) -> Option<&'a StoredAsset> {
+        self.assets.get(&(kind, names::key(name))).copied()
+    }
+
+    /// As [`Subscription::find_folder`].
+    pub fn folder(&self, path: &str) -> Option<&'a Folder> {
+        let wanted: Vec<String> = split_folder(path).iter().map(|s| names::key(s)).collect();
+        self.folders.get(&wanted.join("/")).copied()
     }
 }
 

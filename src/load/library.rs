@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::bundle::{from_entries, Bundle};
 use crate::error::InputError;
+use crate::load::bundle::{from_entries, Bundle};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/library_files.rs"));
