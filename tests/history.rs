@@ -872,3 +872,22 @@ fn a_receipt_naming_the_state_directory_is_damaged() {
     assert_eq!(kept, state_files(&target));
     assert!(target.join(STATE).join("lock").is_file());
 }
+
+/// A link the import replaced (a target's image that was a link to a file
+/// outside) is kept as a link and put back as a link; the file it points
+/// to is never written.
+#[test]
+fn a_replaced_link_comes_back_as_a_link() {
+    let (guard, target) = copy_fixture("production");
+    let outside = guard.path().join("outside.txt");
+    fs::write(&outside, "secret").expect("write");
+    let image = target.join("design-studio/images/hero-webinar.png");
+    fs::remove_file(&image).expect("remove");
+    std::os::unix::fs::symlink(&outside, &image).expect("link");
+    let out = import(&target, &["--program", WEBINAR]);
+    out.expect_code(0);
+    assert!(fs::symlink_metadata(&image).expect("meta").is_file());
+    undo(&target, &import_id(&out)).expect_code(0);
+    assert_eq!(fs::read_link(&image).expect("a link again"), outside);
+    assert_eq!(fs::read_to_string(&outside).expect("read"), "secret");
+}
