@@ -15,7 +15,8 @@ use crate::rules::{Rule, RuleKind};
     long_about = "Preview and import marketing programs (emails, landing pages, forms, smart \
 campaigns, My Tokens, tags) from bundles into a target subscription directory. \
 `preview` shows exactly what an import would do; `run` does it.\n\n\
-Exit codes: 0 done (preview: nothing blocked), 1 error (bad input, I/O), 2 usage, 3 blocked or stale."
+Exit codes: 0 done (preview: nothing blocked), 1 error (bad input, I/O), 2 usage, 3 blocked or stale \
+(a stale plan, or an undo refused as `stale-undo`)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,6 +29,11 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Import: apply the plan to the target.
     Run(RunArgs),
+    /// List the imports into a target (and their undos), newest first.
+    Log(LogArgs),
+    /// Take back an import: remove what it created and restore what it
+    /// replaced, as one crash-safe transaction.
+    Undo(UndoArgs),
     /// Browse the built-in Program Library.
     #[command(subcommand)]
     Library(LibraryCommand),
@@ -230,6 +236,45 @@ pub struct PreviewArgs {
     /// Save the plan to this file, for `run --plan`.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
+
+    /// After the table, show for every asset the import would overwrite a
+    /// unified diff of the target's content against the incoming one
+    /// (coloured on a terminal, unless NO_COLOR is set). Not with --json
+    /// or --events.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The target subscription directory.
+    #[arg(long, value_name = "TARGET")]
+    pub to: PathBuf,
+
+    /// Print `{"imports": [...]}` instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The import to take back: its id, or the first 8 or more characters
+    /// of it (see `mkimport log`).
+    #[arg(value_name = "IMPORT_ID")]
+    pub id: String,
+
+    /// The target subscription directory.
+    #[arg(long, value_name = "TARGET")]
+    pub to: PathBuf,
+
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print the undo's report (its receipt) as JSON, and nothing else on
+    /// standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,11 @@ impl TreeDigest {
         self.entries.insert(path.to_string(), digest.to_string());
     }
 
+    /// Leave a file out (it was removed).
+    pub fn remove(&mut self, path: &str) {
+        self.entries.remove(path);
+    }
+
     pub fn finish(&self) -> String {
         let mut hasher = Sha256::new();
         for (path, digest) in &self.entries {

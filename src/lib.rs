@@ -15,6 +15,7 @@ pub mod error;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod history;
 pub mod load;
 pub mod marketo;
 pub mod model;

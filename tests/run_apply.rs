@@ -364,9 +364,13 @@ fn receipts_of_earlier_runs_are_kept() {
     let second_id = second.json()["import_id"].as_str().expect("id").to_string();
     assert_ne!(first_id, second_id);
     let imports = target.join(STATE).join("imports");
+    // Receipts are the JSON files; the directories beside them hold the
+    // pre-images of what an import replaced (the first one added a tag to
+    // subscription.json).
     let mut receipts: Vec<String> = fs::read_dir(&imports)
         .expect("imports dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".json"))
         .collect();
     receipts.sort();
     let mut expected = vec![format!("{first_id}.json"), format!("{second_id}.json")];

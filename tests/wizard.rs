@@ -265,3 +265,110 @@ fn a_terminal_gets_a_progress_line_and_json_does_not() {
     let json: serde_json::Value = serde_json::from_str(output.trim()).unwrap();
     assert_eq!(json["summary"]["ok"], 1);
 }
+
+/// `--conflict ask` shows, before a question where overwrite is a choice,
+/// what overwriting would change: a unified diff, coloured on a terminal,
+/// plain with NO_COLOR.
+#[test]
+fn conflict_ask_shows_the_diff_of_an_overwrite() {
+    for no_color in [false, true] {
+        let target = target();
+        let to = target.path().to_str().unwrap().to_string();
+        let mut command = Command::new(bin());
+        command
+            .current_dir(repo())
+            .env("MKIMPORT_USER", "ops@acme.example")
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .args([
+                "preview",
+                "--from",
+                "fixtures/sandbox",
+                "--to",
+                &to,
+                "--program",
+                WEBINAR,
+                "--conflict",
+                "ask",
+            ]);
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let mut p = spawn_command(command, Some(TIMEOUT_MS)).unwrap();
+        p.exp_string(
+            "What overwrite would change in the target's landing-page-template \"Standard Template\":",
+        )
+        .unwrap();
+        let shown = p
+            .exp_string("landing-page-template \"Standard Template\" exists in the target")
+            .unwrap();
+        assert!(
+            shown.contains("design-studio/landing-page-templates/standard-template.json (target)"),
+            "{shown}"
+        );
+        assert!(shown.contains("@@ -"), "{shown}");
+        assert!(
+            shown.contains(".site-header{background:#0b5fff;"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown.contains("\x1b[31m-"),
+            !no_color,
+            "colour with NO_COLOR={no_color}: {shown:?}"
+        );
+        press(&mut p, "\x03");
+        p.exp_eof().unwrap();
+    }
+}
+
+/// On a terminal, `undo` shows what it will do and asks, default no:
+/// "no" changes nothing (exit 1); "yes" takes the import back.
+#[test]
+fn undo_asks_on_a_terminal() {
+    let target = target();
+    let to = target.path().to_str().unwrap().to_string();
+    let before = std::fs::read(target.path().join("subscription.json")).unwrap();
+    let out = Command::new(bin())
+        .current_dir(repo())
+        .env("MKIMPORT_USER", "ops@acme.example")
+        .args([
+            "run",
+            "--from",
+            "fixtures/sandbox",
+            "--to",
+            &to,
+            "--program",
+            "2026 APAC Growth Summit",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = report["import_id"].as_str().unwrap().to_string();
+    let program = target
+        .path()
+        .join("marketing-activities/Events/2026/2026 APAC Growth Summit");
+
+    for (answer, landed) in [("n", false), ("y", true)] {
+        let mut p = spawn(&["undo", &id[..8], "--to", &to]);
+        p.exp_string(&format!("Undo import {id}")).unwrap();
+        p.exp_string("remove   marketing-activities/Events/2026/2026 APAC Growth Summit/")
+            .unwrap();
+        p.exp_string("restore  subscription.json").unwrap();
+        p.exp_string(&format!("Undo import {id} in {to}?")).unwrap();
+        press(&mut p, answer);
+        if landed {
+            p.exp_string("Undid import").unwrap();
+        } else {
+            p.exp_string("Nothing was undone.").unwrap();
+        }
+        p.exp_eof().unwrap();
+        assert_eq!(program.exists(), !landed, "answer {answer}");
+    }
+    assert_eq!(
+        std::fs::read(target.path().join("subscription.json")).unwrap(),
+        before
+    );
+}

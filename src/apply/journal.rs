@@ -84,7 +84,8 @@ pub fn interrupted(target: &Path) -> bool {
 }
 
 /// Finish (or clean up after) a run that was interrupted. Call with the
-/// lock held. Returns true when an interrupted run was completed.
+/// lock held. Returns true when an interrupted run (or undo) was
+/// completed.
 pub fn recover(target: &Path) -> Result<bool> {
     let state = target.join(STATE_DIR);
     let journal_path = state.join(JOURNAL);
@@ -111,7 +112,9 @@ pub fn do_moves(target: &Path, moves: &[Move], mut tick: impl FnMut(&Move)) -> R
     for m in moves {
         let from = inside(target, &m.from)?;
         let to = inside(target, &m.to)?;
-        if from.exists() {
+        // Not `exists()`: a staged link (a pre-image that was a link) may
+        // point nowhere, and must still be moved.
+        if std::fs::symlink_metadata(&from).is_ok() {
             let parent = to.parent().expect("a path inside the target has a parent");
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", show(parent)))?;

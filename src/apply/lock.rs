@@ -36,6 +36,17 @@ impl Drop for TargetLock {
 impl TargetLock {
     /// Take the lock, or fail at once when another run holds it.
     pub fn acquire(target: &Path) -> Result<TargetLock> {
+        match TargetLock::try_acquire(target)? {
+            Some(lock) => Ok(lock),
+            None => bail!(
+                "another mkimport (a run or an undo) holds the lock {} on this target; wait for it to finish",
+                show(&target.join(STATE_DIR).join(LOCK))
+            ),
+        }
+    }
+
+    /// Take the lock; None when another run holds it.
+    pub fn try_acquire(target: &Path) -> Result<Option<TargetLock>> {
         let state = target.join(STATE_DIR);
         let created = (!state.exists()).then(|| state.clone());
         fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
@@ -47,15 +58,12 @@ impl TargetLock {
             .open(&path)
             .with_context(|| format!("cannot open the lock {}", show(&path)))?;
         match file.try_lock() {
-            Ok(()) => Ok(TargetLock {
+            Ok(()) => Ok(Some(TargetLock {
                 _file: file,
                 created,
                 writing: false,
-            }),
-            Err(std::fs::TryLockError::WouldBlock) => bail!(
-                "another mkimport run holds the lock {} on this target; wait for it to finish",
-                show(&path)
-            ),
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => {
                 Err(anyhow!(e).context(format!("cannot lock {}", show(&path))))
             }

@@ -11,12 +11,19 @@
 //!    receipt), each one an atomic rename, and the directories fsynced;
 //! 4. the journal and the staging area are removed.
 //!
+//! A file the import replaces (an `overwrite`, `subscription.json` for
+//! created tags) is first copied into the staging area and moved by the
+//! same journal to `.mkimport/imports/<id>/before/<path>`: its pre-image
+//! lands with the import or not at all. The receipt lists every file
+//! written (`files`: create or replace, with SHA-256) and the directories
+//! created, which is what [`undo`] takes back.
+//!
 //! A program's directory appears by one rename, after the assets it uses:
 //! a reader never sees half a program. If the process dies after step 2,
 //! the next run finds the journal and finishes the moves (roll forward);
 //! if it dies before, the staging area is simply removed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -25,6 +32,8 @@ use fs_err::{self as fs, File};
 use serde_json::Value;
 
 use crate::digest::sha256_hex;
+use crate::error::show;
+use crate::history::{FileAction, FileRecord};
 use crate::load::bundle::{Bundle, Limits, SourceItem};
 use crate::load::subscription::{Subscription, STATE_DIR};
 use crate::model::{to_canonical_json, AssetContent, Imported};
@@ -33,10 +42,11 @@ use crate::plan::{hydrate, Plan, ProgramPlan, Status};
 pub mod journal;
 pub mod lock;
 pub mod receipt;
+pub mod undo;
 
 pub use journal::{inside, interrupted, recover};
 pub use lock::TargetLock;
-pub use receipt::{landed_state, rewrite_receipt, IMPORTS};
+pub use receipt::{landed_state, pre_image_path, rewrite_receipt, Landing, IMPORTS};
 
 use journal::{do_moves, write_staged, Move, STAGING};
 
@@ -50,24 +60,30 @@ pub struct RunInfo<'a> {
     pub limits: &'a Limits,
 }
 
-/// What a finished apply did.
+/// What a finished apply (or undo) did.
 pub struct Applied {
     pub programs: usize,
+    /// Files moved into place.
     pub files: usize,
-    /// The digest of the target after the import (see
-    /// [`Subscription::files`]).
-    pub target_after: String,
+    /// What the receipt records: the target's digest after, the files
+    /// written, the directories created.
+    pub landing: Landing,
 }
 
 /// The files one program stages, in the order they must be moved.
 struct Staged {
+    /// Pre-images of the files it replaces, into `imports/<id>/before/`.
+    before: Vec<Move>,
     assets: Vec<Move>,
     program: Move,
     owner: String,
     tags: Vec<(String, String)>,
-    /// (final path, SHA-256) of every file it writes.
-    digests: Vec<(String, String)>,
+    /// Every file it writes.
+    files: Vec<FileRecord>,
 }
+
+/// The owner of the moves that keep pre-images (not reported as writes).
+const PRE_IMAGE: &str = "";
 
 /// What every program's staging shares.
 struct StageContext<'a> {
@@ -101,7 +117,8 @@ fn stage_program(
     let (mut landed, assets) = hydrate(writes, &full);
     let dir_rel = format!("{staging_rel}/p{index}");
     let mut moves = Vec::new();
-    let mut digests = Vec::new();
+    let mut before = Vec::new();
+    let mut files = Vec::new();
     for (n, asset) in assets.iter().enumerate() {
         let bytes: Vec<u8> = match &asset.content {
             AssetContent::Doc(doc) => to_canonical_json(&doc.doc),
@@ -109,7 +126,23 @@ fn stage_program(
         };
         let from = format!("{dir_rel}/asset-{n}");
         write_staged(&inside(root, &from)?, &bytes)?;
-        digests.push((asset.path.clone(), sha256_hex(&bytes)));
+        let kept = keep_pre_image(
+            root,
+            &asset.path,
+            &format!("{dir_rel}/before-{n}"),
+            import_id,
+        )?;
+        files.push(FileRecord {
+            action: if kept.is_some() {
+                FileAction::Replace
+            } else {
+                FileAction::Create
+            },
+            path: asset.path.clone(),
+            sha256: sha256_hex(&bytes),
+            before_sha256: kept.as_ref().and_then(|(_, digest)| digest.clone()),
+        });
+        before.extend(kept.map(|(m, _)| m));
         moves.push(Move {
             from,
             to: asset.path.clone(),
@@ -130,8 +163,14 @@ fn stage_program(
         &inside(root, &format!("{program_dir}/program.json"))?,
         &bytes,
     )?;
-    digests.push((format!("{}/program.json", writes.dir), sha256_hex(&bytes)));
+    files.push(FileRecord {
+        action: FileAction::Create,
+        path: format!("{}/program.json", writes.dir),
+        sha256: sha256_hex(&bytes),
+        before_sha256: None,
+    });
     Ok(Staged {
+        before,
         assets: moves,
         program: Move {
             from: program_dir,
@@ -139,25 +178,87 @@ fn stage_program(
         },
         owner: program.name.clone(),
         tags: writes.tags.clone(),
-        digests,
+        files,
     })
+}
+
+/// When `rel` exists in the target, copy it (with its permissions) to
+/// `staged_rel` and return the move that keeps it as the import's
+/// pre-image, with its SHA-256 (for a link, which is copied as a link, the
+/// SHA-256 of where it points). None when there is nothing to replace.
+fn keep_pre_image(
+    root: &Path,
+    rel: &str,
+    staged_rel: &str,
+    import_id: &str,
+) -> Result<Option<(Move, Option<String>)>> {
+    let path = inside(root, rel)?;
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot read {}", show(&path)))),
+    };
+    let staged = inside(root, staged_rel)?;
+    let digest = if meta.is_file() {
+        let bytes = fs::read(&path)?;
+        write_staged(&staged, &bytes)?;
+        crate::fsutil::keep_permissions(&path, &staged)?;
+        sha256_hex(&bytes)
+    } else if meta.file_type().is_symlink() {
+        copy_link(&path, &staged)?;
+        undo::link_digest(&path)?
+    } else {
+        anyhow::bail!(
+            "cannot replace {}: it is not a file (a directory?)",
+            show(&path)
+        );
+    };
+    Ok(Some((
+        Move {
+            from: staged_rel.to_string(),
+            to: pre_image_path(import_id, rel),
+        },
+        Some(digest),
+    )))
+}
+
+/// Make `to` a link to where the link `from` points.
+pub(crate) fn copy_link(from: &Path, to: &Path) -> Result<()> {
+    let points_to = fs::read_link(from)?;
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    #[cfg(unix)]
+    fs_err::os::unix::fs::symlink(&points_to, to)?;
+    #[cfg(not(unix))]
+    anyhow::bail!(
+        "cannot keep the link {} (to {}) on this system",
+        show(from),
+        show(&points_to)
+    );
+    #[allow(unreachable_code)]
+    Ok(())
 }
 
 /// What one import writes, staged and durable, before its journal.
 struct Prepared {
     moves: Vec<Move>,
-    /// The program (or "subscription.json", "receipt") each move is for.
+    /// The program (or "subscription.json", "receipt") each move is for;
+    /// [`PRE_IMAGE`] for the moves that keep pre-images.
     owners: Vec<String>,
     programs: usize,
-    target_after: String,
+    landing: Landing,
 }
+
+/// Writes a receipt, given what the transaction lands.
+pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result<()>;
 
 /// Write the plan's `ok` programs into the target, then the receipt.
 /// `items` are the bundles the plan was made from, in plan order.
-/// `receipt` writes the receipt, given the digest of the target after the
-/// import. `tick` is called once per file moved into place, with the
-/// program's name (or "receipt") and the path written, relative to the
-/// target.
+/// `receipt` writes the receipt, given what the import lands (the digest
+/// of the target after it, the files written). `tick` is called once per
+/// file moved into place, with the program's name (or "receipt") and the
+/// path written, relative to the target.
 ///
 /// A failure before the journal is written leaves the target as it was:
 /// the staging area is removed before the error is returned.
@@ -166,7 +267,7 @@ pub fn apply(
     plan: &Plan,
     items: &[SourceItem],
     run: &RunInfo,
-    receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
+    receipt: ReceiptFn,
     tick: &mut dyn FnMut(&str, &str),
 ) -> Result<Applied> {
     let import_id = run.import_id;
@@ -196,25 +297,28 @@ pub fn apply(
     // Move into place (each rename atomic), then make the renames durable.
     let mut index = 0;
     do_moves(root, &prepared.moves, |m| {
-        tick(&prepared.owners[index], &m.to);
+        let owner = &prepared.owners[index];
+        if owner != PRE_IMAGE {
+            tick(owner, &m.to);
+        }
         index += 1;
     })?;
     journal::finish(root)?;
     Ok(Applied {
         programs: prepared.programs,
-        files: prepared.moves.len(),
-        target_after: prepared.target_after,
+        files: prepared.owners.iter().filter(|o| *o != PRE_IMAGE).count(),
+        landing: prepared.landing,
     })
 }
 
-/// Stage every file of the import, and list the moves in order: assets,
-/// `subscription.json`, programs, receipt.
+/// Stage every file of the import, and list the moves in order:
+/// pre-images, assets, `subscription.json`, programs, receipt.
 fn stage(
     cx: &StageContext,
     target: &Subscription,
     plan: &Plan,
     items: &[SourceItem],
-    receipt: &dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>,
+    receipt: ReceiptFn,
 ) -> Result<Prepared> {
     let root = cx.root;
     let staging = inside(root, cx.staging_rel)?;
@@ -242,6 +346,26 @@ fn stage(
     let mut moves: Vec<Move> = Vec::new();
     let mut owners: Vec<String> = Vec::new();
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Every file written, by path: a file two programs write (an asset
+    // overwritten twice) is listed once, with its last content and with
+    // what it was before the import.
+    let mut files: BTreeMap<String, FileRecord> = BTreeMap::new();
+    let mut record = |file: &FileRecord| {
+        files
+            .entry(file.path.clone())
+            .and_modify(|known| known.sha256 = file.sha256.clone())
+            .or_insert_with(|| file.clone());
+    };
+    let mut kept: BTreeSet<String> = BTreeSet::new();
+    for s in &staged {
+        for m in &s.before {
+            // The first copy of a file replaced twice is the pre-image.
+            if kept.insert(m.to.clone()) {
+                moves.push(m.clone());
+                owners.push(PRE_IMAGE.to_string());
+            }
+        }
+    }
     for s in &staged {
         for m in &s.assets {
             moves.push(m.clone());
@@ -250,31 +374,62 @@ fn stage(
         for (tag, value) in &s.tags {
             tags.entry(tag.clone()).or_default().push(value.clone());
         }
-        for (path, digest) in &s.digests {
-            after.add_digest(path, digest);
+        for file in &s.files {
+            after.add_digest(&file.path, &file.sha256);
+            record(file);
         }
     }
     if !tags.is_empty() {
-        let from = format!("{}/subscription.json", cx.staging_rel);
+        let rel = "subscription.json";
+        let from = format!("{}/{rel}", cx.staging_rel);
         let bytes = to_canonical_json(&with_tags(&target.raw, tags));
         write_staged(&inside(root, &from)?, &bytes)?;
-        after.add("subscription.json", &bytes);
+        after.add(rel, &bytes);
+        let pre = keep_pre_image(
+            root,
+            rel,
+            &format!("{}/before-{rel}", cx.staging_rel),
+            cx.import_id,
+        )?;
+        record(&FileRecord {
+            action: if pre.is_some() {
+                FileAction::Replace
+            } else {
+                FileAction::Create
+            },
+            path: rel.to_string(),
+            sha256: sha256_hex(&bytes),
+            before_sha256: pre.as_ref().and_then(|(_, digest)| digest.clone()),
+        });
+        if let Some((m, _)) = pre {
+            moves.insert(0, m);
+            owners.insert(0, PRE_IMAGE.to_string());
+        }
         moves.push(Move {
             from,
-            to: "subscription.json".to_string(),
+            to: rel.to_string(),
         });
-        owners.push("subscription.json".to_string());
+        owners.push(rel.to_string());
     }
     for s in &staged {
         moves.push(s.program.clone());
         owners.push(s.owner.clone());
     }
-    let target_after = after.finish();
+    let created_dirs = created_dirs(
+        root,
+        files.keys().map(String::as_str),
+        staged.iter().map(|s| s.program.to.as_str()),
+    );
+    let landing = Landing {
+        target_after: after.finish(),
+        files: files.into_values().collect(),
+        created_dirs,
+    };
     let from = format!("{}/receipt.json", cx.staging_rel);
     {
         let file = File::create(inside(root, &from)?)?;
         let mut out = std::io::BufWriter::new(file);
-        receipt(&mut out, &target_after)?;
+        receipt(&mut out, &landing)?;
         out.flush()?;
     }
     moves.push(Move {
@@ -286,8 +441,37 @@ fn stage(
         moves,
         owners,
         programs: staged.len(),
-        target_after,
+        landing,
     })
+}
+
+/// The directories an import creates: those above the files it writes,
+/// and the program directories themselves, that do not exist yet (parents
+/// first).
+fn created_dirs<'a>(
+    root: &Path,
+    files: impl Iterator<Item = &'a str>,
+    dirs: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    let mut consider = |rel: &str| {
+        let parts: Vec<&str> = rel.split('/').collect();
+        for end in 1..=parts.len() {
+            let dir = parts[..end].join("/");
+            if !out.contains(&dir) && std::fs::symlink_metadata(root.join(&dir)).is_err() {
+                out.insert(dir);
+            }
+        }
+    };
+    for file in files {
+        if let Some((parent, _)) = file.rsplit_once('/') {
+            consider(parent);
+        }
+    }
+    for dir in dirs {
+        consider(dir);
+    }
+    out.into_iter().collect()
 }
 
 /// `subscription.json` with the created tag values added.

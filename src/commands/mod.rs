@@ -19,10 +19,12 @@ use crate::targets::Target;
 pub mod export;
 pub mod generate;
 pub mod library;
+pub mod log;
 pub mod preview;
 pub mod pull;
 pub mod run;
 pub mod shell;
+pub mod undo;
 
 /// How a command ends (spec section 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +33,7 @@ pub enum Exit {
     Ok,
     /// Bad input, I/O, a lock held by another run.
     Error,
-    /// A program is blocked, or a saved plan is stale.
+    /// A program is blocked, a saved plan is stale, an undo is stale.
     Blocked,
 }
 
@@ -53,6 +55,8 @@ pub fn main(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Preview(args) => preview::preview(&args),
         Command::Run(args) => run::run(&args),
+        Command::Log(args) => log::log(&args),
+        Command::Undo(args) => undo::undo(&args),
         Command::Library(LibraryCommand::List { json }) => {
             library::list(json).and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }

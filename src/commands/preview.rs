@@ -5,12 +5,17 @@ use anyhow::{Context as _, Result};
 
 use super::{prepare, preview_exit, report_bad_input, Exit};
 use crate::cli::PreviewArgs;
-use crate::error::show;
-use crate::output::{report, Mode, ReportView};
+use crate::error::{show, usage};
+use crate::output::{console, diff, report, Mode, ReportView};
 use crate::request::{saved, ImportRequest, Terminal};
 
 pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     let terminal = Terminal::detect();
+    if args.diff && args.import.output_format().is_machine() {
+        return Err(usage(
+            "--diff shows diffs for a person; it cannot go with --json or --events (standard output holds only the report there)",
+        ));
+    }
     let request = ImportRequest::resolve(&args.import, terminal)?;
     let mut reporter = crate::output::reporter(request.format, terminal);
     let target = crate::targets::open(&request.to)?;
@@ -18,7 +23,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     report_bad_input(&prepared);
     if target.interrupted() {
         crate::errln!(
-            "warning: an interrupted run left {}/.mkimport/journal.json; the next `mkimport run` on this target finishes it first, so this preview may differ from what that run does",
+            "warning: an interrupted run or undo left {}/.mkimport/journal.json; the next `mkimport run`, `undo` or `log` on this target finishes it first, so this preview may differ from what a run does",
             target.label()
         );
     }
@@ -33,5 +38,9 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
             .with_context(|| format!("cannot write the plan file {}", show(out)))?;
     }
     reporter.plan(&ReportView::new(&prepared.plan, &context))?;
+    if args.diff {
+        let colour = diff::use_colour(terminal.stdout);
+        console::print(&diff::plan_diffs(&prepared.plan, &prepared.state, colour))?;
+    }
     Ok(preview_exit(&prepared.plan))
 }

@@ -3,8 +3,10 @@
 use anyhow::{Context as _, Result};
 
 use super::{prepare, report_bad_input, Exit, Prepared};
+use crate::apply::Landing;
 use crate::cli::RunArgs;
 use crate::error::usage;
+use crate::history::Stamp;
 use crate::output::{notify, report, Mode, ReportView, Reporter};
 use crate::plan::{Code, Problem, Status};
 use crate::request::saved::SavedPlan;
@@ -12,6 +14,7 @@ use crate::request::{ImportRequest, Terminal};
 use crate::targets::{RunInfo, Target};
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
+    let started_at = crate::history::now_rfc3339();
     let terminal = Terminal::detect();
     let format = args.import.output_format();
     let ask = !args.yes;
@@ -32,7 +35,10 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let target = crate::targets::open(&request.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
-        crate::errln!("note: finished an interrupted run on {}", target.label());
+        crate::errln!(
+            "note: finished an interrupted run or undo on {}",
+            target.label()
+        );
     }
     let prepared = prepare(request, target.as_ref())?;
     report_bad_input(&prepared);
@@ -76,7 +82,11 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
 
     lock.writing = true;
-    land(args, &prepared, target.as_ref(), reporter.as_mut())
+    let stamp = Stamp {
+        started_at,
+        ..Stamp::now(prepared.request.user.as_deref(), target.next_sequence()?)
+    };
+    land(args, &prepared, &stamp, target.as_ref(), reporter.as_mut())
 }
 
 /// "Import N programs into TARGET?", default no.
@@ -98,14 +108,15 @@ fn confirm(prepared: &Prepared) -> Result<bool> {
 fn land(
     args: &RunArgs,
     prepared: &Prepared,
+    stamp: &Stamp,
     target: &dyn Target,
     reporter: &mut dyn Reporter,
 ) -> Result<Exit> {
     let plan = &prepared.plan;
     let id = report::import_id(plan);
     let context = prepared.context(Mode::Run, Some(id.clone()));
-    let receipt = |w: &mut dyn std::io::Write, after: &str| {
-        write_receipt(w, &ReportView::new(plan, &context), after)
+    let receipt = |w: &mut dyn std::io::Write, landing: &Landing| {
+        write_receipt(w, &ReportView::new(plan, &context), stamp, landing)
     };
     let source = source_identity(&prepared.request.from);
     let run = RunInfo {
@@ -133,14 +144,15 @@ fn land(
             };
             target.rewrite_receipt(
                 &id,
-                &|w, after| write_receipt(w, &view, after),
-                &applied.target_after,
+                &|w, landing| write_receipt(w, &view, stamp, landing),
+                &applied.landing,
             )?;
         }
     }
+    // What standard output gets is the receipt.
     let view = ReportView {
         problems: &problems,
-        extra: report::target_state(plan, &applied.target_after),
+        extra: report::receipt_keys(&plan.target_digest, stamp, &applied.landing),
         ..ReportView::new(plan, &context)
     };
     reporter.landed(&view, &applied).with_context(|| {
@@ -153,19 +165,20 @@ fn land(
     Ok(Exit::Ok)
 }
 
-/// A receipt: the report of `view` with the target's state before and
-/// after the import.
+/// A receipt: the report of `view` with the keys of spec section 9 (see
+/// [`report::receipt_keys`]).
 fn write_receipt(
     w: &mut dyn std::io::Write,
     view: &ReportView,
-    after: &str,
+    stamp: &Stamp,
+    landing: &Landing,
 ) -> std::io::Result<()> {
     let view = ReportView {
         plan: view.plan,
         context: view.context,
         problems: view.problems,
         inputs: None,
-        extra: report::target_state(view.plan, after),
+        extra: report::receipt_keys(&view.plan.target_digest, stamp, landing),
         anonymous: false,
     };
     report::write_report(w, &view)

@@ -10,7 +10,9 @@ use crate::cli::OutputFormat;
 use console::Terminal;
 
 pub mod console;
+pub mod diff;
 pub mod events;
+pub mod history;
 pub mod notify;
 pub mod report;
 pub mod table;

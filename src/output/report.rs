@@ -49,8 +49,8 @@ pub struct ReportView<'a> {
     pub problems: &'a [Problem],
     /// The inputs a saved plan file records (`preview --out` only).
     pub inputs: Option<&'a Value>,
-    /// More top-level keys (a receipt's `target_state`), merged in sorted
-    /// order.
+    /// More top-level keys (a receipt's `target_state`, `files`, ...; see
+    /// [`receipt_keys`]), merged in sorted order.
     pub extra: BTreeMap<&'static str, Value>,
     /// Leave out where the plan came from (the source, the target and each
     /// bundle's path): what the import id digests, so that it does not
@@ -244,14 +244,37 @@ pub fn import_id(plan: &Plan) -> String {
     hasher.finish()[..20].to_string()
 }
 
-/// A receipt's `target_state`: the digest of the target before the import
-/// and after it, by which `run --plan` knows a plan that already landed.
-pub fn target_state(plan: &Plan, after: &str) -> BTreeMap<&'static str, Value> {
-    let mut extra = BTreeMap::new();
+/// The keys a receipt has beyond the report (spec section 9): the
+/// target's digest before and after (`target_state`, by which `run --plan`
+/// knows a plan that already landed), when, by whom and with which
+/// mkimport (`started_at`, `user`, `mkimport_version`), its place in the
+/// target's history (`sequence`), and every file written (`files`) and
+/// directory created (`created_dirs`).
+pub fn receipt_keys(
+    before: &str,
+    stamp: &crate::history::Stamp,
+    landing: &crate::apply::Landing,
+) -> BTreeMap<&'static str, Value> {
+    let mut extra = stamp_keys(stamp);
     extra.insert(
         "target_state",
-        serde_json::json!({"before": plan.target_digest, "after": after}),
+        serde_json::json!({"before": before, "after": landing.target_after}),
     );
+    extra.insert("files", to_value(&landing.files));
+    extra.insert("created_dirs", to_value(&landing.created_dirs));
+    extra
+}
+
+/// `started_at`, `user`, `mkimport_version` and `sequence`.
+pub fn stamp_keys(stamp: &crate::history::Stamp) -> BTreeMap<&'static str, Value> {
+    let mut extra = BTreeMap::new();
+    extra.insert("started_at", Value::from(stamp.started_at.as_str()));
+    extra.insert("user", to_value(&stamp.user));
+    extra.insert(
+        "mkimport_version",
+        Value::from(stamp.mkimport_version.as_str()),
+    );
+    extra.insert("sequence", Value::from(stamp.sequence));
     extra
 }
 

@@ -18,8 +18,10 @@ use crate::cli::{ConflictArg, ImportArgs};
 use crate::error::usage;
 use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
+use crate::model::{AssetContent, DesignKind};
 use crate::names::key;
-use crate::plan::{plan, PlanOptions};
+use crate::output::diff::Side;
+use crate::plan::{plan, Conflict, PlanOptions};
 use crate::rules::{Rule, RuleKind};
 
 /// Above this many programs, the wizard offers a fuzzy filter first.
@@ -207,18 +209,25 @@ pub fn ask_conflicts(
     let mut asked: BTreeSet<(RuleKind, String)> = BTreeSet::new();
     loop {
         let current = plan(items, target, options);
-        let next = current.programs.iter().find_map(|p| {
+        let next = current.programs.iter().enumerate().find_map(|(i, p)| {
             p.assets.iter().find_map(|a| {
                 a.conflict
                     .as_ref()
                     .filter(|c| !asked.contains(&(c.kind, key(&c.subject))))
-                    .map(|c| (p.name.clone(), a.kind, c.clone()))
+                    .map(|c| (i, p.name.clone(), a.kind, c.clone()))
             })
         });
-        let Some((program, asset_kind, conflict)) = next else {
+        let Some((index, program, asset_kind, conflict)) = next else {
             return Ok(());
         };
         asked.insert((conflict.kind, key(&conflict.subject)));
+        if let Some(diff) = overwrite_diff(items.get(index), target, &conflict) {
+            crate::errln!(
+                "What overwrite would change in the target's {asset_kind} \"{}\":\n{}",
+                conflict.existing,
+                diff.trim_end()
+            );
+        }
         let question = match conflict.kind {
             RuleKind::Program => format!(
                 "Program \"{}\" already exists in the target as \"{}\"",
@@ -248,6 +257,45 @@ pub fn ask_conflicts(
             .overrides
             .insert((conflict.kind, key(&conflict.subject)), choices[pick]);
     }
+}
+
+/// What overwriting the target's asset with the bundle's would change,
+/// for a conflict where overwrite is one of the choices.
+fn overwrite_diff(
+    item: Option<&SourceItem>,
+    target: &Subscription,
+    conflict: &Conflict,
+) -> Option<String> {
+    let kind = match conflict.kind {
+        RuleKind::EmailTemplate => DesignKind::EmailTemplate,
+        RuleKind::LandingPageTemplate => DesignKind::LandingPageTemplate,
+        RuleKind::Image => DesignKind::Image,
+        RuleKind::Form => DesignKind::Form,
+        _ => return None,
+    };
+    let bundle = item?.bundle.as_ref().ok()?;
+    let incoming = bundle.find_external(kind, &conflict.subject)?;
+    let existing = target.find_asset(kind, &conflict.existing)?;
+    let path = format!("design-studio/{}/{}", kind.dir(), existing.file);
+    // Overwriting keeps the target's name.
+    let renamed;
+    let new = match &incoming.content {
+        AssetContent::Doc(doc) => {
+            let mut value = doc.doc.clone();
+            if let serde_json::Value::Object(map) = &mut value {
+                map.insert("name".into(), existing.name.clone().into());
+            }
+            renamed = value;
+            Side::Doc(&renamed)
+        }
+        image => Side::of_content(image),
+    };
+    Some(crate::output::diff::overwrite_diff(
+        &path,
+        Side::of_stored(existing),
+        new,
+        crate::output::diff::use_colour(true),
+    ))
 }
 
 #[cfg(test)]

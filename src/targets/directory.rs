@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 
 use super::{ReceiptWriter, RunInfo, Target};
-use crate::apply::{self, Applied, TargetLock};
+use crate::apply::{self, Applied, Landing, TargetLock};
 use crate::error::show;
+use crate::history::{History, Receipt, UndoPlan};
 use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
@@ -43,6 +44,10 @@ impl Target for DirectoryTarget {
         TargetLock::acquire(&self.root)
     }
 
+    fn try_lock(&self) -> Result<Option<TargetLock>> {
+        TargetLock::try_acquire(&self.root)
+    }
+
     fn interrupted(&self) -> bool {
         apply::interrupted(&self.root)
     }
@@ -71,7 +76,44 @@ impl Target for DirectoryTarget {
         apply::apply(state, plan, items, run, receipt, tick)
     }
 
-    fn rewrite_receipt(&self, import_id: &str, receipt: ReceiptWriter, after: &str) -> Result<()> {
-        apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, after))
+    fn rewrite_receipt(
+        &self,
+        import_id: &str,
+        receipt: ReceiptWriter,
+        landing: &Landing,
+    ) -> Result<()> {
+        apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, landing))
+    }
+
+    fn next_sequence(&self) -> Result<u64> {
+        apply::receipt::next_sequence(&self.root)
+    }
+
+    fn history(&self) -> Result<History> {
+        let (receipts, damaged) = apply::receipt::read_all(&self.root)?;
+        if let Some(first) = damaged.first() {
+            let others: Vec<&str> = damaged[1..].iter().map(|d| d.file.as_str()).collect();
+            let more = if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (so are {})", others.join(", "))
+            };
+            bail!(
+                "the receipt {}/{} is damaged: {}{more}; repair it, or move it out of {}/.mkimport/imports/",
+                self.label,
+                first.file,
+                first.reason,
+                self.label
+            );
+        }
+        Ok(History::new(receipts))
+    }
+
+    fn plan_undo(&self, import: &Receipt) -> Result<UndoPlan> {
+        apply::undo::plan(&self.load()?, import)
+    }
+
+    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: ReceiptWriter) -> Result<Applied> {
+        apply::undo::apply(&self.root, plan, undo_id, receipt)
     }
 }

@@ -13,15 +13,17 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use crate::apply::RunInfo;
-use crate::apply::{Applied, TargetLock};
+use crate::apply::{Applied, Landing, TargetLock};
+use crate::history::{History, Receipt, UndoPlan};
 use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
 
 pub mod directory;
 
-/// Writes a receipt, given the digest of the target after the import.
-pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &str) -> std::io::Result<()>;
+/// Writes a receipt, given what the transaction lands (the digest of the
+/// target after it, the files written or taken away).
+pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result<()>;
 
 /// A target of an import.
 pub trait Target {
@@ -29,6 +31,8 @@ pub trait Target {
     fn label(&self) -> &str;
     /// Take the lock that keeps two runs on this target apart.
     fn lock(&self) -> Result<TargetLock>;
+    /// Take the lock if no other run holds it (None when one does).
+    fn try_lock(&self) -> Result<Option<TargetLock>>;
     /// Did a run stop half-way on this target (a preview warns)?
     fn interrupted(&self) -> bool;
     /// Finish a run that was interrupted; true when there was one. Call
@@ -52,7 +56,29 @@ pub trait Target {
         tick: &mut dyn FnMut(&str, &str),
     ) -> Result<Applied>;
     /// Write the receipt of `import_id` again (after a late warning).
-    fn rewrite_receipt(&self, import_id: &str, receipt: ReceiptWriter, after: &str) -> Result<()>;
+    fn rewrite_receipt(
+        &self,
+        import_id: &str,
+        receipt: ReceiptWriter,
+        landing: &Landing,
+    ) -> Result<()>;
+
+    /// The sequence number the next receipt gets: one more than the
+    /// highest of the readable receipts (a damaged one does not stop an
+    /// import).
+    fn next_sequence(&self) -> Result<u64>;
+    /// Every receipt kept for this target (imports and undos), in the
+    /// order they happened. A damaged receipt is an error naming it.
+    fn history(&self) -> Result<History>;
+    /// How to take back `import`, checked against the target as it is now
+    /// (call with the lock held): what to remove and restore, or why it is
+    /// stale. Writes nothing. A missing or damaged pre-image is an error
+    /// naming it.
+    fn plan_undo(&self, import: &Receipt) -> Result<UndoPlan>;
+    /// Take back an import as `plan` says (a plan without stale reasons),
+    /// as one crash-safe transaction, and write the undo's receipt under
+    /// `undo_id`. Call with the lock held.
+    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: ReceiptWriter) -> Result<Applied>;
 }
 
 /// The target `--to` names.

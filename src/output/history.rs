@@ -1,0 +1,290 @@
+//! Rendering the history of a target: `mkimport log` (a table, or
+//! `{"imports": [...]}`) and the report of `mkimport undo` (which is also
+//! the undo's receipt).
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Map, Value};
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use super::report::{stamp_keys, REPORT_VERSION};
+use crate::history::{FileAction, History, Receipt, Stamp, UndoPlan, UNDO};
+use crate::plan::Problem;
+
+/// Names of the programs shown per import in the table; the others are
+/// counted.
+const SHOWN_PROGRAMS: usize = 3;
+
+/// One import of `log --json`.
+fn entry(history: &History, receipt: &Receipt) -> Value {
+    let programs: Vec<&str> = receipt
+        .written_programs()
+        .map(|p| p.target_name())
+        .collect();
+    let mut map = Map::new();
+    map.insert("import_id".into(), json!(receipt.import_id));
+    map.insert("mode".into(), json!(receipt.mode));
+    map.insert("started_at".into(), json!(receipt.started_at));
+    map.insert("user".into(), json!(receipt.user));
+    map.insert("source".into(), json!(receipt.source));
+    map.insert("programs".into(), json!(programs));
+    map.insert("summary".into(), receipt.summary.clone());
+    map.insert("sequence".into(), json!(receipt.sequence));
+    let undone_by = history.undone_by(receipt);
+    map.insert("undone".into(), json!(undone_by.is_some()));
+    if let Some(undo) = undone_by {
+        map.insert("undone_by".into(), json!(undo.import_id));
+    }
+    if let Some(undoes) = &receipt.undoes {
+        map.insert("undoes".into(), json!(undoes));
+    }
+    Value::Object(map)
+}
+
+/// `log --json`: `{"imports": [...]}`, newest first.
+pub fn log_json(history: &History) -> Value {
+    let imports: Vec<Value> = history
+        .receipts
+        .iter()
+        .rev()
+        .map(|r| entry(history, r))
+        .collect();
+    json!({ "imports": imports })
+}
+
+/// The counts of a run's summary that are not zero ("3 ok, 1 blocked"),
+/// or what an undo took back.
+fn counts(receipt: &Receipt) -> String {
+    let number = |key: &str| receipt.summary[key].as_u64().unwrap_or(0);
+    if receipt.mode == UNDO {
+        let programs = number("programs");
+        return format!(
+            "{programs} program{} removed, {} file{} removed, {} restored",
+            plural(programs),
+            number("removed"),
+            plural(number("removed")),
+            number("restored"),
+        );
+    }
+    let parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped"]
+        .iter()
+        .filter(|k| number(k) > 0)
+        .map(|k| format!("{} {k}", number(k)))
+        .collect();
+    if parts.is_empty() {
+        "nothing imported".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The human `log`: one row per import or undo, newest first.
+pub fn log_table(history: &History, target: &str) -> String {
+    if history.is_empty() {
+        return format!("No imports yet into {target}.\n");
+    }
+    let mut builder = Builder::new();
+    builder.push_record([
+        "import",
+        "time (UTC)",
+        "user",
+        "source",
+        "programs",
+        "result",
+    ]);
+    for receipt in history.receipts.iter().rev() {
+        let names: Vec<&str> = receipt
+            .written_programs()
+            .map(|p| p.target_name())
+            .collect();
+        let mut programs = names
+            .iter()
+            .take(SHOWN_PROGRAMS)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        if names.len() > SHOWN_PROGRAMS {
+            let _ = write!(programs, "\n… and {} more", names.len() - SHOWN_PROGRAMS);
+        }
+        let mut result = counts(receipt);
+        if let Some(undoes) = &receipt.undoes {
+            result = format!("undo of {undoes}\n{result}");
+        }
+        if let Some(undo) = history.undone_by(receipt) {
+            let _ = write!(result, "\nUNDONE by {}", undo.import_id);
+        }
+        builder.push_record([
+            receipt.import_id.as_str(),
+            receipt.started_at.as_deref().unwrap_or("-"),
+            receipt.user.as_deref().unwrap_or("-"),
+            receipt.source.as_deref().unwrap_or("-"),
+            programs.as_str(),
+            result.as_str(),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(Style::sharp());
+    let n = history.receipts.len();
+    format!(
+        "{table}\n{n} entr{} in {target}, newest first; take an import back with `mkimport undo ID --to {target}`.\n",
+        if n == 1 { "y" } else { "ies" }
+    )
+}
+
+/// What an undo ends as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoStatus {
+    /// Done: the target is as before the import.
+    Undone,
+    /// Nothing to do: the latest word on the import is an undo.
+    AlreadyUndone,
+    /// Stale: nothing was written.
+    Refused,
+}
+
+impl UndoStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            UndoStatus::Undone => "undone",
+            UndoStatus::AlreadyUndone => "already-undone",
+            UndoStatus::Refused => "refused",
+        }
+    }
+}
+
+/// Everything the report of one undo shows.
+pub struct UndoView<'a> {
+    pub status: UndoStatus,
+    /// The import taken back.
+    pub import: &'a Receipt,
+    /// What the undo does (did, or would have done).
+    pub plan: Option<&'a UndoPlan>,
+    /// The undo's id, when it landed.
+    pub undo_id: Option<&'a str>,
+    /// When it landed.
+    pub stamp: Option<&'a Stamp>,
+    /// The earlier undo, when there is nothing to do.
+    pub undone_by: Option<&'a Receipt>,
+    pub target: &'a str,
+    pub problems: &'a [Problem],
+}
+
+/// The report of an undo; when it landed, this is its receipt.
+pub fn undo_report(view: &UndoView) -> Value {
+    let import = view.import;
+    let mut map = Map::new();
+    map.insert("mkimport".into(), json!(REPORT_VERSION));
+    map.insert("mode".into(), json!(UNDO));
+    map.insert("import_id".into(), json!(view.undo_id));
+    map.insert("undoes".into(), json!(import.import_id));
+    map.insert("status".into(), json!(view.status.as_str()));
+    map.insert("source".into(), json!(import.source));
+    map.insert("target".into(), json!(view.target));
+    let programs: Vec<Value> = import
+        .written_programs()
+        .map(|p| json!({"name": p.name, "imported_as": p.target_name()}))
+        .collect();
+    let empty = UndoPlan::default();
+    let plan = view.plan.unwrap_or(&empty);
+    let removed_programs = plan
+        .files
+        .iter()
+        .filter(|f| f.action == FileAction::Remove && f.path.ends_with("/program.json"))
+        .count();
+    map.insert("programs".into(), json!(programs));
+    map.insert("files".into(), json!(plan.files));
+    map.insert("removed_dirs".into(), json!(plan.removed_dirs));
+    map.insert(
+        "summary".into(),
+        json!({
+            "programs": removed_programs,
+            "removed": plan.count(FileAction::Remove),
+            "restored": plan.count(FileAction::Restore),
+        }),
+    );
+    if !view.problems.is_empty() {
+        map.insert("problems".into(), json!(view.problems));
+    }
+    if let Some(earlier) = view.undone_by {
+        map.insert("undone_by".into(), json!(earlier.import_id));
+    }
+    if let (Some(stamp), Some(plan)) = (view.stamp, view.plan) {
+        for (key, value) in stamp_keys(stamp) {
+            map.insert(key.into(), value);
+        }
+        map.insert("target_state".into(), json!(plan.target_state));
+    }
+    Value::Object(map)
+}
+
+/// What an undo will do, for a person, before asking.
+pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
+    let mut out = String::new();
+    let when = import.started_at.as_deref().unwrap_or("at an unknown time");
+    let who = import
+        .user
+        .as_deref()
+        .map(|u| format!(" by {u}"))
+        .unwrap_or_default();
+    let from = import
+        .source
+        .as_deref()
+        .map(|s| format!(", from {s}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Undo import {} ({when}{who}{from}):", import.import_id);
+    let mut shown_dirs = Vec::new();
+    for file in &plan.files {
+        if let Some(dir) = plan
+            .removed_dirs
+            .iter()
+            .find(|d| file.path.starts_with(&format!("{d}/")))
+        {
+            if !shown_dirs.contains(&dir) {
+                shown_dirs.push(dir);
+                let _ = writeln!(out, "  remove   {dir}/");
+            }
+            continue;
+        }
+        let verb = match file.action {
+            FileAction::Restore => "restore",
+            _ => "remove ",
+        };
+        let _ = writeln!(out, "  {verb}  {}", file.path);
+    }
+    if plan.files.is_empty() {
+        let _ = writeln!(
+            out,
+            "  (the import wrote no file; only its undo is recorded)"
+        );
+    }
+    out
+}
+
+/// The one-line outcome of an undo that landed.
+pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
+    let empty = UndoPlan::default();
+    let plan = view.plan.unwrap_or(&empty);
+    let programs = plan
+        .files
+        .iter()
+        .filter(|f| f.action == FileAction::Remove && f.path.ends_with("/program.json"))
+        .count() as u64;
+    format!(
+        "Undid import {} in {}: {programs} program{} removed, {} file{} removed, {} restored; receipt {receipt_path}\n",
+        view.import.import_id,
+        view.target,
+        plural(programs),
+        plan.count(FileAction::Remove),
+        plural(plan.count(FileAction::Remove) as u64),
+        plan.count(FileAction::Restore),
+    )
+}
