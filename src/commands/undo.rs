@@ -15,10 +15,7 @@ use crate::error::usage;
 use crate::history::{self, Dependent, History, Lookup, Receipt, Stamp, MIN_PREFIX};
 use crate::output::history::{undo_plan_text, undo_report, undone_line, UndoStatus, UndoView};
 use crate::output::{console, report};
-use crate::plan::Problem;
-
-/// The problem code of an undo refused because the target moved on.
-pub const STALE_UNDO: &str = "stale-undo";
+use crate::plan::{Code, Problem};
 
 pub fn undo(args: &UndoArgs) -> Result<Exit> {
     let started_at = history::now_rfc3339();
@@ -89,10 +86,10 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
         let problems: Vec<Problem> = plan
             .stale
             .iter()
-            .map(|reason| Problem::error(STALE_UNDO, reason.clone()))
+            .map(|reason| Problem::error(Code::StaleUndo, reason.clone()))
             .collect();
         for problem in &problems {
-            crate::errln!("error[{STALE_UNDO}]: {}", problem.message);
+            crate::errln!("error[{}]: {}", Code::StaleUndo, problem.message);
         }
         crate::errln!(
             "error: cannot undo {}: the target changed since (see above); nothing was changed",

@@ -49,6 +49,7 @@ pub enum Code {
     Unchecked,
     // Problems of a whole run.
     StalePlan,
+    StaleUndo,
     NotifyFailed,
 }
 
@@ -75,6 +76,7 @@ impl Code {
             Code::UnresolvedToken => "unresolved-token",
             Code::Unchecked => "unchecked",
             Code::StalePlan => "stale-plan",
+            Code::StaleUndo => "stale-undo",
             Code::NotifyFailed => "notify-failed",
         }
     }
