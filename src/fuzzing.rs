@@ -67,7 +67,7 @@ pub fn plan_program_bytes(data: &[u8]) {
             digest: crate::digest::sha256_hex(data),
             program,
             external: Vec::new(),
-            slim_from: None,
+            origin: crate::load::bundle::Origin::Memory,
         });
     }
 }

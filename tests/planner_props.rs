@@ -16,7 +16,7 @@ use mkimport::load::bundle::{Bundle, ExternalAsset, SourceItem};
 use mkimport::load::subscription::{Folder, StoredAsset, Subscription};
 use mkimport::model::{AssetContent, DesignDoc, DesignKind, ProgramFile};
 use mkimport::names::key;
-use mkimport::plan::{plan, PlanOptions, Status};
+use mkimport::plan::{hydrate, plan, PlanOptions, Status};
 use mkimport::rules::{RuleKind, Rules};
 
 const NAMES: &[&str] = &[
@@ -148,7 +148,7 @@ fn bundle(index: usize, refs: &[(AssetSpec, bool)]) -> Bundle {
         digest: format!("d{index}"),
         program,
         external,
-        slim_from: None,
+        origin: mkimport::load::bundle::Origin::Memory,
     }
 }
 
@@ -189,13 +189,15 @@ proptest! {
             .iter()
             .map(|a| ((a.kind, key(&a.name)), format!("design-studio/{}/{}", a.kind.dir(), a.file)))
             .collect();
-        for program in &plan.programs {
+        for (program, item) in plan.programs.iter().zip(&items) {
             if program.status != Status::Ok {
                 prop_assert!(program.status == Status::Blocked);
                 prop_assert!(!program.problems.is_empty());
                 continue;
             }
             let writes = program.writes.as_ref().expect("ok programs have writes");
+            // The program exactly as `run` writes it.
+            let (landed, _) = hydrate(writes, item.bundle.as_ref().expect("a bundle"));
             for write in &writes.assets {
                 let k = (write.kind, key(&write.name));
                 if let Some(path) = names.get(&k) {
@@ -206,7 +208,7 @@ proptest! {
                 names.insert(k, write.path.clone());
             }
             // Every reference resolves.
-            for email in &writes.program.emails {
+            for email in &landed.emails {
                 if let Some(t) = &email.template {
                     prop_assert!(names.contains_key(&(DesignKind::EmailTemplate, key(t))), "email template {t} unresolved");
                 }
@@ -214,7 +216,7 @@ proptest! {
                     prop_assert!(names.contains_key(&(DesignKind::Image, key(i))), "image {i} unresolved");
                 }
             }
-            for page in &writes.program.landing_pages {
+            for page in &landed.landing_pages {
                 if let Some(t) = &page.template {
                     prop_assert!(names.contains_key(&(DesignKind::LandingPageTemplate, key(t))), "page template {t} unresolved");
                 }

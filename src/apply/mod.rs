@@ -34,7 +34,7 @@ use serde_json::Value;
 use crate::digest::sha256_hex;
 use crate::error::show;
 use crate::history::{FileAction, FileRecord};
-use crate::load::bundle::{Bundle, Limits, SourceItem};
+use crate::load::bundle::{Limits, Rereader};
 use crate::load::subscription::{Subscription, STATE_DIR};
 use crate::model::{to_canonical_json, AssetContent, Imported};
 use crate::plan::{hydrate, Plan, ProgramPlan, Status};
@@ -89,31 +89,30 @@ const PRE_IMAGE: &str = "";
 struct StageContext<'a> {
     root: &'a Path,
     staging_rel: &'a str,
-    limits: &'a Limits,
+    rereader: &'a Rereader,
     import_id: &'a str,
     source: &'a str,
 }
 
-/// Stage one program: read its bundle again if it was slimmed, complete
-/// the planned program with it, and write every file under `staging`.
-fn stage_program(
-    cx: &StageContext,
-    index: usize,
-    program: &ProgramPlan,
-    bundle: &Bundle,
-) -> Result<Staged> {
+/// Stage one program: read its bundle again, build what lands from it and
+/// the plan, and write every file under `staging`.
+fn stage_program(cx: &StageContext, index: usize, program: &ProgramPlan) -> Result<Staged> {
     let StageContext {
         root,
         staging_rel,
-        limits,
+        rereader,
         import_id,
         source,
-    } = *cx;
-    let writes = program
-        .writes
-        .as_ref()
-        .expect("an ok program has its writes");
-    let full = bundle.reload(limits)?;
+    } = cx;
+    let (root, staging_rel, import_id, source) = (*root, *staging_rel, *import_id, *source);
+    let Some(writes) = &program.writes else {
+        return Err(anyhow::anyhow!(
+            "internal error: program \"{}\" is ok but has nothing to write",
+            program.name
+        ));
+    };
+    let digest = program.bundle_digest.as_deref().unwrap_or_default();
+    let full = rereader.read(&writes.origin, &program.bundle, digest)?;
     let (mut landed, assets) = hydrate(writes, &full);
     let dir_rel = format!("{staging_rel}/p{index}");
     let mut moves = Vec::new();
@@ -253,8 +252,8 @@ struct Prepared {
 /// Writes a receipt, given what the transaction lands.
 pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result<()>;
 
-/// Write the plan's `ok` programs into the target, then the receipt.
-/// `items` are the bundles the plan was made from, in plan order.
+/// Write the plan's `ok` programs into the target, then the receipt. Each
+/// program's bundle is read again from where it came.
 /// `receipt` writes the receipt, given what the import lands (the digest
 /// of the target after it, the files written). `tick` is called once per
 /// file moved into place, with the program's name (or "receipt") and the
@@ -265,24 +264,23 @@ pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result
 pub fn apply(
     target: &Subscription,
     plan: &Plan,
-    items: &[SourceItem],
     run: &RunInfo,
     receipt: ReceiptFn,
     tick: &mut dyn FnMut(&str, &str),
 ) -> Result<Applied> {
     let import_id = run.import_id;
-    let (limits, source) = (run.limits, run.source);
+    let rereader = Rereader::new(run.limits);
     let root = &target.root;
     let staging_rel = format!("{STATE_DIR}/{STAGING}/{import_id}");
     let staging = inside(root, &staging_rel)?;
     let cx = StageContext {
         root,
         staging_rel: &staging_rel,
-        limits,
+        rereader: &rereader,
         import_id,
-        source,
+        source: run.source,
     };
-    let prepared = stage(&cx, target, plan, items, receipt)
+    let prepared = stage(&cx, target, plan, receipt)
         .and_then(|prepared| journal::begin(root, import_id, &prepared.moves).map(|()| prepared));
     let prepared = match prepared {
         Ok(prepared) => prepared,
@@ -317,7 +315,6 @@ fn stage(
     cx: &StageContext,
     target: &Subscription,
     plan: &Plan,
-    items: &[SourceItem],
     receipt: ReceiptFn,
 ) -> Result<Prepared> {
     let root = cx.root;
@@ -328,19 +325,16 @@ fn stage(
     fs::create_dir_all(&staging)?;
 
     // Stage every program, both cores at once.
-    let work: Vec<(usize, &ProgramPlan, &Bundle)> = plan
+    let work: Vec<(usize, &ProgramPlan)> = plan
         .programs
         .iter()
-        .zip(items)
         .enumerate()
-        .filter(|(_, (p, _))| p.status == Status::Ok && p.writes.is_some())
-        .filter_map(|(i, (p, item))| item.bundle.as_ref().ok().map(|b| (i, p, b)))
+        .filter(|(_, p)| p.status == Status::Ok)
         .collect();
-    let staged: Vec<Staged> = crate::parallel::map(work, |(i, program, bundle)| {
-        stage_program(cx, i, program, bundle)
-    })
-    .into_iter()
-    .collect::<Result<_>>()?;
+    let staged: Vec<Staged> =
+        crate::parallel::map(work, |(i, program)| stage_program(cx, i, program))
+            .into_iter()
+            .collect::<Result<_>>()?;
 
     let mut after = target.files.clone();
     let mut moves: Vec<Move> = Vec::new();

@@ -93,7 +93,6 @@ pub fn main(cli: Cli) -> ExitCode {
 pub struct Prepared {
     pub request: ImportRequest,
     pub state: Subscription,
-    pub items: Vec<crate::load::bundle::SourceItem>,
     pub plan: Plan,
 }
 
@@ -125,20 +124,19 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
         user: request.user.clone(),
         overrides: request.overrides.clone(),
     };
-    let mut items = Vec::new();
     let plan = if request.ask_conflicts {
         // Asking needs every bundle at hand: each answer plans again.
-        items = source.read_all();
+        let items = source.read_all();
+        items.iter().for_each(report_bad_input);
         crate::request::wizard::ask_conflicts(&items, &state, &mut options)?;
         crate::plan::plan(&items, &state, &options)
     } else {
+        // Each bundle is dropped once planned: the plan keeps where to
+        // read it again.
         let mut planning = crate::plan::Planning::new(&state, &options);
-        source.stream(|mut item| {
+        source.stream(|item| {
+            report_bad_input(&item);
             planning.add(&item);
-            if let Ok(bundle) = &mut item.bundle {
-                bundle.release();
-            }
-            items.push(item);
         });
         planning.finish()
     };
@@ -149,17 +147,14 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
     Ok(Prepared {
         request,
         state,
-        items,
         plan,
     })
 }
 
-/// Tell standard error about bundles that could not be read.
-pub fn report_bad_input(prepared: &Prepared) {
-    for item in &prepared.items {
-        if let Err(err) = &item.bundle {
-            crate::errln!("error: {err}");
-        }
+/// Tell standard error about a bundle that could not be read.
+fn report_bad_input(item: &crate::load::bundle::SourceItem) {
+    if let Err(err) = &item.bundle {
+        crate::errln!("error: {err}");
     }
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::{Context as _, Result};
 
-use super::{prepare, preview_exit, report_bad_input, Exit};
+use super::{prepare, preview_exit, Exit};
 use crate::cli::PreviewArgs;
 use crate::error::{show, usage};
 use crate::output::{console, diff, report, Mode, ReportView};
@@ -20,7 +20,6 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     let mut reporter = crate::output::reporter(request.format, terminal);
     let target = crate::targets::open(&request.to)?;
     let prepared = prepare(request, target.as_ref())?;
-    report_bad_input(&prepared);
     if target.interrupted() {
         crate::errln!(
             "warning: an interrupted run or undo left {}/.mkimport/journal.json; the next `mkimport run`, `undo` or `log` on this target finishes it first, so this preview may differ from what a run does",

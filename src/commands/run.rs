@@ -2,7 +2,7 @@
 
 use anyhow::{Context as _, Result};
 
-use super::{prepare, report_bad_input, Exit, Prepared};
+use super::{prepare, Exit, Prepared};
 use crate::apply::Landing;
 use crate::cli::RunArgs;
 use crate::error::usage;
@@ -41,7 +41,6 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
     }
     let prepared = prepare(request, target.as_ref())?;
-    report_bad_input(&prepared);
 
     if let Some(saved) = &saved {
         let context = prepared.context(Mode::Run, None);
@@ -124,14 +123,9 @@ fn land(
         source: &source,
         limits: &prepared.request.limits,
     };
-    let applied = target.apply(
-        &prepared.state,
-        plan,
-        &prepared.items,
-        &run,
-        &receipt,
-        &mut |owner, path| reporter.written(owner, path),
-    )?;
+    let applied = target.apply(&prepared.state, plan, &run, &receipt, &mut |owner, path| {
+        reporter.written(owner, path)
+    })?;
 
     let mut problems = Vec::new();
     if let Some(address) = &args.notify {

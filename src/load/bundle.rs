@@ -47,19 +47,48 @@ pub struct Bundle {
     pub digest: String,
     pub program: ProgramFile,
     pub external: Vec<ExternalAsset>,
-    /// Set when the bulky content (HTML, image bytes) was dropped after
-    /// loading to keep memory small; [`Bundle::reload`] reads it again from
-    /// `path` when the plan is applied.
-    pub slim_from: Option<PathBuf>,
+    /// Where it can be read again from.
+    pub origin: Origin,
+}
+
+/// Where a bundle can be read again from, once the plan dropped its
+/// content: `run` reads it again ([`Rereader`]) to write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A zip file or a bundle directory.
+    Path(PathBuf),
+    /// A program of the built-in library, by its label.
+    Library(String),
+    /// A program stored in a source subscription: the subscription's
+    /// directory, and the program's directory relative to it.
+    Stored {
+        subscription: PathBuf,
+        program: String,
+    },
+    /// Only in memory (tests, fuzzing): its content is never dropped.
+    Memory,
+}
+
+impl Origin {
+    /// Can a bundle of this origin be read again?
+    pub fn rereadable(&self) -> bool {
+        match self {
+            Origin::Path(_) | Origin::Library(_) | Origin::Stored { .. } => true,
+            Origin::Memory => false,
+        }
+    }
 }
 
 impl Bundle {
     /// Drop what planning does not need, keeping what it does: the HTML of
     /// emails and landing pages shrinks to the `{{my.X}}` references it
     /// holds (all the planner reads of it), image bytes go (their digest
-    /// stays). Only bundles read from a path can be slimmed, since `run`
-    /// must read them again.
-    pub fn slim(mut self, path: &Path) -> Bundle {
+    /// stays). Only a bundle that can be read again is slimmed, since `run`
+    /// must read it again.
+    pub fn slim(mut self) -> Bundle {
+        if !self.origin.rereadable() {
+            return self;
+        }
         fn refs_only(html: &mut String) {
             let mut refs = crate::model::token_references(html);
             refs.sort();
@@ -77,14 +106,13 @@ impl Bundle {
                 *bytes = Arc::new(Vec::new());
             }
         }
-        self.slim_from = Some(path.to_path_buf());
         self
     }
 
-    /// After planning, a slim bundle is only needed to be read again: drop
+    /// After planning, a bundle that can be read again is not needed: drop
     /// its program and assets (the plan holds what it needs of them).
     pub fn release(&mut self) {
-        if self.slim_from.is_some() {
+        if self.origin.rereadable() {
             let program = &mut self.program;
             program.tokens = Vec::new();
             program.emails = Vec::new();
@@ -93,22 +121,6 @@ impl Bundle {
             program.smart_campaigns = Vec::new();
             self.external = Vec::new();
         }
-    }
-
-    /// The full bundle again (for a slim one), checked against the digest
-    /// it was planned with.
-    pub fn reload(&self, limits: &Limits) -> Result<Bundle, InputError> {
-        let Some(path) = &self.slim_from else {
-            return Ok(self.clone());
-        };
-        let full = read_bundle(path, limits)?;
-        if full.digest != self.digest {
-            return Err(InputError::new(
-                &self.label,
-                "the bundle changed while it was being imported; run again",
-            ));
-        }
-        Ok(full)
     }
 
     /// One external asset by kind and name. Linear: for a lookup per asset,
@@ -270,7 +282,9 @@ pub fn read_bundle(path: &Path, limits: &Limits) -> Result<Bundle, InputError> {
     } else {
         read_zip_entries(path, &label, limits)?
     };
-    from_entries(label, entries)
+    let mut bundle = from_entries(label, entries)?;
+    bundle.origin = Origin::Path(path.to_path_buf());
+    Ok(bundle)
 }
 
 /// Is this (normalised) entry name one an archiver adds?
@@ -672,7 +686,7 @@ pub fn from_entries(label: String, entries: Entries) -> Result<Bundle, InputErro
         digest: content_digest(&program, &external),
         program,
         external,
-        slim_from: None,
+        origin: Origin::Memory,
     })
 }
 
@@ -770,6 +784,76 @@ pub fn bundle_stored_indexed(
         digest: content_digest(&program, &external),
         program,
         external,
-        slim_from: None,
+        origin: Origin::Stored {
+            subscription: source.root.clone(),
+            program: stored.rel_dir(),
+        },
     })
+}
+
+/// Reads bundles again, for `run`, from where they came ([`Origin`]),
+/// checked against the digest they were planned with. A source
+/// subscription is read once for all its programs.
+pub struct Rereader {
+    limits: Limits,
+    stored: std::sync::OnceLock<(PathBuf, Result<Subscription, InputError>)>,
+}
+
+impl Rereader {
+    pub fn new(limits: &Limits) -> Rereader {
+        Rereader {
+            limits: *limits,
+            stored: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The whole bundle `label` (planned with `digest`) again.
+    pub fn read(&self, origin: &Origin, label: &str, digest: &str) -> Result<Bundle, InputError> {
+        let bundle = match origin {
+            Origin::Path(path) => read_bundle(path, &self.limits)?,
+            Origin::Library(name) => crate::load::library::bundles()
+                .into_iter()
+                .find(|(l, _)| l == name)
+                .map(|(_, bundle)| bundle)
+                .unwrap_or_else(|| {
+                    Err(InputError::new(label, "no longer in the built-in library"))
+                })?,
+            Origin::Stored {
+                subscription,
+                program,
+            } => {
+                let (path, loaded) = self
+                    .stored
+                    .get_or_init(|| (subscription.clone(), Subscription::load(subscription)));
+                let fresh;
+                let source = if path == subscription {
+                    loaded.as_ref().map_err(Clone::clone)?
+                } else {
+                    fresh = Subscription::load(subscription)?;
+                    &fresh
+                };
+                let stored = source
+                    .programs
+                    .iter()
+                    .find(|p| p.rel_dir() == *program)
+                    .ok_or_else(|| {
+                        InputError::new(label, "the program is no longer in the source")
+                    })?;
+                bundle_stored(source, stored)?
+            }
+            Origin::Memory => {
+                return Err(InputError::new(
+                    label,
+                    "the bundle was only in memory and cannot be read again",
+                ))
+            }
+        };
+        if bundle.digest != digest {
+            return Err(InputError::new(
+                label,
+                "the bundle changed while it was being imported; run again",
+            ));
+        }
+        Ok(bundle)
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::InputError;
-use crate::load::bundle::{from_entries, Bundle};
+use crate::load::bundle::{from_entries, Bundle, Origin};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/library_files.rs"));
@@ -31,7 +31,11 @@ pub fn bundles() -> Vec<(String, Result<Bundle, InputError>)> {
         .into_iter()
         .map(|(slug, entries)| {
             let label = format!("library/{slug}");
-            (label.clone(), from_entries(label, entries))
+            let bundle = from_entries(label.clone(), entries).map(|mut b| {
+                b.origin = Origin::Library(label.clone());
+                b
+            });
+            (label, bundle)
         })
         .collect()
 }

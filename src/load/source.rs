@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 
 use crate::error::{show, usage, InputError};
-use crate::load::bundle::{bundle_stored_indexed, find_bundles, read_bundle, Limits, SourceItem};
+use crate::load::bundle::{
+    bundle_stored_indexed, find_bundles, read_bundle, Bundle, Limits, SourceItem,
+};
 use crate::load::library;
 use crate::load::subscription::{Subscription, SubscriptionIndex};
 use crate::names;
@@ -95,7 +97,7 @@ impl Source {
         match origin {
             Origin::Path(path) => SourceItem {
                 label: show(&path),
-                bundle: read_bundle(&path, &self.limits).map(|b| b.slim(&path)),
+                bundle: read_bundle(&path, &self.limits).map(Bundle::slim),
             },
             Origin::Stored(at) => {
                 let (Some(subscription), Some(index)) = (&self.subscription, index) else {
@@ -106,7 +108,8 @@ impl Source {
                         bundle: Err(err),
                     };
                 };
-                let bundle = bundle_stored_indexed(subscription, index, &subscription.programs[at]);
+                let bundle = bundle_stored_indexed(subscription, index, &subscription.programs[at])
+                    .map(Bundle::slim);
                 let label = match &bundle {
                     Ok(b) => b.label.clone(),
                     Err(e) => e.container.clone(),

@@ -21,25 +21,6 @@ pub(super) struct Renames {
 }
 
 impl Renames {
-    pub(super) fn get(&self, kind: DesignKind, name: &str) -> String {
-        self.names
-            .get(&(kind, key(name)))
-            .cloned()
-            .unwrap_or_else(|| name.to_string())
-    }
-
-    pub(super) fn email(&self, mut email: crate::model::Email) -> crate::model::Email {
-        email.template = email
-            .template
-            .map(|t| self.get(DesignKind::EmailTemplate, &t));
-        email.images = email
-            .images
-            .iter()
-            .map(|i| self.get(DesignKind::Image, i))
-            .collect();
-        email
-    }
-
     /// Renamed images: (the name in the bundle, the name in the target).
     pub(super) fn image_renames(&self) -> Vec<(String, String)> {
         self.names
@@ -54,33 +35,6 @@ impl Renames {
                 (old, new.clone())
             })
             .collect()
-    }
-
-    pub(super) fn page(
-        &self,
-        mut page: crate::model::LandingPage,
-        local_forms: &BTreeSet<String>,
-    ) -> crate::model::LandingPage {
-        page.template = page
-            .template
-            .map(|t| self.get(DesignKind::LandingPageTemplate, &t));
-        page.images = page
-            .images
-            .iter()
-            .map(|i| self.get(DesignKind::Image, i))
-            .collect();
-        page.forms = page
-            .forms
-            .iter()
-            .map(|f| {
-                if local_forms.contains(&key(f)) {
-                    f.clone()
-                } else {
-                    self.get(DesignKind::Form, f)
-                }
-            })
-            .collect();
-        page
     }
 }
 

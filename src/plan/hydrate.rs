@@ -1,13 +1,121 @@
-//! Completing a planned program with the content a slim bundle dropped,
-//! exactly as `run` writes it.
+//! Building what `run` writes from the plan's decisions ([`Landing`]) and
+//! the bundle, read again: the landed `program.json` ([`land`]) and the
+//! design-studio files ([`hydrate`]). Pure.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::load::bundle::{Bundle, ExternalAsset};
-use crate::model::{AssetContent, DesignKind, ProgramFile};
-use crate::names;
+use crate::model::{
+    AssetContent, Campaign, CampaignType, DesignKind, Email, LandingPage, ProgramFile, Token,
+};
+use crate::names::key;
 
-use super::{AssetWrite, ProgramWrites};
+use super::{AssetWrite, Landing, ProgramWrites};
+
+/// The items of `all` at the positions `at`, in that order.
+pub(super) fn picked<'a, T>(all: &'a [T], at: &'a [u32]) -> impl Iterator<Item = &'a T> + 'a {
+    at.iter().filter_map(move |&i| all.get(i as usize))
+}
+
+/// A token as it lands: inherited tokens become local ones.
+pub(super) fn landed_token(token: &Token) -> Token {
+    Token {
+        inherited_from: None,
+        ..token.clone()
+    }
+}
+
+/// A smart campaign as it lands: a trigger campaign inactive, a batch
+/// campaign unscheduled.
+pub(super) fn land_campaign(campaign: &Campaign) -> Campaign {
+    let mut landed = campaign.clone();
+    match &campaign.kind {
+        CampaignType::Trigger => landed.active = false,
+        CampaignType::Batch => landed.schedule = None,
+        CampaignType::Other(_) => {}
+    }
+    landed
+}
+
+/// External references rewritten to their names in the target.
+struct References<'a>(&'a BTreeMap<(DesignKind, String), String>);
+
+impl References<'_> {
+    fn get(&self, kind: DesignKind, name: &str) -> String {
+        self.0
+            .get(&(kind, key(name)))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn email(&self, email: &Email) -> Email {
+        Email {
+            template: email
+                .template
+                .as_ref()
+                .map(|t| self.get(DesignKind::EmailTemplate, t)),
+            images: email
+                .images
+                .iter()
+                .map(|i| self.get(DesignKind::Image, i))
+                .collect(),
+            ..email.clone()
+        }
+    }
+
+    fn page(&self, page: &LandingPage, local_forms: &BTreeSet<String>) -> LandingPage {
+        LandingPage {
+            template: page
+                .template
+                .as_ref()
+                .map(|t| self.get(DesignKind::LandingPageTemplate, t)),
+            images: page
+                .images
+                .iter()
+                .map(|i| self.get(DesignKind::Image, i))
+                .collect(),
+            forms: page
+                .forms
+                .iter()
+                .map(|f| {
+                    if local_forms.contains(&key(f)) {
+                        f.clone()
+                    } else {
+                        self.get(DesignKind::Form, f)
+                    }
+                })
+                .collect(),
+            ..page.clone()
+        }
+    }
+}
+
+/// The program as it lands in the target: `source` (the bundle's program)
+/// with the planner's decisions applied: its name, folder and tags, only
+/// the tokens, emails and landing pages that are imported, references
+/// rewritten to the target's names, campaigns inactive and unscheduled.
+pub fn land(source: &ProgramFile, landing: &Landing) -> ProgramFile {
+    let references = References(&landing.references);
+    let local_forms: BTreeSet<String> = source.forms.iter().map(|f| key(&f.name)).collect();
+    let mut program = ProgramFile {
+        tokens: picked(&source.tokens, &landing.tokens)
+            .map(landed_token)
+            .collect(),
+        emails: picked(&source.emails, &landing.emails)
+            .map(|e| references.email(e))
+            .collect(),
+        landing_pages: picked(&source.landing_pages, &landing.pages)
+            .map(|p| references.page(p, &local_forms))
+            .collect(),
+        smart_campaigns: source.smart_campaigns.iter().map(land_campaign).collect(),
+        imported: None,
+        ..source.clone()
+    };
+    program.program.name = landing.name.clone();
+    program.program.folder = Some(landing.folder.clone());
+    program.program.tags = landing.tags.clone();
+    program
+}
 
 /// The program and design-studio files exactly as `run` writes them: the
 /// planned (possibly slim) program completed with the full bundle's HTML,
@@ -21,26 +129,12 @@ pub fn hydrate(writes: &ProgramWrites, full: &Bundle) -> (ProgramFile, Vec<Asset
         .collect();
     let renames = FileRenames::new(&renames);
     let rewrite = |html: &str| renames.rewrite(html);
-    let mut program = writes.program.clone();
-    // By name key, the first of each name (as a search from the start
-    // would find it): one pass, not one per email.
-    let mut emails: HashMap<String, &str> = HashMap::new();
-    for email in &full.program.emails {
-        emails.entry(names::key(&email.name)).or_insert(&email.html);
-    }
+    let mut program = land(&full.program, &writes.landing);
     for email in &mut program.emails {
-        if let Some(html) = emails.get(&names::key(&email.name)) {
-            email.html = rewrite(html);
-        }
-    }
-    let mut pages: HashMap<String, &str> = HashMap::new();
-    for page in &full.program.landing_pages {
-        pages.entry(names::key(&page.name)).or_insert(&page.html);
+        email.html = rewrite(&email.html);
     }
     for page in &mut program.landing_pages {
-        if let Some(html) = pages.get(&names::key(&page.name)) {
-            page.html = rewrite(html);
-        }
+        page.html = rewrite(&page.html);
     }
     let carried = full.external_index();
     let assets = writes

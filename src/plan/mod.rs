@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::InputError;
-use crate::load::bundle::SourceItem;
+use crate::load::bundle::{Origin, SourceItem};
 use crate::load::subscription::Subscription;
-use crate::model::{AssetContent, DesignKind, ProgramFile};
+use crate::model::{AssetContent, DesignKind};
 use crate::names::key;
 use crate::rules::{Rule, RuleKind, Rules};
 
@@ -35,7 +35,7 @@ mod program;
 mod world;
 
 pub use crate::model::token_references;
-pub use hydrate::{hydrate, rewrite_file_references};
+pub use hydrate::{hydrate, land, rewrite_file_references};
 pub use problem::{Code, Problem, Severity};
 use program::plan_program;
 use world::World;
@@ -208,16 +208,39 @@ pub struct AssetWrite {
 /// Everything `run` writes for one program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgramWrites {
+    /// Where the bundle is read again from, to write it.
+    pub origin: Origin,
     /// The program's directory, relative to the target root.
     pub dir: String,
-    /// The program as it lands (its `imported` record is added by `run`).
-    pub program: ProgramFile,
+    /// How the program lands; `run` builds the file it writes from it and
+    /// the bundle, read again (see [`hydrate`]).
+    pub landing: Landing,
     pub assets: Vec<AssetWrite>,
     /// Tag values to add to the target's `subscription.json`: (type, value).
     pub tags: Vec<(String, String)>,
     /// Images renamed: (name in the bundle, name in the target); their file
     /// names in the HTML are rewritten when the program is written.
     pub image_renames: Vec<(String, String)>,
+}
+
+/// What the planner decided about each part of a program, and only that:
+/// a plan of thousands of programs keeps no copy of them (see
+/// [`hydrate::land`], which builds the landed `program.json` from this and
+/// the bundle's program).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landing {
+    /// The name it is imported as.
+    pub name: String,
+    /// The target folder, `/`-separated.
+    pub folder: String,
+    pub tags: BTreeMap<String, String>,
+    /// Positions, in the bundle's program, of the tokens, emails and
+    /// landing pages that are imported (the others are dropped or skipped).
+    pub tokens: Vec<u32>,
+    pub emails: Vec<u32>,
+    pub pages: Vec<u32>,
+    /// Every external reference: (kind, name key) → its name in the target.
+    pub references: BTreeMap<(DesignKind, String), String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use super::hydrate::{land_campaign, landed_token, picked};
 use super::world::{folder_key, Names, Pending, World};
 use super::*;
 use crate::load::bundle::{Bundle, ExternalIndex};
 use crate::load::subscription::{split_folder, Subscription};
-use crate::model::{CampaignType, DesignKind, ProgramFile, TokenType};
+use crate::model::{CampaignType, DesignKind, Email, LandingPage, ProgramFile, Token, TokenType};
 use crate::names::{self, key};
 use crate::rules::{Rule, RuleKind};
 
@@ -163,11 +164,16 @@ pub(super) fn plan_program(
 
     let folder = planner.resolve_folder(options.folder.as_deref());
     planner.check_channel();
-    let tokens = planner.plan_tokens();
+    let token_at = planner.plan_tokens();
+    let tokens: Vec<Token> = picked(&source.tokens, &token_at)
+        .map(landed_token)
+        .collect();
     let tags = planner.plan_tags();
-    let (emails, pages) = planner.plan_content();
-    let forms = source.forms.clone();
-    for form in &forms {
+    let (email_at, page_at) = planner.plan_content();
+    let emails: Vec<Email> = picked(&source.emails, &email_at).cloned().collect();
+    let pages: Vec<LandingPage> = picked(&source.landing_pages, &page_at).cloned().collect();
+    let forms = &source.forms;
+    for form in forms {
         planner.row(
             AssetKind::Form,
             &form.name,
@@ -178,7 +184,7 @@ pub(super) fn plan_program(
     }
     let campaigns = planner.plan_campaigns(&emails);
     let renames = planner.plan_external(&emails, &pages);
-    planner.check_references(&campaigns, &forms);
+    planner.check_references(&campaigns, forms);
     planner.check_tokens(&tokens, &emails, &pages);
     planner.flush_unchecked();
 
@@ -208,20 +214,16 @@ pub(super) fn plan_program(
     let dir_name = names::unique_file_name(&imported_as, "", |n| {
         siblings.is_some_and(|s| s.contains(n))
     });
-    let mut program = source.clone();
-    program.program.name = imported_as.clone();
-    program.program.folder = Some(folder.join("/"));
-    program.program.tags = tags;
-    program.tokens = tokens;
-    program.emails = emails.into_iter().map(|e| renames.email(e)).collect();
-    let local_forms: BTreeSet<String> = forms.iter().map(|f| key(&f.name)).collect();
-    program.landing_pages = pages
-        .into_iter()
-        .map(|p| renames.page(p, &local_forms))
-        .collect();
-    program.smart_campaigns = campaigns;
-    program.imported = None;
     let image_renames = renames.image_renames();
+    let landing = Landing {
+        name: imported_as.clone(),
+        folder: folder.join("/"),
+        tags,
+        tokens: token_at,
+        emails: email_at,
+        pages: page_at,
+        references: renames.names,
+    };
 
     // Commit what this program adds, so later programs see it.
     let mut asset_writes = Vec::new();
@@ -257,8 +259,9 @@ pub(super) fn plan_program(
     dir_parts.extend(folder.iter().cloned());
     dir_parts.push(dir_name);
     result.writes = Some(ProgramWrites {
+        origin: bundle.origin.clone(),
         dir: dir_parts.join("/"),
-        program,
+        landing,
         assets: asset_writes,
         tags: pending.tags,
         image_renames,
@@ -337,7 +340,8 @@ impl<'a> Planner<'a> {
         }
     }
 
-    pub(super) fn plan_tokens(&mut self) -> Vec<crate::model::Token> {
+    /// The tokens, a row each; the positions of those that are imported.
+    pub(super) fn plan_tokens(&mut self) -> Vec<u32> {
         let tokens = &self.program().tokens;
         let image_tokens: Vec<&str> = tokens
             .iter()
@@ -362,7 +366,7 @@ impl<'a> Planner<'a> {
             .collect();
         let mut kept_keys = BTreeSet::new();
         let mut kept = Vec::new();
-        for token in tokens {
+        for (at, token) in (0u32..).zip(tokens) {
             let k = key(&token.name);
             let (action, reason): (Action, Cow<'static, str>) =
                 if !image_tokens.is_empty() && rule == Rule::DropAll {
@@ -400,10 +404,7 @@ impl<'a> Planner<'a> {
             }
             if action != Action::Drop {
                 kept_keys.insert(k);
-                kept.push(crate::model::Token {
-                    inherited_from: None,
-                    ..token.clone()
-                });
+                kept.push(at);
             }
         }
         kept
@@ -479,9 +480,7 @@ impl<'a> Planner<'a> {
 
     /// Emails and landing pages: skipped when they use dynamic content, or
     /// a snippet or segmentation the target lacks.
-    pub(super) fn plan_content(
-        &mut self,
-    ) -> (Vec<crate::model::Email>, Vec<crate::model::LandingPage>) {
+    pub(super) fn plan_content(&mut self) -> (Vec<u32>, Vec<u32>) {
         let program = self.program();
         let emails = self.plan_pieces(AssetKind::Email, "email", &program.emails);
         let pages = self.plan_pieces(
@@ -492,15 +491,16 @@ impl<'a> Planner<'a> {
         (emails, pages)
     }
 
-    /// The pieces of one kind that can be imported, with a row for each.
-    pub(super) fn plan_pieces<T: crate::model::Content + Clone>(
+    /// The pieces of one kind, a row each; the positions of those that can
+    /// be imported.
+    pub(super) fn plan_pieces<T: crate::model::Content>(
         &mut self,
         kind: AssetKind,
         noun: &str,
         pieces: &[T],
-    ) -> Vec<T> {
+    ) -> Vec<u32> {
         let mut kept = Vec::new();
-        for piece in pieces {
+        for (at, piece) in (0u32..).zip(pieces) {
             let what = format!("{noun} \"{}\"", piece.name());
             if self.content_ok(
                 &what,
@@ -515,7 +515,7 @@ impl<'a> Planner<'a> {
                     piece.name(),
                     "program asset",
                 );
-                kept.push(piece.clone());
+                kept.push(at);
             } else {
                 self.row(
                     kind,
@@ -593,17 +593,13 @@ impl<'a> Planner<'a> {
         let kept: BTreeSet<String> = emails.iter().map(|e| key(&e.name)).collect();
         let all: BTreeSet<String> = self.program().emails.iter().map(|e| key(&e.name)).collect();
         for campaign in &self.program().smart_campaigns {
-            let mut landed = campaign.clone();
+            let landed = land_campaign(campaign);
             let (action, reason): (Action, Cow<'static, str>) = match &campaign.kind {
-                CampaignType::Trigger => {
-                    landed.active = false;
-                    (
-                        Action::Deactivate,
-                        "trigger campaigns are imported inactive: review, then activate".into(),
-                    )
-                }
+                CampaignType::Trigger => (
+                    Action::Deactivate,
+                    "trigger campaigns are imported inactive: review, then activate".into(),
+                ),
                 CampaignType::Batch => {
-                    landed.schedule = None;
                     let was = campaign
                         .schedule
                         .as_deref()

@@ -10,7 +10,6 @@ use super::{ReceiptWriter, RunInfo, Target};
 use crate::apply::{self, Applied, Landing, TargetLock};
 use crate::error::show;
 use crate::history::{History, Receipt, UndoPlan};
-use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
 
@@ -68,12 +67,11 @@ impl Target for DirectoryTarget {
         &self,
         state: &Subscription,
         plan: &Plan,
-        items: &[SourceItem],
         run: &RunInfo,
         receipt: ReceiptWriter,
         tick: &mut dyn FnMut(&str, &str),
     ) -> Result<Applied> {
-        apply::apply(state, plan, items, run, receipt, tick)
+        apply::apply(state, plan, run, receipt, tick)
     }
 
     fn rewrite_receipt(

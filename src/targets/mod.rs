@@ -15,7 +15,6 @@ use anyhow::Result;
 pub use crate::apply::RunInfo;
 use crate::apply::{Applied, Landing, TargetLock};
 use crate::history::{History, Receipt, UndoPlan};
-use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
 
@@ -50,7 +49,6 @@ pub trait Target {
         &self,
         state: &Subscription,
         plan: &Plan,
-        items: &[SourceItem],
         run: &RunInfo,
         receipt: ReceiptWriter,
         tick: &mut dyn FnMut(&str, &str),
