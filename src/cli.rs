@@ -127,8 +127,9 @@ pub struct ImportArgs {
     pub rules: Vec<(RuleKind, Rule)>,
 
     /// What to print on standard output: the human `table`, the JSON
-    /// report (`json`), or NDJSON `events`, one per program, per asset
-    /// action and per file written, then the summary.
+    /// report (`json`), NDJSON `events` (one per program, per asset action
+    /// and per file written, then the summary), or a `markdown` summary
+    /// for pull-request comments and CI job summaries.
     #[arg(long, value_name = "FORMAT", value_enum, conflicts_with_all = ["json", "events"])]
     pub format: Option<OutputFormat>,
 
@@ -140,6 +141,15 @@ pub struct ImportArgs {
     /// Short for --format events.
     #[arg(long)]
     pub events: bool,
+
+    /// Print only the problems and the summary (table), no asset rows.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print every row: long listings are collapsed otherwise (table,
+    /// markdown).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 
     /// Refuse a zip entry larger than this many bytes uncompressed
     /// [default: 67108864].
@@ -167,6 +177,26 @@ impl ImportArgs {
             (None, false, false) => OutputFormat::Table,
         }
     }
+
+    /// How much of a plan the human formats show.
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+/// How much of a plan the human formats (table, markdown) show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `--quiet`: the problems and the summary.
+    Quiet,
+    /// Long listings collapsed: plain creations counted, not listed.
+    Normal,
+    /// `--verbose`: every row.
+    Verbose,
 }
 
 /// What goes to standard output.
@@ -178,6 +208,8 @@ pub enum OutputFormat {
     Json,
     /// NDJSON events, one per line.
     Events,
+    /// A Markdown summary (pull-request comments, CI job summaries).
+    Markdown,
 }
 
 impl OutputFormat {
@@ -185,7 +217,7 @@ impl OutputFormat {
     pub fn is_machine(self) -> bool {
         match self {
             OutputFormat::Table => false,
-            OutputFormat::Json | OutputFormat::Events => true,
+            OutputFormat::Json | OutputFormat::Events | OutputFormat::Markdown => true,
         }
     }
 }

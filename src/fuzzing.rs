@@ -48,7 +48,7 @@ fn plan_and_render(bundle: Bundle) {
         ..PlanOptions::default()
     };
     let planned = plan(&items, &empty_target(), &options);
-    let _ = crate::output::table::table(&planned);
+    let _ = crate::output::table::table(&planned, &crate::output::table::Layout::plain(80));
 }
 
 /// Bytes as a zip bundle: read, then plan.

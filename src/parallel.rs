@@ -85,7 +85,11 @@ pub fn stream<T: Send, R: Send>(
         done: BTreeMap::new(),
     });
     let changed = Condvar::new();
-    let lock = || state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let lock = || {
+        state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {

@@ -159,7 +159,7 @@ fn run_plan_checks_blocked_and_matching_paths() {
         "--json",
         "--skip-blocked",
     ]);
-    out.expect_code(0);
+    out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let report = out.json();
     assert_eq!(report["summary"]["ok"], 3);
     assert_eq!(report["summary"]["blocked"], 3);
@@ -286,7 +286,7 @@ fn run_plan_rejects_a_bad_plan_file() {
 
     // A receipt is a report but not a plan.
     let ok = run_sandbox(&target);
-    ok.expect_code(0);
+    ok.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let after_import = snapshot(&target);
     let id = ok.json()["import_id"].as_str().expect("id").to_string();
     let receipt = target
@@ -446,7 +446,7 @@ fn notify_subject_counts_several_programs() {
         &["--skip-blocked", "--notify", "ops-lead@acme.example"],
         p(&script),
     );
-    out.expect_code(0);
+    out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let message = fs::read_to_string(&message_file).expect("the message");
     let subject = message
         .lines()

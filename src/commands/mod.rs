@@ -32,6 +32,8 @@ pub enum Exit {
     Error,
     /// A program is blocked, or a saved plan is stale.
     Blocked,
+    /// `run --skip-blocked` imported some programs and left others blocked.
+    Partial,
 }
 
 impl Exit {
@@ -40,6 +42,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Error => 1,
             Exit::Blocked => 3,
+            Exit::Partial => 4,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::request::{saved, ImportRequest, Terminal};
 pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     let terminal = Terminal::detect();
     let request = ImportRequest::resolve(&args.import, terminal)?;
-    let mut reporter = crate::output::reporter(request.format, terminal);
+    let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::target::open(&request.to)?;
     let prepared = prepare(request, target.as_ref())?;
     report_bad_input(&prepared);

@@ -28,7 +28,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             "run needs --yes when it cannot ask for confirmation (no terminal, or --json/--events); nothing was written",
         ));
     }
-    let mut reporter = crate::output::reporter(request.format, terminal);
+    let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::target::open(&request.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
@@ -65,6 +65,15 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         }
         crate::errln!(
             "error: {blocked} program{} blocked; nothing was written (fix the problems, or pass --skip-blocked to import the others)",
+            if blocked == 1 { " is" } else { "s are" }
+        );
+        return Ok(Exit::Blocked);
+    }
+    if blocked > 0 && plan.count(Status::Ok) == 0 {
+        // --skip-blocked, and nothing else to import.
+        reporter.plan(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+        crate::errln!(
+            "error: {blocked} program{} blocked and nothing else to import; nothing was written",
             if blocked == 1 { " is" } else { "s are" }
         );
         return Ok(Exit::Blocked);
@@ -150,7 +159,12 @@ fn land(
             crate::apply::IMPORTS
         )
     })?;
-    Ok(Exit::Ok)
+    // Spec 5a: some imported and some blocked is a partial run.
+    if plan.count(Status::Blocked) > 0 {
+        Ok(Exit::Partial)
+    } else {
+        Ok(Exit::Ok)
+    }
 }
 
 /// A receipt: the report of `view` with the target's state before and

@@ -11,7 +11,7 @@ use anyhow::{Context as _, Result};
 use serde_json::Value;
 
 use crate::bundle::Limits;
-use crate::cli::{ConflictArg, ImportArgs, OutputFormat};
+use crate::cli::{ConflictArg, ImportArgs, OutputFormat, Verbosity};
 use crate::error::{show, usage, InputError};
 pub use crate::output::console::Terminal;
 use crate::rules::{Rule, RuleKind, Rules};
@@ -45,6 +45,8 @@ pub struct ImportRequest {
     /// The limits bundles are read with.
     pub limits: Limits,
     pub format: OutputFormat,
+    /// `--quiet`, `--verbose`: how much the human formats show.
+    pub verbosity: Verbosity,
     pub terminal: Terminal,
 }
 
@@ -157,6 +159,7 @@ impl ImportRequest {
             ask_conflicts: args.conflict == ConflictArg::Ask,
             limits: limits(args),
             format: args.output_format(),
+            verbosity: args.verbosity(),
             terminal,
         })
     }

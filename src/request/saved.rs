@@ -173,6 +173,7 @@ impl SavedPlan {
             ask_conflicts: false,
             limits: super::limits_over(given, base),
             format: given.output_format(),
+            verbosity: given.verbosity(),
             terminal,
         })
     }
