@@ -233,11 +233,27 @@ pub enum ConflictArg {
     File(PathBuf),
 }
 
+impl ConflictArg {
+    /// The words `--conflict` takes besides a file.
+    pub const PRESETS: [&'static str; 2] = ["default", "ask"];
+}
+
+/// A preset, or a rules file that exists: anything else is a usage error
+/// with the nearest preset suggested.
 fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
+    let path = std::path::Path::new(text);
     Ok(match text {
         "default" => ConflictArg::Default,
         "ask" => ConflictArg::Ask,
-        file => ConflictArg::File(PathBuf::from(file)),
+        _ if path.is_file() => ConflictArg::File(PathBuf::from(text)),
+        _ if path.exists() => return Err(format!("{text} is a directory, not a rules file")),
+        _ => {
+            return Err(format!(
+                "{text:?} is neither a preset ({}) nor a rules file{}",
+                ConflictArg::PRESETS.join(", "),
+                crate::suggest::did_you_mean(text, ConflictArg::PRESETS)
+            ))
+        }
     })
 }
 

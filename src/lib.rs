@@ -26,4 +26,5 @@ pub mod request;
 pub mod rules;
 pub mod source;
 pub mod subscription;
+pub mod suggest;
 pub mod target;

@@ -20,12 +20,7 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
             .map(|(label, bundle)| SourceItem { label, bundle })
             .collect());
     }
-    if !path.exists() {
-        bail!(
-            "source {} does not exist (give a subscription directory, a directory of bundles, a .zip file, or `library`)",
-            show(path)
-        );
-    }
+    check(from)?;
     if path.is_dir() && Subscription::is_subscription(path) {
         let source = Subscription::load(path).context("cannot read the source subscription")?;
         return Ok(source
@@ -66,6 +61,19 @@ pub fn load(from: &str, limits: &Limits) -> anyhow::Result<Vec<SourceItem>> {
     }])
 }
 
+/// A `--from` that names nothing is a usage error.
+pub fn check(from: &str) -> anyhow::Result<()> {
+    let path = Path::new(from);
+    if from == library::SOURCE || path.exists() {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "--from {} does not exist{}; give a subscription directory, a directory of bundles, a .zip file, or `library`",
+        show(path),
+        crate::suggest::path_hint(path)
+    )))
+}
+
 /// Keep the programs named by `--program` (in the order named); none named
 /// keeps them all. Bundles that could not be read are always kept, so
 /// their errors are reported. A name that matches nothing is a usage error.
@@ -85,13 +93,11 @@ pub fn select(items: Vec<SourceItem>, wanted: &[String]) -> anyhow::Result<Vec<S
             .any(|i| program_name(i).is_some_and(|n| names::same(&n, name)))
         {
             let available: Vec<String> = items.iter().filter_map(program_name).collect();
+            let available: Vec<&str> = available.iter().map(String::as_str).collect();
             return Err(usage(format!(
-                "no program named \"{name}\" in the source; it holds: {}",
-                if available.is_empty() {
-                    "no readable program".to_string()
-                } else {
-                    available.join(", ")
-                }
+                "no program named \"{name}\" in the source{}; {}",
+                crate::suggest::did_you_mean(name, available.iter().copied()),
+                crate::suggest::holdings(&available)
             )));
         }
     }

@@ -98,3 +98,36 @@ fn colour_on_a_terminal_but_not_with_no_color() {
     let json = on_terminal(100, &[&PREVIEW[..], &["--json"]].concat(), &[]);
     assert!(!json.contains('\x1b'));
 }
+
+/// On a terminal, `preview --from x` with x missing says so at once: the
+/// wizard does not ask for the target first.
+#[test]
+fn what_was_given_is_checked_before_the_wizard_asks() {
+    let out = on_terminal(80, &["preview", "--from", "no/such/dir"], &[]);
+    assert!(
+        out.contains("no/such/dir") && out.contains("does not exist"),
+        "{out}"
+    );
+    assert!(!out.contains("Target subscription directory"), "{out}");
+    assert!(!out.contains("Where do the programs come from"), "{out}");
+    let out = on_terminal(80, &["run", "--to", "fixtures/prodution"], &[]);
+    assert!(
+        out.contains("fixtures/prodution") && out.contains("does not exist"),
+        "{out}"
+    );
+    assert!(out.contains("fixtures/production"), "did you mean: {out}");
+    assert!(!out.contains("Where do the programs come from"), "{out}");
+    let out = on_terminal(
+        80,
+        &[
+            "preview",
+            "--to",
+            "fixtures/production",
+            "--rule",
+            "program=rename-it",
+        ],
+        &[],
+    );
+    assert!(out.contains("did you mean \"rename\""), "{out}");
+    assert!(!out.contains("Where do the programs come from"), "{out}");
+}

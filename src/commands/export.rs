@@ -26,9 +26,10 @@ pub fn stored_bundle(source: &Subscription, name: &str) -> Result<Bundle> {
                 .map(|p| p.file.program.name.as_str())
                 .collect();
             usage(format!(
-                "no program named \"{name}\" in {}; it holds: {}",
+                "no program named \"{name}\" in {}{}; {}",
                 source.label,
-                names.join(", ")
+                crate::suggest::did_you_mean(name, names.iter().copied()),
+                crate::suggest::holdings(&names)
             ))
         })?;
     Ok(bundle_stored(source, stored)?)
@@ -66,6 +67,13 @@ pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
 
 /// `mkimport export --from SUBSCRIPTION --program NAME --out FILE.zip`.
 pub fn export(from: &Path, name: &str, out: &Path) -> Result<()> {
+    if !from.exists() {
+        return Err(usage(format!(
+            "--from {} does not exist{}",
+            show(from),
+            crate::suggest::path_hint(from)
+        )));
+    }
     if !Subscription::is_subscription(from) {
         return Err(usage(format!(
             "--from {} is not a subscription directory (it has no subscription.json)",
