@@ -131,3 +131,22 @@ fn what_was_given_is_checked_before_the_wizard_asks() {
     assert!(out.contains("did you mean \"rename\""), "{out}");
     assert!(!out.contains("Where do the programs come from"), "{out}");
 }
+/// `export --out -` refuses to write a zip onto a terminal.
+#[test]
+fn export_to_a_terminal_is_refused() {
+    let out = on_terminal(
+        80,
+        &[
+            "export",
+            "--from",
+            "fixtures/sandbox",
+            "--program",
+            "2026 APAC Growth Summit",
+            "--out",
+            "-",
+        ],
+        &[],
+    );
+    assert!(out.contains("terminal"), "{out}");
+    assert!(!out.contains("PK"), "{out}");
+}
