@@ -473,6 +473,11 @@ pub struct RunArgs {
 
     /// Mail a confirmation to this address through `sendmail -t` (or the
     /// command in MKIMPORT_SENDMAIL).
-    #[arg(long, value_name = "ADDR")]
-    pub notify: Option<String>,
+    #[arg(
+        long,
+        value_name = "ADDR",
+        value_parser = crate::output::notify::parse_address,
+        help_heading = "Run"
+    )]
+    pub notify: Option<lettre::message::Mailbox>,
 }

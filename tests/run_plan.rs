@@ -590,3 +590,150 @@ fn run_plan_keeps_the_limits_the_plan_was_made_with() {
         .join("design-studio/landing-page-templates/Wide Template.json")
         .is_file());
 }
+
+/// The headers of a mail message, unfolded: name → value.
+fn headers(message: &str) -> Vec<(String, String)> {
+    let head = message
+        .split_once("\r\n\r\n")
+        .map(|(h, _)| h)
+        .expect("headers and body");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in head.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.1.push_str(line);
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            out.push((name.to_string(), value.trim().to_string()));
+        }
+    }
+    out
+}
+
+/// The mail has Date and Message-ID, and a subject that is not ASCII is
+/// encoded (RFC 2047); headers stay ASCII.
+#[test]
+fn notify_dates_and_identifies_the_mail_and_encodes_the_subject() {
+    let mail = TempDir::new().expect("temp dir");
+    let (script, _args, message_file) = fake_sendmail(mail.path(), 0);
+    let (_guard, target) = copy_fixture("production");
+    let bundle = mail.path().join("bundle");
+    write_json(
+        &bundle,
+        "program.json",
+        &json!({"format": 1, "exported_from": "Acme Sandbox",
+                "program": {"name": "Café Münster Webinar", "folder": "Operational"}}),
+    );
+    let out = run_with(
+        &[
+            "run",
+            "--from",
+            p(&bundle),
+            "--to",
+            p(&target),
+            "--user",
+            OPS,
+            "--yes",
+            "--json",
+            "--notify",
+            "Ops Lead <ops-lead@acme.example>",
+        ],
+        &[("MKIMPORT_SENDMAIL", p(&script))],
+    );
+    out.expect_code(0);
+    let message = fs::read_to_string(&message_file).expect("the message");
+    let headers = headers(&message);
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} header:\n{message}"))
+    };
+    assert!(
+        get("Date").contains(" +0000") || get("Date").contains("GMT"),
+        "{}",
+        get("Date")
+    );
+    assert!(get("Message-ID").starts_with('<') && get("Message-ID").contains('@'));
+    let subject = get("Subject");
+    assert!(subject.contains("=?utf-8?"), "RFC 2047: {subject}");
+    assert!(get("To").contains("ops-lead@acme.example"));
+    let head = message.split("\r\n\r\n").next().unwrap();
+    assert!(head.is_ascii(), "headers are ASCII:\n{head}");
+    assert!(
+        message.contains("Café Münster Webinar"),
+        "the body is UTF-8"
+    );
+}
+
+/// `--notify` with something that is not an address is a usage error,
+/// before anything is written.
+#[test]
+fn notify_refuses_what_is_not_an_address() {
+    let (_guard, target) = copy_fixture("production");
+    let before = snapshot(&target);
+    let out = run(&[
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--user",
+        OPS,
+        "--program",
+        WEBINAR,
+        "--yes",
+        "--notify",
+        "not-an-address",
+    ]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("not-an-address"), "{}", out.stderr);
+    assert_same_tree(&before, &snapshot(&target), "a refused --notify");
+}
+
+/// A run that changed nothing mails nothing.
+#[test]
+fn notify_sends_nothing_when_nothing_was_imported() {
+    let mail = TempDir::new().expect("temp dir");
+    let (script, _args, message_file) = fake_sendmail(mail.path(), 0);
+    let (_guard, target) = copy_fixture("production");
+    let first = notify_run(&target, &["--program", WEBINAR], p(&script));
+    first.expect_code(0);
+    let again = notify_run(
+        &target,
+        &["--program", WEBINAR, "--notify", "ops-lead@acme.example"],
+        p(&script),
+    );
+    again.expect_code(0);
+    assert_eq!(statuses(&again.json())[WEBINAR], "unchanged");
+    assert!(
+        !message_file.exists(),
+        "no mail for a run that changed nothing"
+    );
+    assert!(again.stderr.contains("no mail"), "{}", again.stderr);
+}
+
+/// MKIMPORT_SENDMAIL is split as a shell would: a quoted path with spaces
+/// stays one word, and its own arguments come before `-t`.
+#[test]
+fn notify_command_with_a_quoted_path_and_arguments() {
+    let mail = TempDir::new().expect("temp dir");
+    let dir = mail.path().join("mail tools");
+    fs::create_dir_all(&dir).unwrap();
+    let (script, args_file, message_file) = fake_sendmail(&dir, 0);
+    let (_guard, target) = copy_fixture("production");
+    let command = format!("'{}' -i -f 'ops@acme.example'", p(&script));
+    let out = notify_run(
+        &target,
+        &["--program", WEBINAR, "--notify", "ops-lead@acme.example"],
+        &command,
+    );
+    out.expect_code(0);
+    assert!(message_file.exists(), "{}", out.stderr);
+    let args = fs::read_to_string(&args_file).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        ["-i", "-f", "ops@acme.example", "-t"]
+    );
+}

@@ -132,7 +132,11 @@ fn land(
     )?;
 
     let mut problems = Vec::new();
-    if let Some(address) = &args.notify {
+    let imported = plan.count(Status::Ok);
+    if let (Some(address), 0) = (&args.notify, imported) {
+        crate::errln!("note: nothing was imported, so no mail was sent to {address}");
+    }
+    if let (Some(address), 1..) = (&args.notify, imported) {
         let message = notify::message(address, plan, &prepared.state.meta.name, &id);
         if let Err(warning) = notify::send(&message) {
             problems.push(Problem::warning(notify::NOTIFY_FAILED, warning));
