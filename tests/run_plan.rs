@@ -196,7 +196,57 @@ fn run_plan_refuses_when_the_target_changed() {
         "stderr explains the refusal: {}",
         out.stderr
     );
+    // What changed, and the fix.
+    assert!(
+        out.stderr
+            .contains("1 file added (design-studio/email-templates/added-after-the-preview.json)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("mkimport preview")
+            && out.stderr.contains(&format!("--out {}", p(&plan))),
+        "{}",
+        out.stderr
+    );
     assert_same_tree(&before, &snapshot(&target), "stale plan");
+}
+
+/// A stale plan says which programs and assets come out differently now.
+#[test]
+fn a_stale_plan_names_the_assets_that_changed() {
+    let plans = TempDir::new().expect("temp dir");
+    let plan = plans.path().join("plan.json");
+    let (_guard, target) = copy_fixture("production");
+    save_plan(&sandbox(), &target, &plan, &["--program", WEBINAR]);
+    // Someone takes the name the plan renames the template to.
+    write_json(
+        &target,
+        "design-studio/landing-page-templates/taken.json",
+        &json!({"name": "Standard Template 1", "html": "<p>taken</p>"}),
+    );
+    edit_json(
+        &target,
+        "design-studio/email-templates/standard-email.json",
+        |v| v["html"] = json!("<p>edited</p>"),
+    );
+    let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
+    out.expect_code(3);
+    let messages: Vec<String> = all_problems(&out.json())
+        .iter()
+        .filter(|p| p["code"] == "stale-plan")
+        .map(|p| p["message"].as_str().unwrap().to_string())
+        .collect();
+    let all = messages.join("\n");
+    assert!(
+        all.contains("1 file changed (design-studio/email-templates/standard-email.json), 1 added (design-studio/landing-page-templates/taken.json)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("landing-page-template \"Standard Template\" would now rename as \"Standard Template 2\" (the plan says rename as \"Standard Template 1\")"),
+        "{all}"
+    );
+    assert!(all.contains(WEBINAR), "{all}");
 }
 
 /// Edit the JSON file `rel` below `root` in place.

@@ -24,7 +24,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     }
     let context = prepared.context(Mode::Preview, None);
     if let Some(out) = &args.out {
-        let inputs = saved::inputs(&prepared.request, &prepared.plan);
+        let inputs = saved::inputs(&prepared.request, &prepared.plan, &prepared.state.files);
         let view = ReportView {
             inputs: Some(&inputs),
             ..ReportView::new(&prepared.plan, &context)

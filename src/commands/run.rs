@@ -41,7 +41,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         let context = prepared.context(Mode::Run, None);
         let landed = saved.import_id().and_then(|id| target.landed_state(id));
         let stale: Vec<Problem> = saved
-            .stale_reasons(&prepared.plan, &context, landed.as_deref())
+            .stale_reasons(
+                &prepared.plan,
+                &context,
+                landed.as_deref(),
+                &prepared.state.files,
+            )
             .into_iter()
             .map(|reason| Problem::error(STALE_PLAN, reason))
             .collect();
@@ -50,6 +55,11 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
                 problems: &stale,
                 ..ReportView::new(&prepared.plan, &context)
             })?;
+            let (from, to) = saved.from_to();
+            crate::errln!(
+                "error: the plan {plan} is stale; nothing was written. Review the import again and save a new plan: mkimport preview --from {from} --to {to} [the same options] --out {plan}",
+                plan = saved.path()
+            );
             return Ok(Exit::Blocked);
         }
     }
