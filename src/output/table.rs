@@ -265,10 +265,14 @@ impl Out<'_> {
         }
         let n = blocked.len();
         let heading = format!(
-            "Blocked: {} {} (nothing of {} is imported)",
+            "Blocked: {} {} ({})",
             thousands(n),
             overview::programs(n),
-            if n == 1 { "it" } else { "them" }
+            if n == 1 {
+                "it will not be imported"
+            } else {
+                "none of them will be imported"
+            }
         );
         let heading = self.paint.tone(Tone::Alarm, &heading);
         self.line(&heading);
