@@ -274,8 +274,7 @@ impl Out<'_> {
                 "none of them will be imported"
             }
         );
-        let heading = self.paint.tone(Tone::Alarm, &heading);
-        self.line(&heading);
+        self.para(0, 2, &heading, Some(Tone::Alarm));
         let overview = self.overview;
         for shared in overview.shared_of(Severity::Error) {
             self.shared(shared);
@@ -538,10 +537,7 @@ impl Out<'_> {
         let mut any = false;
         for shared in overview.shared_of(Severity::Warning) {
             if !any {
-                let heading = self
-                    .paint
-                    .tone(Tone::Yellow, "Warnings of several programs:");
-                self.line(&heading);
+                self.para(0, 2, "Warnings of several programs:", Some(Tone::Yellow));
                 any = true;
             }
             self.shared(shared);
