@@ -475,3 +475,46 @@ fn skip_blocked_exits_4_when_partial_3_when_nothing_imported() {
     }
     run(&args).expect_code(0);
 }
+
+/// Names come from bundles: an escape sequence or a line break in one
+/// never reaches the terminal as it is.
+#[test]
+fn control_characters_in_names_are_neutralised() {
+    let work = TempDir::new().unwrap();
+    let bundle = work.path().join("bundle");
+    write_json(
+        &bundle,
+        "program.json",
+        &serde_json::json!({
+            "format": 1, "exported_from": "Acme Sandbox",
+            "program": {"name": "Evil\u{1b}[2J\nName", "folder": "Operational"},
+            "emails": [{"name": "Mail\u{1b}]0;title\u{7}", "dynamic_content": true}],
+        }),
+    );
+    let production = fixtures().join("production");
+    for extra in [&[][..], &["--verbose"], &["--format", "markdown"]] {
+        let mut args = vec![
+            "preview",
+            "--from",
+            p(&bundle),
+            "--to",
+            p(&production),
+            "--user",
+            OPS,
+        ];
+        args.extend_from_slice(extra);
+        let out = human(&args, &[]);
+        out.expect_code(0);
+        assert!(
+            !out.stdout.contains('\u{1b}'),
+            "{extra:?}: {:?}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains('\u{7}'), "{extra:?}");
+        assert!(
+            out.stdout.contains("Evil?[2J?Name") || out.stdout.contains("Evil \\[2J Name"),
+            "{extra:?}: {}",
+            out.stdout
+        );
+    }
+}

@@ -25,7 +25,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     };
     if ask && !terminal.can_ask(format) {
         return Err(usage(
-            "run needs --yes when it cannot ask for confirmation (no terminal, or --json/--events); nothing was written",
+            "run needs --yes when it cannot ask for confirmation (no terminal, or a machine format: json, events, markdown); nothing was written",
         ));
     }
     let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
