@@ -19,11 +19,14 @@
 #               when the marker says `exit=N`. The commands of one block run
 #               in one shell, so variables carry from one to the next.
 #
-# Every block runs from the repository root, in a fresh shell, with
-# `target/release` (built here by `cargo build --release`) first on PATH, so
+# Every block runs from the repository root, in a fresh shell, with the
+# release directory of cargo's target directory (built here by `cargo build
+# --release`; CARGO_TARGET_DIR is honoured) first on PATH, so
 # `mkimport` is the binary of this working tree (set MKIMPORT_BIN_DIR to a
 # directory holding an already built `mkimport` to check that one instead).
-# The examples use `jq` and `zip`, which must be installed.
+# The examples use `jq` and `zip`, which must be installed. TMPDIR points
+# into a scratch directory that is removed at the end, so the examples'
+# `mktemp -d` and `${TMPDIR:-/tmp}` leave nothing behind.
 
 set -uo pipefail
 
@@ -38,9 +41,11 @@ if [ -n "${MKIMPORT_BIN_DIR:-}" ]; then
     # Check an already built binary instead (a directory holding mkimport).
     bin_dir=$(cd "$MKIMPORT_BIN_DIR" && pwd) || exit 1
 else
-    echo "check-examples: building target/release/mkimport" >&2
+    # Wherever cargo puts its build (CARGO_TARGET_DIR, build.target-dir).
+    target_dir=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory) || exit 1
+    echo "check-examples: building $target_dir/release/mkimport" >&2
     cargo build --release --quiet || exit 1
-    bin_dir="$root/target/release"
+    bin_dir="$target_dir/release"
 fi
 [ -x "$bin_dir/mkimport" ] || { echo "check-examples: no mkimport in $bin_dir" >&2; exit 1; }
 export PATH="$bin_dir:$PATH"

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueHint};
 
 use crate::rules::{Rule, RuleKind};
 
@@ -13,21 +14,85 @@ use crate::rules::{Rule, RuleKind};
     version,
     about = "Preview and import marketing programs from bundles into a subscription, safely.",
     long_about = "Preview and import marketing programs (emails, landing pages, forms, smart \
-campaigns, My Tokens, tags) from bundles into a target subscription directory. \
+campaigns, My Tokens, tags) from bundles into a target subscription directory, resolving \
+every name clash with explicit conflict rules, the way Marketo's Import Program does. \
 `preview` shows exactly what an import would do; `run` does it.\n\n\
-Exit codes: 0 done (preview: nothing blocked), 1 error (bad input, I/O), 2 usage, 3 blocked or stale \
-(a stale plan, or an undo refused as `stale-undo`)."
+Exit codes: 0 done (preview: nothing blocked), 1 error (bad input, I/O), 2 usage, \
+3 blocked or stale (a stale plan, or an undo refused as `stale-undo`), 4 partial (run --skip-blocked \
+imported some, others are blocked).",
+    after_help = "Use --help for examples and more detail; `mkimport help COMMAND` for a command.",
+    after_long_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+// Examples: lines of at most 76 columns, so no terminal wraps them.
+const EXAMPLES: &str = "\
+Examples:
+  mkimport preview --from fixtures/sandbox --to fixtures/production
+  mkimport run --from bundles/ --to prod/ --rule program=rename
+  mkimport preview --from library --to prod/ --format markdown
+  mkimport library show \"Lifecycle 2\"
+  mkimport completions fish > ~/.config/fish/completions/mkimport.fish";
+
+const PREVIEW_EXAMPLES: &str = "\
+Examples:
+  # Every program of a subscription, as a table that fits the terminal
+  mkimport preview --from fixtures/sandbox --to fixtures/production
+
+  # One program; a clashing program is renamed
+  mkimport preview --from fixtures/sandbox --to fixtures/production \\
+      --program \"2026 APAC Growth Summit\" --rule program=rename
+
+  # CI: a Markdown summary for the job, exit 3 when a program is blocked
+  mkimport preview --from bundles/ --to prod/ --format markdown \\
+      >> \"$GITHUB_STEP_SUMMARY\"
+
+  # Save the plan, to apply exactly that with `run --plan`
+  mkimport preview --from bundles/ --to prod/ --out plan.json";
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  # On a terminal: shows the preview, then asks (the default is no)
+  mkimport run --from fixtures/sandbox --to prod-copy/
+
+  # In a script: no question, the JSON report on standard output
+  mkimport run --from bundles/ --to prod/ --yes --json
+
+  # Import what can be (exit 4 when some programs stay blocked)
+  mkimport run --from bundles/ --to prod/ --yes --skip-blocked
+
+  # Apply a saved plan; refused (exit 3) if anything changed since
+  mkimport run --plan plan.json --yes";
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  mkimport export --from fixtures/sandbox \\
+      --program \"2026 APAC Growth Summit\" --out summit.zip
+  mkimport export --from fixtures/sandbox \\
+      --program \"2026 APAC Growth Summit\" --out - | unzip -l /dev/stdin";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what an import would do, without writing into the target.
+    ///
+    /// Plans the import of every selected program of SRC into TARGET and
+    /// shows it: blocked programs and their causes first, then each
+    /// program to import with what happens to its assets, then the counts
+    /// per action. Nothing is written into the target. Exits 3 when a
+    /// program is blocked.
+    #[command(after_long_help = PREVIEW_EXAMPLES)]
     Preview(PreviewArgs),
     /// Import: apply the plan to the target.
+    ///
+    /// Plans as `preview` does, shows the plan, asks for confirmation on a
+    /// terminal (else needs --yes), then writes every program whole or not
+    /// at all, under a lock, and keeps a receipt in
+    /// TARGET/.mkimport/imports/. A blocked program refuses the whole run
+    /// (exit 3) unless --skip-blocked.
+    #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// List the imports into a target (and their undos), newest first.
     Log(LogArgs),
@@ -41,15 +106,20 @@ pub enum Command {
     /// through its REST API (docs/marketo.md).
     Pull(PullArgs),
     /// Export a program stored in a subscription as a self-contained bundle.
+    ///
+    /// The bundle carries the program, the external assets it uses (from
+    /// the subscription's design studio) and its folders' tokens as
+    /// inherited tokens. The same program always gives the same bytes.
+    #[command(after_long_help = EXPORT_EXAMPLES)]
     Export {
         /// The subscription directory holding the program.
-        #[arg(long, value_name = "SUBSCRIPTION")]
+        #[arg(long, value_name = "SUBSCRIPTION", value_hint = ValueHint::DirPath)]
         from: PathBuf,
         /// The program's name.
         #[arg(long, value_name = "NAME")]
         program: String,
-        /// The zip file to write.
-        #[arg(long, value_name = "FILE.zip")]
+        /// The zip file to write; `-` writes it to standard output.
+        #[arg(long, value_name = "FILE.zip", value_hint = ValueHint::FilePath)]
         out: PathBuf,
     },
     /// Make a synthetic source of N zip bundles and a large target, for
@@ -76,6 +146,8 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff), e.g. `mkimport man > mkimport.1`.
+    ///
+    /// One page documents every command and every option.
     Man,
 }
 
@@ -100,69 +172,92 @@ pub struct ImportArgs {
     /// The source: a subscription directory (its stored programs), a
     /// directory searched for bundles (*.zip files and directories holding
     /// program.json), one .zip file, or the word `library`.
-    #[arg(long, value_name = "SRC")]
+    #[arg(long, value_name = "SRC", value_hint = ValueHint::AnyPath, help_heading = "Source and target")]
     pub from: Option<String>,
 
     /// The target subscription directory (it holds subscription.json).
-    #[arg(long, value_name = "TARGET")]
+    #[arg(long, value_name = "TARGET", value_hint = ValueHint::DirPath, help_heading = "Source and target")]
     pub to: Option<PathBuf>,
 
     /// Import only this program (repeatable). `-` reads one name per line
     /// from standard input. None means every program in SRC.
-    #[arg(long = "program", value_name = "NAME")]
+    #[arg(long = "program", value_name = "NAME", help_heading = "Selection")]
     pub programs: Vec<String>,
 
     /// The campaign folder every program goes into, a `/`-separated path
     /// below marketing-activities/ that must exist. Without it each program
     /// goes to the folder it came from.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Selection")]
     pub folder: Option<String>,
 
     /// The acting user, checked against the target's users and roles.
     /// Defaults to the MKIMPORT_USER environment variable.
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(long, value_name = "EMAIL", help_heading = "Selection")]
     pub user: Option<String>,
 
     /// Conflict rules: `default` (what Marketo does), a JSON file
     /// `{"kind": "rule", ...}` applied over the defaults, or `ask`
     /// (interactive, terminal only).
-    #[arg(long, value_name = "default|FILE|ask", default_value = "default", value_parser = parse_conflict)]
+    #[arg(
+        long,
+        value_name = "default|FILE|ask",
+        default_value = "default",
+        value_parser = ConflictParser,
+        hide_possible_values = true,
+        help_heading = "Conflict rules"
+    )]
     pub conflict: ConflictArg,
 
     /// Set one rule on top of --conflict, as KIND=RULE (repeatable; the last
-    /// one wins). Kinds: program, email-template, landing-page-template,
-    /// image, form, tag, image-token.
-    #[arg(long = "rule", value_name = "KIND=RULE", value_parser = parse_rule)]
+    /// one wins), e.g. --rule program=rename.
+    #[arg(
+        long = "rule",
+        value_name = "KIND=RULE",
+        value_parser = RuleParser,
+        hide_possible_values = true,
+        long_help = rule_long_help(),
+        help_heading = "Conflict rules"
+    )]
     pub rules: Vec<(RuleKind, Rule)>,
 
     /// What to print on standard output: the human `table`, the JSON
-    /// report (`json`), or NDJSON `events`, one per program, per asset
-    /// action and per file written, then the summary.
-    #[arg(long, value_name = "FORMAT", value_enum, conflicts_with_all = ["json", "events"])]
+    /// report (`json`), NDJSON `events` (one per program, per asset action
+    /// and per file written, then the summary), or a `markdown` summary
+    /// for pull-request comments and CI job summaries.
+    #[arg(long, value_name = "FORMAT", value_enum, conflicts_with_all = ["json", "events"], help_heading = "Output")]
     pub format: Option<OutputFormat>,
 
     /// Short for --format json: the JSON report on standard output, and
     /// nothing else there.
-    #[arg(long, conflicts_with = "events")]
+    #[arg(long, conflicts_with = "events", help_heading = "Output")]
     pub json: bool,
 
     /// Short for --format events.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub events: bool,
+
+    /// Print only the problems and the summary (table), no asset rows.
+    #[arg(long, short = 'q', conflicts_with = "verbose", help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Print every row: long listings are collapsed otherwise (table,
+    /// markdown).
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
 
     /// Refuse a zip entry larger than this many bytes uncompressed
     /// [default: 67108864].
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", help_heading = "Limits")]
     pub max_entry_bytes: Option<u64>,
 
     /// Refuse a bundle whose entries add up to more than this many bytes
     /// [default: 268435456].
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", help_heading = "Limits")]
     pub max_bundle_bytes: Option<u64>,
 
     /// Refuse a zip entry that expands more than this many times
     /// [default: 200].
-    #[arg(long, value_name = "RATIO")]
+    #[arg(long, value_name = "RATIO", help_heading = "Limits")]
     pub max_ratio: Option<u64>,
 }
 
@@ -176,6 +271,26 @@ impl ImportArgs {
             (None, false, false) => OutputFormat::Table,
         }
     }
+
+    /// How much of a plan the human formats show.
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+/// How much of a plan the human formats (table, markdown) show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `--quiet`: the problems and the summary.
+    Quiet,
+    /// Long listings collapsed: plain creations counted, not listed.
+    Normal,
+    /// `--verbose`: every row.
+    Verbose,
 }
 
 /// What goes to standard output.
@@ -187,6 +302,8 @@ pub enum OutputFormat {
     Json,
     /// NDJSON events, one per line.
     Events,
+    /// A Markdown summary (pull-request comments, CI job summaries).
+    Markdown,
 }
 
 impl OutputFormat {
@@ -194,7 +311,7 @@ impl OutputFormat {
     pub fn is_machine(self) -> bool {
         match self {
             OutputFormat::Table => false,
-            OutputFormat::Json | OutputFormat::Events => true,
+            OutputFormat::Json | OutputFormat::Events | OutputFormat::Markdown => true,
         }
     }
 }
@@ -210,11 +327,27 @@ pub enum ConflictArg {
     File(PathBuf),
 }
 
+impl ConflictArg {
+    /// The words `--conflict` takes besides a file.
+    pub const PRESETS: [&'static str; 2] = ["default", "ask"];
+}
+
+/// A preset, or a rules file that exists: anything else is a usage error
+/// with the nearest preset suggested.
 fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
+    let path = std::path::Path::new(text);
     Ok(match text {
         "default" => ConflictArg::Default,
         "ask" => ConflictArg::Ask,
-        file => ConflictArg::File(PathBuf::from(file)),
+        _ if path.is_file() => ConflictArg::File(PathBuf::from(text)),
+        _ if path.exists() => return Err(format!("{text} is a directory, not a rules file")),
+        _ => {
+            return Err(format!(
+                "{text:?} is neither a preset ({}) nor a rules file{}",
+                ConflictArg::PRESETS.join(", "),
+                crate::suggest::did_you_mean(text, ConflictArg::PRESETS)
+            ))
+        }
     })
 }
 
@@ -228,13 +361,103 @@ fn parse_rule(text: &str) -> Result<(RuleKind, Rule), String> {
     crate::rules::parse_pair(kind, rule)
 }
 
+/// The long help of `--rule`: each kind with its rules, the default first.
+fn rule_long_help() -> String {
+    let mut text = String::from(
+        "Set one rule on top of --conflict, as KIND=RULE (repeatable; the last one wins). \
+         The kinds and their rules, the default first:\n",
+    );
+    let width = RuleKind::ALL
+        .iter()
+        .map(|k| k.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for kind in RuleKind::ALL {
+        let rules: Vec<&str> = kind.choices().iter().map(|r| r.as_str()).collect();
+        text.push_str(&format!(
+            "\n  {:width$}  {}",
+            kind.as_str(),
+            rules.join(", ")
+        ));
+    }
+    text
+}
+
+/// Turns a parser's message into clap's usage error (exit 2).
+fn invalid(
+    cmd: &clap::Command,
+    arg: Option<&clap::Arg>,
+    value: &str,
+    message: String,
+) -> clap::Error {
+    let arg = arg
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "...".to_string());
+    let mut err = clap::Error::raw(
+        clap::error::ErrorKind::ValueValidation,
+        format!("invalid value '{value}' for '{arg}': {message}\n"),
+    );
+    err = err.with_cmd(cmd);
+    err
+}
+
+/// `--rule`: parsed as KIND=RULE; completes to every pair.
+#[derive(Debug, Clone, Copy)]
+struct RuleParser;
+
+impl TypedValueParser for RuleParser {
+    type Value = (RuleKind, Rule);
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let text = value.to_string_lossy();
+        parse_rule(&text).map_err(|m| invalid(cmd, arg, &text, m))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(RuleKind::ALL.into_iter().flat_map(|kind| {
+            kind.choices()
+                .iter()
+                .map(move |rule| PossibleValue::new(format!("{kind}={rule}")))
+        })))
+    }
+}
+
+/// `--conflict`: a preset or a rules file; completes to the presets.
+#[derive(Debug, Clone, Copy)]
+struct ConflictParser;
+
+impl TypedValueParser for ConflictParser {
+    type Value = ConflictArg;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let text = value.to_string_lossy();
+        parse_conflict(&text).map_err(|m| invalid(cmd, arg, &text, m))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            ConflictArg::PRESETS.into_iter().map(PossibleValue::new),
+        ))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     #[command(flatten)]
     pub import: ImportArgs,
 
     /// Save the plan to this file, for `run --plan`.
-    #[arg(long, value_name = "PLAN")]
+    #[arg(long, value_name = "PLAN", value_hint = ValueHint::FilePath, help_heading = "Output")]
     pub out: Option<PathBuf>,
 
     /// After the table, show for every asset the import would overwrite a
@@ -283,22 +506,28 @@ pub struct RunArgs {
     pub import: ImportArgs,
 
     /// Do not ask for confirmation (required without a terminal).
-    #[arg(long, short = 'y')]
+    #[arg(long, short = 'y', help_heading = "Run")]
     pub yes: bool,
 
     /// Apply exactly this saved plan (from `preview --out`); refused if the
     /// target or a bundle changed since.
-    #[arg(long, value_name = "PLAN")]
+    #[arg(long, value_name = "PLAN", value_hint = ValueHint::FilePath, help_heading = "Run")]
     pub plan: Option<PathBuf>,
 
-    /// Import the programs that are not blocked instead of refusing the run.
-    #[arg(long)]
+    /// Import the programs that are not blocked instead of refusing the
+    /// run (exit 4 when some were imported and some are blocked).
+    #[arg(long, help_heading = "Run")]
     pub skip_blocked: bool,
 
     /// Mail a confirmation to this address through `sendmail -t` (or the
     /// command in MKIMPORT_SENDMAIL).
-    #[arg(long, value_name = "ADDR")]
-    pub notify: Option<String>,
+    #[arg(
+        long,
+        value_name = "ADDR",
+        value_parser = crate::output::notify::parse_address,
+        help_heading = "Run"
+    )]
+    pub notify: Option<lettre::message::Mailbox>,
 }
 
 /// `mkimport pull`: write a subscription directory describing a live

@@ -33,6 +33,11 @@ impl TreeDigest {
         self.entries.remove(path);
     }
 
+    /// Every path with its content digest, sorted by path.
+    pub fn entries(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.entries
+    }
+
     pub fn finish(&self) -> String {
         let mut hasher = Sha256::new();
         for (path, digest) in &self.entries {

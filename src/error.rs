@@ -1,7 +1,7 @@
 //! Error kinds and their exit codes.
 //!
-//! Exit codes (spec section 5): 0 done, 1 error (bad input, I/O), 2 usage,
-//! 3 blocked or stale. Bad input and I/O errors travel as `anyhow::Error`;
+//! Exit codes (spec sections 5 and 5a): 0 done, 1 error (bad input, I/O),
+//! 2 usage, 3 blocked or stale, 4 a partial `run --skip-blocked`. Bad input and I/O errors travel as `anyhow::Error`;
 //! a usage error is wrapped in [`UsageError`] so `main` can tell them apart.
 
 use std::fmt;
@@ -58,7 +58,9 @@ impl InputError {
 
     /// An error from parsing JSON, with its position.
     pub fn json(container: &str, file: &str, err: &serde_json::Error) -> Self {
-        let position = (err.line() > 0).then(|| (err.line(), err.column()));
+        // serde_json counts a column 0 before the first character of a
+        // line (an early end of file); people count from 1.
+        let position = (err.line() > 0).then(|| (err.line(), err.column().max(1)));
         let what = match err.classify() {
             serde_json::error::Category::Data => "unexpected content",
             _ => "invalid JSON",

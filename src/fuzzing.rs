@@ -48,7 +48,25 @@ fn plan_and_render(bundle: Bundle) {
         ..PlanOptions::default()
     };
     let planned = plan(&items, &empty_target(), &options);
-    let _ = crate::output::table::table(&planned);
+    // Every human rendering, at a narrow and a common width: names from
+    // bundles must never break them.
+    for width in [40, 80] {
+        let layout = crate::output::table::Layout::plain(width);
+        let _ = crate::output::table::table(&planned, &layout);
+        let collapsed = crate::output::table::Layout {
+            verbosity: crate::cli::Verbosity::Normal,
+            ..layout
+        };
+        let _ = crate::output::table::table(&planned, &collapsed);
+    }
+    let context = crate::output::Context {
+        mode: crate::output::Mode::Preview,
+        import_id: None,
+        source: "fuzz".into(),
+        target: "fuzz-target".into(),
+    };
+    let view = crate::output::ReportView::new(&planned, &context);
+    let _ = crate::output::markdown::markdown(&view, crate::cli::Verbosity::Verbose);
 }
 
 /// Bytes as a zip bundle: read, then plan.

@@ -25,4 +25,5 @@ pub mod parallel;
 pub mod plan;
 pub mod request;
 pub mod rules;
+pub mod suggest;
 pub mod targets;

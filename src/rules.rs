@@ -6,8 +6,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::usage;
-
 /// What a rule applies to, as written on the command line and in rules files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -118,7 +116,8 @@ pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
     let Some(kind_value) = RuleKind::parse(kind) else {
         let valid: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
         return Err(format!(
-            "unknown rule kind {kind:?}; valid kinds: {}",
+            "unknown rule kind {kind:?}{}; valid kinds: {}",
+            crate::suggest::did_you_mean(kind, valid.iter().copied()),
             valid.join(", ")
         ));
     };
@@ -126,11 +125,21 @@ pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
     let Some(rule_value) = choices.iter().copied().find(|r| r.as_str() == rule.trim()) else {
         let valid: Vec<&str> = choices.iter().map(|r| r.as_str()).collect();
         return Err(format!(
-            "unknown rule {rule:?} for {kind_value}; valid rules: {}",
+            "unknown rule {rule:?} for {kind_value}{}; valid rules: {}",
+            crate::suggest::did_you_mean(rule, valid.iter().copied()),
             valid.join(", ")
         ));
     };
     Ok((kind_value, rule_value))
+}
+
+/// A wrong entry of a rules file: which key, and whether the mistake is
+/// in its value (else in the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryError {
+    pub key: String,
+    pub in_value: bool,
+    pub message: String,
 }
 
 /// The rule in force for every kind.
@@ -160,19 +169,26 @@ impl Rules {
         self.rules.insert(kind, rule);
     }
 
-    /// Apply a rules file's JSON object `{"kind": "rule", ...}`.
+    /// Apply a rules file's JSON object `{"kind": "rule", ...}`. An error
+    /// names the key it is about, so the caller can say where it is.
     pub fn apply_object(
         &mut self,
         object: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), EntryError> {
         for (kind, rule) in object {
-            let Some(rule) = rule.as_str() else {
-                return Err(usage(format!(
-                    "the rule for {kind:?} must be a string, not {rule}"
-                )));
+            let Some(text) = rule.as_str() else {
+                return Err(EntryError {
+                    key: kind.clone(),
+                    in_value: true,
+                    message: format!("the rule for {kind:?} must be a string, not {rule}"),
+                });
             };
-            let (kind, rule) = parse_pair(kind, rule).map_err(usage)?;
-            self.set(kind, rule);
+            let (kind_value, rule) = parse_pair(kind, text).map_err(|message| EntryError {
+                key: kind.clone(),
+                in_value: RuleKind::parse(kind).is_some(),
+                message,
+            })?;
+            self.set(kind_value, rule);
         }
         Ok(())
     }

@@ -271,3 +271,35 @@ fn images_keep_their_names_in_the_exported_bundle() {
         vec![("logo:dark.png", "create"), ("logo_dark.png", "create")]
     );
 }
+
+/// `--out -` writes the zip to standard output, byte for byte the file
+/// `--out FILE` writes, and creates no file named `-`.
+#[test]
+fn out_dash_writes_the_zip_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("summit.zip");
+    let program = "2026 APAC Growth Summit";
+    mkimport()
+        .args([
+            "export",
+            "--from",
+            "fixtures/sandbox",
+            "--program",
+            program,
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let output = mkimport()
+        .current_dir(dir.path())
+        .args(["export", "--from"])
+        .arg(repo().join("fixtures/sandbox"))
+        .args(["--program", program, "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.starts_with(b"PK"), "a zip on stdout");
+    assert_eq!(output.stdout, std::fs::read(&file).unwrap());
+    assert!(!dir.path().join("-").exists(), "no file named -");
+}

@@ -277,9 +277,9 @@ fn a_closed_pipe_is_quiet_and_a_run_lands_whole() {
         "--skip-blocked",
         "--yes",
     ]);
-    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(code, Some(4), "{stderr}");
     let (_b, b) = copy_fixture("production");
-    run_sandbox(&b).expect_code(0);
+    run_sandbox(&b).expect_code(4);
     assert_same_tree(
         &without_state(snapshot(&b)),
         &without_state(snapshot(&a)),

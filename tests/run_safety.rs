@@ -290,7 +290,7 @@ fn a_held_lock_makes_run_fail_fast() {
     lock.unlock().expect("release the lock");
     drop(lock);
     let out = run_sandbox(&target);
-    out.expect_code(0);
+    out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     assert_eq!(out.json()["summary"]["ok"], 3);
 }
 

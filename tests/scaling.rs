@@ -133,7 +133,7 @@ fn plan_all(items: &[SourceItem], target: &Subscription, options: &PlanOptions) 
         let writes = program.writes.as_ref().expect("writes");
         hydrate(writes, item.bundle.as_ref().expect("bundle"));
     }
-    let _ = mkimport::output::table::table(&planned);
+    let _ = mkimport::output::table::table(&planned, &mkimport::output::table::Layout::plain(100));
 }
 
 /// program.json for one email using every image named, in its list and

@@ -27,9 +27,10 @@ pub fn stored_bundle(source: &Subscription, name: &str) -> Result<Bundle> {
                 .map(|p| p.file.program.name.as_str())
                 .collect();
             usage(format!(
-                "no program named \"{name}\" in {}; it holds: {}",
+                "no program named \"{name}\" in {}{}; {}",
                 source.label,
-                names.join(", ")
+                crate::suggest::did_you_mean(name, names.iter().copied()),
+                crate::suggest::holdings(&names)
             ))
         })?;
     Ok(bundle_stored(source, stored)?)
@@ -73,8 +74,16 @@ pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
     Ok(writer.finish()?.into_inner())
 }
 
-/// `mkimport export --from SUBSCRIPTION --program NAME --out FILE.zip`.
+/// `mkimport export --from SUBSCRIPTION --program NAME --out FILE.zip`;
+/// `--out -` writes the zip to standard output (never to a terminal).
 pub fn export(from: &Path, name: &str, out: &Path) -> Result<()> {
+    if !from.exists() {
+        return Err(usage(format!(
+            "--from {} does not exist{}",
+            show(from),
+            crate::suggest::path_hint(from)
+        )));
+    }
     if !Subscription::is_subscription(from) {
         return Err(usage(format!(
             "--from {} is not a subscription directory (it has no subscription.json)",
@@ -82,8 +91,17 @@ pub fn export(from: &Path, name: &str, out: &Path) -> Result<()> {
         )));
     }
     let source = Subscription::load(from).context("cannot read the source subscription")?;
+    let to_stdout = out.as_os_str() == "-";
+    if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(usage(
+            "--out - writes the zip to standard output, which is a terminal: redirect it (> FILE.zip) or pipe it",
+        ));
+    }
     let bundle = stored_bundle(&source, name)?;
     let bytes = zip_bytes(&bundle)?;
+    if to_stdout {
+        return crate::output::console::print_with(|w| w.write_all(&bytes));
+    }
     crate::fsutil::write_atomic(out, &bytes)
         .with_context(|| format!("cannot write {}", show(out)))?;
     Ok(())

@@ -82,9 +82,12 @@ pub fn show(name: &str) -> anyhow::Result<String> {
             .iter()
             .map(|b| b.program.program.name.as_str())
             .collect();
+        let hint = match crate::suggest::did_you_mean(name, names.iter().copied()) {
+            none if none.is_empty() => " (`mkimport library list` lists them)".to_string(),
+            some => some,
+        };
         return Err(crate::error::usage(format!(
-            "no library program named \"{name}\"; the library holds: {}",
-            names.join(", ")
+            "no library program named \"{name}\"{hint}"
         )));
     };
     use std::fmt::Write as _;

@@ -35,6 +35,8 @@ pub enum Exit {
     Error,
     /// A program is blocked, a saved plan is stale, an undo is stale.
     Blocked,
+    /// `run --skip-blocked` imported some programs and left others blocked.
+    Partial,
 }
 
 impl Exit {
@@ -43,6 +45,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Error => 1,
             Exit::Blocked => 3,
+            Exit::Partial => 4,
         }
     }
 }
@@ -111,11 +114,39 @@ impl Prepared {
     }
 }
 
+/// The subscription whose marketing activities hold `from`, if any:
+/// programs read from there come without their external assets, which
+/// are in that subscription's design studio.
+fn subscription_around(from: &str) -> Option<std::path::PathBuf> {
+    let given = std::path::Path::new(from);
+    let canonical = given.canonicalize().ok();
+    [Some(given.to_path_buf()), canonical]
+        .into_iter()
+        .flatten()
+        .find_map(|path| {
+            path.ancestors()
+                .filter(|a| a.file_name().is_some_and(|n| n == "marketing-activities"))
+                .filter_map(|a| a.parent())
+                .find(|s| Subscription::is_subscription(s))
+                .map(|s| s.to_path_buf())
+        })
+}
+
 /// Load the target's state and the source, select, and plan: each bundle
 /// is planned as soon as it is read, and its content dropped once it is
 /// planned (the plan keeps what it needs; `run` reads it again).
 pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> {
     let state = target.load()?;
+    if let Some(subscription) = subscription_around(&request.from) {
+        let shown = match crate::error::show(&subscription) {
+            empty if empty.is_empty() => ".".to_string(),
+            shown => shown,
+        };
+        crate::errln!(
+            "hint: {} is inside the marketing activities of the subscription {shown}: its programs' templates, images and forms are in that subscription's design studio, which this source leaves out; to import programs with their assets, use --from {shown} --program NAME",
+            request.from
+        );
+    }
     let mut source = crate::load::source::Source::open(&request.from, &request.limits)?;
     source.select(&request.selection)?;
     let mut options = PlanOptions {

@@ -17,7 +17,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
         ));
     }
     let request = ImportRequest::resolve(&args.import, terminal)?;
-    let mut reporter = crate::output::reporter(request.format, terminal);
+    let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
     let prepared = prepare(request, target.as_ref())?;
     if target.interrupted() {
@@ -28,7 +28,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     }
     let context = prepared.context(Mode::Preview, None);
     if let Some(out) = &args.out {
-        let inputs = saved::inputs(&prepared.request, &prepared.plan);
+        let inputs = saved::inputs(&prepared.request, &prepared.plan, &prepared.state.files);
         let view = ReportView {
             inputs: Some(&inputs),
             ..ReportView::new(&prepared.plan, &context)

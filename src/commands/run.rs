@@ -28,10 +28,10 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     };
     if ask && !terminal.can_ask(format) {
         return Err(usage(
-            "run needs --yes when it cannot ask for confirmation (no terminal, or --json/--events); nothing was written",
+            "run needs --yes when it cannot ask for confirmation (no terminal, or a machine format: json, events, markdown); nothing was written",
         ));
     }
-    let mut reporter = crate::output::reporter(request.format, terminal);
+    let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
     let mut lock = target.lock()?;
     if target.recover()? {
@@ -46,7 +46,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         let context = prepared.context(Mode::Run, None);
         let landed = saved.import_id().and_then(|id| target.landed_state(id));
         let stale: Vec<Problem> = saved
-            .stale_reasons(&prepared.plan, &context, landed.as_deref())
+            .stale_reasons(
+                &prepared.plan,
+                &context,
+                landed.as_deref(),
+                &prepared.state.files,
+            )
             .into_iter()
             .map(|reason| Problem::error(Code::StalePlan, reason))
             .collect();
@@ -55,6 +60,11 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
                 problems: &stale,
                 ..ReportView::new(&prepared.plan, &context)
             })?;
+            let (from, to) = saved.from_to();
+            crate::errln!(
+                "error: the plan {plan} is stale; nothing was written. Review the import again and save a new plan: mkimport preview --from {from} --to {to} [the same options] --out {plan}",
+                plan = saved.path()
+            );
             return Ok(Exit::Blocked);
         }
     }
@@ -70,6 +80,15 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         }
         crate::errln!(
             "error: {blocked} program{} blocked; nothing was written (fix the problems, or pass --skip-blocked to import the others)",
+            if blocked == 1 { " is" } else { "s are" }
+        );
+        return Ok(Exit::Blocked);
+    }
+    if blocked > 0 && plan.count(Status::Ok) == 0 {
+        // --skip-blocked, and nothing else to import.
+        reporter.plan(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+        crate::errln!(
+            "error: {blocked} program{} blocked and nothing else to import; nothing was written",
             if blocked == 1 { " is" } else { "s are" }
         );
         return Ok(Exit::Blocked);
@@ -128,7 +147,11 @@ fn land(
     })?;
 
     let mut problems = Vec::new();
-    if let Some(address) = &args.notify {
+    let imported = plan.count(Status::Ok);
+    if let (Some(address), 0) = (&args.notify, imported) {
+        crate::errln!("note: nothing was imported, so no mail was sent to {address}");
+    }
+    if let (Some(address), 1..) = (&args.notify, imported) {
         let message = notify::message(address, plan, &prepared.state.meta.name, &id);
         if let Err(warning) = notify::send(&message) {
             problems.push(Problem::warning(Code::NotifyFailed, warning));
@@ -156,7 +179,12 @@ fn land(
             crate::apply::IMPORTS
         )
     })?;
-    Ok(Exit::Ok)
+    // Spec 5a: some imported and some blocked is a partial run.
+    if plan.count(Status::Blocked) > 0 {
+        Ok(Exit::Partial)
+    } else {
+        Ok(Exit::Ok)
+    }
 }
 
 /// A receipt: the report of `view` with the keys of spec section 9 (see

@@ -58,12 +58,7 @@ impl Source {
                 .collect();
             return Ok(source(origins, None));
         }
-        if !path.exists() {
-            bail!(
-                "source {} does not exist (give a subscription directory, a directory of bundles, a .zip file, or `library`)",
-                show(path)
-            );
-        }
+        check(from)?;
         if path.is_dir() && Subscription::is_subscription(path) {
             let subscription =
                 Subscription::load(path).context("cannot read the source subscription")?;
@@ -195,12 +190,9 @@ impl Source {
             if !by_name.contains_key(&names::key(name)) {
                 let available: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
                 return Err(usage(format!(
-                    "no program named \"{name}\" in the source; it holds: {}",
-                    if available.is_empty() {
-                        "no readable program".to_string()
-                    } else {
-                        available.join(", ")
-                    }
+                    "no program named \"{name}\" in the source{}; {}",
+                    crate::suggest::did_you_mean(name, available.iter().copied()),
+                    crate::suggest::holdings(&available)
                 )));
             }
         }
@@ -221,6 +213,19 @@ impl Source {
         self.origins = order.into_iter().filter_map(|i| slots[i].take()).collect();
         Ok(())
     }
+}
+
+/// A `--from` that names nothing is a usage error.
+pub fn check(from: &str) -> anyhow::Result<()> {
+    let path = Path::new(from);
+    if from == library::SOURCE || path.exists() {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "--from {} does not exist{}; give a subscription directory, a directory of bundles, a .zip file, or `library`",
+        show(path),
+        crate::suggest::path_hint(path)
+    )))
 }
 
 /// Every bundle `--from` names, read (for the wizard's list of programs).

@@ -95,20 +95,43 @@ macro_rules! errln {
     };
 }
 
-/// Which standard streams are terminals, detected once per command.
+/// The width human output is laid out for when standard output is not a
+/// terminal and `COLUMNS` is not set (a pipe, a file, a CI log).
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// Which standard streams are terminals, and how standard output may be
+/// drawn on: detected once per command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terminal {
     pub stdin: bool,
     pub stdout: bool,
     pub stderr: bool,
+    /// The columns human output on standard output fits in: `COLUMNS`
+    /// when set, else the terminal's width, else [`DEFAULT_WIDTH`].
+    pub width: usize,
+    /// May standard output carry colour: a terminal (not `TERM=dumb`),
+    /// and no `NO_COLOR` (https://no-color.org).
+    pub colour: bool,
 }
 
 impl Terminal {
     pub fn detect() -> Terminal {
+        let stdout = std::io::stdout().is_terminal();
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let columns = env("COLUMNS").and_then(|v| v.to_str()?.trim().parse::<usize>().ok());
+        let measured =
+            || terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
+        let width = columns
+            .or_else(|| if stdout { measured() } else { None })
+            .filter(|w| *w > 0)
+            .unwrap_or(DEFAULT_WIDTH);
+        let dumb = env("TERM").is_some_and(|t| t == "dumb");
         Terminal {
             stdin: std::io::stdin().is_terminal(),
-            stdout: std::io::stdout().is_terminal(),
+            stdout,
             stderr: std::io::stderr().is_terminal(),
+            width,
+            colour: stdout && !dumb && env("NO_COLOR").is_none(),
         }
     }
 

@@ -1,21 +1,25 @@
 //! Rendering: what goes to standard output and standard error. One
 //! [`Reporter`] is chosen per command from the output format; the table,
-//! the JSON report and the NDJSON events are its implementations, and a
-//! new format is one new implementation (and one `OutputFormat` variant).
+//! the JSON report, the NDJSON events and the Markdown summary are its
+//! implementations, and a new format is one new implementation (and one
+//! `OutputFormat` variant).
 
 use anyhow::Result;
 
 use crate::apply::Applied;
-use crate::cli::OutputFormat;
+use crate::cli::{OutputFormat, Verbosity};
 use console::Terminal;
 
 pub mod console;
 pub mod diff;
 pub mod events;
 pub mod history;
+pub mod markdown;
 pub mod notify;
+pub mod overview;
 pub mod report;
 pub mod table;
+pub mod text;
 
 pub use report::{Context, Mode, ReportView};
 
@@ -33,16 +37,27 @@ pub trait Reporter {
     fn landed(&mut self, view: &ReportView, applied: &Applied) -> Result<()>;
 }
 
-/// The reporter for a format, on this terminal.
-pub fn reporter(format: OutputFormat, terminal: Terminal) -> Box<dyn Reporter> {
+/// The reporter for a format, on this terminal: the table fits its width,
+/// with colour when it may, and shows as much as `verbosity` says.
+pub fn reporter(
+    format: OutputFormat,
+    terminal: Terminal,
+    verbosity: Verbosity,
+) -> Box<dyn Reporter> {
     match format {
         OutputFormat::Table => Box::new(TableReporter {
+            layout: table::Layout {
+                width: terminal.width,
+                colour: terminal.colour,
+                verbosity,
+            },
             progress: terminal.stderr,
             bar: None,
             started: std::time::Instant::now(),
         }),
         OutputFormat::Json => Box::new(JsonReporter),
         OutputFormat::Events => Box::new(EventsReporter { failure: None }),
+        OutputFormat::Markdown => Box::new(MarkdownReporter { verbosity }),
     }
 }
 
@@ -60,6 +75,7 @@ fn problems_to_stderr(view: &ReportView) {
 
 /// The human table; on a terminal, a progress bar while a run writes.
 struct TableReporter {
+    layout: table::Layout,
     /// Is standard error a terminal (for the progress bar)?
     progress: bool,
     bar: Option<indicatif::ProgressBar>,
@@ -68,13 +84,13 @@ struct TableReporter {
 
 impl Reporter for TableReporter {
     fn plan(&mut self, view: &ReportView) -> Result<()> {
-        console::print(&table::table(view.plan))?;
+        console::print(&table::table(view.plan, &self.layout))?;
         problems_to_stderr(view);
         Ok(())
     }
 
     fn applying(&mut self, view: &ReportView) -> Result<()> {
-        console::print(&table::table(view.plan))?;
+        console::print(&table::table(view.plan, &self.layout))?;
         if self.progress {
             let files: usize = view
                 .plan
@@ -145,6 +161,29 @@ impl Reporter for JsonReporter {
     fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
         problems_to_stderr(view);
         report::print_report(view)
+    }
+}
+
+/// The Markdown summary: of the plan, or of the run once it landed.
+struct MarkdownReporter {
+    verbosity: Verbosity,
+}
+
+impl Reporter for MarkdownReporter {
+    fn plan(&mut self, view: &ReportView) -> Result<()> {
+        problems_to_stderr(view);
+        console::print(&markdown::markdown(view, self.verbosity))
+    }
+
+    fn applying(&mut self, _view: &ReportView) -> Result<()> {
+        Ok(())
+    }
+
+    fn written(&mut self, _owner: &str, _path: &str) {}
+
+    fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
+        problems_to_stderr(view);
+        console::print(&markdown::markdown(view, self.verbosity))
     }
 }
 

@@ -1,9 +1,13 @@
-//! The confirmation mail of `run --notify ADDR`, sent through `sendmail -t`
-//! (or the command named by MKIMPORT_SENDMAIL). A failed send is a warning,
-//! never a failed import.
+//! The confirmation mail of `run --notify ADDR`, built with lettre and sent
+//! through `sendmail -t` (or the command named by MKIMPORT_SENDMAIL). A
+//! failed send is a warning, never a failed import; a run that imported
+//! nothing sends no mail.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Message};
 
 use super::table::summary_line;
 use crate::plan::{Action, Plan, Status};
@@ -15,8 +19,21 @@ pub const SENDMAIL_VAR: &str = "MKIMPORT_SENDMAIL";
 /// the target's lock meanwhile).
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// An RFC 5322 message confirming the import.
-pub fn message(to: &str, plan: &Plan, target_name: &str, import_id: &str) -> String {
+/// The sender of the confirmation.
+const FROM: &str = "mkimport <mkimport@localhost>";
+
+/// `--notify ADDR`: a mail address (`ops@acme.example`, or `Ops Lead
+/// <ops@acme.example>`); anything else is a usage error.
+pub fn parse_address(text: &str) -> Result<Mailbox, String> {
+    text.trim().parse::<Mailbox>().map_err(|e| {
+        format!("{text:?} is not a mail address ({e}); give one like ops@acme.example")
+    })
+}
+
+/// An RFC 5322 message confirming the import, built with lettre: `Date:`,
+/// `Message-ID:`, the subject encoded (RFC 2047) when it is not ASCII, the
+/// body as UTF-8 text.
+pub fn message(to: &Mailbox, plan: &Plan, target_name: &str, import_id: &str) -> Vec<u8> {
     let imported: Vec<&str> = plan
         .programs
         .iter()
@@ -48,56 +65,73 @@ pub fn message(to: &str, plan: &Plan, target_name: &str, import_id: &str) -> Str
             program.imported_as.as_deref().unwrap_or(&program.name)
         ));
     }
-    let todo: Vec<String> = plan
-        .programs
-        .iter()
-        .filter(|p| p.status == Status::Ok)
-        .flat_map(|p| {
-            let program = p.imported_as.clone().unwrap_or_else(|| p.name.clone());
-            p.assets.iter().filter_map(move |a| match a.action {
-                Action::Deactivate => Some(format!(
-                    "- {program}: reactivate trigger campaign \"{}\"",
-                    a.name
-                )),
-                Action::Unschedule => Some(format!(
-                    "- {program}: reschedule batch campaign \"{}\"",
-                    a.name
-                )),
+    // What to do by hand, per program, in lines short enough for a mail.
+    for program in plan.programs.iter().filter(|p| p.status == Status::Ok) {
+        let todo: Vec<String> = program
+            .assets
+            .iter()
+            .filter_map(|a| match a.action {
+                Action::Deactivate => Some(format!("- reactivate trigger campaign \"{}\"", a.name)),
+                Action::Unschedule => Some(format!("- reschedule batch campaign \"{}\"", a.name)),
                 _ => None,
             })
-        })
-        .collect();
-    if !todo.is_empty() {
-        body.push_str("\nTo do after review:\n");
-        for line in todo {
-            body.push_str(&line);
-            body.push('\n');
+            .collect();
+        if !todo.is_empty() {
+            let name = program.imported_as.as_deref().unwrap_or(&program.name);
+            body.push_str(&format!("\nTo do after review in \"{name}\":\n"));
+            for line in todo {
+                body.push_str(&line);
+                body.push('\n');
+            }
         }
     }
-    let body = body.replace('\n', "\r\n");
-    format!(
-        "To: {}\r\nFrom: mkimport <mkimport@localhost>\r\nSubject: {}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}",
-        header_safe(to),
-        header_safe(&subject)
-    )
+    let from: Mailbox = FROM.parse().expect("a valid sender");
+    let built = Message::builder()
+        .from(from)
+        .to(to.clone())
+        // Names come from bundles: no line breaks in a header.
+        .subject(subject.replace(['\r', '\n'], " "))
+        .date_now()
+        .message_id(None)
+        .header(ContentType::TEXT_PLAIN)
+        .body(text_body(body.replace('\n', "\r\n")));
+    match built {
+        Ok(message) => message.formatted(),
+        // Cannot happen: a sender and a recipient are set.
+        Err(e) => format!("Subject: mkimport\r\n\r\n{e}\r\n").into_bytes(),
+    }
 }
 
-fn header_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-        .collect()
+/// The body as 8-bit UTF-8 text, readable as it is; quoted-printable only
+/// if a line were too long for 8 bits.
+fn text_body(text: String) -> Body {
+    Body::new_with_encoding(text, ContentTransferEncoding::EightBit).unwrap_or_else(Body::new)
 }
 
-/// Hand the message to the mail command. Err holds the warning's text.
-pub fn send(message: &str) -> Result<(), String> {
+/// The mail command: MKIMPORT_SENDMAIL split as a shell would (a quoted
+/// path may hold spaces), else `sendmail`; `-t` is added when sending.
+pub fn command_line() -> Result<Vec<String>, String> {
     let configured = std::env::var(SENDMAIL_VAR)
         .ok()
         .filter(|s| !s.trim().is_empty());
-    let command_line = configured.unwrap_or_else(|| "sendmail".to_string());
-    let mut parts = command_line.split_whitespace();
-    let program = parts.next().unwrap_or("sendmail");
-    let mut child = Command::new(program)
-        .args(parts)
+    let Some(line) = configured else {
+        return Ok(vec!["sendmail".to_string()]);
+    };
+    match shell_words::split(&line) {
+        Ok(words) if !words.is_empty() => Ok(words),
+        Ok(_) => Ok(vec!["sendmail".to_string()]),
+        Err(e) => Err(format!(
+            "{SENDMAIL_VAR}={line:?} cannot be split into words: {e}"
+        )),
+    }
+}
+
+/// Hand the message to the mail command. Err holds the warning's text.
+pub fn send(message: &[u8]) -> Result<(), String> {
+    let words = command_line()?;
+    let command_line = shell_words::join(&words);
+    let mut child = Command::new(&words[0])
+        .args(&words[1..])
         .arg("-t")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -107,7 +141,7 @@ pub fn send(message: &str) -> Result<(), String> {
     // Feed the message from a thread, so a command that does not read it
     // cannot block us past the timeout.
     if let Some(mut stdin) = child.stdin.take() {
-        let message = message.as_bytes().to_vec();
+        let message = message.to_vec();
         std::thread::spawn(move || {
             let _ = stdin.write_all(&message);
         });
@@ -140,7 +174,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn header_injection_is_neutralised() {
-        assert_eq!(header_safe("a\r\nBcc: x"), "a  Bcc: x");
+    fn addresses_are_checked() {
+        assert!(parse_address("ops@acme.example").is_ok());
+        assert!(parse_address("Ops Lead <ops@acme.example>").is_ok());
+        assert!(parse_address("not-an-address").is_err());
+        assert!(parse_address("a@b\r\nBcc: x@y").is_err());
     }
 }

@@ -10,12 +10,13 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use serde_json::Value;
 
-use crate::cli::{ConflictArg, ImportArgs, OutputFormat};
+use crate::cli::{ConflictArg, ImportArgs, OutputFormat, Verbosity};
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 pub use crate::output::console::Terminal;
 use crate::rules::{Rule, RuleKind, Rules};
 
+mod rules_file;
 pub mod saved;
 pub mod wizard;
 
@@ -45,6 +46,8 @@ pub struct ImportRequest {
     /// The limits bundles are read with.
     pub limits: Limits,
     pub format: OutputFormat,
+    /// `--quiet`, `--verbose`: how much the human formats show.
+    pub verbosity: Verbosity,
     pub terminal: Terminal,
 }
 
@@ -115,15 +118,32 @@ pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<Rules> {
                     show(path)
                 ))
             })?;
-            let value: Value = serde_json::from_str(&text)
-                .map_err(|e| InputError::json("rules file", &show(path), &e))?;
+            // A rules file is part of the command line: every mistake in
+            // it is a usage error, naming the file and the position.
+            let value: Value = serde_json::from_str(&text).map_err(|e| {
+                let e = InputError::json("rules file", &show(path), &e);
+                let (line, column) = e.position.unwrap_or((1, 1));
+                usage(format!(
+                    "rules file {}:{line}:{column}: {}",
+                    show(path),
+                    e.message
+                ))
+            })?;
             let Value::Object(object) = value else {
                 return Err(usage(format!(
-                    "rules file {} must hold a JSON object {{\"kind\": \"rule\", ...}}",
+                    "rules file {}:1:1: must hold a JSON object {{\"kind\": \"rule\", ...}}",
                     show(path)
                 )));
             };
-            rules.apply_object(&object)?;
+            rules.apply_object(&object).map_err(|e| {
+                let (line, column) =
+                    rules_file::entry_position(&text, &e.key, e.in_value).unwrap_or((1, 1));
+                usage(format!(
+                    "rules file {}:{line}:{column}: {}",
+                    show(path),
+                    e.message
+                ))
+            })?;
         }
     }
     for (kind, rule) in &args.rules {
@@ -157,6 +177,7 @@ impl ImportRequest {
             ask_conflicts: args.conflict == ConflictArg::Ask,
             limits: limits(args),
             format: args.output_format(),
+            verbosity: args.verbosity(),
             terminal,
         })
     }
@@ -166,6 +187,14 @@ impl ImportRequest {
     pub fn resolve(args: &ImportArgs, terminal: Terminal) -> Result<ImportRequest> {
         let mut args = args.clone();
         if wizard::wanted(&args, terminal) {
+            // Check what was given before asking for what was not.
+            if let Some(from) = &args.from {
+                crate::load::source::check(from)?;
+            }
+            if let Some(to) = &args.to {
+                crate::targets::open(to)?;
+            }
+            rules(&args, terminal)?;
             wizard::fill_missing(&mut args)?;
         }
         ImportRequest::from_flags(&args, terminal)

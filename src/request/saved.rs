@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::{ImportRequest, Overrides, Terminal};
 use crate::cli::{ConflictArg, ImportArgs};
+use crate::digest::TreeDigest;
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 use crate::output::report::{self, Context};
@@ -37,6 +38,11 @@ struct Inputs {
     bundles: Vec<SavedBundle>,
     #[serde(default)]
     limits: Option<SavedLimits>,
+    /// The digest of each file of the target the plan was computed from
+    /// (absent in plans written before it was recorded), so a stale plan
+    /// can say which files changed.
+    #[serde(default)]
+    target_files: Option<BTreeMap<String, String>>,
 }
 
 /// The reading limits the plan was made with.
@@ -170,6 +176,7 @@ impl SavedPlan {
             ask_conflicts: false,
             limits: super::limits_over(given, base),
             format: given.output_format(),
+            verbosity: given.verbosity(),
             terminal,
         })
     }
@@ -200,6 +207,7 @@ impl SavedPlan {
         plan: &Plan,
         context: &Context,
         landed: Option<&str>,
+        files_now: &TreeDigest,
     ) -> Vec<String> {
         let mut reasons = Vec::new();
         let bundles_same = plan.programs.len() == self.inputs.bundles.len()
@@ -214,8 +222,12 @@ impl SavedPlan {
             return reasons;
         }
         if target_changed {
+            let what = match &self.inputs.target_files {
+                Some(then) => changed_files(then, files_now.entries()),
+                None => String::new(),
+            };
             reasons.push(format!(
-                "the target {} changed since the plan {} was made",
+                "the target {} changed since the plan {} was made{what}",
                 context.target, self.path
             ));
         }
@@ -264,13 +276,162 @@ impl SavedPlan {
                 reasons.push("the plan computed now differs from the saved one".to_string());
             }
         }
+        if !reasons.is_empty() {
+            // What the change does to the programs and their assets.
+            let now = report::report(plan, context);
+            reasons.extend(changed_programs(&self.report, &now));
+        }
         reasons
+    }
+
+    /// The plan file, as named on the command line.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The source and target the plan was made from.
+    pub fn from_to(&self) -> (&str, String) {
+        (&self.inputs.from, show(&self.inputs.to))
     }
 }
 
+/// Files named in a stale-plan message before the rest are counted.
+const FILES_NAMED: usize = 5;
+/// Program and asset changes named before the rest are counted.
+const CHANGES_NAMED: usize = 8;
+
+/// ": 1 file changed (a.json), 2 added (b.json, c.json)", or nothing when
+/// no file differs.
+fn changed_files(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> String {
+    let changed: Vec<&str> = then
+        .iter()
+        .filter(|(path, digest)| now.get(*path).is_some_and(|d| d != *digest))
+        .map(|(path, _)| path.as_str())
+        .collect();
+    let added: Vec<&str> = now
+        .keys()
+        .filter(|path| !then.contains_key(*path))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = then
+        .keys()
+        .filter(|path| !now.contains_key(*path))
+        .map(String::as_str)
+        .collect();
+    let mut parts = Vec::new();
+    for (paths, what) in [
+        (&changed, "changed"),
+        (&added, "added"),
+        (&removed, "removed"),
+    ] {
+        if paths.is_empty() {
+            continue;
+        }
+        let mut named = paths[..paths.len().min(FILES_NAMED)].join(", ");
+        if paths.len() > FILES_NAMED {
+            named.push_str(&format!(" and {} more", paths.len() - FILES_NAMED));
+        }
+        let files = if parts.is_empty() {
+            if paths.len() == 1 {
+                " file"
+            } else {
+                " files"
+            }
+        } else {
+            ""
+        };
+        parts.push(format!("{}{files} {what} ({named})", paths.len()));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
+}
+
+/// How the programs of the saved report and of the plan computed now
+/// differ: a status, or an asset's action or name in the target.
+fn changed_programs(saved: &Value, now: &Value) -> Vec<String> {
+    let programs = |report: &Value| -> Vec<Value> {
+        report
+            .get("programs")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (saved, now) = (programs(saved), programs(now));
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let outcome = |asset: &Value| {
+        let (action, result) = (text(asset, "action"), text(asset, "result_name"));
+        if result.is_empty() || result == text(asset, "name") {
+            action
+        } else {
+            format!("{action} as \"{result}\"")
+        }
+    };
+    let mut changes = Vec::new();
+    for was in &saved {
+        let name = text(was, "name");
+        let Some(is) = now.iter().find(|p| text(p, "name") == name) else {
+            changes.push(format!("program \"{name}\" is no longer in the source"));
+            continue;
+        };
+        if text(was, "status") != text(is, "status") {
+            changes.push(format!(
+                "program \"{name}\" is now {} (the plan says {})",
+                text(is, "status"),
+                text(was, "status")
+            ));
+            continue;
+        }
+        let assets = |p: &Value| {
+            p.get("assets")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (before, after) = (assets(was), assets(is));
+        for asset in &after {
+            let key = (text(asset, "kind"), text(asset, "name"));
+            let old = before
+                .iter()
+                .find(|a| (text(a, "kind"), text(a, "name")) == key);
+            match old {
+                Some(old) if outcome(old) == outcome(asset) => {}
+                Some(old) => changes.push(format!(
+                    "program \"{name}\": {} \"{}\" would now {} (the plan says {})",
+                    key.0,
+                    key.1,
+                    outcome(asset),
+                    outcome(old)
+                )),
+                None => changes.push(format!(
+                    "program \"{name}\": {} \"{}\" is new ({})",
+                    key.0,
+                    key.1,
+                    outcome(asset)
+                )),
+            }
+        }
+    }
+    for is in &now {
+        let name = text(is, "name");
+        if !saved.iter().any(|p| text(p, "name") == name) {
+            changes.push(format!("program \"{name}\" is new in the source"));
+        }
+    }
+    if changes.len() > CHANGES_NAMED {
+        let more = changes.len() - CHANGES_NAMED;
+        changes.truncate(CHANGES_NAMED);
+        changes.push(format!("and {more} more changes"));
+    }
+    changes
+}
+
 /// What a saved plan records besides the report: what it was computed
-/// from (the `plan` key of a plan file).
-pub fn inputs(request: &ImportRequest, plan: &Plan) -> Value {
+/// from (the `plan` key of a plan file), with the digest of every file of
+/// the target (`files`) so a stale plan can say what changed.
+pub fn inputs(request: &ImportRequest, plan: &Plan, files: &TreeDigest) -> Value {
     let bundles: Vec<Value> = plan
         .programs
         .iter()
@@ -310,5 +471,6 @@ pub fn inputs(request: &ImportRequest, plan: &Plan) -> Value {
             "max_bundle_bytes": request.limits.max_bundle_bytes,
             "max_ratio": request.limits.max_ratio,
         },
+        "target_files": files.entries(),
     })
 }

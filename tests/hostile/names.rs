@@ -339,7 +339,7 @@ fn safe_file_names_are_unique_ignoring_case() {
     );
 
     let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let report = out.json();
     assert_eq!(report["summary"]["ok"], 3);
     assert_eq!(report["summary"]["blocked"], 1);
@@ -392,7 +392,7 @@ fn programs_equal_but_for_case_are_one_name() {
     frozen.assert_unchanged(&s);
 
     let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     frozen.assert_outside_unchanged(&s);
     let stored = stored_programs(&s.target(), "Inbox");
     assert_eq!(stored.len(), 1);
@@ -454,7 +454,7 @@ fn hostile_program_folders_are_missing_folders() {
     }
     let frozen = s.freeze();
     let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(3); // blocked, and nothing imported (spec 5a)
     let report = out.json();
     assert_eq!(report["summary"]["blocked"], folders.len());
     for program in report["programs"].as_array().unwrap() {

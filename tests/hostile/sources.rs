@@ -65,7 +65,7 @@ fn linked_image_inside_a_directory_bundle_is_not_read() {
     out.expect_code(3);
     frozen.assert_unchanged(&s);
     let out = run(&bundle, &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
 }
@@ -130,7 +130,7 @@ fn linked_template_inside_a_directory_bundle_is_not_read() {
     );
     assert!(!out.stdout.contains("TOP-SECRET"));
     let out = run(&bundle, &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
 }
@@ -149,7 +149,7 @@ fn linked_external_directory_is_not_followed() {
     out.expect_code(3);
     assert!(codes(program_in(&out.json(), &bundle)).contains(&"missing-asset".to_string()));
     let out = run(&bundle, &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
 }
@@ -298,7 +298,7 @@ fn links_inside_a_source_subscription_are_not_followed() {
     frozen.assert_unchanged(&s);
 
     let out = run(&sub, &s.target(), &["--skip-blocked"]);
-    out.expect_code(0);
+    out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
 }
