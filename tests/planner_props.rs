@@ -255,5 +255,5 @@ fn a_clash_is_renamed_in_memory() {
         .iter()
         .find(|a| a.kind == mkimport::plan::AssetKind::LandingPageTemplate)
         .unwrap();
-    assert_eq!(row.result_name, "standard template 1");
+    assert_eq!(&*row.result_name, "standard template 1");
 }

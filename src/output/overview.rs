@@ -36,13 +36,13 @@ pub fn is_plain(asset: &AssetAction) -> bool {
 pub fn is_routine(asset: &AssetAction) -> bool {
     is_plain(asset)
         || (asset.action == Action::Reuse
-            && (asset.reason == "identical" || asset.kind == AssetKind::Tag))
+            && (&*asset.reason == "identical" || asset.kind == AssetKind::Tag))
 }
 
 /// The name an asset gets in the target, when it is not its own.
 pub fn renamed(asset: &AssetAction) -> Option<&str> {
-    let result = asset.result_name.as_str();
-    (!result.is_empty() && result != asset.name).then_some(result)
+    let result: &str = &asset.result_name;
+    (!result.is_empty() && result != &*asset.name).then_some(result)
 }
 
 /// A row of a human listing: one asset, or several of one kind that

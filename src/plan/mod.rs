@@ -15,7 +15,6 @@
 //! - `checks`: what blocks it or warns (access, fields, tokens ...);
 //! - `hydrate`: completing a planned program for `run`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -32,12 +31,14 @@ mod external;
 mod hydrate;
 mod problem;
 mod program;
+mod text;
 mod world;
 
 pub use crate::model::token_references;
 pub use hydrate::{hydrate, land, rewrite_file_references};
 pub use problem::{Code, Problem, Severity};
 use program::plan_program;
+pub use text::{Text, Texts};
 use world::World;
 
 /// The permission a role needs to import programs.
@@ -163,10 +164,10 @@ pub struct AssetAction {
     // report's keys are sorted.
     pub action: Action,
     pub kind: AssetKind,
-    pub name: String,
-    /// Why; most reasons are fixed texts, shared rather than copied.
-    pub reason: Cow<'static, str>,
-    pub result_name: String,
+    pub name: Text,
+    /// Why.
+    pub reason: Text,
+    pub result_name: Text,
     /// When a conflict rule decided this action: the rule kind and the
     /// subject it was decided for (see [`PlanOptions::rule_for`]).
     #[serde(skip)]
@@ -311,6 +312,7 @@ pub struct Planning<'a> {
     target: &'a Subscription,
     options: &'a PlanOptions,
     world: World,
+    texts: Texts,
     programs: Vec<ProgramPlan>,
 }
 
@@ -320,13 +322,20 @@ impl<'a> Planning<'a> {
             target,
             options,
             world: World::new(target),
+            texts: Texts::default(),
             programs: Vec::new(),
         }
     }
 
     /// Plan the next program.
     pub fn add(&mut self, item: &SourceItem) {
-        let planned = plan_item(item, self.target, self.options, &mut self.world);
+        let planned = plan_item(
+            item,
+            self.target,
+            self.options,
+            &mut self.world,
+            &mut self.texts,
+        );
         self.programs.push(planned);
     }
 
@@ -340,9 +349,10 @@ fn plan_item(
     target: &Subscription,
     options: &PlanOptions,
     world: &mut World,
+    texts: &mut Texts,
 ) -> ProgramPlan {
     let mut planned = match &item.bundle {
-        Ok(bundle) => plan_program(bundle, target, options, world),
+        Ok(bundle) => plan_program(bundle, target, options, world, texts),
         Err(err) => bad_input(&item.label, err),
     };
     planned.assets.shrink_to_fit();

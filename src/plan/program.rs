@@ -28,6 +28,7 @@ pub(super) struct Planner<'a> {
     pub(super) assets: Vec<AssetAction>,
     pub(super) problems: Vec<Problem>,
     pub(super) unchecked: BTreeSet<&'static str>,
+    pub(super) texts: &'a mut Texts,
 }
 
 pub(super) fn plan_program(
@@ -35,6 +36,7 @@ pub(super) fn plan_program(
     target: &Subscription,
     options: &PlanOptions,
     world: &mut World,
+    texts: &mut Texts,
 ) -> ProgramPlan {
     let source = &bundle.program;
     let name = source.program.name.clone();
@@ -59,10 +61,10 @@ pub(super) fn plan_program(
         };
         result.assets.push(AssetAction {
             kind: AssetKind::Program,
-            name: name.clone(),
+            name: texts.get(&name),
             action: Action::Skip,
-            result_name: existing.clone(),
-            reason: reason.into(),
+            result_name: texts.get(existing),
+            reason: texts.get(reason),
             conflict: None,
         });
         return result;
@@ -90,6 +92,7 @@ pub(super) fn plan_program(
         assets: Vec::new(),
         problems: Vec::new(),
         unchecked: BTreeSet::new(),
+        texts,
     };
     planner.check_access(options.user.as_deref());
 
@@ -111,13 +114,12 @@ pub(super) fn plan_program(
                 result.imported_as = None;
                 result.assets.push(AssetAction {
                     kind: AssetKind::Program,
-                    name: name.clone(),
+                    name: texts.get(&name),
                     action: Action::Skip,
-                    result_name: existing.clone(),
-                    reason: format!(
+                    result_name: texts.get(existing),
+                    reason: texts.get(&format!(
                         "program \"{existing}\" exists in the target (rule program=skip)"
-                    )
-                    .into(),
+                    )),
                     conflict: Some(Box::new(Conflict {
                         kind: RuleKind::Program,
                         subject: name.clone(),
@@ -282,12 +284,13 @@ impl<'a> Planner<'a> {
         result: &str,
         reason: impl Into<Cow<'static, str>>,
     ) {
+        let reason = reason.into();
         self.assets.push(AssetAction {
             kind,
-            name: name.to_string(),
+            name: self.texts.get(name),
             action,
-            result_name: result.to_string(),
-            reason: reason.into(),
+            result_name: self.texts.get(result),
+            reason: self.texts.get(&reason),
             conflict: None,
         });
     }
