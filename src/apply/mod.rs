@@ -46,7 +46,7 @@ pub mod undo;
 
 pub use journal::{inside, interrupted, recover};
 pub use lock::TargetLock;
-pub use receipt::{landed_state, pre_image_path, rewrite_receipt, Landing, IMPORTS};
+pub use receipt::{landed_state, pre_image_path, rewrite_receipt, Landed, IMPORTS};
 
 use journal::{do_moves, write_staged, Move, STAGING};
 
@@ -67,7 +67,7 @@ pub struct Applied {
     pub files: usize,
     /// What the receipt records: the target's digest after, the files
     /// written, the directories created.
-    pub landing: Landing,
+    pub landing: Landed,
 }
 
 /// The files one program stages, in the order they must be moved.
@@ -246,11 +246,11 @@ struct Prepared {
     /// [`PRE_IMAGE`] for the moves that keep pre-images.
     owners: Vec<String>,
     programs: usize,
-    landing: Landing,
+    landing: Landed,
 }
 
 /// Writes a receipt, given what the transaction lands.
-pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result<()>;
+pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landed) -> std::io::Result<()>;
 
 /// Write the plan's `ok` programs into the target, then the receipt. Each
 /// program's bundle is read again from where it came.
@@ -414,7 +414,7 @@ fn stage(
         files.keys().map(String::as_str),
         staged.iter().map(|s| s.program.to.as_str()),
     );
-    let landing = Landing {
+    let landing = Landed {
         target_after: after.finish(),
         files: files.into_values().collect(),
         created_dirs,

@@ -19,7 +19,7 @@ pub const IMPORTS: &str = "imports";
 
 /// What a transaction lands, as its receipt records it.
 #[derive(Debug, Clone, Default)]
-pub struct Landing {
+pub struct Landed {
     /// The digest of the target after it (see
     /// [`crate::load::subscription::Subscription::files`]).
     pub target_after: String,

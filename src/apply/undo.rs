@@ -25,7 +25,7 @@ use anyhow::{bail, Result};
 use fs_err::{self as fs, File};
 
 use super::journal::{self, do_moves, inside, write_staged, Move, STAGING};
-use super::receipt::{pre_image_path, receipt_path, Landing};
+use super::receipt::{pre_image_path, receipt_path, Landed};
 use super::{copy_link, Applied, ReceiptFn};
 use crate::digest::sha256_hex;
 use crate::error::show;
@@ -288,8 +288,8 @@ pub fn apply(root: &Path, plan: &UndoPlan, undo_id: &str, receipt: ReceiptFn) ->
 }
 
 /// What the undo's receipt records.
-fn landing(plan: &UndoPlan) -> Landing {
-    Landing {
+fn landing(plan: &UndoPlan) -> Landed {
+    Landed {
         target_after: plan.target_state.after.clone(),
         files: plan.files.clone(),
         created_dirs: Vec::new(),

@@ -3,10 +3,11 @@
 use anyhow::{Context as _, Result};
 
 use super::{prepare, Exit, Prepared};
-use crate::apply::Landing;
+use crate::apply::Landed;
 use crate::cli::RunArgs;
 use crate::error::usage;
 use crate::history::Stamp;
+use crate::output::report::ReceiptKeys;
 use crate::output::{notify, report, Mode, ReportView, Reporter};
 use crate::plan::{Code, Problem, Status};
 use crate::request::saved::SavedPlan;
@@ -133,7 +134,7 @@ fn land(
     let plan = &prepared.plan;
     let id = report::import_id(plan);
     let context = prepared.context(Mode::Run, Some(id.clone()));
-    let receipt = |w: &mut dyn std::io::Write, landing: &Landing| {
+    let receipt = |w: &mut dyn std::io::Write, landing: &Landed| {
         write_receipt(w, &ReportView::new(plan, &context), stamp, landing)
     };
     let source = source_identity(&prepared.request.from);
@@ -169,7 +170,11 @@ fn land(
     // What standard output gets is the receipt.
     let view = ReportView {
         problems: &problems,
-        extra: report::receipt_keys(&plan.target_digest, stamp, &applied.landing),
+        receipt: Some(ReceiptKeys {
+            before: &plan.target_digest,
+            stamp,
+            landed: &applied.landing,
+        }),
         ..ReportView::new(plan, &context)
     };
     reporter.landed(&view, &applied).with_context(|| {
@@ -188,19 +193,24 @@ fn land(
 }
 
 /// A receipt: the report of `view` with the keys of spec section 9 (see
-/// [`report::receipt_keys`]).
+/// [`ReceiptKeys`]).
 fn write_receipt(
     w: &mut dyn std::io::Write,
     view: &ReportView,
     stamp: &Stamp,
-    landing: &Landing,
+    landing: &Landed,
 ) -> std::io::Result<()> {
     let view = ReportView {
         plan: view.plan,
         context: view.context,
         problems: view.problems,
         inputs: None,
-        extra: report::receipt_keys(&view.plan.target_digest, stamp, landing),
+        extra: Default::default(),
+        receipt: Some(ReceiptKeys {
+            before: &view.plan.target_digest,
+            stamp,
+            landed: landing,
+        }),
         anonymous: false,
     };
     report::write_report(w, &view)

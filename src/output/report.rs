@@ -49,9 +49,10 @@ pub struct ReportView<'a> {
     pub problems: &'a [Problem],
     /// The inputs a saved plan file records (`preview --out` only).
     pub inputs: Option<&'a Value>,
-    /// More top-level keys (a receipt's `target_state`, `files`, ...; see
-    /// [`receipt_keys`]), merged in sorted order.
+    /// More top-level keys, merged in sorted order.
     pub extra: BTreeMap<&'static str, Value>,
+    /// A receipt's keys (see [`ReceiptKeys`]).
+    pub receipt: Option<ReceiptKeys<'a>>,
     /// Leave out where the plan came from (the source, the target and each
     /// bundle's path): what the import id digests, so that it does not
     /// depend on how a path was spelled.
@@ -66,9 +67,34 @@ impl<'a> ReportView<'a> {
             problems: &[],
             inputs: None,
             extra: BTreeMap::new(),
+            receipt: None,
             anonymous: false,
         }
     }
+}
+
+/// The keys a receipt has beyond the report (spec section 9): the
+/// target's digest before and after (`target_state`, by which `run --plan`
+/// knows a plan that already landed), when, by whom and with which
+/// mkimport (`started_at`, `user`, `mkimport_version`), its place in the
+/// target's history (`sequence`), and every file written (`files`) and
+/// directory created (`created_dirs`). Serialised from what they borrow:
+/// the list of files of a large import is never copied into a value.
+#[derive(Clone, Copy)]
+pub struct ReceiptKeys<'a> {
+    /// The target's digest before the import.
+    pub before: &'a str,
+    pub stamp: &'a crate::history::Stamp,
+    pub landed: &'a crate::apply::Landed,
+}
+
+/// A top-level value of a report, owned or borrowed.
+enum Entry<'a> {
+    Owned(Value),
+    Borrowed(&'a Value),
+    Files(&'a [crate::history::FileRecord]),
+    Texts(&'a [String]),
+    Programs,
 }
 
 #[derive(Serialize)]
@@ -156,41 +182,57 @@ impl Serialize for Programs<'_> {
 
 impl Serialize for ReportView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The small keys as values, sorted; `programs` streams in its place.
-        let mut keys: BTreeMap<&str, Value> =
-            self.extra.iter().map(|(k, v)| (*k, v.clone())).collect();
+        // Every key, sorted; `programs` streams in its place.
+        let mut keys: BTreeMap<&str, Entry> = self
+            .extra
+            .iter()
+            .map(|(k, v)| (*k, Entry::Borrowed(v)))
+            .collect();
         let mut put = |key: &'static str, value: Value| {
-            keys.insert(key, value);
+            keys.insert(key, Entry::Owned(value));
         };
         put("folder", to_value(&self.plan.folder));
         put("import_id", to_value(&self.context.import_id));
         put("mkimport", Value::from(REPORT_VERSION));
         put("mode", to_value(&self.context.mode));
-        if let Some(inputs) = self.inputs {
-            put("plan", inputs.clone());
-        }
         if !self.problems.is_empty() {
             put("problems", to_value(&self.problems));
         }
-        put("programs", Value::Null);
         put("rules", to_value(&self.plan.rules.to_map()));
         put("summary", to_value(&summary(self.plan, self.problems)));
         if !self.anonymous {
             put("source", Value::from(self.context.source.as_str()));
             put("target", Value::from(self.context.target.as_str()));
         }
+        if let Some(receipt) = &self.receipt {
+            for (key, value) in stamp_keys(receipt.stamp) {
+                put(key, value);
+            }
+            put(
+                "target_state",
+                serde_json::json!({"before": receipt.before, "after": receipt.landed.target_after}),
+            );
+            keys.insert("files", Entry::Files(&receipt.landed.files));
+            keys.insert("created_dirs", Entry::Texts(&receipt.landed.created_dirs));
+        }
+        if let Some(inputs) = self.inputs {
+            keys.insert("plan", Entry::Borrowed(inputs));
+        }
+        keys.insert("programs", Entry::Programs);
         let mut map = serializer.serialize_map(Some(keys.len()))?;
         for (key, value) in &keys {
-            if *key == "programs" {
-                map.serialize_entry(
+            match value {
+                Entry::Owned(value) => map.serialize_entry(key, value)?,
+                Entry::Borrowed(value) => map.serialize_entry(key, value)?,
+                Entry::Files(files) => map.serialize_entry(key, files)?,
+                Entry::Texts(texts) => map.serialize_entry(key, texts)?,
+                Entry::Programs => map.serialize_entry(
                     key,
                     &Programs {
                         programs: &self.plan.programs,
                         anonymous: self.anonymous,
                     },
-                )?;
-            } else {
-                map.serialize_entry(key, value)?;
+                )?,
             }
         }
         map.end()
@@ -242,27 +284,6 @@ pub fn import_id(plan: &Plan) -> String {
     let _ = write_report(&mut hasher, &view);
     hasher.update(plan.target_digest.as_bytes());
     hasher.finish()[..20].to_string()
-}
-
-/// The keys a receipt has beyond the report (spec section 9): the
-/// target's digest before and after (`target_state`, by which `run --plan`
-/// knows a plan that already landed), when, by whom and with which
-/// mkimport (`started_at`, `user`, `mkimport_version`), its place in the
-/// target's history (`sequence`), and every file written (`files`) and
-/// directory created (`created_dirs`).
-pub fn receipt_keys(
-    before: &str,
-    stamp: &crate::history::Stamp,
-    landing: &crate::apply::Landing,
-) -> BTreeMap<&'static str, Value> {
-    let mut extra = stamp_keys(stamp);
-    extra.insert(
-        "target_state",
-        serde_json::json!({"before": before, "after": landing.target_after}),
-    );
-    extra.insert("files", to_value(&landing.files));
-    extra.insert("created_dirs", to_value(&landing.created_dirs));
-    extra
 }
 
 /// `started_at`, `user`, `mkimport_version` and `sequence`.

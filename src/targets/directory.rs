@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 
 use super::{ReceiptWriter, RunInfo, Target};
-use crate::apply::{self, Applied, Landing, TargetLock};
+use crate::apply::{self, Applied, Landed, TargetLock};
 use crate::error::{show, usage};
 use crate::history::{History, Receipt, UndoPlan};
 use crate::load::subscription::Subscription;
@@ -87,7 +87,7 @@ impl Target for DirectoryTarget {
         &self,
         import_id: &str,
         receipt: ReceiptWriter,
-        landing: &Landing,
+        landing: &Landed,
     ) -> Result<()> {
         apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, landing))
     }

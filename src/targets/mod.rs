@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use crate::apply::RunInfo;
-use crate::apply::{Applied, Landing, TargetLock};
+use crate::apply::{Applied, Landed, TargetLock};
 use crate::history::{History, Receipt, UndoPlan};
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
@@ -22,7 +22,7 @@ pub mod directory;
 
 /// Writes a receipt, given what the transaction lands (the digest of the
 /// target after it, the files written or taken away).
-pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Landing) -> std::io::Result<()>;
+pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Landed) -> std::io::Result<()>;
 
 /// A target of an import.
 pub trait Target {
@@ -58,7 +58,7 @@ pub trait Target {
         &self,
         import_id: &str,
         receipt: ReceiptWriter,
-        landing: &Landing,
+        landing: &Landed,
     ) -> Result<()>;
 
     /// The sequence number the next receipt gets: one more than the
