@@ -26,24 +26,28 @@ pub struct Move {
     pub to: String,
 }
 
+// Fields in alphabetical order: written straight from the struct, the
+// keys come out sorted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Journal {
+struct Journal<M = Vec<Move>> {
     import_id: String,
-    moves: Vec<Move>,
+    moves: M,
 }
 
 /// Make everything staged durable, then write the journal of `moves`
 /// atomically: from here on, the transaction will land.
 pub fn begin(root: &Path, import_id: &str, moves: &[Move]) -> Result<()> {
     flush(root)?;
+    // Streamed from the moves it borrows: the journal of a large import
+    // is never copied into a JSON value.
     let journal = Journal {
         import_id: import_id.to_string(),
-        moves: moves.to_vec(),
+        moves,
     };
-    crate::fsutil::write_atomic(
-        &root.join(STATE_DIR).join(JOURNAL),
-        &crate::model::to_canonical_json(&journal),
-    )?;
+    crate::fsutil::write_atomic_with(&root.join(STATE_DIR).join(JOURNAL), |w| {
+        serde_json::to_writer_pretty(&mut *w, &journal)?;
+        w.write_all(b"\n")
+    })?;
     Ok(())
 }
 
