@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::rules::{Rule, RuleKind};
+use crate::rules::{Preset, Rule, RuleKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -123,17 +123,25 @@ pub struct ImportArgs {
     #[arg(long, value_name = "EMAIL")]
     pub user: Option<String>,
 
-    /// Conflict rules: `default` (what Marketo does), a JSON file
-    /// `{"kind": "rule", ...}` applied over the defaults, or `ask`
-    /// (interactive, terminal only).
-    #[arg(long, value_name = "default|FILE|ask", default_value = "default", value_parser = parse_conflict)]
+    /// Conflict rules: `default` (what the seed page of Marketo's import
+    /// describes), `current` (today's Marketo: email templates and global
+    /// forms renamed, renames spelled "<name> - <n>"), a JSON file
+    /// `{"kind": "rule", ...}` applied over the defaults (or over `current`
+    /// with `"preset": "current"`), or `ask` (interactive, terminal only).
+    #[arg(long, value_name = "default|current|FILE|ask", default_value = "default", value_parser = parse_conflict)]
     pub conflict: ConflictArg,
 
     /// Set one rule on top of --conflict, as KIND=RULE (repeatable; the last
     /// one wins). Kinds: program, email-template, landing-page-template,
-    /// image, form, tag, image-token.
+    /// image, form, tag, image-token, rename-style.
     #[arg(long = "rule", value_name = "KIND=RULE", value_parser = parse_rule)]
     pub rules: Vec<(RuleKind, Rule)>,
+
+    /// Map a self-service flow step of the imported campaigns to one of the
+    /// target, as FROM=TO, both full "Provider/Step" strings (repeatable;
+    /// over a rules file's "services").
+    #[arg(long = "map-service", value_name = "FROM=TO", value_parser = parse_map_service)]
+    pub map_services: Vec<(String, String)>,
 
     /// What to print on standard output: the human `table`, the JSON
     /// report (`json`), or NDJSON `events`, one per program, per asset
@@ -202,20 +210,41 @@ impl OutputFormat {
 /// `--conflict`: a preset, a rules file, or `ask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConflictArg {
-    /// `default`: the rules of spec section 4.
-    Default,
+    /// `default` (the rules of spec section 4) or `current` (section 8).
+    Preset(Preset),
     /// `ask`: one question per actual conflict (terminal only).
     Ask,
-    /// A JSON rules file over the defaults.
+    /// A JSON rules file over a preset.
     File(PathBuf),
 }
 
+/// A preset, `ask`, or a path that exists; anything else is a usage error
+/// that names the nearest preset.
 fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
-    Ok(match text {
-        "default" => ConflictArg::Default,
-        "ask" => ConflictArg::Ask,
-        file => ConflictArg::File(PathBuf::from(file)),
-    })
+    if let Some(preset) = Preset::parse(text) {
+        return Ok(ConflictArg::Preset(preset));
+    }
+    if text == "ask" {
+        return Ok(ConflictArg::Ask);
+    }
+    let path = PathBuf::from(text);
+    if std::fs::symlink_metadata(&path).is_ok() {
+        return Ok(ConflictArg::File(path));
+    }
+    let words = Preset::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .chain(std::iter::once("ask"));
+    Err(format!(
+        "{text:?} is neither a preset nor a file{}; give {}, ask, or the path of a rules file",
+        crate::rules::did_you_mean(text, words),
+        crate::rules::preset_list()
+    ))
+}
+
+/// `--map-service FROM=TO`.
+fn parse_map_service(text: &str) -> Result<(String, String), String> {
+    crate::rules::parse_service_mapping(text)
 }
 
 /// `--rule KIND=RULE`, checked against the rules the kind accepts.

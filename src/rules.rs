@@ -1,5 +1,8 @@
-//! Conflict rules (spec section 4): one rule per kind, defaults that do what
-//! Marketo does, overridden by a rules file and then by `--rule KIND=RULE`.
+//! Conflict rules (spec sections 4 and 8): one rule per kind, from a preset
+//! (`default`, what the seed page of Marketo's import does, or `current`,
+//! what today's Marketo does), overridden by a rules file and then by
+//! `--rule KIND=RULE`; and the mappings of self-service flow steps
+//! (`--map-service FROM=TO`, a rules file's `services`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -7,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::usage;
+use crate::names::{self, Spelling};
 
 /// What a rule applies to, as written on the command line and in rules files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -19,6 +23,8 @@ pub enum RuleKind {
     Form,
     Tag,
     ImageToken,
+    /// How a renamed program or asset is spelled (spec section 8).
+    RenameStyle,
 }
 
 /// What to do.
@@ -34,10 +40,14 @@ pub enum Rule {
     Ignore,
     DropAll,
     DropImage,
+    /// `rename-style`: "Standard Template 1".
+    Space,
+    /// `rename-style`: "Standard Template - 1", as today's Marketo spells it.
+    Dash,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 7] = [
+    pub const ALL: [RuleKind; 8] = [
         RuleKind::Program,
         RuleKind::EmailTemplate,
         RuleKind::LandingPageTemplate,
@@ -45,6 +55,7 @@ impl RuleKind {
         RuleKind::Form,
         RuleKind::Tag,
         RuleKind::ImageToken,
+        RuleKind::RenameStyle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +67,7 @@ impl RuleKind {
             RuleKind::Form => "form",
             RuleKind::Tag => "tag",
             RuleKind::ImageToken => "image-token",
+            RuleKind::RenameStyle => "rename-style",
         }
     }
 
@@ -70,6 +82,7 @@ impl RuleKind {
             RuleKind::Form => &[Reuse, Rename, Overwrite],
             RuleKind::Tag => &[Create, Ignore],
             RuleKind::ImageToken => &[DropAll, DropImage],
+            RuleKind::RenameStyle => &[Space, Dash],
         }
     }
 
@@ -96,6 +109,26 @@ impl Rule {
             Rule::Ignore => "ignore",
             Rule::DropAll => "drop-all",
             Rule::DropImage => "drop-image",
+            Rule::Space => "space",
+            Rule::Dash => "dash",
+        }
+    }
+
+    /// The spelling of renamed names this rule stands for (the rules of
+    /// `rename-style`); none for the other rules.
+    pub fn spelling(self) -> Option<Spelling> {
+        match self {
+            Rule::Space => Some(Spelling::Space),
+            Rule::Dash => Some(Spelling::Dash),
+            Rule::Fail
+            | Rule::Rename
+            | Rule::Skip
+            | Rule::Reuse
+            | Rule::Overwrite
+            | Rule::Create
+            | Rule::Ignore
+            | Rule::DropAll
+            | Rule::DropImage => None,
         }
     }
 }
@@ -133,6 +166,58 @@ pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
     Ok((kind_value, rule_value))
 }
 
+/// A named set of rules to start from: `--conflict default|current`, or a
+/// rules file's `"preset"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Preset {
+    /// The rules of spec section 4: what the seed page of Marketo's
+    /// "Import a Program" describes.
+    Default,
+    /// Today's Marketo (spec section 8): email templates and global forms
+    /// renamed, renames spelled "<name> - <n>".
+    Current,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 2] = [Preset::Default, Preset::Current];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::Current => "current",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.as_str() == text.trim())
+    }
+
+    /// The rules of this preset.
+    pub fn rules(self) -> Rules {
+        let mut rules = Rules {
+            rules: RuleKind::ALL
+                .into_iter()
+                .map(|k| (k, k.default_rule()))
+                .collect(),
+        };
+        match self {
+            Preset::Default => {}
+            Preset::Current => {
+                rules.set(RuleKind::EmailTemplate, Rule::Rename);
+                rules.set(RuleKind::Form, Rule::Rename);
+                rules.set(RuleKind::RenameStyle, Rule::Dash);
+            }
+        }
+        rules
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The rule in force for every kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
@@ -141,12 +226,7 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules {
-            rules: RuleKind::ALL
-                .into_iter()
-                .map(|k| (k, k.default_rule()))
-                .collect(),
-        }
+        Preset::Default.rules()
     }
 }
 
@@ -160,21 +240,11 @@ impl Rules {
         self.rules.insert(kind, rule);
     }
 
-    /// Apply a rules file's JSON object `{"kind": "rule", ...}`.
-    pub fn apply_object(
-        &mut self,
-        object: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<()> {
-        for (kind, rule) in object {
-            let Some(rule) = rule.as_str() else {
-                return Err(usage(format!(
-                    "the rule for {kind:?} must be a string, not {rule}"
-                )));
-            };
-            let (kind, rule) = parse_pair(kind, rule).map_err(usage)?;
-            self.set(kind, rule);
-        }
-        Ok(())
+    /// How renamed programs and assets are spelled (rule `rename-style`).
+    pub fn spelling(&self) -> Spelling {
+        self.get(RuleKind::RenameStyle)
+            .spelling()
+            .unwrap_or(Spelling::Space)
     }
 
     /// As the report shows them: kind → rule, sorted by kind.
@@ -182,6 +252,159 @@ impl Rules {
         self.rules
             .iter()
             .map(|(k, r)| (k.as_str().to_string(), r.as_str().to_string()))
+            .collect()
+    }
+}
+
+/// A rules file (`--conflict FILE`): a JSON object of `"kind": "rule"`
+/// pairs over a preset (`"preset": "default"`, the default, or
+/// `"current"`), and `"services": {"FROM": "TO", ...}`, the mappings of
+/// self-service flow steps. Anything wrong is a usage error naming what is
+/// valid.
+pub fn read_rules_object(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<(Rules, ServiceMap)> {
+    let preset = match object.get("preset") {
+        None => Preset::Default,
+        Some(serde_json::Value::String(text)) => Preset::parse(text).ok_or_else(|| {
+            usage(format!(
+                "unknown preset {text:?} in the rules file{}; valid presets: {}",
+                did_you_mean(text, Preset::ALL.iter().map(|p| p.as_str())),
+                preset_list()
+            ))
+        })?,
+        Some(other) => {
+            return Err(usage(format!(
+                "the rules file's \"preset\" must be a string (one of {}), not {other}",
+                preset_list()
+            )))
+        }
+    };
+    let mut rules = preset.rules();
+    let mut services = ServiceMap::default();
+    for (kind, rule) in object {
+        match kind.as_str() {
+            "preset" => {}
+            "services" => {
+                let Some(map) = rule.as_object() else {
+                    return Err(usage(format!(
+                        "the rules file's \"services\" must be an object {{\"Provider/Step\": \"Provider/Step\", ...}}, not {rule}"
+                    )));
+                };
+                for (from, to) in map {
+                    let Some(to) = to.as_str() else {
+                        return Err(usage(format!(
+                            "the service {from:?} must be mapped to a string \"Provider/Step\", not {to}"
+                        )));
+                    };
+                    let (from, to) = service_pair(from, to).map_err(usage)?;
+                    services.insert(from, to);
+                }
+            }
+            _ => {
+                let Some(rule) = rule.as_str() else {
+                    return Err(usage(format!(
+                        "the rule for {kind:?} must be a string, not {rule}"
+                    )));
+                };
+                let (kind, rule) = parse_pair(kind, rule).map_err(usage)?;
+                rules.set(kind, rule);
+            }
+        }
+    }
+    Ok((rules, services))
+}
+
+/// "default, current".
+pub fn preset_list() -> String {
+    Preset::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `" (did you mean \"x\"?)"` for the valid word nearest to `word`, when
+/// one is near enough to be a likely typo; else "".
+pub fn did_you_mean<'a>(word: &str, valid: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(word, valid)
+        .map(|w| format!(" (did you mean \"{w}\"?)"))
+        .unwrap_or_default()
+}
+
+/// The valid word nearest to `word` (edit distance, ignoring case), when
+/// it is near enough to be a likely typo.
+pub fn nearest<'a>(word: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.trim().to_lowercase();
+    valid
+        .into_iter()
+        .map(|v| (strsim::levenshtein(&word, &v.to_lowercase()), v))
+        .filter(|(d, v)| *d <= (v.chars().count() / 2).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+/// A self-service flow step, `"Provider/Step"`: both parts non-empty.
+pub fn check_service(text: &str) -> Result<(), String> {
+    match text.split_once('/') {
+        Some((provider, step)) if !provider.trim().is_empty() && !step.trim().is_empty() => Ok(()),
+        _ => Err(format!(
+            "{text:?} is no self-service flow step; write it in full as \"Provider/Step\""
+        )),
+    }
+}
+
+fn service_pair(from: &str, to: &str) -> Result<(String, String), String> {
+    check_service(from)?;
+    check_service(to)?;
+    Ok((from.trim().to_string(), to.trim().to_string()))
+}
+
+/// `--map-service FROM=TO`, both full `"Provider/Step"` strings.
+pub fn parse_service_mapping(text: &str) -> Result<(String, String), String> {
+    let Some((from, to)) = text.split_once('=') else {
+        return Err(format!(
+            "--map-service takes FROM=TO, two \"Provider/Step\" strings (for example --map-service \"Zoom Sandbox/Register=Zoom/Register\"), not {text:?}"
+        ));
+    };
+    service_pair(from, to)
+}
+
+/// How the self-service flow steps (`"Provider/Step"`) of the imported
+/// campaigns are mapped to the target's, as Marketo asks when it imports a
+/// program that uses custom services. Keyed by the name rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceMap {
+    /// Key of FROM → (FROM, TO), both as written.
+    map: BTreeMap<String, (String, String)>,
+}
+
+impl ServiceMap {
+    /// Map FROM to TO; a later mapping of the same FROM wins.
+    pub fn insert(&mut self, from: String, to: String) {
+        self.map.insert(names::key(&from), (from, to));
+    }
+
+    /// What a service is mapped to, if anything.
+    pub fn get(&self, service: &str) -> Option<&str> {
+        self.map
+            .get(&names::key(service))
+            .map(|(_, to)| to.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// (FROM, TO) pairs, sorted by FROM's key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.values().map(|(f, t)| (f.as_str(), t.as_str()))
+    }
+
+    /// FROM → TO, as plan files keep them.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
             .collect()
     }
 }
@@ -196,6 +419,58 @@ mod tests {
         assert_eq!(rules.get(RuleKind::Program), Rule::Fail);
         assert_eq!(rules.get(RuleKind::LandingPageTemplate), Rule::Rename);
         assert_eq!(rules.get(RuleKind::ImageToken), Rule::DropAll);
+    }
+
+    #[test]
+    fn the_current_preset_is_todays_marketo() {
+        let rules = Preset::Current.rules();
+        assert_eq!(rules.get(RuleKind::EmailTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Form), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::RenameStyle), Rule::Dash);
+        assert_eq!(rules.get(RuleKind::LandingPageTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Image), Rule::Reuse);
+        assert_eq!(rules.spelling(), Spelling::Dash);
+        assert_eq!(Rules::default().spelling(), Spelling::Space);
+    }
+
+    #[test]
+    fn a_rules_file_starts_from_its_preset() {
+        let object = serde_json::json!({"preset": "current", "image": "rename",
+            "services": {"Zoom Sandbox/Register": "Zoom/Register"}});
+        let (rules, services) = read_rules_object(object.as_object().unwrap()).unwrap();
+        assert_eq!(rules.get(RuleKind::EmailTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Image), Rule::Rename);
+        assert_eq!(
+            services.get(" zoom sandbox/register"),
+            Some("Zoom/Register")
+        );
+        let bad = serde_json::json!({"preset": "curent"});
+        let err = read_rules_object(bad.as_object().unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean \"current\""),
+            "{err}"
+        );
+        let bad = serde_json::json!({"services": {"Zoom": "Zoom/Register"}});
+        assert!(read_rules_object(bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn service_mappings_need_full_steps() {
+        assert_eq!(
+            parse_service_mapping("A/B=C/D").unwrap(),
+            ("A/B".to_string(), "C/D".to_string())
+        );
+        assert!(parse_service_mapping("A/B").is_err());
+        assert!(parse_service_mapping("A=C/D").is_err());
+        assert!(parse_service_mapping("A/=C/D").is_err());
+    }
+
+    #[test]
+    fn nearest_words_are_likely_typos_only() {
+        let presets = ["default", "current"];
+        assert_eq!(nearest("curent", presets), Some("current"));
+        assert_eq!(nearest("Default", presets), Some("default"));
+        assert_eq!(nearest("rules.json", presets), None);
     }
 
     #[test]

@@ -12,7 +12,10 @@
 //! - `program`: planning one program: the program, tokens, tags, content,
 //!   campaigns, and what to write;
 //! - `external`: the external assets it uses (the conflict rules);
-//! - `checks`: what blocks it or warns (access, fields, tokens ...);
+//! - `checks`: what blocks it or warns (access, channel, tokens ...);
+//! - `fields`: field identity (by API name, else by name);
+//! - `flows`: smart lists and flows (services, custom activities, CRM
+//!   flow steps, lists and programs outside the program);
 //! - `hydrate`: completing a planned program for `run`.
 
 use std::borrow::Cow;
@@ -25,10 +28,12 @@ use crate::load::bundle::SourceItem;
 use crate::load::subscription::Subscription;
 use crate::model::{AssetContent, DesignKind, ProgramFile};
 use crate::names::key;
-use crate::rules::{Rule, RuleKind, Rules};
+use crate::rules::{Rule, RuleKind, Rules, ServiceMap};
 
 mod checks;
 mod external;
+mod fields;
+mod flows;
 mod hydrate;
 mod problem;
 mod program;
@@ -49,6 +54,9 @@ pub const CUSTOM_OBJECT_TRIGGER: &str = "Custom Object is Updated";
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     pub rules: Rules,
+    /// How self-service flow steps map to the target's (`--map-service`,
+    /// a rules file's `services`).
+    pub services: ServiceMap,
     /// `--folder`: where every program goes; else each goes to its own.
     pub folder: Option<String>,
     /// `--user` or `MKIMPORT_USER`.
@@ -81,6 +89,8 @@ pub enum Action {
     Deactivate,
     Unschedule,
     Drop,
+    /// A self-service flow step mapped to one of the target (spec 8).
+    Remap,
 }
 
 impl Action {
@@ -96,6 +106,7 @@ impl Action {
             Action::Deactivate => "deactivate",
             Action::Unschedule => "unschedule",
             Action::Drop => "drop",
+            Action::Remap => "remap",
         }
     }
 }
@@ -117,6 +128,8 @@ pub enum AssetKind {
     Image,
     ExternalForm,
     Snippet,
+    /// A self-service flow step, "Provider/Step" (spec 8).
+    Service,
 }
 
 impl AssetKind {
@@ -134,6 +147,7 @@ impl AssetKind {
             AssetKind::Image => "image",
             AssetKind::ExternalForm => "external-form",
             AssetKind::Snippet => "snippet",
+            AssetKind::Service => "service",
         }
     }
 }

@@ -130,6 +130,7 @@ pub(super) fn plan_program(
                     Names::Program,
                     &name,
                     false,
+                    options.rules.spelling(),
                     |k| world.programs.contains_key(k),
                     |_| false,
                 );
@@ -162,11 +163,15 @@ pub(super) fn plan_program(
     };
 
     let folder = planner.resolve_folder(options.folder.as_deref());
+    let folder_tokens = folder
+        .as_deref()
+        .map(|f| planner.target_folder_tokens(f))
+        .unwrap_or_default();
     planner.check_channel();
     let tokens = planner.plan_tokens();
     let tags = planner.plan_tags();
     let (emails, pages) = planner.plan_content();
-    let forms = source.forms.clone();
+    let mut forms = source.forms.clone();
     for form in &forms {
         planner.row(
             AssetKind::Form,
@@ -176,11 +181,16 @@ pub(super) fn plan_program(
             "local form",
         );
     }
-    let campaigns = planner.plan_campaigns(&emails);
-    let renames = planner.plan_external(&emails, &pages);
-    planner.check_references(&campaigns, &forms);
-    planner.check_tokens(&tokens, &emails, &pages);
+    let mut campaigns = planner.plan_campaigns(&emails);
+    planner.plan_flows(&mut campaigns, &imported_as);
+    let mut renames = planner.plan_external(&emails, &pages);
+    let field_renames = planner.check_fields(&campaigns, &forms);
+    planner.check_references(&campaigns);
+    planner.check_tokens(&tokens, &folder_tokens, &emails, &pages);
     planner.flush_unchecked();
+    let mut required = source.requires.fields.clone();
+    field_renames.apply(&mut campaigns, &mut forms, &mut required);
+    field_renames.apply_to_writes(&mut renames.writes);
 
     let blocked = planner
         .problems
@@ -220,6 +230,8 @@ pub(super) fn plan_program(
         .map(|p| renames.page(p, &local_forms))
         .collect();
     program.smart_campaigns = campaigns;
+    program.forms = forms;
+    program.requires.fields = required;
     program.imported = None;
     let image_renames = renames.image_renames();
 
