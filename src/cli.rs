@@ -231,13 +231,22 @@ fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
     if std::fs::symlink_metadata(&path).is_ok() {
         return Ok(ConflictArg::File(path));
     }
-    let words = Preset::ALL
+    let words: Vec<&str> = Preset::ALL
         .iter()
         .map(|p| p.as_str())
-        .chain(std::iter::once("ask"));
+        .chain(std::iter::once("ask"))
+        .collect();
+    // A bare word is a preset mistyped: name the nearest. What looks like
+    // a path is a file that is not there: name a preset only if close.
+    let hint = if text.contains(['/', '\\', '.']) {
+        crate::rules::did_you_mean(text, words)
+    } else {
+        crate::rules::closest(text, words)
+            .map(|w| format!(" (did you mean \"{w}\"?)"))
+            .unwrap_or_default()
+    };
     Err(format!(
-        "{text:?} is neither a preset nor a file{}; give {}, ask, or the path of a rules file",
-        crate::rules::did_you_mean(text, words),
+        "{text:?} is neither a preset nor a file{hint}; give {}, ask, or the path of a rules file",
         crate::rules::preset_list()
     ))
 }

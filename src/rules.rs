@@ -335,13 +335,28 @@ pub fn did_you_mean<'a>(word: &str, valid: impl IntoIterator<Item = &'a str>) ->
 /// The valid word nearest to `word` (edit distance, ignoring case), when
 /// it is near enough to be a likely typo.
 pub fn nearest<'a>(word: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.trim().to_lowercase();
-    valid
-        .into_iter()
-        .map(|v| (strsim::levenshtein(&word, &v.to_lowercase()), v))
+    by_distance(word, valid)
         .filter(|(d, v)| *d <= (v.chars().count() / 2).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, v)| v)
+}
+
+/// The valid word nearest to `word` (edit distance, ignoring case; the
+/// first of equals), however far.
+pub fn closest<'a>(word: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    by_distance(word, valid)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+fn by_distance<'a>(
+    word: &str,
+    valid: impl IntoIterator<Item = &'a str>,
+) -> impl Iterator<Item = (usize, &'a str)> {
+    let word = word.trim().to_lowercase();
+    valid
+        .into_iter()
+        .map(move |v| (strsim::levenshtein(&word, &v.to_lowercase()), v))
 }
 
 /// A self-service flow step, `"Provider/Step"`: both parts non-empty.
@@ -471,6 +486,7 @@ mod tests {
         assert_eq!(nearest("curent", presets), Some("current"));
         assert_eq!(nearest("Default", presets), Some("default"));
         assert_eq!(nearest("rules.json", presets), None);
+        assert_eq!(closest("newest", presets), Some("default"));
     }
 
     #[test]

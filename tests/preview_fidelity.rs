@@ -1094,6 +1094,9 @@ fn an_unknown_conflict_value_suggests_the_nearest_preset() {
         ("curent", "current"),
         ("defualt", "default"),
         ("Current", "current"),
+        ("aks", "ask"),
+        // A bare word far from every preset still names the nearest.
+        ("newest", "default"),
     ] {
         let out = preview_bundle(&clashing_bundle(), &target, &["--conflict", given]);
         assert_eq!(out.code, 2, "{given}: {}", out.stdout);
