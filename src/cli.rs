@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::rules::{Preset, Rule, RuleKind};
+use crate::rules::{Preset, Rule, RuleKind, ServiceMapping};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -141,7 +141,7 @@ pub struct ImportArgs {
     /// target, as FROM=TO, both full "Provider/Step" strings (repeatable;
     /// over a rules file's "services").
     #[arg(long = "map-service", value_name = "FROM=TO", value_parser = parse_map_service)]
-    pub map_services: Vec<(String, String)>,
+    pub map_services: Vec<ServiceMapping>,
 
     /// What to print on standard output: the human `table`, the JSON
     /// report (`json`), or NDJSON `events`, one per program, per asset
@@ -252,8 +252,8 @@ fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
 }
 
 /// `--map-service FROM=TO`.
-fn parse_map_service(text: &str) -> Result<(String, String), String> {
-    crate::rules::parse_service_mapping(text)
+fn parse_map_service(text: &str) -> Result<ServiceMapping, String> {
+    ServiceMapping::parse(text)
 }
 
 /// `--rule KIND=RULE`, checked against the rules the kind accepts.

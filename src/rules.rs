@@ -297,8 +297,7 @@ pub fn read_rules_object(
                             "the service {from:?} must be mapped to a string \"Provider/Step\", not {to}"
                         )));
                     };
-                    let (from, to) = service_pair(from, to).map_err(usage)?;
-                    services.insert(from, to);
+                    services.add(ServiceMapping::new(from, to).map_err(usage)?);
                 }
             }
             _ => {
@@ -360,7 +359,7 @@ fn by_distance<'a>(
 }
 
 /// A self-service flow step, `"Provider/Step"`: both parts non-empty.
-pub fn check_service(text: &str) -> Result<(), String> {
+fn check_service(text: &str) -> Result<(), String> {
     match text.split_once('/') {
         Some((provider, step)) if !provider.trim().is_empty() && !step.trim().is_empty() => Ok(()),
         _ => Err(format!(
@@ -369,20 +368,33 @@ pub fn check_service(text: &str) -> Result<(), String> {
     }
 }
 
-fn service_pair(from: &str, to: &str) -> Result<(String, String), String> {
-    check_service(from)?;
-    check_service(to)?;
-    Ok((from.trim().to_string(), to.trim().to_string()))
+/// One self-service flow step mapped to one of the target: both full
+/// `"Provider/Step"` strings, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceMapping {
+    pub from: String,
+    pub to: String,
 }
 
-/// `--map-service FROM=TO`, both full `"Provider/Step"` strings.
-pub fn parse_service_mapping(text: &str) -> Result<(String, String), String> {
-    let Some((from, to)) = text.split_once('=') else {
-        return Err(format!(
-            "--map-service takes FROM=TO, two \"Provider/Step\" strings (for example --map-service \"Zoom Sandbox/Register=Zoom/Register\"), not {text:?}"
-        ));
-    };
-    service_pair(from, to)
+impl ServiceMapping {
+    pub fn new(from: &str, to: &str) -> Result<ServiceMapping, String> {
+        check_service(from)?;
+        check_service(to)?;
+        Ok(ServiceMapping {
+            from: from.trim().to_string(),
+            to: to.trim().to_string(),
+        })
+    }
+
+    /// `--map-service FROM=TO`.
+    pub fn parse(text: &str) -> Result<ServiceMapping, String> {
+        let Some((from, to)) = text.split_once('=') else {
+            return Err(format!(
+                "--map-service takes FROM=TO, two \"Provider/Step\" strings (for example --map-service \"Zoom Sandbox/Register=Zoom/Register\"), not {text:?}"
+            ));
+        };
+        ServiceMapping::new(from, to)
+    }
 }
 
 /// How the self-service flow steps (`"Provider/Step"`) of the imported
@@ -396,8 +408,9 @@ pub struct ServiceMap {
 
 impl ServiceMap {
     /// Map FROM to TO; a later mapping of the same FROM wins.
-    pub fn insert(&mut self, from: String, to: String) {
-        self.map.insert(names::key(&from), (from, to));
+    pub fn add(&mut self, mapping: ServiceMapping) {
+        self.map
+            .insert(names::key(&mapping.from), (mapping.from, mapping.to));
     }
 
     /// What a service is mapped to, if anything.
@@ -472,12 +485,15 @@ mod tests {
     #[test]
     fn service_mappings_need_full_steps() {
         assert_eq!(
-            parse_service_mapping("A/B=C/D").unwrap(),
-            ("A/B".to_string(), "C/D".to_string())
+            ServiceMapping::parse(" A/B = C/D").unwrap(),
+            ServiceMapping {
+                from: "A/B".to_string(),
+                to: "C/D".to_string()
+            }
         );
-        assert!(parse_service_mapping("A/B").is_err());
-        assert!(parse_service_mapping("A=C/D").is_err());
-        assert!(parse_service_mapping("A/=C/D").is_err());
+        assert!(ServiceMapping::parse("A/B").is_err());
+        assert!(ServiceMapping::parse("A=C/D").is_err());
+        assert!(ServiceMapping::parse("A/=C/D").is_err());
     }
 
     #[test]

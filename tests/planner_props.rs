@@ -24,7 +24,7 @@ use mkimport::load::subscription::{Folder, StoredAsset, Subscription};
 use mkimport::model::{AssetContent, DesignDoc, DesignKind, ProgramFile};
 use mkimport::names::key;
 use mkimport::plan::{plan, Code, PlanOptions, Status};
-use mkimport::rules::{Preset, RuleKind, Rules, ServiceMap};
+use mkimport::rules::{Preset, RuleKind, Rules, ServiceMap, ServiceMapping};
 
 const NAMES: &[&str] = &[
     "Standard Template",
@@ -535,10 +535,10 @@ fn fidelity_bundle(index: usize, spec: &ProgramSpec) -> Bundle {
 fn service_map(choice: usize) -> ServiceMap {
     let mut map = ServiceMap::default();
     if choice & 1 == 1 {
-        map.insert("on24/register".into(), "Zoom/Register".into());
+        map.add(ServiceMapping::new("on24/register", "Zoom/Register").unwrap());
     }
     if choice & 2 == 2 {
-        map.insert("Slack/Post".into(), "Teams/Post".into());
+        map.add(ServiceMapping::new("Slack/Post", "Teams/Post").unwrap());
     }
     map
 }

@@ -133,8 +133,8 @@ pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<(Rules, ServiceMap
     for (kind, rule) in &args.rules {
         rules.set(*kind, *rule);
     }
-    for (from, to) in &args.map_services {
-        services.insert(from.clone(), to.clone());
+    for mapping in &args.map_services {
+        services.add(mapping.clone());
     }
     Ok((rules, services))
 }

@@ -14,7 +14,7 @@ use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 use crate::output::report::{self, Context};
 use crate::plan::Plan;
-use crate::rules::{Preset, Rules, ServiceMap};
+use crate::rules::{Preset, Rules, ServiceMap, ServiceMapping};
 
 #[derive(Debug, Clone, Deserialize)]
 struct Inputs {
@@ -160,10 +160,9 @@ impl SavedPlan {
         }
         let mut services = ServiceMap::default();
         for (from, to) in &self.inputs.services {
-            crate::rules::check_service(from)
-                .and_then(|()| crate::rules::check_service(to))
+            let mapping = ServiceMapping::new(from, to)
                 .map_err(|e| InputError::new("plan file", e).in_file(&self.path))?;
-            services.insert(from.clone(), to.clone());
+            services.add(mapping);
         }
         let base = self
             .inputs
