@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueHint};
 
-use crate::rules::{Rule, RuleKind};
+use crate::rules::{Preset, Rule, RuleKind, ServiceMapping};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -195,12 +195,14 @@ pub struct ImportArgs {
     #[arg(long, value_name = "EMAIL", help_heading = "Selection")]
     pub user: Option<String>,
 
-    /// Conflict rules: `default` (what Marketo does), a JSON file
-    /// `{"kind": "rule", ...}` applied over the defaults, or `ask`
-    /// (interactive, terminal only).
+    /// Conflict rules: `default` (what the seed page of Marketo's import
+    /// describes), `current` (today's Marketo: email templates and global
+    /// forms renamed, renames spelled "<name> - <n>"), a JSON file
+    /// `{"kind": "rule", ...}` applied over the defaults (or over `current`
+    /// with `"preset": "current"`), or `ask` (interactive, terminal only).
     #[arg(
         long,
-        value_name = "default|FILE|ask",
+        value_name = "default|current|FILE|ask",
         default_value = "default",
         value_parser = ConflictParser,
         hide_possible_values = true,
@@ -219,6 +221,12 @@ pub struct ImportArgs {
         help_heading = "Conflict rules"
     )]
     pub rules: Vec<(RuleKind, Rule)>,
+
+    /// Map a self-service flow step of the imported campaigns to one of the
+    /// target, as FROM=TO, both full "Provider/Step" strings (repeatable;
+    /// over a rules file's "services").
+    #[arg(long = "map-service", value_name = "FROM=TO", value_parser = parse_map_service)]
+    pub map_services: Vec<ServiceMapping>,
 
     /// What to print on standard output: the human `table`, the JSON
     /// report (`json`), NDJSON `events` (one per program, per asset action
@@ -319,36 +327,55 @@ impl OutputFormat {
 /// `--conflict`: a preset, a rules file, or `ask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConflictArg {
-    /// `default`: the rules of spec section 4.
-    Default,
+    /// `default` (the rules of spec section 4) or `current` (section 8).
+    Preset(Preset),
     /// `ask`: one question per actual conflict (terminal only).
     Ask,
-    /// A JSON rules file over the defaults.
+    /// A JSON rules file over a preset.
     File(PathBuf),
 }
 
 impl ConflictArg {
     /// The words `--conflict` takes besides a file.
-    pub const PRESETS: [&'static str; 2] = ["default", "ask"];
+    pub const WORDS: [&'static str; 3] = ["default", "current", "ask"];
 }
 
-/// A preset, or a rules file that exists: anything else is a usage error
-/// with the nearest preset suggested.
+/// A preset, `ask`, or a path that exists; anything else is a usage error
+/// that names the nearest preset.
 fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
-    let path = std::path::Path::new(text);
-    Ok(match text {
-        "default" => ConflictArg::Default,
-        "ask" => ConflictArg::Ask,
-        _ if path.is_file() => ConflictArg::File(PathBuf::from(text)),
-        _ if path.exists() => return Err(format!("{text} is a directory, not a rules file")),
-        _ => {
-            return Err(format!(
-                "{text:?} is neither a preset ({}) nor a rules file{}",
-                ConflictArg::PRESETS.join(", "),
-                crate::suggest::did_you_mean(text, ConflictArg::PRESETS)
-            ))
-        }
-    })
+    if let Some(preset) = Preset::parse(text) {
+        return Ok(ConflictArg::Preset(preset));
+    }
+    if text == "ask" {
+        return Ok(ConflictArg::Ask);
+    }
+    let path = PathBuf::from(text);
+    if std::fs::symlink_metadata(&path).is_ok() {
+        return Ok(ConflictArg::File(path));
+    }
+    let words: Vec<&str> = Preset::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .chain(std::iter::once("ask"))
+        .collect();
+    // A bare word is a preset mistyped: name the nearest. What looks like
+    // a path is a file that is not there: name a preset only if close.
+    let hint = if text.contains(['/', '\\', '.']) {
+        crate::suggest::did_you_mean(text, words)
+    } else {
+        crate::suggest::closest(text, words)
+            .map(|w| format!(" (did you mean \"{w}\"?)"))
+            .unwrap_or_default()
+    };
+    Err(format!(
+        "{text:?} is neither a preset nor a file{hint}; give {}, ask, or the path of a rules file",
+        crate::rules::preset_list()
+    ))
+}
+
+/// `--map-service FROM=TO`.
+fn parse_map_service(text: &str) -> Result<ServiceMapping, String> {
+    ServiceMapping::parse(text)
 }
 
 /// `--rule KIND=RULE`, checked against the rules the kind accepts.
@@ -446,7 +473,7 @@ impl TypedValueParser for ConflictParser {
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
-            ConflictArg::PRESETS.into_iter().map(PossibleValue::new),
+            ConflictArg::WORDS.into_iter().map(PossibleValue::new),
         ))
     }
 }

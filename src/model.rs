@@ -177,8 +177,49 @@ pub struct Campaign {
     pub triggers: Vec<String>,
     #[serde(default)]
     pub custom_objects: Vec<String>,
+    // Spec section 8. Absent and empty are kept apart, so a file without
+    // them is written back without them.
+    /// Smart-list filters and triggers beyond `triggers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<String>>,
+    /// Custom activities the smart list or flow uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_activities: Option<Vec<String>>,
+    /// Flow step names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_steps: Option<Vec<String>>,
+    /// Self-service flow steps, "Provider/Step".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Static or smart lists outside the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lists: Option<Vec<String>>,
+    /// Other programs ("Member of Program").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programs: Option<Vec<String>>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl Campaign {
+    pub fn filters(&self) -> &[String] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+    pub fn custom_activities(&self) -> &[String] {
+        self.custom_activities.as_deref().unwrap_or_default()
+    }
+    pub fn flow_steps(&self) -> &[String] {
+        self.flow_steps.as_deref().unwrap_or_default()
+    }
+    pub fn services(&self) -> &[String] {
+        self.services.as_deref().unwrap_or_default()
+    }
+    pub fn lists(&self) -> &[String] {
+        self.lists.as_deref().unwrap_or_default()
+    }
+    pub fn programs(&self) -> &[String] {
+        self.programs.as_deref().unwrap_or_default()
+    }
 }
 
 /// Defines a string-valued type of the format as an enum: the known
@@ -245,6 +286,14 @@ spelled!(
 );
 
 spelled!(
+    /// The CRM a subscription is synchronised with (`crm`).
+    Crm {
+        Salesforce => "salesforce",
+        Dynamics => "dynamics",
+    }
+);
+
+spelled!(
     /// A smart campaign's `type`.
     CampaignType {
         Batch => "batch",
@@ -281,6 +330,12 @@ pub struct FieldDef {
     pub name: String,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The field's API name (spec section 8): its identity when both sides
+    /// give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -323,6 +378,28 @@ pub struct SubscriptionMeta {
     pub roles: Option<BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     pub users: Option<BTreeMap<String, String>>,
+    // Spec section 8.
+    #[serde(default)]
+    pub custom_activities: Option<Vec<String>>,
+    /// `None`: not declared; `Some(None)`: declared `null`, no CRM.
+    #[serde(default, deserialize_with = "declared_or_null")]
+    pub crm: Option<Option<Crm>>,
+    /// Self-service flow steps, "Provider/Step".
+    #[serde(default)]
+    pub services: Option<Vec<String>>,
+    /// Static and smart lists.
+    #[serde(default)]
+    pub lists: Option<Vec<String>>,
+}
+
+/// A key whose `null` is a value: present (even as `null`) is `Some`,
+/// absent is `None` (through `#[serde(default)]`).
+fn declared_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -533,6 +610,32 @@ mod tests {
     fn token_references_survive_multibyte_text() {
         assert!(token_references("{{é}} {{mé}} {{日本語}}").is_empty());
         assert_eq!(token_references("{{my.Café}}"), vec!["my.Café"]);
+    }
+
+    #[test]
+    fn crm_absent_null_and_named_are_three_things() {
+        let meta = |extra: &str| -> SubscriptionMeta {
+            serde_json::from_str(&format!(r#"{{"format": 1, "name": "T"{extra}}}"#)).unwrap()
+        };
+        assert_eq!(meta("").crm, None);
+        assert_eq!(meta(r#", "crm": null"#).crm, Some(None));
+        assert_eq!(
+            meta(r#", "crm": "salesforce""#).crm,
+            Some(Some(Crm::Salesforce))
+        );
+    }
+
+    #[test]
+    fn new_campaign_keys_are_written_back_only_when_read() {
+        let old: Campaign = serde_json::from_str(r#"{"name": "C"}"#).unwrap();
+        let out = serde_json::to_value(&old).unwrap();
+        assert!(out.get("flow_steps").is_none() && out.get("filters").is_none());
+        let new: Campaign =
+            serde_json::from_str(r#"{"name": "C", "flow_steps": [], "services": ["A/B"]}"#)
+                .unwrap();
+        let out = serde_json::to_value(&new).unwrap();
+        assert_eq!(out["flow_steps"], serde_json::json!([]));
+        assert_eq!(new.services(), ["A/B"]);
     }
 
     #[test]

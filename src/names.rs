@@ -14,24 +14,51 @@ pub fn same(a: &str, b: &str) -> bool {
     key(a) == key(b)
 }
 
+/// How a renamed name is spelled (rule `rename-style`): "Standard
+/// Template 1" (`Space`, the seed page's) or "Standard Template - 1"
+/// (`Dash`, today's Marketo).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Spelling {
+    #[default]
+    Space,
+    Dash,
+}
+
+impl Spelling {
+    /// What goes between the name and its number.
+    fn separator(self) -> &'static str {
+        match self {
+            Spelling::Space => " ",
+            Spelling::Dash => " - ",
+        }
+    }
+}
+
 /// The `n`-th suffixed variant of a name: "Standard Template 1", or for an
-/// image "hero 1.png" (the number goes before the extension).
-pub fn suffixed(name: &str, n: u32, is_file: bool) -> String {
+/// image "hero 1.png" (the number goes before the extension); with
+/// [`Spelling::Dash`], "Standard Template - 1" and "hero - 1.png".
+pub fn suffixed(name: &str, n: u32, is_file: bool, spelling: Spelling) -> String {
     let name = name.trim();
+    let sep = spelling.separator();
     if is_file {
         if let Some(dot) = name.rfind('.') {
             if dot > 0 {
-                return format!("{} {}{}", &name[..dot], n, &name[dot..]);
+                return format!("{}{sep}{}{}", &name[..dot], n, &name[dot..]);
             }
         }
     }
-    format!("{name} {n}")
+    format!("{name}{sep}{n}")
 }
 
 /// The first free suffixed variant, n = 1, 2, ...; `taken` answers for a key.
-pub fn first_free(name: &str, is_file: bool, taken: impl Fn(&str) -> bool) -> String {
+pub fn first_free(
+    name: &str,
+    is_file: bool,
+    spelling: Spelling,
+    taken: impl Fn(&str) -> bool,
+) -> String {
     (1u32..)
-        .map(|n| suffixed(name, n, is_file))
+        .map(|n| suffixed(name, n, is_file, spelling))
         .find(|candidate| !taken(&key(candidate)))
         .expect("an unbounded range always yields a free name")
 }
@@ -206,18 +233,32 @@ mod tests {
 
     #[test]
     fn suffix_goes_before_extension_for_files() {
-        assert_eq!(suffixed("hero.png", 1, true), "hero 1.png");
+        let space = Spelling::Space;
+        assert_eq!(suffixed("hero.png", 1, true, space), "hero 1.png");
         assert_eq!(
-            suffixed("Standard Template", 2, false),
+            suffixed("Standard Template", 2, false, space),
             "Standard Template 2"
         );
-        assert_eq!(suffixed(".hidden", 1, true), ".hidden 1");
+        assert_eq!(suffixed(".hidden", 1, true, space), ".hidden 1");
+    }
+
+    #[test]
+    fn dashed_suffixes_are_spelled_as_todays_marketo() {
+        let dash = Spelling::Dash;
+        assert_eq!(suffixed("hero.png", 1, true, dash), "hero - 1.png");
+        assert_eq!(
+            suffixed(" Standard Template ", 1, false, dash),
+            "Standard Template - 1"
+        );
+        assert_eq!(suffixed(".hidden", 2, true, dash), ".hidden - 2");
     }
 
     #[test]
     fn first_free_skips_taken() {
         let taken = ["standard template 1".to_string()];
-        let got = first_free("Standard Template", false, |k| taken.iter().any(|t| t == k));
+        let got = first_free("Standard Template", false, Spelling::Space, |k| {
+            taken.iter().any(|t| t == k)
+        });
         assert_eq!(got, "Standard Template 2");
     }
 
@@ -242,7 +283,7 @@ mod tests {
         );
         assert_eq!(safe_file_name("a/b.png"), "a_b.png");
         assert_eq!(safe_file_name("hero.png"), "hero.png");
-        let renamed = suffixed(&safe, 12, true);
+        let renamed = suffixed(&safe, 12, true, Spelling::Space);
         assert!(renamed.ends_with(" 12.png") && renamed.len() < 255);
     }
 

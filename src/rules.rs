@@ -1,10 +1,15 @@
-//! Conflict rules (spec section 4): one rule per kind, defaults that do what
-//! Marketo does, overridden by a rules file and then by `--rule KIND=RULE`.
+//! Conflict rules (spec sections 4 and 8): one rule per kind, from a preset
+//! (`default`, what the seed page of Marketo's import does, or `current`,
+//! what today's Marketo does), overridden by a rules file and then by
+//! `--rule KIND=RULE`; and the mappings of self-service flow steps
+//! (`--map-service FROM=TO`, a rules file's `services`).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::names::{self, Spelling};
 
 /// What a rule applies to, as written on the command line and in rules files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -17,6 +22,8 @@ pub enum RuleKind {
     Form,
     Tag,
     ImageToken,
+    /// How a renamed program or asset is spelled (spec section 8).
+    RenameStyle,
 }
 
 /// What to do.
@@ -32,10 +39,14 @@ pub enum Rule {
     Ignore,
     DropAll,
     DropImage,
+    /// `rename-style`: "Standard Template 1".
+    Space,
+    /// `rename-style`: "Standard Template - 1", as today's Marketo spells it.
+    Dash,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 7] = [
+    pub const ALL: [RuleKind; 8] = [
         RuleKind::Program,
         RuleKind::EmailTemplate,
         RuleKind::LandingPageTemplate,
@@ -43,6 +54,7 @@ impl RuleKind {
         RuleKind::Form,
         RuleKind::Tag,
         RuleKind::ImageToken,
+        RuleKind::RenameStyle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +66,7 @@ impl RuleKind {
             RuleKind::Form => "form",
             RuleKind::Tag => "tag",
             RuleKind::ImageToken => "image-token",
+            RuleKind::RenameStyle => "rename-style",
         }
     }
 
@@ -68,6 +81,7 @@ impl RuleKind {
             RuleKind::Form => &[Reuse, Rename, Overwrite],
             RuleKind::Tag => &[Create, Ignore],
             RuleKind::ImageToken => &[DropAll, DropImage],
+            RuleKind::RenameStyle => &[Space, Dash],
         }
     }
 
@@ -94,6 +108,26 @@ impl Rule {
             Rule::Ignore => "ignore",
             Rule::DropAll => "drop-all",
             Rule::DropImage => "drop-image",
+            Rule::Space => "space",
+            Rule::Dash => "dash",
+        }
+    }
+
+    /// The spelling of renamed names this rule stands for (the rules of
+    /// `rename-style`); none for the other rules.
+    pub fn spelling(self) -> Option<Spelling> {
+        match self {
+            Rule::Space => Some(Spelling::Space),
+            Rule::Dash => Some(Spelling::Dash),
+            Rule::Fail
+            | Rule::Rename
+            | Rule::Skip
+            | Rule::Reuse
+            | Rule::Overwrite
+            | Rule::Create
+            | Rule::Ignore
+            | Rule::DropAll
+            | Rule::DropImage => None,
         }
     }
 }
@@ -142,6 +176,58 @@ pub struct EntryError {
     pub message: String,
 }
 
+/// A named set of rules to start from: `--conflict default|current`, or a
+/// rules file's `"preset"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Preset {
+    /// The rules of spec section 4: what the seed page of Marketo's
+    /// "Import a Program" describes.
+    Default,
+    /// Today's Marketo (spec section 8): email templates and global forms
+    /// renamed, renames spelled "<name> - <n>".
+    Current,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 2] = [Preset::Default, Preset::Current];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::Current => "current",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.as_str() == text.trim())
+    }
+
+    /// The rules of this preset.
+    pub fn rules(self) -> Rules {
+        let mut rules = Rules {
+            rules: RuleKind::ALL
+                .into_iter()
+                .map(|k| (k, k.default_rule()))
+                .collect(),
+        };
+        match self {
+            Preset::Default => {}
+            Preset::Current => {
+                rules.set(RuleKind::EmailTemplate, Rule::Rename);
+                rules.set(RuleKind::Form, Rule::Rename);
+                rules.set(RuleKind::RenameStyle, Rule::Dash);
+            }
+        }
+        rules
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The rule in force for every kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
@@ -150,12 +236,7 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules {
-            rules: RuleKind::ALL
-                .into_iter()
-                .map(|k| (k, k.default_rule()))
-                .collect(),
-        }
+        Preset::Default.rules()
     }
 }
 
@@ -169,28 +250,11 @@ impl Rules {
         self.rules.insert(kind, rule);
     }
 
-    /// Apply a rules file's JSON object `{"kind": "rule", ...}`. An error
-    /// names the key it is about, so the caller can say where it is.
-    pub fn apply_object(
-        &mut self,
-        object: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), EntryError> {
-        for (kind, rule) in object {
-            let Some(text) = rule.as_str() else {
-                return Err(EntryError {
-                    key: kind.clone(),
-                    in_value: true,
-                    message: format!("the rule for {kind:?} must be a string, not {rule}"),
-                });
-            };
-            let (kind_value, rule) = parse_pair(kind, text).map_err(|message| EntryError {
-                key: kind.clone(),
-                in_value: RuleKind::parse(kind).is_some(),
-                message,
-            })?;
-            self.set(kind_value, rule);
-        }
-        Ok(())
+    /// How renamed programs and assets are spelled (rule `rename-style`).
+    pub fn spelling(&self) -> Spelling {
+        self.get(RuleKind::RenameStyle)
+            .spelling()
+            .unwrap_or(Spelling::Space)
     }
 
     /// As the report shows them: kind → rule, sorted by kind.
@@ -198,6 +262,170 @@ impl Rules {
         self.rules
             .iter()
             .map(|(k, r)| (k.as_str().to_string(), r.as_str().to_string()))
+            .collect()
+    }
+}
+
+/// A rules file (`--conflict FILE`): a JSON object of `"kind": "rule"`
+/// pairs over a preset (`"preset": "default"`, the default, or
+/// `"current"`), and `"services": {"FROM": "TO", ...}`, the mappings of
+/// self-service flow steps. A mistake names the key it is about (and
+/// what is valid), so the caller can say where it is.
+pub fn read_rules_object(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(Rules, ServiceMap), EntryError> {
+    let wrong = |key: &str, in_value: bool, message: String| EntryError {
+        key: key.to_string(),
+        in_value,
+        message,
+    };
+    let preset = match object.get("preset") {
+        None => Preset::Default,
+        Some(serde_json::Value::String(text)) => Preset::parse(text).ok_or_else(|| {
+            wrong(
+                "preset",
+                true,
+                format!(
+                    "unknown preset {text:?}{}; valid presets: {}",
+                    crate::suggest::did_you_mean(text, Preset::ALL.iter().map(|p| p.as_str())),
+                    preset_list()
+                ),
+            )
+        })?,
+        Some(other) => {
+            return Err(wrong(
+                "preset",
+                true,
+                format!(
+                    "\"preset\" must be a string (one of {}), not {other}",
+                    preset_list()
+                ),
+            ))
+        }
+    };
+    let mut rules = preset.rules();
+    let mut services = ServiceMap::default();
+    for (kind, rule) in object {
+        match kind.as_str() {
+            "preset" => {}
+            "services" => {
+                let Some(map) = rule.as_object() else {
+                    return Err(wrong(kind, true, format!(
+                        "\"services\" must be an object {{\"Provider/Step\": \"Provider/Step\", ...}}, not {rule}"
+                    )));
+                };
+                for (from, to) in map {
+                    let Some(to) = to.as_str() else {
+                        return Err(wrong(kind, true, format!(
+                            "the service {from:?} must be mapped to a string \"Provider/Step\", not {to}"
+                        )));
+                    };
+                    let mapping =
+                        ServiceMapping::new(from, to).map_err(|m| wrong(kind, true, m))?;
+                    services.add(mapping);
+                }
+            }
+            _ => {
+                let Some(text) = rule.as_str() else {
+                    return Err(wrong(
+                        kind,
+                        true,
+                        format!("the rule for {kind:?} must be a string, not {rule}"),
+                    ));
+                };
+                let (kind_value, rule) = parse_pair(kind, text)
+                    .map_err(|m| wrong(kind, RuleKind::parse(kind).is_some(), m))?;
+                rules.set(kind_value, rule);
+            }
+        }
+    }
+    Ok((rules, services))
+}
+
+/// "default, current".
+pub fn preset_list() -> String {
+    Preset::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A self-service flow step, `"Provider/Step"`: both parts non-empty.
+fn check_service(text: &str) -> Result<(), String> {
+    match text.split_once('/') {
+        Some((provider, step)) if !provider.trim().is_empty() && !step.trim().is_empty() => Ok(()),
+        _ => Err(format!(
+            "{text:?} is no self-service flow step; write it in full as \"Provider/Step\""
+        )),
+    }
+}
+
+/// One self-service flow step mapped to one of the target: both full
+/// `"Provider/Step"` strings, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceMapping {
+    pub from: String,
+    pub to: String,
+}
+
+impl ServiceMapping {
+    pub fn new(from: &str, to: &str) -> Result<ServiceMapping, String> {
+        check_service(from)?;
+        check_service(to)?;
+        Ok(ServiceMapping {
+            from: from.trim().to_string(),
+            to: to.trim().to_string(),
+        })
+    }
+
+    /// `--map-service FROM=TO`.
+    pub fn parse(text: &str) -> Result<ServiceMapping, String> {
+        let Some((from, to)) = text.split_once('=') else {
+            return Err(format!(
+                "--map-service takes FROM=TO, two \"Provider/Step\" strings (for example --map-service \"Zoom Sandbox/Register=Zoom/Register\"), not {text:?}"
+            ));
+        };
+        ServiceMapping::new(from, to)
+    }
+}
+
+/// How the self-service flow steps (`"Provider/Step"`) of the imported
+/// campaigns are mapped to the target's, as Marketo asks when it imports a
+/// program that uses custom services. Keyed by the name rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceMap {
+    /// Key of FROM → (FROM, TO), both as written.
+    map: BTreeMap<String, (String, String)>,
+}
+
+impl ServiceMap {
+    /// Map FROM to TO; a later mapping of the same FROM wins.
+    pub fn add(&mut self, mapping: ServiceMapping) {
+        self.map
+            .insert(names::key(&mapping.from), (mapping.from, mapping.to));
+    }
+
+    /// What a service is mapped to, if anything.
+    pub fn get(&self, service: &str) -> Option<&str> {
+        self.map
+            .get(&names::key(service))
+            .map(|(_, to)| to.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// (FROM, TO) pairs, sorted by FROM's key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.values().map(|(f, t)| (f.as_str(), t.as_str()))
+    }
+
+    /// FROM → TO, as plan files keep them.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
             .collect()
     }
 }
@@ -212,6 +440,50 @@ mod tests {
         assert_eq!(rules.get(RuleKind::Program), Rule::Fail);
         assert_eq!(rules.get(RuleKind::LandingPageTemplate), Rule::Rename);
         assert_eq!(rules.get(RuleKind::ImageToken), Rule::DropAll);
+    }
+
+    #[test]
+    fn the_current_preset_is_todays_marketo() {
+        let rules = Preset::Current.rules();
+        assert_eq!(rules.get(RuleKind::EmailTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Form), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::RenameStyle), Rule::Dash);
+        assert_eq!(rules.get(RuleKind::LandingPageTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Image), Rule::Reuse);
+        assert_eq!(rules.spelling(), Spelling::Dash);
+        assert_eq!(Rules::default().spelling(), Spelling::Space);
+    }
+
+    #[test]
+    fn a_rules_file_starts_from_its_preset() {
+        let object = serde_json::json!({"preset": "current", "image": "rename",
+            "services": {"Zoom Sandbox/Register": "Zoom/Register"}});
+        let (rules, services) = read_rules_object(object.as_object().unwrap()).unwrap();
+        assert_eq!(rules.get(RuleKind::EmailTemplate), Rule::Rename);
+        assert_eq!(rules.get(RuleKind::Image), Rule::Rename);
+        assert_eq!(
+            services.get(" zoom sandbox/register"),
+            Some("Zoom/Register")
+        );
+        let bad = serde_json::json!({"preset": "curent"});
+        let err = read_rules_object(bad.as_object().unwrap()).unwrap_err();
+        assert!(err.message.contains("did you mean \"current\""), "{err:?}");
+        let bad = serde_json::json!({"services": {"Zoom": "Zoom/Register"}});
+        assert!(read_rules_object(bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn service_mappings_need_full_steps() {
+        assert_eq!(
+            ServiceMapping::parse(" A/B = C/D").unwrap(),
+            ServiceMapping {
+                from: "A/B".to_string(),
+                to: "C/D".to_string()
+            }
+        );
+        assert!(ServiceMapping::parse("A/B").is_err());
+        assert!(ServiceMapping::parse("A=C/D").is_err());
+        assert!(ServiceMapping::parse("A/=C/D").is_err());
     }
 
     #[test]

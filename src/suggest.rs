@@ -49,6 +49,18 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     format!(" (did you mean {}?)", quoted.join(" or "))
 }
 
+/// The valid word nearest to `word` however far (edit distance on the
+/// names as compared by the name rule; the first of equals): for a bare
+/// word that can only have meant one of a few (`--conflict newest`).
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = key(word);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&wanted, &key(c)), c))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 /// What a source or library holds, for a message: every name when there
 /// are few, else how many ("it holds 800 programs").
 pub fn holdings(names: &[&str]) -> String {

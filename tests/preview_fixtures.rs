@@ -1,6 +1,6 @@
 //! The shipped fixtures (fixtures/README.md): every sandbox program into
 //! production with the default rules gives 3 ok and 3 blocked, each for the
-//! reasons the README lists.
+//! reasons the README lists (spec sections 4 and 8).
 
 mod common;
 
@@ -52,14 +52,23 @@ fn sandbox_into_production_gives_three_ok_and_three_blocked() {
     assert_eq!(out.json["summary"]["programs"], 6);
     assert_eq!(out.json["summary"]["ok"], 3);
     assert_eq!(out.json["summary"]["blocked"], 3);
-    assert_eq!(out.json["summary"]["errors"], 3);
+    assert_eq!(out.json["summary"]["errors"], 6);
     for name in [Q3, APAC, NEWSLETTER] {
         assert_eq!(out.status(name), "ok", "{name}");
         assert!(errors(out.program(name)).is_empty(), "{name}");
     }
     assert_eq!(errors(out.program(ROUNDTABLE)), ["program-exists"]);
     assert_eq!(errors(out.program(REPORT)), ["missing-field"]);
-    assert_eq!(errors(out.program(NURTURE)), ["field-type-mismatch"]);
+    // Every cause at once (spec sections 4 and 8).
+    assert_eq!(
+        errors(out.program(NURTURE)),
+        [
+            "missing-custom-activity",
+            "crm-flow-step",
+            "field-type-mismatch",
+            "field-api-name-mismatch"
+        ]
+    );
     for name in [ROUNDTABLE, REPORT, NURTURE] {
         assert_eq!(out.status(name), "blocked", "{name}");
     }
@@ -119,6 +128,20 @@ fn q3_webinar() {
     assert_eq!(act(p, "tag", "Region: EMEA").0, "reuse");
     assert!(problems(p, "missing-webhook").is_empty());
     assert!(problems(p, "missing-snippet").is_empty());
+    // Spec 8: production's Webinars folder has its own support address
+    // and company name, which the program's tokens hide.
+    let shadows = messages(p, "token-shadows-folder");
+    assert_eq!(shadows.len(), 2, "{shadows:?}");
+    assert!(shadows.iter().any(|m| m.contains("my.Support Email")
+        && m.contains("events@acme.example")
+        && m.contains("webinars@acme.example")));
+    // The invite list lives outside the program, and production lacks it;
+    // the roundtable program and the Zoom step are there.
+    let outside = messages(p, "outside-reference");
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert!(outside[0].contains("Q3 Webinar Invite List"));
+    assert!(problems(p, "missing-service").is_empty());
+    assert!(assets_of(p, "service").is_empty(), "nothing mapped");
 }
 
 #[test]
@@ -203,6 +226,9 @@ fn monthly_newsletter() {
     let unresolved = messages(p, "unresolved-token");
     assert_eq!(unresolved.len(), 1, "{unresolved:?}");
     assert!(unresolved[0].contains("my.Promo Code"));
+    // {{my.Mailing Address}} is a token of production's Newsletters
+    // folder, above Newsletters/2026 (spec 8): resolved, not reported.
+    assert!(!unresolved[0].contains("Mailing Address"), "{unresolved:?}");
     let (a, r, reason) = act(p, "email-template", "Newsletter");
     assert_eq!((a.as_str(), r.as_str()), ("reuse", "Newsletter"));
     assert_ne!(reason, "identical");
@@ -239,6 +265,18 @@ fn trial_conversion_nurture() {
     let out = fixtures_preview(&[]);
     let p = out.program(NURTURE);
     assert!(messages(p, "field-type-mismatch")[0].contains("Demographic Score"));
+    let api = messages(p, "field-api-name-mismatch");
+    assert_eq!(api.len(), 1, "{api:?}");
+    assert!(
+        api[0].contains("Lead Source Detail")
+            && api[0].contains("leadSourceDetail")
+            && api[0].contains("Lead_Source_Detail__c"),
+        "{api:?}"
+    );
+    let crm = messages(p, "crm-flow-step");
+    assert_eq!(crm.len(), 1, "{crm:?}");
+    assert!(crm[0].contains("Sync Person to SFDC"), "{crm:?}");
+    assert!(messages(p, "missing-custom-activity")[0].contains("Started Trial"));
     assert_eq!(act(p, "tag", "Business Unit: SMB").0, "create");
     assert_eq!(
         action_result(p, "external-form", "Contact Us Form"),

@@ -623,7 +623,8 @@ fn json_is_one_document_with_the_spec_keys() {
     assert!(report["source"].is_string());
     assert!(report["target"].is_string());
     assert_eq!(report["folder"], Value::Null);
-    assert_eq!(report["rules"].as_object().unwrap().len(), 7);
+    // The seven kinds of section 4 and rename-style (section 8).
+    assert_eq!(report["rules"].as_object().unwrap().len(), 8);
     for key in [
         "programs",
         "ok",

@@ -72,7 +72,8 @@ fn defaults_do_what_marketo_does() {
             "image": "reuse",
             "form": "reuse",
             "tag": "create",
-            "image-token": "drop-all"
+            "image-token": "drop-all",
+            "rename-style": "space"
         })
     );
     assert_eq!(

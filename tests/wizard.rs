@@ -135,6 +135,9 @@ fn custom_rules_are_asked_per_kind() {
         }
         press(&mut p, "\r");
     }
+    p.exp_string("How renamed names are spelled (rename-style)")
+        .unwrap();
+    press(&mut p, "\r");
     p.exp_string("Import 1 program into Acme Production?")
         .unwrap();
     press(&mut p, "y");

@@ -151,6 +151,7 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
     source.select(&request.selection)?;
     let mut options = PlanOptions {
         rules: request.rules.clone(),
+        services: request.services.clone(),
         folder: request.folder.clone(),
         user: request.user.clone(),
         overrides: request.overrides.clone(),

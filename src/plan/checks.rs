@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::program::{quote_list, Planner};
+use super::world::folder_key;
 use super::*;
-use crate::model::{AssetContent, DesignKind, PROGRAM_LIBRARY};
+use crate::model::{Token, PROGRAM_LIBRARY};
 use crate::names::{self, key};
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     /// Permission and connection.
     pub(super) fn check_access(&mut self, user: Option<&str>) {
         let meta = &self.target.meta;
@@ -85,72 +86,10 @@ impl Planner<'_> {
         }
     }
 
-    /// Fields, webhooks, custom objects, and what `requires` adds.
-    pub(super) fn check_references(
-        &mut self,
-        campaigns: &[crate::model::Campaign],
-        forms: &[crate::model::Form],
-    ) {
+    /// Webhooks, custom objects, the custom-object trigger, and the
+    /// snippets and segmentations `requires` adds. (Fields: `fields.rs`.)
+    pub(super) fn check_references(&mut self, campaigns: &[crate::model::Campaign]) {
         let program = self.program();
-
-        // Fields: (name, required type).
-        let mut fields: Vec<(String, Option<String>)> = Vec::new();
-        for field in &program.requires.fields {
-            fields.push((field.name.clone(), field.kind.clone()));
-        }
-        for campaign in campaigns {
-            fields.extend(campaign.fields.iter().map(|f| (f.clone(), None)));
-        }
-        for form in forms {
-            fields.extend(form.fields.iter().map(|f| (f.clone(), None)));
-        }
-        let planned: BTreeSet<(DesignKind, &str)> = self
-            .pending
-            .planned
-            .iter()
-            .map(|((kind, k, _), _)| (*kind, k.as_str()))
-            .collect();
-        for asset in &self.bundle.external {
-            let written = planned.contains(&(asset.kind, key(&asset.name).as_str()));
-            if let (DesignKind::Form, AssetContent::Doc(doc), true) =
-                (asset.kind, &asset.content, written)
-            {
-                fields.extend(doc.fields().into_iter().map(|f| (f, None)));
-            }
-        }
-        if !fields.is_empty() {
-            match &self.world.declared.fields {
-                None => {
-                    self.unchecked.insert("fields");
-                }
-                Some(known) => {
-                    let mut reported = BTreeSet::new();
-                    for (name, wanted) in &fields {
-                        match known.get(&key(name)) {
-                            None => {
-                                if reported.insert(key(name)) {
-                                    self.error(
-                                        Code::MissingField,
-                                        format!("field \"{name}\" does not exist in the target"),
-                                    );
-                                }
-                            }
-                            Some(kind) => {
-                                if let (Some(want), Some(have)) = (wanted, kind) {
-                                    if !names::same(want, have) && reported.insert(key(name)) {
-                                        self.error(
-                                            Code::FieldTypeMismatch,
-                                            format!("field \"{name}\" has type \"{have}\" in the target; the program requires \"{want}\""),
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
         let requires = &program.requires;
         let world = self.world;
         let declared = [
@@ -180,16 +119,18 @@ impl Planner<'_> {
         }
 
         for campaign in campaigns {
-            if campaign
-                .triggers
-                .iter()
-                .any(|t| names::same(t, CUSTOM_OBJECT_TRIGGER))
-            {
-                self.error(
-                    Code::CustomObjectTrigger,
-                    format!("smart campaign \"{}\" uses the trigger \"{CUSTOM_OBJECT_TRIGGER}\", which cannot be imported", campaign.name),
-                );
-            }
+            let is_it = |t: &String| names::same(t, CUSTOM_OBJECT_TRIGGER);
+            let place = if campaign.triggers.iter().any(is_it) {
+                "the trigger"
+            } else if campaign.filters().iter().any(is_it) {
+                "the smart-list entry"
+            } else {
+                continue;
+            };
+            self.error(
+                Code::CustomObjectTrigger,
+                format!("smart campaign \"{}\" uses {place} \"{CUSTOM_OBJECT_TRIGGER}\", which cannot be imported", campaign.name),
+            );
         }
 
         for snippet in &program.requires.snippets {
@@ -236,14 +177,60 @@ impl Planner<'_> {
         }
     }
 
-    /// `{{my.X}}` references that no imported token satisfies.
+    /// The My Tokens a program placed in `folder` of the target inherits
+    /// there (spec section 8): those of the folder and of every folder
+    /// above it, nearest first; a nearer folder's token hides a farther
+    /// one's of the same name. Each with its folder's path.
+    pub(super) fn target_folder_tokens(&self, folder: &[String]) -> Vec<(&'a Token, String)> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for depth in (1..=folder.len()).rev() {
+            let Some(&i) = self.world.folders.get(&folder_key(&folder[..depth])) else {
+                continue;
+            };
+            let found = &self.target.folders[i];
+            for token in &found.tokens {
+                if seen.insert(key(&token.name)) {
+                    out.push((token, found.path_string()));
+                }
+            }
+        }
+        out
+    }
+
+    /// `{{my.X}}` references that neither an imported token nor a token of
+    /// the target folder chain (`inherited`) satisfies; imported tokens
+    /// that hide a target folder token of another value.
     pub(super) fn check_tokens(
         &mut self,
-        tokens: &[crate::model::Token],
+        tokens: &[Token],
+        inherited: &[(&Token, String)],
         emails: &[crate::model::Email],
         pages: &[crate::model::LandingPage],
     ) {
-        let defined: BTreeSet<String> = tokens.iter().map(|t| key(&t.name)).collect();
+        let from_folders: BTreeMap<String, &(&Token, String)> =
+            inherited.iter().map(|t| (key(&t.0.name), t)).collect();
+        for token in tokens {
+            if let Some((theirs, folder)) = from_folders.get(&key(&token.name)) {
+                if theirs.value != token.value {
+                    self.warning(
+                        Code::TokenShadowsFolder,
+                        format!(
+                            "token \"{}\" of the program (value {}) hides the token \"{}\" of the target folder \"{folder}\" (value {}); the program's value wins",
+                            token.name,
+                            show_value(&token.value),
+                            theirs.name,
+                            show_value(&theirs.value)
+                        ),
+                    );
+                }
+            }
+        }
+        let defined: BTreeSet<String> = tokens
+            .iter()
+            .map(|t| key(&t.name))
+            .chain(from_folders.keys().cloned())
+            .collect();
         // Token key → (its spelling, the places using it in order, and the
         // same places as a set, so a token used in many places is listed
         // in linear time).
@@ -281,7 +268,7 @@ impl Planner<'_> {
             self.warning(
                 Code::UnresolvedToken,
                 format!(
-                    "{{{{{token}}}}} is used by {} but no imported token defines it",
+                    "{{{{{token}}}}} is used by {} but neither an imported token nor a token of the target folder defines it",
                     places.join(", ")
                 ),
             );
@@ -292,15 +279,21 @@ impl Planner<'_> {
         for what in std::mem::take(&mut self.unchecked) {
             self.warning(
                 Code::Unchecked,
-                if what == "roles" {
-                    "the target declares users but no \"roles\", so the acting user's permission was not checked".to_string()
-                } else {
-                    format!(
+                match what {
+                    "roles" => "the target declares users but no \"roles\", so the acting user's permission was not checked".to_string(),
+                    "crm" => "the target does not declare \"crm\", so the program's CRM flow steps were not checked".to_string(),
+                    "lists" => "the target does not declare \"lists\", so the lists the program's smart campaigns name were not checked".to_string(),
+                    _ => format!(
                         "the target does not declare \"{what}\", so the program's {} were not checked",
                         what.replace('_', " ")
-                    )
+                    ),
                 },
             );
         }
     }
+}
+
+/// A token's value in a message: a string in quotes, anything else as JSON.
+fn show_value(value: &serde_json::Value) -> String {
+    value.to_string()
 }

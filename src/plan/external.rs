@@ -292,7 +292,8 @@ impl Planner<'_> {
         result
     }
 
-    /// The first free "`<name> <n>`" for a renamed asset: not taken in the
+    /// The first free "`<name> <n>`" (spelled as rule `rename-style` says)
+    /// for a renamed asset: not taken in the
     /// target, by this run, or by a name this bundle carries itself (those
     /// come next).
     fn free_name(&self, kind: DesignKind, name: &str) -> String {
@@ -300,6 +301,7 @@ impl Planner<'_> {
             Names::Asset(kind),
             name,
             kind == DesignKind::Image,
+            self.options.rules.spelling(),
             |c| self.world.assets.contains_key(&(kind, c.to_string())),
             |c| {
                 self.pending.find(kind, c).is_some()

@@ -37,6 +37,81 @@ pub(super) fn land_campaign(campaign: &Campaign) -> Campaign {
     landed
 }
 
+/// The names in campaigns, local forms and `requires` that the import
+/// rewrites: a field matched by API name takes the target's name
+/// (`fields`, by name key); a mapped or differently spelled self-service
+/// step, list or program takes the name it has in the target (`services`,
+/// `lists`, `programs`, by the name as the program spells it; only those
+/// that change).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rewrites {
+    pub fields: BTreeMap<String, String>,
+    pub services: BTreeMap<String, String>,
+    pub lists: BTreeMap<String, String>,
+    pub programs: BTreeMap<String, String>,
+}
+
+impl Rewrites {
+    /// What the planner changed between the program's campaigns and the
+    /// campaigns as they land (same order), and the field renames.
+    pub(super) fn between(
+        source: &[Campaign],
+        landed: &[Campaign],
+        fields: BTreeMap<String, String>,
+    ) -> Rewrites {
+        let mut rewrites = Rewrites {
+            fields,
+            ..Rewrites::default()
+        };
+        fn changes(
+            into: &mut BTreeMap<String, String>,
+            was: &Option<Vec<String>>,
+            is: &Option<Vec<String>>,
+        ) {
+            if let (Some(was), Some(is)) = (was, is) {
+                for (w, i) in was.iter().zip(is) {
+                    if w != i {
+                        into.insert(w.clone(), i.clone());
+                    }
+                }
+            }
+        }
+        for (was, is) in source.iter().zip(landed) {
+            changes(&mut rewrites.services, &was.services, &is.services);
+            changes(&mut rewrites.lists, &was.lists, &is.lists);
+            changes(&mut rewrites.programs, &was.programs, &is.programs);
+        }
+        rewrites
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.fields
+            .get(&key(name))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn fields(&self, names: &mut [String]) {
+        for name in names {
+            *name = self.field(name);
+        }
+    }
+
+    fn campaign(&self, campaign: &mut Campaign) {
+        let exact = |map: &BTreeMap<String, String>, names: &mut Option<Vec<String>>| {
+            for name in names.iter_mut().flatten() {
+                if let Some(to) = map.get(name.as_str()) {
+                    *name = to.clone();
+                }
+            }
+        };
+        exact(&self.services, &mut campaign.services);
+        exact(&self.lists, &mut campaign.lists);
+        exact(&self.programs, &mut campaign.programs);
+        self.fields(&mut campaign.fields);
+    }
+}
+
 /// External references rewritten to their names in the target.
 struct References<'a>(&'a BTreeMap<(DesignKind, String), String>);
 
@@ -107,10 +182,24 @@ pub fn land(source: &ProgramFile, landing: &Landing) -> ProgramFile {
         landing_pages: picked(&source.landing_pages, &landing.pages)
             .map(|p| references.page(p, &local_forms))
             .collect(),
-        smart_campaigns: source.smart_campaigns.iter().map(land_campaign).collect(),
+        smart_campaigns: source
+            .smart_campaigns
+            .iter()
+            .map(|c| {
+                let mut landed = land_campaign(c);
+                landing.rewrites.campaign(&mut landed);
+                landed
+            })
+            .collect(),
         imported: None,
         ..source.clone()
     };
+    for form in &mut program.forms {
+        landing.rewrites.fields(&mut form.fields);
+    }
+    for field in &mut program.requires.fields {
+        field.name = landing.rewrites.field(&field.name);
+    }
     program.program.name = landing.name.clone();
     program.program.folder = Some(landing.folder.clone());
     program.program.tags = landing.tags.clone();

@@ -12,7 +12,10 @@
 //! - `program`: planning one program: the program, tokens, tags, content,
 //!   campaigns, and what to write;
 //! - `external`: the external assets it uses (the conflict rules);
-//! - `checks`: what blocks it or warns (access, fields, tokens ...);
+//! - `checks`: what blocks it or warns (access, channel, tokens ...);
+//! - `fields`: field identity (by API name, else by name);
+//! - `flows`: smart lists and flows (services, custom activities, CRM
+//!   flow steps, lists and programs outside the program);
 //! - `hydrate`: completing a planned program for `run`.
 
 use std::collections::BTreeMap;
@@ -24,10 +27,12 @@ use crate::load::bundle::{Origin, SourceItem};
 use crate::load::subscription::Subscription;
 use crate::model::{AssetContent, DesignKind};
 use crate::names::key;
-use crate::rules::{Rule, RuleKind, Rules};
+use crate::rules::{Rule, RuleKind, Rules, ServiceMap};
 
 mod checks;
 mod external;
+mod fields;
+mod flows;
 mod hydrate;
 mod problem;
 mod program;
@@ -50,6 +55,9 @@ pub const CUSTOM_OBJECT_TRIGGER: &str = "Custom Object is Updated";
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     pub rules: Rules,
+    /// How self-service flow steps map to the target's (`--map-service`,
+    /// a rules file's `services`).
+    pub services: ServiceMap,
     /// `--folder`: where every program goes; else each goes to its own.
     pub folder: Option<String>,
     /// `--user` or `MKIMPORT_USER`.
@@ -82,6 +90,8 @@ pub enum Action {
     Deactivate,
     Unschedule,
     Drop,
+    /// A self-service flow step mapped to one of the target (spec 8).
+    Remap,
 }
 
 impl Action {
@@ -97,6 +107,7 @@ impl Action {
             Action::Deactivate => "deactivate",
             Action::Unschedule => "unschedule",
             Action::Drop => "drop",
+            Action::Remap => "remap",
         }
     }
 }
@@ -118,6 +129,8 @@ pub enum AssetKind {
     Image,
     ExternalForm,
     Snippet,
+    /// A self-service flow step, "Provider/Step" (spec 8).
+    Service,
 }
 
 impl AssetKind {
@@ -135,6 +148,7 @@ impl AssetKind {
             AssetKind::Image => "image",
             AssetKind::ExternalForm => "external-form",
             AssetKind::Snippet => "snippet",
+            AssetKind::Service => "service",
         }
     }
 }
@@ -242,6 +256,8 @@ pub struct Landing {
     pub pages: Vec<u32>,
     /// Every external reference: (kind, name key) → its name in the target.
     pub references: BTreeMap<(DesignKind, String), String>,
+    /// Field, service, list and program names the import rewrites.
+    pub rewrites: hydrate::Rewrites,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -39,6 +39,12 @@ pub enum Code {
     PermissionDenied,
     NotConnected,
     MissingFolder,
+    // What else blocks a program (spec section 8).
+    FieldApiNameMismatch,
+    FieldLabelMismatch,
+    MissingCustomActivity,
+    CrmFlowStep,
+    MissingService,
     // Warnings.
     ImageToken,
     DynamicContent,
@@ -47,6 +53,8 @@ pub enum Code {
     DanglingReference,
     UnresolvedToken,
     Unchecked,
+    TokenShadowsFolder,
+    OutsideReference,
     // Problems of a whole run.
     StalePlan,
     StaleUndo,
@@ -68,6 +76,11 @@ impl Code {
             Code::PermissionDenied => "permission-denied",
             Code::NotConnected => "not-connected",
             Code::MissingFolder => "missing-folder",
+            Code::FieldApiNameMismatch => "field-api-name-mismatch",
+            Code::FieldLabelMismatch => "field-label-mismatch",
+            Code::MissingCustomActivity => "missing-custom-activity",
+            Code::CrmFlowStep => "crm-flow-step",
+            Code::MissingService => "missing-service",
             Code::ImageToken => "image-token",
             Code::DynamicContent => "dynamic-content",
             Code::MissingSnippet => "missing-snippet",
@@ -75,6 +88,8 @@ impl Code {
             Code::DanglingReference => "dangling-reference",
             Code::UnresolvedToken => "unresolved-token",
             Code::Unchecked => "unchecked",
+            Code::TokenShadowsFolder => "token-shadows-folder",
+            Code::OutsideReference => "outside-reference",
             Code::StalePlan => "stale-plan",
             Code::StaleUndo => "stale-undo",
             Code::NotifyFailed => "notify-failed",
@@ -119,7 +134,14 @@ mod tests {
 
     #[test]
     fn codes_serialise_as_spelled() {
-        for code in [Code::BadInput, Code::CustomObjectTrigger, Code::StalePlan] {
+        for code in [
+            Code::BadInput,
+            Code::CustomObjectTrigger,
+            Code::StalePlan,
+            Code::FieldApiNameMismatch,
+            Code::CrmFlowStep,
+            Code::TokenShadowsFolder,
+        ] {
             assert_eq!(
                 serde_json::to_value(code).unwrap(),
                 serde_json::Value::from(code.as_str())

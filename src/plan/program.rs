@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::hydrate::{land_campaign, landed_token, picked};
+use super::hydrate::{land_campaign, landed_token, picked, Rewrites};
 use super::world::{folder_key, Names, Pending, World};
 use super::*;
 use crate::load::bundle::{Bundle, ExternalIndex};
@@ -133,6 +133,7 @@ pub(super) fn plan_program(
                     Names::Program,
                     &name,
                     false,
+                    options.rules.spelling(),
                     |k| world.programs.contains_key(k),
                     |_| false,
                 );
@@ -165,6 +166,10 @@ pub(super) fn plan_program(
     };
 
     let folder = planner.resolve_folder(options.folder.as_deref());
+    let folder_tokens = folder
+        .as_deref()
+        .map(|f| planner.target_folder_tokens(f))
+        .unwrap_or_default();
     planner.check_channel();
     let token_at = planner.plan_tokens();
     let tokens: Vec<Token> = picked(&source.tokens, &token_at)
@@ -184,11 +189,19 @@ pub(super) fn plan_program(
             "local form",
         );
     }
-    let campaigns = planner.plan_campaigns(&emails);
-    let renames = planner.plan_external(&emails, &pages);
-    planner.check_references(&campaigns, forms);
-    planner.check_tokens(&tokens, &emails, &pages);
+    let mut campaigns = planner.plan_campaigns(&emails);
+    planner.plan_flows(&mut campaigns, &imported_as);
+    let mut renames = planner.plan_external(&emails, &pages);
+    let field_renames = planner.check_fields(&campaigns, forms);
+    planner.check_references(&campaigns);
+    planner.check_tokens(&tokens, &folder_tokens, &emails, &pages);
     planner.flush_unchecked();
+    field_renames.apply_to_writes(&mut renames.writes);
+    let rewrites = Rewrites::between(
+        &source.smart_campaigns,
+        &campaigns,
+        field_renames.into_names(),
+    );
 
     let blocked = planner
         .problems
@@ -225,6 +238,7 @@ pub(super) fn plan_program(
         emails: email_at,
         pages: page_at,
         references: renames.names,
+        rewrites,
     };
 
     // Commit what this program adds, so later programs see it.

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::load::subscription::Subscription;
-use crate::model::{DesignKind, SubscriptionMeta};
-use crate::names::{key, suffixed};
+use crate::model::{Crm, DesignKind, FieldDef, SubscriptionMeta};
+use crate::names::{key, suffixed, Spelling};
 
 #[derive(Debug, Clone)]
 pub(super) struct Known {
@@ -27,12 +27,51 @@ pub(super) type TagIndex = BTreeMap<String, (String, BTreeMap<String, String>)>;
 /// or segmentations is checked in linear time.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Declared {
-    /// Field key → its type, if declared.
-    pub(super) fields: Option<BTreeMap<String, Option<String>>>,
+    pub(super) fields: Option<Fields>,
     pub(super) segmentations: Option<BTreeSet<String>>,
     pub(super) webhooks: Option<BTreeSet<String>>,
     pub(super) custom_objects: Option<BTreeSet<String>>,
     pub(super) channels: Option<BTreeSet<String>>,
+    pub(super) custom_activities: Option<BTreeSet<String>>,
+    /// `Some(None)`: declared without a CRM.
+    pub(super) crm: Option<Option<Crm>>,
+    /// Key → spelling, of the self-service flow steps.
+    pub(super) services: Option<BTreeMap<String, String>>,
+    /// Key → spelling, of the lists.
+    pub(super) lists: Option<BTreeMap<String, String>>,
+}
+
+/// The target's fields, by name and by API name (keys); the first
+/// declaration of a name or API name wins.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Fields {
+    pub(super) defs: Vec<FieldDef>,
+    pub(super) by_name: BTreeMap<String, usize>,
+    pub(super) by_api_name: BTreeMap<String, usize>,
+}
+
+impl Fields {
+    fn new(defs: &[FieldDef]) -> Fields {
+        let mut fields = Fields {
+            defs: defs.to_vec(),
+            ..Fields::default()
+        };
+        for (i, f) in defs.iter().enumerate() {
+            fields.by_name.entry(key(&f.name)).or_insert(i);
+            if let Some(api) = &f.api_name {
+                fields.by_api_name.entry(key(api)).or_insert(i);
+            }
+        }
+        fields
+    }
+
+    pub(super) fn named(&self, name: &str) -> Option<&FieldDef> {
+        self.by_name.get(&key(name)).map(|&i| &self.defs[i])
+    }
+
+    pub(super) fn with_api_name(&self, api_name: &str) -> Option<&FieldDef> {
+        self.by_api_name.get(&key(api_name)).map(|&i| &self.defs[i])
+    }
 }
 
 /// Which names a first free suffix is sought among.
@@ -59,11 +98,11 @@ pub(super) struct World {
     /// Folder path (keys joined by '/') → index in the target's folders.
     pub(super) folders: BTreeMap<String, usize>,
     pub(super) declared: Declared,
-    /// (names, base name key) → n such that every "<base> m" with m < n
+    /// (names, spelling, base name key) → n such that every "<base> m" with m < n
     /// is taken in this world. Names are only ever added to the world,
     /// so this stays true, and the n-th rename of one name does not count
     /// from 1 again (see [`World::first_free`]).
-    pub(super) suffix_floor: RefCell<BTreeMap<(Names, String), u32>>,
+    pub(super) suffix_floor: RefCell<BTreeMap<(Names, Spelling, String), u32>>,
 }
 
 impl World {
@@ -119,7 +158,8 @@ impl World {
     }
 
     /// The first free "`<name> <n>`" (n = 1, 2, ...; for a file the number
-    /// goes before the extension). `in_world` answers for the names this
+    /// goes before the extension; spelled "`<name> - <n>`" with
+    /// [`Spelling::Dash`]). `in_world` answers for the names this
     /// world holds (the target and the programs committed so far), `also`
     /// for the names taken besides (planned by the current program, carried
     /// by its bundle). Starts from where the last search for this name
@@ -130,16 +170,17 @@ impl World {
         names: Names,
         name: &str,
         is_file: bool,
+        spelling: Spelling,
         in_world: impl Fn(&str) -> bool,
         also: impl Fn(&str) -> bool,
     ) -> String {
         let mut floors = self.suffix_floor.borrow_mut();
-        let floor = floors.entry((names, key(name))).or_insert(1);
-        while in_world(&key(&suffixed(name, *floor, is_file))) {
+        let floor = floors.entry((names, spelling, key(name))).or_insert(1);
+        while in_world(&key(&suffixed(name, *floor, is_file, spelling))) {
             *floor += 1;
         }
         (*floor..)
-            .map(|n| suffixed(name, n, is_file))
+            .map(|n| suffixed(name, n, is_file, spelling))
             .find(|candidate| {
                 let k = key(candidate);
                 !in_world(&k) && !also(&k)
@@ -154,15 +195,21 @@ impl Declared {
             list.as_ref()
                 .map(|l| l.iter().map(|s| key(s)).collect::<BTreeSet<String>>())
         };
-        Declared {
-            fields: meta.fields.as_ref().map(|fields| {
+        let spelled = |list: &Option<Vec<String>>| {
+            list.as_ref().map(|l| {
                 let mut map = BTreeMap::new();
-                for f in fields {
-                    // The first declaration of a name wins.
-                    map.entry(key(&f.name)).or_insert_with(|| f.kind.clone());
+                for s in l {
+                    map.entry(key(s)).or_insert_with(|| s.clone());
                 }
                 map
-            }),
+            })
+        };
+        Declared {
+            fields: meta.fields.as_deref().map(Fields::new),
+            custom_activities: keys(&meta.custom_activities),
+            crm: meta.crm.clone(),
+            services: spelled(&meta.services),
+            lists: spelled(&meta.lists),
             segmentations: keys(&meta.segmentations),
             webhooks: keys(&meta.webhooks),
             custom_objects: keys(&meta.custom_objects),

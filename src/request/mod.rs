@@ -14,7 +14,7 @@ use crate::cli::{ConflictArg, ImportArgs, OutputFormat, Verbosity};
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 pub use crate::output::console::Terminal;
-use crate::rules::{Rule, RuleKind, Rules};
+use crate::rules::{Preset, Rule, RuleKind, Rules, ServiceMap};
 
 mod rules_file;
 pub mod saved;
@@ -39,6 +39,9 @@ pub struct ImportRequest {
     /// `--user` or `MKIMPORT_USER`.
     pub user: Option<String>,
     pub rules: Rules,
+    /// How self-service flow steps are mapped to the target's (a rules
+    /// file's `services`, then `--map-service`).
+    pub services: ServiceMap,
     /// Answers given to `--conflict ask` (kept in saved plans).
     pub overrides: Overrides,
     /// `--conflict ask`: ask once per conflict while planning.
@@ -99,22 +102,23 @@ pub fn program_names(args: &ImportArgs) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The rules from `--conflict` and `--rule`.
-pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<Rules> {
-    let mut rules = Rules::default();
-    match &args.conflict {
-        ConflictArg::Default => {}
+/// The rules from `--conflict` and `--rule`, and the service mappings
+/// from a rules file and `--map-service`.
+pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<(Rules, ServiceMap)> {
+    let (mut rules, mut services) = match &args.conflict {
+        ConflictArg::Preset(preset) => (preset.rules(), ServiceMap::default()),
         ConflictArg::Ask => {
             if !terminal.can_ask(args.output_format()) {
                 return Err(usage(
-                    "--conflict ask needs a terminal (and no --json); use --conflict default, a rules file, or --rule KIND=RULE",
+                    "--conflict ask needs a terminal (and no --json); use --conflict default or current, a rules file, or --rule KIND=RULE",
                 ));
             }
+            (Preset::Default.rules(), ServiceMap::default())
         }
         ConflictArg::File(path) => {
             let text = fs_err::read_to_string(path).map_err(|e| {
                 usage(format!(
-                    "--conflict takes `default`, `ask` or a rules file; cannot read {}: {e}",
+                    "--conflict takes `default`, `current`, `ask` or a rules file; cannot read {}: {e}",
                     show(path)
                 ))
             })?;
@@ -135,7 +139,7 @@ pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<Rules> {
                     show(path)
                 )));
             };
-            rules.apply_object(&object).map_err(|e| {
+            crate::rules::read_rules_object(&object).map_err(|e| {
                 let (line, column) =
                     rules_file::entry_position(&text, &e.key, e.in_value).unwrap_or((1, 1));
                 usage(format!(
@@ -143,13 +147,16 @@ pub fn rules(args: &ImportArgs, terminal: Terminal) -> Result<Rules> {
                     show(path),
                     e.message
                 ))
-            })?;
+            })?
         }
-    }
+    };
     for (kind, rule) in &args.rules {
         rules.set(*kind, *rule);
     }
-    Ok(rules)
+    for mapping in &args.map_services {
+        services.add(mapping.clone());
+    }
+    Ok((rules, services))
 }
 
 fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
@@ -164,7 +171,7 @@ impl ImportRequest {
     pub fn from_flags(args: &ImportArgs, terminal: Terminal) -> Result<ImportRequest> {
         let from = required(&args.from, "--from SRC")?.clone();
         let to = required(&args.to, "--to TARGET")?.clone();
-        let rules = rules(args, terminal)?;
+        let (rules, services) = rules(args, terminal)?;
         let selection = program_names(args)?;
         Ok(ImportRequest {
             from,
@@ -173,6 +180,7 @@ impl ImportRequest {
             folder: args.folder.clone().filter(|f| !f.trim().is_empty()),
             user: acting_user(args),
             rules,
+            services,
             overrides: Overrides::new(),
             ask_conflicts: args.conflict == ConflictArg::Ask,
             limits: limits(args),

@@ -15,7 +15,7 @@ use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 use crate::output::report::{self, Context};
 use crate::plan::Plan;
-use crate::rules::Rules;
+use crate::rules::{Preset, Rules, ServiceMap, ServiceMapping};
 
 #[derive(Debug, Clone, Deserialize)]
 struct Inputs {
@@ -28,6 +28,10 @@ struct Inputs {
     #[serde(default)]
     programs: Vec<String>,
     rules: BTreeMap<String, String>,
+    /// The service mappings, FROM → TO (absent in plans written before
+    /// they existed).
+    #[serde(default)]
+    services: BTreeMap<String, String>,
     #[serde(default)]
     overrides: Vec<SavedOverride>,
     target_digest: String,
@@ -145,12 +149,13 @@ impl SavedPlan {
             }
         }
         if !given.rules.is_empty()
-            || given.conflict != ConflictArg::Default
+            || !given.map_services.is_empty()
+            || given.conflict != ConflictArg::Preset(Preset::Default)
             || given.folder.is_some()
             || !given.programs.is_empty()
         {
             return Err(usage(
-                "--plan fixes the selection, the folder and the rules; drop --program, --folder, --conflict and --rule",
+                "--plan fixes the selection, the folder, the rules and the service mappings; drop --program, --folder, --conflict, --rule and --map-service",
             ));
         }
         let mut rules = Rules::default();
@@ -158,6 +163,12 @@ impl SavedPlan {
             let (kind, rule) = crate::rules::parse_pair(kind, rule)
                 .map_err(|e| InputError::new("plan file", e).in_file(&self.path))?;
             rules.set(kind, rule);
+        }
+        let mut services = ServiceMap::default();
+        for (from, to) in &self.inputs.services {
+            let mapping = ServiceMapping::new(from, to)
+                .map_err(|e| InputError::new("plan file", e).in_file(&self.path))?;
+            services.add(mapping);
         }
         let base = self
             .inputs
@@ -172,6 +183,7 @@ impl SavedPlan {
             folder: self.inputs.folder.clone(),
             user: super::acting_user(given).or_else(|| self.inputs.user.clone()),
             rules,
+            services,
             overrides: self.overrides()?,
             ask_conflicts: false,
             limits: super::limits_over(given, base),
@@ -458,6 +470,7 @@ pub fn inputs(request: &ImportRequest, plan: &Plan, files: &TreeDigest) -> Value
         "user": request.user,
         "programs": request.selection,
         "rules": request.rules.to_map(),
+        "services": request.services.to_map(),
         "overrides": request
             .overrides
             .iter()

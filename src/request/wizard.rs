@@ -22,7 +22,7 @@ use crate::model::{AssetContent, DesignKind};
 use crate::names::key;
 use crate::output::diff::Side;
 use crate::plan::{plan, Conflict, PlanOptions};
-use crate::rules::{Rule, RuleKind};
+use crate::rules::{Preset, Rule, RuleKind};
 
 /// Above this many programs, the wizard offers a fuzzy filter first.
 const MANY_PROGRAMS: usize = 12;
@@ -145,7 +145,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
         }
     }
 
-    if args.conflict == ConflictArg::Default && args.rules.is_empty() {
+    if args.conflict == ConflictArg::Preset(Preset::Default) && args.rules.is_empty() {
         let defaults = Confirm::new()
             .with_prompt("Use default conflict rules?")
             .default(true)
@@ -155,7 +155,7 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
             for kind in RuleKind::ALL {
                 let choices: Vec<&str> = kind.choices().iter().map(|r| r.as_str()).collect();
                 let pick = Select::new()
-                    .with_prompt(format!("Rule for {kind} conflicts"))
+                    .with_prompt(rule_prompt(kind))
                     .items(&choices)
                     .default(0)
                     .interact()
@@ -165,6 +165,20 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The question for one rule kind when the rules are chosen by hand.
+fn rule_prompt(kind: RuleKind) -> String {
+    match kind {
+        RuleKind::RenameStyle => "How renamed names are spelled (rename-style)".to_string(),
+        RuleKind::Program
+        | RuleKind::EmailTemplate
+        | RuleKind::LandingPageTemplate
+        | RuleKind::Image
+        | RuleKind::Form
+        | RuleKind::Tag
+        | RuleKind::ImageToken => format!("Rule for {kind} conflicts"),
+    }
 }
 
 /// The names matching a fuzzy query, best first (all of them, in order,
@@ -196,6 +210,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::Ignore => "ignore: drop the tag from the program",
         Rule::DropAll => "drop-all: import no token of this program",
         Rule::DropImage => "drop-image: drop only the image tokens",
+        Rule::Space => "space: \"Standard Template 1\"",
+        Rule::Dash => "dash: \"Standard Template - 1\" (today's Marketo)",
     }
 }
 
@@ -238,7 +254,12 @@ pub fn ask_conflicts(
                 "Program \"{program}\" has the image token \"{}\"",
                 conflict.existing
             ),
-            _ => format!(
+            // No conflict is decided by rename-style; it spells the renames.
+            RuleKind::EmailTemplate
+            | RuleKind::LandingPageTemplate
+            | RuleKind::Image
+            | RuleKind::Form
+            | RuleKind::RenameStyle => format!(
                 "{program}: {asset_kind} \"{}\" exists in the target as \"{}\"",
                 conflict.subject, conflict.existing
             ),
@@ -271,7 +292,9 @@ fn overwrite_diff(
         RuleKind::LandingPageTemplate => DesignKind::LandingPageTemplate,
         RuleKind::Image => DesignKind::Image,
         RuleKind::Form => DesignKind::Form,
-        _ => return None,
+        RuleKind::Program | RuleKind::Tag | RuleKind::ImageToken | RuleKind::RenameStyle => {
+            return None
+        }
     };
     let bundle = item?.bundle.as_ref().ok()?;
     let incoming = bundle.find_external(kind, &conflict.subject)?;
