@@ -166,6 +166,7 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
         // Each bundle is dropped once planned: the plan keeps where to
         // read it again.
         let mut planning = crate::plan::Planning::new(&state, &options);
+        planning.reserve(source.len());
         source.stream(|item| {
             report_bad_input(&item);
             planning.add(&item);

@@ -41,7 +41,9 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             target.label()
         );
     }
-    let prepared = prepare(request, target.as_ref())?;
+    let mut prepared = prepare(request, target.as_ref())?;
+    // Planned: the target's documents are not needed any more.
+    prepared.state.forget_docs();
 
     if let Some(saved) = &saved {
         let context = prepared.context(Mode::Run, None);

@@ -119,6 +119,16 @@ impl Source {
         }
     }
 
+    /// How many bundles the source holds (after the selection).
+    pub fn len(&self) -> usize {
+        self.origins.len()
+    }
+
+    /// Does the source hold no bundle?
+    pub fn is_empty(&self) -> bool {
+        self.origins.is_empty()
+    }
+
     /// Every bundle, read on all cores and handed to `consume` in order,
     /// at most a few dozen ahead of it.
     pub fn stream(mut self, mut consume: impl FnMut(SourceItem)) {

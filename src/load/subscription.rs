@@ -84,6 +84,14 @@ pub struct Subscription {
 }
 
 impl Subscription {
+    /// Drop the parsed documents of the design studio (their identities
+    /// stay): what a run keeps of the target once it is planned.
+    pub fn forget_docs(&mut self) {
+        for asset in &mut self.assets {
+            asset.doc = None;
+        }
+    }
+
     pub fn is_subscription(path: &Path) -> bool {
         path.join("subscription.json").is_file()
     }

@@ -343,6 +343,12 @@ impl<'a> Planning<'a> {
         }
     }
 
+    /// Room for `programs` programs at once, when their number is known:
+    /// the plan then never holds two copies while it grows.
+    pub fn reserve(&mut self, programs: usize) {
+        self.programs.reserve_exact(programs);
+    }
+
     /// Plan the next program.
     pub fn add(&mut self, item: &SourceItem) {
         let planned = plan_item(
