@@ -182,15 +182,13 @@ pub struct AssetAction {
     /// Why.
     pub reason: Text,
     pub result_name: Text,
-    /// When a conflict rule decided this action: the rule kind and the
-    /// subject it was decided for (see [`PlanOptions::rule_for`]).
-    #[serde(skip)]
-    pub conflict: Option<Box<Conflict>>,
 }
 
 /// A decision a conflict rule made, so `--conflict ask` can ask about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
+    /// The row of the program it decided (its position in `assets`).
+    pub row: usize,
     pub kind: RuleKind,
     /// What the rule was applied to (a program, asset or tag name).
     pub subject: String,
@@ -268,6 +266,8 @@ pub struct ProgramPlan {
     pub imported_as: Option<String>,
     pub assets: Vec<AssetAction>,
     pub problems: Vec<Problem>,
+    /// The rows a conflict rule decided (see [`PlanOptions::rule_for`]).
+    pub conflicts: Vec<Conflict>,
     /// The digest of the bundle (none when it could not be read).
     pub bundle_digest: Option<String>,
     /// What `run` writes; present when the status is `ok`.
@@ -398,6 +398,7 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
         imported_as: None,
         assets: Vec::new(),
         problems: vec![Problem::error(Code::BadInput, err.to_string())],
+        conflicts: Vec::new(),
         bundle_digest: None,
         writes: None,
     }

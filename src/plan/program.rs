@@ -29,6 +29,7 @@ pub(super) struct Planner<'a> {
     pub(super) problems: Vec<Problem>,
     pub(super) unchecked: BTreeSet<&'static str>,
     pub(super) texts: &'a mut Texts,
+    pub(super) conflicts: Vec<Conflict>,
 }
 
 pub(super) fn plan_program(
@@ -47,6 +48,7 @@ pub(super) fn plan_program(
         imported_as: Some(name.clone()),
         assets: Vec::new(),
         problems: Vec::new(),
+        conflicts: Vec::new(),
         bundle_digest: Some(bundle.digest.clone()),
         writes: None,
     };
@@ -65,7 +67,6 @@ pub(super) fn plan_program(
             action: Action::Skip,
             result_name: texts.get(existing),
             reason: texts.get(reason),
-            conflict: None,
         });
         return result;
     }
@@ -93,6 +94,7 @@ pub(super) fn plan_program(
         problems: Vec::new(),
         unchecked: BTreeSet::new(),
         texts,
+        conflicts: Vec::new(),
     };
     planner.check_access(options.user.as_deref());
 
@@ -120,11 +122,12 @@ pub(super) fn plan_program(
                     reason: texts.get(&format!(
                         "program \"{existing}\" exists in the target (rule program=skip)"
                     )),
-                    conflict: Some(Box::new(Conflict {
-                        kind: RuleKind::Program,
-                        subject: name.clone(),
-                        existing: existing.clone(),
-                    })),
+                });
+                result.conflicts.push(Conflict {
+                    row: result.assets.len() - 1,
+                    kind: RuleKind::Program,
+                    subject: name.clone(),
+                    existing: existing.clone(),
                 });
                 return result;
             }
@@ -211,10 +214,12 @@ pub(super) fn plan_program(
         pending,
         assets,
         problems,
+        conflicts,
         ..
     } = planner;
     result.assets = assets;
     result.problems = problems;
+    result.conflicts = conflicts;
     result.imported_as = Some(imported_as.clone());
     if blocked {
         result.status = Status::Blocked;
@@ -305,18 +310,18 @@ impl<'a> Planner<'a> {
             action,
             result_name: self.texts.get(result),
             reason: self.texts.get(&reason),
-            conflict: None,
         });
     }
 
     /// Mark the last row as decided by a conflict rule.
     pub(super) fn decided(&mut self, kind: RuleKind, subject: &str, existing: &str) {
-        if let Some(row) = self.assets.last_mut() {
-            row.conflict = Some(Box::new(Conflict {
+        if let Some(row) = self.assets.len().checked_sub(1) {
+            self.conflicts.push(Conflict {
+                row,
                 kind,
                 subject: subject.to_string(),
                 existing: existing.to_string(),
-            }));
+            });
         }
     }
 

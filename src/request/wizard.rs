@@ -226,12 +226,10 @@ pub fn ask_conflicts(
     loop {
         let current = plan(items, target, options);
         let next = current.programs.iter().enumerate().find_map(|(i, p)| {
-            p.assets.iter().find_map(|a| {
-                a.conflict
-                    .as_ref()
-                    .filter(|c| !asked.contains(&(c.kind, key(&c.subject))))
-                    .map(|c| (i, p.name.clone(), a.kind, c.clone()))
-            })
+            p.conflicts
+                .iter()
+                .find(|c| !asked.contains(&(c.kind, key(&c.subject))))
+                .map(|c| (i, p.name.clone(), p.assets[c.row].kind, c.clone()))
         });
         let Some((index, program, asset_kind, conflict)) = next else {
             return Ok(());
