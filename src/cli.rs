@@ -204,7 +204,7 @@ pub struct ImportArgs {
         long,
         value_name = "default|current|FILE|ask",
         default_value = "default",
-        value_parser = ConflictParser,
+        value_parser = CONFLICT_PARSER,
         hide_possible_values = true,
         help_heading = "Conflict rules"
     )]
@@ -215,7 +215,7 @@ pub struct ImportArgs {
     #[arg(
         long = "rule",
         value_name = "KIND=RULE",
-        value_parser = RuleParser,
+        value_parser = RULE_PARSER,
         hide_possible_values = true,
         long_help = rule_long_help(),
         help_heading = "Conflict rules"
@@ -428,55 +428,55 @@ fn invalid(
     err
 }
 
-/// `--rule`: parsed as KIND=RULE; completes to every pair.
-#[derive(Debug, Clone, Copy)]
-struct RuleParser;
-
-impl TypedValueParser for RuleParser {
-    type Value = (RuleKind, Rule);
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<Self::Value, clap::Error> {
-        let text = value.to_string_lossy();
-        parse_rule(&text).map_err(|m| invalid(cmd, arg, &text, m))
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(RuleKind::ALL.into_iter().flat_map(|kind| {
-            kind.choices()
-                .iter()
-                .map(move |rule| PossibleValue::new(format!("{kind}={rule}")))
-        })))
-    }
+/// A value parser from a parsing function and the values a shell may
+/// complete: `--rule` (every KIND=RULE pair) and `--conflict` (the presets
+/// and `ask`). A parsing error is clap's usage error (exit 2).
+#[derive(Clone, Copy)]
+struct Completed<T> {
+    parse: fn(&str) -> Result<T, String>,
+    values: fn() -> Vec<String>,
 }
 
-/// `--conflict`: a preset or a rules file; completes to the presets.
-#[derive(Debug, Clone, Copy)]
-struct ConflictParser;
-
-impl TypedValueParser for ConflictParser {
-    type Value = ConflictArg;
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Completed<T> {
+    type Value = T;
 
     fn parse_ref(
         &self,
         cmd: &clap::Command,
         arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
-    ) -> Result<Self::Value, clap::Error> {
+    ) -> Result<T, clap::Error> {
         let text = value.to_string_lossy();
-        parse_conflict(&text).map_err(|m| invalid(cmd, arg, &text, m))
+        (self.parse)(&text).map_err(|m| invalid(cmd, arg, &text, m))
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
-            ConflictArg::WORDS.into_iter().map(PossibleValue::new),
+            (self.values)().into_iter().map(PossibleValue::new),
         ))
     }
 }
+
+/// `--rule`: parsed as KIND=RULE; completes to every pair.
+const RULE_PARSER: Completed<(RuleKind, Rule)> = Completed {
+    parse: parse_rule,
+    values: || {
+        RuleKind::ALL
+            .into_iter()
+            .flat_map(|kind| {
+                kind.choices()
+                    .iter()
+                    .map(move |rule| format!("{kind}={rule}"))
+            })
+            .collect()
+    },
+};
+
+/// `--conflict`: a preset or a rules file; completes to the presets.
+const CONFLICT_PARSER: Completed<ConflictArg> = Completed {
+    parse: parse_conflict,
+    values: || ConflictArg::WORDS.iter().map(|w| w.to_string()).collect(),
+};
 
 #[derive(Debug, Args)]
 pub struct PreviewArgs {

@@ -77,19 +77,7 @@ pub fn zip_bytes(bundle: &Bundle) -> Result<Vec<u8>> {
 /// `mkimport export --from SUBSCRIPTION --program NAME --out FILE.zip`;
 /// `--out -` writes the zip to standard output (never to a terminal).
 pub fn export(from: &Path, name: &str, out: &Path) -> Result<()> {
-    if !from.exists() {
-        return Err(usage(format!(
-            "--from {} does not exist{}",
-            show(from),
-            crate::suggest::path_hint(from)
-        )));
-    }
-    if !Subscription::is_subscription(from) {
-        return Err(usage(format!(
-            "--from {} is not a subscription directory (it has no subscription.json)",
-            show(from)
-        )));
-    }
+    Subscription::check_dir("--from", from)?;
     let source = Subscription::load(from).context("cannot read the source subscription")?;
     let to_stdout = out.as_os_str() == "-";
     if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {

@@ -84,6 +84,25 @@ pub struct Subscription {
 }
 
 impl Subscription {
+    /// Refuse, as a usage error naming `flag`, a path that does not exist
+    /// or is not a subscription directory.
+    pub fn check_dir(flag: &str, path: &Path) -> anyhow::Result<()> {
+        if !path.exists() {
+            return Err(crate::error::usage(format!(
+                "{flag} {} does not exist{}",
+                show(path),
+                crate::suggest::path_hint(path)
+            )));
+        }
+        if !Subscription::is_subscription(path) {
+            return Err(crate::error::usage(format!(
+                "{flag} {} is not a subscription directory (it has no subscription.json)",
+                show(path)
+            )));
+        }
+        Ok(())
+    }
+
     /// Drop the parsed documents of the design studio (their identities
     /// stay): what a run keeps of the target once it is planned.
     pub fn forget_docs(&mut self) {

@@ -157,15 +157,7 @@ pub fn markdown(view: &ReportView, verbosity: Verbosity) -> String {
     if plan.count(Status::Blocked) > 0 {
         let _ = writeln!(out, "### Blocking problems\n");
         for shared in overview.shared_of(Severity::Error) {
-            let names: Vec<String> = shared.programs.iter().map(|n| escape(n)).collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                out,
-                "- {}: **{}**: {}",
-                problem_text(shared.problem),
-                counted(shared.programs.len(), "program"),
-                overview::some_names(&names, FEW_NAMES, verbose)
-            );
+            shared_item(&mut out, shared, verbose);
         }
         let blocked = plan.programs.iter().filter(|p| p.status == Status::Blocked);
         let mut listed = 0;
@@ -214,15 +206,7 @@ pub fn markdown(view: &ReportView, verbosity: Verbosity) -> String {
     if !shared.is_empty() {
         let _ = writeln!(out, "### Warnings of several programs\n");
         for shared in shared {
-            let names: Vec<String> = shared.programs.iter().map(|n| escape(n)).collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                out,
-                "- {}: **{}**: {}",
-                problem_text(shared.problem),
-                counted(shared.programs.len(), "program"),
-                overview::some_names(&names, FEW_NAMES, verbose)
-            );
+            shared_item(&mut out, shared, verbose);
         }
         out.push('\n');
     }
@@ -293,4 +277,18 @@ mod tests {
         assert_eq!(escape("*x* <b>&"), "\\*x\\* &lt;b&gt;&amp;");
         assert_eq!(escape("line\nbreak"), "line break");
     }
+}
+
+/// One problem that several programs share, as a list item: the problem,
+/// how many programs, a few of their names.
+fn shared_item(out: &mut String, shared: &overview::Shared, verbose: bool) {
+    let names: Vec<String> = shared.programs.iter().map(|n| escape(n)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let _ = writeln!(
+        out,
+        "- {}: **{}**: {}",
+        problem_text(shared.problem),
+        counted(shared.programs.len(), "program"),
+        overview::some_names(&names, FEW_NAMES, verbose)
+    );
 }

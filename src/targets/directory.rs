@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _, Result};
 
 use super::{ReceiptWriter, RunInfo, Target};
 use crate::apply::{self, Applied, Landed, TargetLock};
-use crate::error::{show, usage};
+use crate::error::show;
 use crate::history::{History, Receipt, UndoPlan};
 use crate::load::subscription::Subscription;
 use crate::plan::Plan;
@@ -23,19 +23,7 @@ impl DirectoryTarget {
     /// A `--to` that does not exist or holds no `subscription.json` is a
     /// usage error.
     pub fn open(root: &Path) -> Result<DirectoryTarget> {
-        if !root.exists() {
-            return Err(usage(format!(
-                "--to {} does not exist{}",
-                show(root),
-                crate::suggest::path_hint(root)
-            )));
-        }
-        if !Subscription::is_subscription(root) {
-            return Err(usage(format!(
-                "--to {} is not a subscription directory (it has no subscription.json)",
-                show(root)
-            )));
-        }
+        Subscription::check_dir("--to", root)?;
         Ok(DirectoryTarget {
             root: root.to_path_buf(),
             label: show(root),
