@@ -267,18 +267,6 @@ fn program_section(out: &mut String, program: &ProgramPlan, overview: &Overview,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_cannot_break_out() {
-        assert_eq!(escape("a|b"), "a\\|b");
-        assert_eq!(escape("*x* <b>&"), "\\*x\\* &lt;b&gt;&amp;");
-        assert_eq!(escape("line\nbreak"), "line break");
-    }
-}
-
 /// One problem that several programs share, as a list item: the problem,
 /// how many programs, a few of their names.
 fn shared_item(out: &mut String, shared: &overview::Shared, verbose: bool) {
@@ -291,4 +279,16 @@ fn shared_item(out: &mut String, shared: &overview::Shared, verbose: bool) {
         counted(shared.programs.len(), "program"),
         overview::some_names(&names, FEW_NAMES, verbose)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_break_out() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("*x* <b>&"), "\\*x\\* &lt;b&gt;&amp;");
+        assert_eq!(escape("line\nbreak"), "line break");
+    }
 }
