@@ -228,17 +228,7 @@ fn program_section(out: &mut String, program: &ProgramPlan, overview: &Overview,
     if !rows.is_empty() {
         let _ = writeln!(out, "| action | kind | name | reason |\n|---|---|---|---|");
         for row in rows {
-            let name = match row.assets.as_slice() {
-                [one] => match overview::renamed(one) {
-                    Some(result) => format!("{} → {}", escape(&one.name), escape(result)),
-                    None => escape(&one.name),
-                },
-                many => many
-                    .iter()
-                    .map(|a| escape(&a.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
+            let name = row.names(escape);
             let _ = writeln!(
                 out,
                 "| {} | {} | {name} | {} |",

@@ -55,6 +55,25 @@ pub struct Row<'a> {
     pub assets: Vec<&'a AssetAction>,
 }
 
+impl Row<'_> {
+    /// The names of the row, each passed through `shown` (escaping for
+    /// Markdown, cleaning for a terminal): "old → new" for one renamed
+    /// asset, else every name, comma-separated.
+    pub fn names(&self, shown: impl Fn(&str) -> String) -> String {
+        match self.assets.as_slice() {
+            [one] => match renamed(one) {
+                Some(result) => format!("{} → {}", shown(&one.name), shown(result)),
+                None => shown(&one.name),
+            },
+            many => many
+                .iter()
+                .map(|a| shown(&a.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// The rows of a program that `keep` picks, in plan order; with `merge`,
 /// an asset joins the first row of its kind with the same action and
 /// reason (a renamed asset keeps its own row).

@@ -130,17 +130,7 @@ fn rows(program: &ProgramPlan, verbose: bool) -> Vec<Row> {
     overview::rows(program, |a| verbose || !is_routine(a), !verbose)
         .into_iter()
         .map(|row| {
-            let name = match row.assets.as_slice() {
-                [one] => match overview::renamed(one) {
-                    Some(result) => format!("{} → {}", clean(&one.name), clean(result)),
-                    None => clean(&one.name),
-                },
-                many => many
-                    .iter()
-                    .map(|a| clean(&a.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
+            let name = row.names(clean);
             Row {
                 action: row.action,
                 kind: row.kind,

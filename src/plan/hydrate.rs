@@ -123,43 +123,53 @@ impl References<'_> {
             .unwrap_or_else(|| name.to_string())
     }
 
-    fn email(&self, email: &Email) -> Email {
-        Email {
-            template: email
-                .template
-                .as_ref()
-                .map(|t| self.get(DesignKind::EmailTemplate, t)),
-            images: email
-                .images
+    /// A template reference and image references, rewritten.
+    fn template_and_images(
+        &self,
+        kind: DesignKind,
+        template: &Option<String>,
+        images: &[String],
+    ) -> (Option<String>, Vec<String>) {
+        (
+            template.as_ref().map(|t| self.get(kind, t)),
+            images
                 .iter()
                 .map(|i| self.get(DesignKind::Image, i))
                 .collect(),
+        )
+    }
+
+    fn email(&self, email: &Email) -> Email {
+        let (template, images) =
+            self.template_and_images(DesignKind::EmailTemplate, &email.template, &email.images);
+        Email {
+            template,
+            images,
             ..email.clone()
         }
     }
 
     fn page(&self, page: &LandingPage, local_forms: &BTreeSet<String>) -> LandingPage {
+        let (template, images) = self.template_and_images(
+            DesignKind::LandingPageTemplate,
+            &page.template,
+            &page.images,
+        );
+        let forms = page
+            .forms
+            .iter()
+            .map(|f| {
+                if local_forms.contains(&key(f)) {
+                    f.clone()
+                } else {
+                    self.get(DesignKind::Form, f)
+                }
+            })
+            .collect();
         LandingPage {
-            template: page
-                .template
-                .as_ref()
-                .map(|t| self.get(DesignKind::LandingPageTemplate, t)),
-            images: page
-                .images
-                .iter()
-                .map(|i| self.get(DesignKind::Image, i))
-                .collect(),
-            forms: page
-                .forms
-                .iter()
-                .map(|f| {
-                    if local_forms.contains(&key(f)) {
-                        f.clone()
-                    } else {
-                        self.get(DesignKind::Form, f)
-                    }
-                })
-                .collect(),
+            template,
+            images,
+            forms,
             ..page.clone()
         }
     }
