@@ -1,8 +1,6 @@
 //! `--events`: NDJSON on standard output, one object per line.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::{Path, PathBuf};
 

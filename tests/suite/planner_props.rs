@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::json;
 
 use mkimport::load::bundle::{Bundle, ExternalAsset, SourceItem};
@@ -25,6 +26,19 @@ use mkimport::model::{AssetContent, DesignDoc, DesignKind, ProgramFile};
 use mkimport::names::key;
 use mkimport::plan::{hydrate, plan, Code, PlanOptions, Status};
 use mkimport::rules::{Preset, RuleKind, Rules, ServiceMap, ServiceMapping};
+
+/// 300 cases each; the failures proptest keeps go beside this file, in
+/// `planner_props.proptest-regressions`. (Its default looks for a `main.rs`
+/// above the source and, finding `tests/suite/main.rs`, would keep them in
+/// `tests/proptest-regressions/planner_props.txt` instead.)
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::with_cases(300)
+    }
+}
 
 const NAMES: &[&str] = &[
     "Standard Template",
@@ -181,7 +195,7 @@ fn asset_spec() -> impl Strategy<Value = AssetSpec> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(config())]
 
     #[test]
     fn names_stay_unique_and_references_resolve(
@@ -606,7 +620,7 @@ fn expected_errors(spec: &ProgramSpec, target: &TargetSpec, services: &ServiceMa
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(config())]
 
     #[test]
     fn every_cause_of_section_8_is_listed_and_references_resolve(

@@ -1,9 +1,7 @@
 //! Usage mistakes (issue 12, spec 5a): exit 2, the file and the position
 //! named, the nearest valid word suggested, and lists that stay short.
 
-mod run_support;
-
-use run_support::*;
+use crate::run_support::*;
 use tempfile::TempDir;
 
 fn production() -> String {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 /// Preview and run against the damaged target: both exit 1, standard error
 /// names every one of `needles`, and nothing is written (outside

@@ -1,8 +1,6 @@
 //! The built-in Program Library: listing, showing, and importing it.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::PathBuf;
 

@@ -2,9 +2,7 @@
 //! production with the default rules gives 3 ok and 3 blocked, each for the
 //! reasons the README lists (spec sections 4 and 8).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const Q3: &str = "2026 Q3 Webinar - Scaling Marketing Ops";

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::*;
+use super::support::*;
 
 /// A bundle whose `external/images/hero.png` is `size` zero bytes,
 /// deflated. The deflate stream is built by hand (see [`zeros_deflate`]):

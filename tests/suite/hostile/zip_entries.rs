@@ -2,7 +2,7 @@
 //! (exit 1), with a message naming the bundle and the entry, and nothing
 //! written. Separators written as `\` by Windows archivers are fine.
 
-use crate::support::*;
+use super::support::*;
 
 /// A well-formed bundle with one extra stored entry (written by hand, so
 /// the name reaches the archive exactly as given).

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 /// A symbolic link at `at` pointing to `to`, creating the directories
 /// above it.

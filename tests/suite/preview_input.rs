@@ -1,11 +1,9 @@
 //! Sources, selection, bad input, usage errors, and the report's shape
 //! (spec sections 3, 5 and 7).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const HTML: &str = "<html>t</html>";

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::*;
+use super::support::*;
 
 /// A bundle whose program uses every image of `images` (name, bytes) from
 /// one email, and carries them all, in this order.

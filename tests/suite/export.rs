@@ -1,9 +1,7 @@
 //! `mkimport export`: a stored program as a self-contained bundle, and the
 //! round trip export → import → export.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::{Path, PathBuf};
 

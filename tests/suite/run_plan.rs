@@ -1,14 +1,12 @@
 //! `run --plan PLAN` (apply exactly a saved preview) and `run --notify`.
 
-mod run_support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use run_support::*;
+use crate::run_support::*;
 
 /// `preview --out PLAN` of `source` into `target` (with `extra` arguments).
 fn save_plan(source: &str, target: &Path, plan: &Path, extra: &[&str]) -> Value {

@@ -3,7 +3,7 @@
 //! code, that standard error names the bundle (or target file) at fault,
 //! and that nothing was written where nothing may be.
 //!
-//! One test target (`cargo test --test hostile`), one module per theme.
+//! One module per theme (`cargo test --test suite hostile::`).
 
 mod support;
 

@@ -1,8 +1,6 @@
 //! `mkimport run` refuses when it must, never interleaves two runs, and
 //! survives being killed at any moment.
 
-mod run_support;
-
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::path::Path;
@@ -12,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use run_support::*;
+use crate::run_support::*;
 
 // ---------------------------------------------------------------------
 // Refusals

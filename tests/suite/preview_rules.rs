@@ -1,9 +1,7 @@
 //! Conflict rules (spec section 4): every default and every alternative,
 //! chosen with `--rule KIND=RULE`, with `--conflict FILE`, and with both.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const TARGET_HTML: &str = "<html>target</html>";

@@ -1,9 +1,7 @@
 //! `--help`, `-h`, `mkimport man` and the completions (issue 12).
 
-mod run_support;
-
+use crate::run_support::*;
 use clap::CommandFactory;
-use run_support::*;
 use unicode_width::UnicodeWidthStr;
 
 fn text(args: &[&str], env: &[(&str, &str)]) -> String {

@@ -3,8 +3,6 @@
 //! without a file name, staging left behind by a failed run, import ids
 //! that followed the spelling of the source path, lost permissions.
 
-mod run_support;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -13,7 +11,7 @@ use std::process::{Command as StdCommand, Stdio};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use run_support::*;
+use crate::run_support::*;
 
 /// A bundle directory holding one program with one email that uses the
 /// external email template `template`.

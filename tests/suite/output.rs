@@ -2,13 +2,11 @@
 //! blocked programs and their causes first, problems shared by many
 //! programs once, ends with counts per action; `--quiet`, `--verbose`,
 //! collapsed long listings; `--format markdown`; the exit codes of
-//! `run --skip-blocked`. (Terminals themselves: tests/terminal.rs.)
-
-mod run_support;
+//! `run --skip-blocked`. (Terminals themselves: terminal.rs.)
 
 use std::collections::BTreeMap;
 
-use run_support::*;
+use crate::run_support::*;
 use serde_json::Value;
 use tempfile::TempDir;
 use unicode_width::UnicodeWidthStr;

@@ -1,14 +1,12 @@
 //! `mkimport run`: what lands in the target, and that re-running and
 //! repeating an import are safe and deterministic.
 
-mod run_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use serde_json::Value;
 
-use run_support::*;
+use crate::run_support::*;
 
 /// Importing the sandbox into production with `--skip-blocked` writes the
 /// three clean programs, their assets and tags, and a receipt.

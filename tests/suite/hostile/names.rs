@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::*;
+use super::support::*;
 
 /// Windows device names (compared on the stem before the first dot, with
 /// trailing spaces ignored, as Windows does).

@@ -2,9 +2,7 @@
 //! absent assets, reuse of identical ones, suffix numbering across the run,
 //! name equality, tokens, skipped content, campaigns and token references.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const HTML_A: &str = "<html>A</html>";

@@ -1,9 +1,7 @@
 //! Blocking problems (spec section 4): every code, all reported at once;
 //! permission, connection and folder checks; undeclared target keys.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// The standard target plus users and roles.

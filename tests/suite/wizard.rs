@@ -1,9 +1,7 @@
 //! The interactive wizard and `--conflict ask`, driven through a
 //! pseudo-terminal the way a person would type.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

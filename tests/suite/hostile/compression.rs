@@ -1,7 +1,7 @@
 //! Compression methods: zips written by 7-Zip, Windows and Python use
 //! deflate64, bzip2, LZMA or zstd; they are read like deflate ones, and a
 //! bomb of any method is stopped while it inflates. The committed archives
-//! are described in `tests/hostile/archives/README.md`.
+//! are described in `tests/suite/hostile/archives/README.md`.
 
 use std::fs;
 use std::io::Read as _;
@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use zip::CompressionMethod;
 
-use crate::support::*;
+use super::support::*;
 
 fn archives() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile/archives")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/hostile/archives")
 }
 
 /// The bundle of `archives/src/` as files.

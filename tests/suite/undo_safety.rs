@@ -2,8 +2,6 @@
 //! `run` or `log` on the target finishes it (the same journal recovery as
 //! a run), and the target ends up exactly as before the import.
 
-mod run_support;
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
@@ -12,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use run_support::*;
+use crate::run_support::*;
 
 const BUNDLES: usize = 300;
 

@@ -5,11 +5,9 @@
 //! cause at once; old files stay valid. Each test asserts the exit code
 //! and the JSON report (and, for `run`, what landed).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// The standard target, declaring the keys of section 8 too.

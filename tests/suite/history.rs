@@ -1,8 +1,6 @@
 //! History and undo (spec section 9): what receipts record, `log`, `undo`
 //! and its refusals, and `preview --diff`.
 
-mod run_support;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -11,7 +9,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use run_support::*;
+use crate::run_support::*;
 
 const APAC: &str = "2026 APAC Growth Summit";
 const NEWSLETTER: &str = "2026-07 Monthly Newsletter";
