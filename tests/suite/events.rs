@@ -1,20 +1,13 @@
 //! `--events`: NDJSON on standard output, one object per line.
 
-use crate::common::copy_dir;
+use crate::support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn events(args: &[&str], target: &Path) -> (i32, Vec<Value>) {
-    let output = Command::cargo_bin("mkimport")
-        .unwrap()
-        .current_dir(repo())
+    let output = mkimport()
         .args(args)
         .arg("--to")
         .arg(target)
@@ -64,8 +57,7 @@ fn preview_streams_programs_assets_then_the_summary() {
 
 #[test]
 fn run_streams_every_file_written() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("fixtures/production"), dir.path());
+    let (_dir, target) = copy_fixture("production");
     let (code, lines) = events(
         &[
             "run",
@@ -77,7 +69,7 @@ fn run_streams_every_file_written() {
             "--yes",
             "--skip-blocked",
         ],
-        dir.path(),
+        &target,
     );
     // Three imported, three blocked: a partial run (spec 5a).
     assert_eq!(code, 4);
@@ -91,7 +83,7 @@ fn run_streams_every_file_written() {
         .any(|p| p.ends_with("2026 APAC Growth Summit")));
     for path in &writes {
         assert!(
-            dir.path().join(path).exists(),
+            target.join(path).exists(),
             "{path} was announced but not written"
         );
     }
@@ -99,8 +91,7 @@ fn run_streams_every_file_written() {
     assert_eq!(summary["event"], "summary");
     assert_eq!(summary["ok"], 3);
     let id = summary["import_id"].as_str().unwrap();
-    assert!(dir
-        .path()
+    assert!(target
         .join(format!(".mkimport/imports/{id}.json"))
         .is_file());
 }

@@ -1,39 +1,14 @@
 //! `mkimport export`: a stored program as a self-contained bundle, and the
 //! round trip export → import → export.
 
-use crate::common::copy_dir;
+use crate::support::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn mkimport() -> Command {
-    let mut command = Command::cargo_bin("mkimport").unwrap();
-    command.current_dir(repo());
-    command
-}
-
-/// Read every entry of a bundle zip: path → bytes.
-fn entries(zip_path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
-    let mut out = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
-        out.push((entry.name().unwrap().to_string(), bytes));
-    }
-    out.sort();
-    out
-}
-
 fn program_of(zip_path: &Path) -> Value {
-    let (_, bytes) = entries(zip_path)
+    let (_, bytes) = read_zip(zip_path)
         .into_iter()
         .find(|(name, _)| name == "program.json")
         .unwrap();
@@ -84,7 +59,7 @@ fn export_is_deterministic_and_self_contained() {
     let program = program_of(&a);
     assert_eq!(program["exported_from"], "Acme Sandbox");
     assert_eq!(program["program"]["folder"], "Newsletters/2026");
-    let names: Vec<String> = entries(&a).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = read_zip(&a).into_iter().map(|(n, _)| n).collect();
     assert!(
         names
             .iter()
@@ -182,7 +157,7 @@ fn round_trip_keeps_the_program_content() {
     assert_eq!(b, expected);
     // The external assets travel unchanged.
     let externals = |path: &Path| -> Vec<(String, Vec<u8>)> {
-        entries(path)
+        read_zip(path)
             .into_iter()
             .filter(|(n, _)| n.starts_with("external/"))
             .collect()
@@ -222,7 +197,7 @@ fn images_keep_their_names_in_the_exported_bundle() {
         .arg(&zip)
         .assert()
         .success();
-    let images: Vec<(String, Vec<u8>)> = entries(&zip)
+    let images: Vec<(String, Vec<u8>)> = read_zip(&zip)
         .into_iter()
         .filter(|(name, _)| name.starts_with("external/images/"))
         .collect();

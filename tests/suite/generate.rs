@@ -1,26 +1,12 @@
 //! The benchmark generator is seeded and deterministic, and what it makes
 //! imports cleanly.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(root).unwrap().display().to_string();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
+use crate::support::*;
 
 fn generate(out: &Path, seed: &str) {
-    Command::cargo_bin("mkimport")
-        .unwrap()
+    mkimport()
         .args([
             "generate",
             "--bundles",
@@ -42,31 +28,25 @@ fn same_seed_same_bytes_and_it_imports() {
     let b = tempfile::tempdir().unwrap();
     generate(a.path(), "7");
     generate(b.path(), "7");
-    let tree_a = tree(a.path());
-    assert_eq!(tree_a, tree(b.path()));
-    assert_eq!(tree_a.keys().filter(|k| k.ends_with(".zip")).count(), 6);
+    let tree_a = snapshot_all(a.path());
+    assert_eq!(tree_a, snapshot_all(b.path()));
+    assert_eq!(
+        tree_a
+            .keys()
+            .filter(|k| k.to_string_lossy().ends_with(".zip"))
+            .count(),
+        6
+    );
 
     let c = tempfile::tempdir().unwrap();
     generate(c.path(), "8");
-    assert_ne!(tree_a, tree(c.path()));
+    assert_ne!(tree_a, snapshot_all(c.path()));
 
     // Conflicts occur and are resolved: shared page templates clash with
     // the target's and are renamed once, then reused as identical.
-    let output = Command::cargo_bin("mkimport")
-        .unwrap()
-        .args(["run", "--yes", "--json", "--from"])
-        .arg(a.path().join("source"))
-        .arg("--to")
-        .arg(a.path().join("target"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let out = run_into(&a.path().join("source"), &a.path().join("target"), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["summary"]["ok"], 6);
     let actions: Vec<&str> = report["programs"]
         .as_array()

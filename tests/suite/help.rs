@@ -1,8 +1,7 @@
 //! `--help`, `-h`, `mkimport man` and the completions (issue 12).
 
-use crate::run_support::*;
+use crate::support::*;
 use clap::CommandFactory;
-use unicode_width::UnicodeWidthStr;
 
 fn text(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = run_with(args, env);
@@ -36,8 +35,8 @@ fn help_is_wrapped_to_the_width() {
         &["export", "--help"],
     ] {
         let help = text(args, &[("COLUMNS", "80")]);
-        let widest = help.lines().map(UnicodeWidthStr::width).max().unwrap();
-        assert!(widest <= 80, "{args:?}: {widest} columns\n{help}");
+        let width = widest(&help);
+        assert!(width <= 80, "{args:?}: {width} columns\n{help}");
     }
 }
 

@@ -9,60 +9,10 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::run_support::*;
+use crate::support::*;
 
 const APAC: &str = "2026 APAC Growth Summit";
 const NEWSLETTER: &str = "2026-07 Monthly Newsletter";
-
-/// Every path below `root` outside `.mkimport/` → its permission bits.
-fn modes(root: &Path) -> BTreeMap<String, u32> {
-    snapshot(root)
-        .keys()
-        .map(|rel| {
-            let mode = fs::symlink_metadata(root.join(rel))
-                .expect("metadata")
-                .permissions()
-                .mode();
-            (rel.clone(), mode & 0o7777)
-        })
-        .collect()
-}
-
-/// The tree outside `.mkimport/` and its modes.
-fn state(root: &Path) -> (BTreeMap<String, Entry>, BTreeMap<String, u32>) {
-    (snapshot(root), modes(root))
-}
-
-#[track_caller]
-fn assert_same_state(
-    expected: &(BTreeMap<String, Entry>, BTreeMap<String, u32>),
-    root: &Path,
-    what: &str,
-) {
-    assert_same_tree(&expected.0, &snapshot(root), what);
-    assert_eq!(expected.1, modes(root), "{what}: file modes differ");
-}
-
-/// `run --yes --json --skip-blocked` of the sandbox into `target` with
-/// extra flags. The sandbox holds programs that are blocked in production,
-/// so a run that imports the others exits 4 (partial).
-fn import(target: &Path, extra: &[&str]) -> Outcome {
-    let source = sandbox();
-    let mut args = vec![
-        "run",
-        "--from",
-        &source,
-        "--to",
-        p(target),
-        "--user",
-        OPS,
-        "--skip-blocked",
-        "--yes",
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
-}
 
 fn import_id(out: &Outcome) -> String {
     out.json()["import_id"]
@@ -78,7 +28,7 @@ fn undo(target: &Path, id: &str) -> Outcome {
 fn log_json(target: &Path) -> Value {
     let out = run(&["log", "--to", p(target), "--json"]);
     out.expect_code(0);
-    out.json()
+    out.json().clone()
 }
 
 fn receipt(target: &Path, id: &str) -> Value {
@@ -126,11 +76,11 @@ fn receipts_record_time_user_version_and_files() {
     let newsletter = target.join("design-studio/email-templates/newsletter.json");
     let old_newsletter = fs::read(&newsletter).expect("read");
     let old_subscription = fs::read(target.join("subscription.json")).expect("read");
-    let out = import(&target, &["--rule", "email-template=overwrite"]);
+    let out = run_sandbox(&target, &["--rule", "email-template=overwrite"]);
     out.expect_code(4);
     let report = out.json();
     let id = import_id(&out);
-    assert_eq!(receipt(&target, &id), report, "stdout is the receipt");
+    assert_eq!(receipt(&target, &id), *report, "stdout is the receipt");
 
     assert!(
         report["started_at"].as_str().is_some_and(is_rfc3339_utc),
@@ -239,14 +189,14 @@ fn undo_after_each_rule_restores_the_target_byte_for_byte() {
         ] {
             fs::set_permissions(target.join(rel), fs::Permissions::from_mode(mode)).expect("chmod");
         }
-        let before = state(&target);
-        let out = import(&target, flags);
+        let before = snapshot(&target);
+        let out = run_sandbox(&target, flags);
         out.expect_code(4);
         let imported = out.json();
         let id = import_id(&out);
         assert_ne!(
             snapshot(&target),
-            before.0,
+            before,
             "{what}: the import changed nothing"
         );
         let actions: Vec<&str> = imported["files"]
@@ -259,7 +209,7 @@ fn undo_after_each_rule_restores_the_target_byte_for_byte() {
 
         let out = undo(&target, &id[..8]);
         out.expect_code(0);
-        assert_same_state(&before, &target, what);
+        assert_same_tree(&before, &snapshot(&target), what);
         let report = out.json();
         assert_eq!(report["mode"], "undo", "{what}");
         assert_eq!(report["status"], "undone", "{what}");
@@ -267,7 +217,7 @@ fn undo_after_each_rule_restores_the_target_byte_for_byte() {
         let undo_id = report["import_id"].as_str().expect("undo id");
         assert_eq!(
             receipt(&target, undo_id),
-            report,
+            *report,
             "{what}: stdout is the receipt"
         );
         assert_eq!(
@@ -295,7 +245,7 @@ fn undo_removes_the_directories_the_import_created() {
     let dir = TempDir::new().expect("temp dir");
     let target = dir.path().join("target");
     minimal_target(&target);
-    let before = state(&target);
+    let before = snapshot(&target);
     let out = run(&[
         "run",
         "--from",
@@ -315,7 +265,7 @@ fn undo_removes_the_directories_the_import_created() {
         "{dirs}"
     );
     undo(&target, &id).expect_code(0);
-    assert_same_state(&before, &target, "after the undo");
+    assert_same_tree(&before, &snapshot(&target), "after the undo");
     assert!(!target.join("design-studio").exists());
 }
 
@@ -328,7 +278,7 @@ fn undo_removes_the_directories_the_import_created() {
 #[test]
 fn undo_refuses_when_what_the_import_wrote_changed() {
     let (_guard, target) = copy_fixture("production");
-    let out = import(&target, &[]);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     let id = import_id(&out);
     let (apac, _) = program_named(&target, APAC);
@@ -388,7 +338,7 @@ fn undo_refuses_while_a_later_import_reuses_what_it_created() {
     let dir = TempDir::new().expect("temp dir");
     let target = dir.path().join("target");
     minimal_target(&target);
-    let before = state(&target);
+    let before = snapshot(&target);
     let one = |n: usize| {
         let out = run(&[
             "run",
@@ -428,7 +378,7 @@ fn undo_refuses_while_a_later_import_reuses_what_it_created() {
     undo(&target, &second_id).expect_code(0);
     // The later import is undone: it no longer holds the template.
     undo(&target, &first_id).expect_code(0);
-    assert_same_state(&before, &target, "both undone, newest first");
+    assert_same_tree(&before, &snapshot(&target), "both undone, newest first");
 }
 
 /// Without a terminal and without --yes, undo refuses (exit 2) and changes
@@ -436,7 +386,7 @@ fn undo_refuses_while_a_later_import_reuses_what_it_created() {
 #[test]
 fn undo_without_yes_and_without_terminal_refuses() {
     let (_guard, target) = copy_fixture("production");
-    let out = import(&target, &[]);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     let id = import_id(&out);
     let tree = snapshot(&target);
@@ -470,7 +420,7 @@ fn import_ids_and_their_prefixes() {
     assert!(out.stderr.contains("no imports yet"), "{}", out.stderr);
     assert!(!target.join(STATE).exists());
 
-    let out = import(&target, &[]);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     let id = import_id(&out);
     assert_eq!(id.len(), 20);
@@ -526,8 +476,8 @@ fn import_ids_and_their_prefixes() {
 #[test]
 fn undo_twice_then_import_again_and_undo_again() {
     let (_guard, target) = copy_fixture("production");
-    let before = state(&target);
-    let out = import(&target, &[]);
+    let before = snapshot(&target);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     let id = import_id(&out);
     let after_import = snapshot(&target);
@@ -538,7 +488,7 @@ fn undo_twice_then_import_again_and_undo_again() {
         .as_str()
         .expect("undo id")
         .to_string();
-    assert_same_state(&before, &target, "undone");
+    assert_same_tree(&before, &snapshot(&target), "undone");
     let kept = state_files(&target);
 
     let again = undo(&target, &id);
@@ -553,7 +503,7 @@ fn undo_twice_then_import_again_and_undo_again() {
     assert!(human.stdout.contains("already undone"), "{}", human.stdout);
 
     // The same import again: the same id, and it is current.
-    let out = import(&target, &[]);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     assert_eq!(import_id(&out), id);
     assert_same_tree(&after_import, &snapshot(&target), "imported again");
@@ -567,7 +517,7 @@ fn undo_twice_then_import_again_and_undo_again() {
     out.expect_code(0);
     assert_eq!(out.json()["status"], "undone");
     assert_eq!(out.json()["import_id"], undo_id.as_str());
-    assert_same_state(&before, &target, "undone again");
+    assert_same_tree(&before, &snapshot(&target), "undone again");
     let log = log_json(&target);
     let ids: Vec<&str> = log["imports"]
         .as_array()
@@ -694,7 +644,7 @@ fn log_lists_imports_newest_first() {
 #[test]
 fn damaged_receipts_and_pre_images_are_errors() {
     let (_guard, target) = copy_fixture("production");
-    let out = import(&target, &["--rule", "email-template=overwrite"]);
+    let out = run_sandbox(&target, &["--rule", "email-template=overwrite"]);
     out.expect_code(4);
     let id = import_id(&out);
     let tree = snapshot(&target);
@@ -848,7 +798,7 @@ fn preview_diff_shows_what_an_overwrite_changes() {
 #[test]
 fn a_receipt_naming_the_state_directory_is_damaged() {
     let (_guard, target) = copy_fixture("production");
-    let out = import(&target, &[]);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4);
     let id = import_id(&out);
     let rel = format!("{STATE}/imports/{id}.json");
@@ -884,7 +834,7 @@ fn a_replaced_link_comes_back_as_a_link() {
     let image = target.join("design-studio/images/hero-webinar.png");
     fs::remove_file(&image).expect("remove");
     std::os::unix::fs::symlink(&outside, &image).expect("link");
-    let out = import(&target, &["--program", WEBINAR]);
+    let out = run_sandbox(&target, &["--program", WEBINAR]);
     out.expect_code(0);
     assert!(fs::symlink_metadata(&image).expect("meta").is_file());
     undo(&target, &import_id(&out)).expect_code(0);

@@ -11,7 +11,7 @@ use std::process::{Command as StdCommand, Stdio};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::run_support::*;
+use crate::support::*;
 
 /// A bundle directory holding one program with one email that uses the
 /// external email template `template`.
@@ -45,29 +45,15 @@ fn alpha_bravo() -> (TempDir, std::path::PathBuf, std::path::PathBuf) {
     (work, target, source)
 }
 
-fn save_plan(source: &Path, target: &Path, plan: &Path) -> Value {
-    let out = run(&[
-        "preview",
-        "--from",
-        p(source),
-        "--to",
-        p(target),
-        "--json",
-        "--out",
-        p(plan),
-    ]);
-    out.expect_code(0);
-    out.json()
-}
-
 /// Issue 9.1: a plan whose target changed by another import and a file
 /// added by hand is refused, not applied with a `reuse` it never planned.
 #[test]
 fn a_plan_is_stale_once_another_import_changed_the_target() {
     let (work, target, source) = alpha_bravo();
     let plan = work.path().join("plan.json");
-    let saved = save_plan(&source, &target, &plan);
-    let bravo = report_program(&saved, "Bravo");
+    let saved = save_plan(&source, &target, &plan, &[]);
+    saved.expect_code(0);
+    let bravo = saved.program("Bravo");
     let row = bravo["assets"]
         .as_array()
         .unwrap()
@@ -98,7 +84,7 @@ fn a_plan_is_stale_once_another_import_changed_the_target() {
 
     let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     out.expect_code(3);
-    assert!(has_problem(&out.json(), "stale-plan"), "{}", out.stdout);
+    assert!(has_problem(out.json(), "stale-plan"), "{}", out.stdout);
     assert_same_tree(&before, &snapshot(&target), "a refused stale plan");
 }
 
@@ -108,12 +94,12 @@ fn a_plan_is_stale_once_another_import_changed_the_target() {
 fn a_landed_plan_is_unchanged_until_the_target_changes() {
     let (work, target, source) = alpha_bravo();
     let plan = work.path().join("plan.json");
-    save_plan(&source, &target, &plan);
+    save_plan(&source, &target, &plan, &[]).expect_code(0);
     run(&["run", "--plan", p(&plan), "--yes", "--json"]).expect_code(0);
 
     let again = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     again.expect_code(0);
-    let statuses = statuses(&again.json());
+    let statuses = statuses(again.json());
     assert_eq!(statuses["Alpha"], "unchanged");
     assert_eq!(statuses["Bravo"], "unchanged");
 
@@ -124,7 +110,7 @@ fn a_landed_plan_is_unchanged_until_the_target_changes() {
     );
     let stale = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     stale.expect_code(3);
-    assert!(has_problem(&stale.json(), "stale-plan"), "{}", stale.stdout);
+    assert!(has_problem(stale.json(), "stale-plan"), "{}", stale.stdout);
 }
 
 /// Issue 9.1: a plan that landed only in part (the same programs imported
@@ -133,7 +119,7 @@ fn a_landed_plan_is_unchanged_until_the_target_changes() {
 fn a_plan_landed_in_part_is_stale() {
     let (work, target, source) = alpha_bravo();
     let plan = work.path().join("plan.json");
-    save_plan(&source, &target, &plan);
+    save_plan(&source, &target, &plan, &[]).expect_code(0);
     run(&[
         "run",
         "--from",
@@ -148,14 +134,13 @@ fn a_plan_landed_in_part_is_stale() {
     .expect_code(0);
     let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     out.expect_code(3);
-    assert!(has_problem(&out.json(), "stale-plan"), "{}", out.stdout);
+    assert!(has_problem(out.json(), "stale-plan"), "{}", out.stdout);
 }
 
 /// The binary with its standard output sent to `stdout`.
 fn with_stdout(args: &[&str], stdout: Stdio) -> std::process::Output {
-    StdCommand::new(bin())
+    command()
         .args(args)
-        .env_remove("MKIMPORT_USER")
         .stdout(stdout)
         .stderr(Stdio::piped())
         .output()
@@ -215,9 +200,8 @@ fn a_full_standard_output_is_exit_1_not_a_panic() {
 /// Run `args` with standard output a pipe whose reader closes after the
 /// first line; the exit code and standard error.
 fn closed_after_one_line(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = StdCommand::new(bin())
+    let mut child = command()
         .args(args)
-        .env_remove("MKIMPORT_USER")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -277,7 +261,7 @@ fn a_closed_pipe_is_quiet_and_a_run_lands_whole() {
     ]);
     assert_eq!(code, Some(4), "{stderr}");
     let (_b, b) = copy_fixture("production");
-    run_sandbox(&b).expect_code(4);
+    run_sandbox(&b, &[]).expect_code(4);
     assert_same_tree(
         &without_state(snapshot(&b)),
         &without_state(snapshot(&a)),
@@ -285,10 +269,10 @@ fn a_closed_pipe_is_quiet_and_a_run_lands_whole() {
     );
 }
 
-fn without_state(
-    mut tree: std::collections::BTreeMap<String, Entry>,
-) -> std::collections::BTreeMap<String, Entry> {
-    tree.retain(|path, _| !path.starts_with(STATE));
+/// The tree without anything whose path starts with `.mkimport` (the
+/// state directory, and temporary files beside it).
+fn without_state(mut tree: Snapshot) -> Snapshot {
+    tree.retain(|path, _| !path.to_string_lossy().starts_with(STATE));
     tree
 }
 
@@ -296,8 +280,8 @@ fn without_state(
 /// disk would stop it; RLIMIT_FSIZE needs no privileges).
 fn run_with_file_size_limit(args: &[&str], bytes: u64) -> Outcome {
     use std::os::unix::process::CommandExt;
-    let mut cmd = StdCommand::new(bin());
-    cmd.args(args).env_remove("MKIMPORT_USER");
+    let mut cmd = command();
+    cmd.args(args);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -314,12 +298,7 @@ fn run_with_file_size_limit(args: &[&str], bytes: u64) -> Outcome {
             Ok(())
         });
     }
-    let out = cmd.output().expect("run mkimport");
-    Outcome {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Outcome::of(cmd.output().expect("run mkimport"))
 }
 
 /// Issues 9.5 and 9.6: a run that cannot write a file names that file,

@@ -1,10 +1,7 @@
 //! The built-in Program Library: listing, showing, and importing it.
 
-use crate::common::copy_dir;
+use crate::support::*;
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use serde_json::Value;
 
 const PROGRAMS: [&str; 16] = [
@@ -26,34 +23,11 @@ const PROGRAMS: [&str; 16] = [
     "Sirius Decisions Scoring Program",
 ];
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn mkimport() -> Command {
-    let mut command = Command::cargo_bin("mkimport").unwrap();
-    command.current_dir(repo());
-    command
-}
-
-fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
 #[test]
 fn list_json_has_the_sixteen_programs_with_their_counts() {
-    let output = mkimport()
-        .args(["library", "list", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let list = json_of(&output);
+    let out = run(&["library", "list", "--json"]);
+    assert_eq!(out.code, 0);
+    let list = out.json();
     let names: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -86,25 +60,19 @@ fn list_json_has_the_sixteen_programs_with_their_counts() {
 
 #[test]
 fn show_names_what_a_program_requires() {
-    let output = mkimport()
-        .args(["library", "show", "scoring - standard & select editions"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&output.stdout);
+    let out = run(&["library", "show", "scoring - standard & select editions"]);
+    assert_eq!(out.code, 0);
+    let text = &out.stdout;
     assert!(
         text.contains("field \"Demographic Score\" (score)"),
         "{text}"
     );
     assert!(text.contains("field \"Behavior Score\" (score)"), "{text}");
 
-    let output = mkimport()
-        .args(["library", "show", "No Such Program"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let out = run(&["library", "show", "No Such Program"]);
+    assert_eq!(out.code, 2);
     // Nothing near it: no dump of the sixteen names, a pointer to the list.
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = &out.stderr;
     assert!(stderr.contains("library list"), "{stderr}");
     assert!(!stderr.contains("Basic Drip Nurture"), "{stderr}");
 }
@@ -112,46 +80,35 @@ fn show_names_what_a_program_requires() {
 #[test]
 fn every_library_program_previews_cleanly_into_a_ready_target() {
     // All sixteen at once (shared templates are planned once, then reused).
-    let output = mkimport()
-        .args([
+    let out = run(&[
+        "preview",
+        "--from",
+        "library",
+        "--to",
+        "fixtures/agency-client",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["summary"]["programs"], 16);
+    assert_eq!(report["summary"]["ok"], 16);
+    assert_eq!(report["summary"]["errors"], 0);
+    // And each one alone.
+    for name in PROGRAMS {
+        let out = run(&[
             "preview",
             "--from",
             "library",
             "--to",
             "fixtures/agency-client",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = json_of(&output);
-    assert_eq!(report["summary"]["programs"], 16);
-    assert_eq!(report["summary"]["ok"], 16);
-    assert_eq!(report["summary"]["errors"], 0);
-    // And each one alone.
-    for name in PROGRAMS {
-        let output = mkimport()
-            .args([
-                "preview",
-                "--from",
-                "library",
-                "--to",
-                "fixtures/agency-client",
-                "--json",
-                "--program",
-                name,
-                "--folder",
-                "Campaigns/2026",
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{name}");
-        let report = json_of(&output);
+            "--program",
+            name,
+            "--folder",
+            "Campaigns/2026",
+        ]);
+        assert_eq!(out.code, 0, "{name}");
+        let report = out.json();
         let program = &report["programs"][0];
         assert_eq!(program["name"], name);
         assert_eq!(program["status"], "ok", "{name}: {}", program["problems"]);
@@ -168,16 +125,16 @@ fn scoring_standard_without_its_fields_is_blocked_naming_both() {
     )
     .unwrap();
     std::fs::create_dir_all(target.path().join("marketing-activities/Scoring")).unwrap();
-    let output = mkimport()
-        .args([
-            "preview", "--from", "library", "--json", "--folder", "Scoring",
-        ])
-        .args(["--program", "Scoring - Standard & Select Editions", "--to"])
-        .arg(target.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    let report = json_of(&output);
+    let out = finish(
+        mkimport()
+            .args([
+                "preview", "--from", "library", "--json", "--folder", "Scoring",
+            ])
+            .args(["--program", "Scoring - Standard & Select Editions", "--to"])
+            .arg(target.path()),
+    );
+    assert_eq!(out.code, 3);
+    let report = out.json();
     let program = &report["programs"][0];
     assert_eq!(program["status"], "blocked");
     let missing: Vec<&str> = program["problems"]
@@ -201,49 +158,36 @@ fn scoring_standard_without_its_fields_is_blocked_naming_both() {
 fn the_library_is_embedded_in_the_binary() {
     // From a directory with no fixtures at all.
     let elsewhere = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("mkimport")
-        .unwrap()
-        .current_dir(elsewhere.path())
-        .args(["library", "list", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(json_of(&output).as_array().unwrap().len(), 16);
+    let out = finish(
+        mkimport()
+            .current_dir(elsewhere.path())
+            .args(["library", "list", "--json"]),
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(out.json().as_array().unwrap().len(), 16);
 }
 
 #[test]
 fn run_from_the_library_imports_into_a_copy() {
-    let target = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("fixtures/agency-client"), target.path());
-    let output = mkimport()
-        .args([
-            "run",
-            "--from",
-            "library",
-            "--yes",
-            "--json",
-            "--program",
-            "Email with Landing Page",
-            "--to",
-        ])
-        .arg(target.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (_target, target) = copy_fixture("agency-client");
+    let out = finish(
+        mkimport()
+            .args([
+                "run",
+                "--from",
+                "library",
+                "--yes",
+                "--json",
+                "--program",
+                "Email with Landing Page",
+                "--to",
+            ])
+            .arg(&target),
     );
-    let program: Value = serde_json::from_slice(
-        &std::fs::read(
-            target
-                .path()
-                .join("marketing-activities/Program Library/Email with Landing Page/program.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let program = read_json(
+        &target.join("marketing-activities/Program Library/Email with Landing Page/program.json"),
+    );
     assert_eq!(program["imported"]["source"], "Marketo Program Library");
     assert!(!program["landing_pages"].as_array().unwrap().is_empty());
 }

@@ -5,8 +5,7 @@
 //! one topic, `cargo test --test suite NAME` the tests whose path
 //! contains NAME.
 
-mod common;
-mod run_support;
+mod support;
 
 mod events;
 mod export;

@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::run_support::*;
+use crate::support::*;
 use serde_json::Value;
 use tempfile::TempDir;
-use unicode_width::UnicodeWidthStr;
 
 /// `mkimport ARGS` with standard output piped, no COLUMNS, no NO_COLOR
 /// (colour must stay off because it is piped), and `env` on top.
@@ -19,12 +18,7 @@ fn human(args: &[&str], env: &[(&str, &str)]) -> Outcome {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let output = cmd.output().expect("run mkimport");
-    Outcome {
-        code: output.status.code().expect("exited with a code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    finish(&mut cmd)
 }
 
 fn sandbox_preview(extra: &[&str], env: &[(&str, &str)]) -> Outcome {
@@ -41,10 +35,6 @@ fn sandbox_preview(extra: &[&str], env: &[(&str, &str)]) -> Outcome {
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     human(&args, env)
-}
-
-fn widest(text: &str) -> usize {
-    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
 
 #[test]
@@ -130,7 +120,7 @@ fn rows_are_grouped_by_program() {
 /// the table.
 #[test]
 fn the_table_ends_with_counts_per_action() {
-    let json = run(&[
+    let out = run(&[
         "preview",
         "--from",
         &sandbox(),
@@ -139,8 +129,8 @@ fn the_table_ends_with_counts_per_action() {
         "--user",
         OPS,
         "--json",
-    ])
-    .json();
+    ]);
+    let json = out.json();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for program in json["programs"].as_array().unwrap() {
         if program["status"] == "ok" {
@@ -232,7 +222,8 @@ fn long_listings_collapse_unless_verbose() {
 
     let verbose = human(&[&args[..], &["--verbose"]].concat(), &[]);
     verbose.expect_code(0);
-    let json = run(&[&args[..], &["--json"]].concat()).json();
+    let out = run(&[&args[..], &["--json"]].concat());
+    let json = out.json();
     let rows: usize = json["programs"]
         .as_array()
         .unwrap()
@@ -444,7 +435,7 @@ fn skip_blocked_exits_4_when_partial_3_when_nothing_imported() {
     blocked_only.expect_code(3);
     assert_same_tree(&before, &snapshot(&target), "nothing to import");
 
-    let partial = run_sandbox(&target);
+    let partial = run_sandbox(&target, &[]);
     partial.expect_code(4);
     let report = partial.json();
     assert_eq!(report["summary"]["ok"], 3);
@@ -452,7 +443,7 @@ fn skip_blocked_exits_4_when_partial_3_when_nothing_imported() {
 
     // Again: the three are unchanged, the three still blocked, nothing
     // imported: 3.
-    run_sandbox(&target).expect_code(3);
+    run_sandbox(&target, &[]).expect_code(3);
 
     let (_dir, clean) = copy_fixture("production");
     let sandbox = sandbox();

@@ -2,16 +2,12 @@
 //! absent assets, reuse of identical ones, suffix numbering across the run,
 //! name equality, tokens, skipped content, campaigns and token references.
 
-use crate::common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 const HTML_A: &str = "<html>A</html>";
 const HTML_B: &str = "<html>B</html>";
 const HTML_C: &str = "<html>C</html>";
-
-fn action(program: &Value, kind: &str, name: &str) -> (String, String, String) {
-    outcome_of(program, kind, name)
-}
 
 /// A program whose landing page uses `template`.
 fn lp_program(name: &str, template: &str) -> Value {
@@ -66,7 +62,7 @@ fn absent_assets_are_created_under_their_own_name() {
             ("external-form", "Fresh Form"),
             ("image", "fresh.png"),
         ] {
-            let (act, result, _) = action(p, kind, name);
+            let (act, result, _) = outcome_of(p, kind, name);
             assert_eq!((act.as_str(), result.as_str()), ("create", name), "{kind}");
         }
     }
@@ -108,7 +104,7 @@ fn identical_content_is_reused_even_under_other_rules() {
             ("image", "hero.png"),
         ] {
             assert_eq!(
-                action(p, kind, name),
+                outcome_of(p, kind, name),
                 (
                     "reuse".to_string(),
                     name.to_string(),
@@ -131,8 +127,8 @@ fn identical_to_an_asset_planned_earlier_in_the_run() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     let programs = out.programs();
     assert_eq!(programs.len(), 2);
-    let first = action(&programs[0], "landing-page-template", "Fresh Template");
-    let second = action(&programs[1], "landing-page-template", "Fresh Template");
+    let first = outcome_of(&programs[0], "landing-page-template", "Fresh Template");
+    let second = outcome_of(&programs[1], "landing-page-template", "Fresh Template");
     assert_eq!(
         (first.0.as_str(), first.1.as_str()),
         ("create", "Fresh Template")
@@ -158,8 +154,8 @@ fn identical_to_an_asset_renamed_earlier_in_the_run() {
     let work = source_dir(&[a, b]);
     let out = preview(work.path(), target.path(), &[]);
     let programs = out.programs();
-    let first = action(&programs[0], "landing-page-template", "Standard Template");
-    let second = action(&programs[1], "landing-page-template", "Standard Template");
+    let first = outcome_of(&programs[0], "landing-page-template", "Standard Template");
+    let second = outcome_of(&programs[1], "landing-page-template", "Standard Template");
     assert_eq!(
         (first.0.as_str(), first.1.as_str()),
         ("rename", "Standard Template 1")
@@ -192,7 +188,7 @@ fn suffix_numbering_counts_assets_planned_earlier_in_the_run() {
     let results: Vec<String> = out
         .programs()
         .iter()
-        .map(|p| action(p, "landing-page-template", "Standard Template").1)
+        .map(|p| outcome_of(p, "landing-page-template", "Standard Template").1)
         .collect();
     assert_eq!(results, ["Standard Template 1", "Standard Template 2"]);
 }
@@ -213,7 +209,7 @@ fn image_suffix_numbering_counts_assets_planned_earlier_in_the_run() {
     let results: Vec<String> = out
         .programs()
         .iter()
-        .map(|p| action(p, "image", "hero.png").1)
+        .map(|p| outcome_of(p, "image", "hero.png").1)
         .collect();
     assert_eq!(results, ["hero 1.png", "hero 2.png"]);
 }
@@ -233,7 +229,7 @@ fn a_blocked_program_leaves_no_planned_asset_behind() {
     assert_eq!(out.status("Program A"), "blocked");
     let b = out.program("Program B");
     assert_eq!(
-        action(b, "landing-page-template", "Standard Template").1,
+        outcome_of(b, "landing-page-template", "Standard Template").1,
         "Standard Template 1"
     );
 }
@@ -256,13 +252,13 @@ fn rename_does_not_take_a_name_the_bundle_itself_carries() {
         .lp_template("Standard Template 1", HTML_C);
     let out = preview_bundle(&spec, &target, &[]);
     let p = out.only();
-    let own = action(p, "landing-page-template", "Standard Template 1");
+    let own = outcome_of(p, "landing-page-template", "Standard Template 1");
     assert_eq!(
         (own.0.as_str(), own.1.as_str()),
         ("create", "Standard Template 1"),
         "{p}"
     );
-    let renamed = action(p, "landing-page-template", "Standard Template");
+    let renamed = outcome_of(p, "landing-page-template", "Standard Template");
     assert_eq!(
         (renamed.0.as_str(), renamed.1.as_str()),
         ("rename", "Standard Template 2"),
@@ -281,7 +277,7 @@ fn names_clash_after_trimming_and_lowercasing() {
         .lp_template("standard template ", HTML_B);
     let out = preview_bundle(&spec, &target, &[]);
     let p = out.only();
-    let (act, result, _) = action(p, "landing-page-template", "standard template ");
+    let (act, result, _) = outcome_of(p, "landing-page-template", "standard template ");
     assert_eq!(act, "rename", "{p}");
     assert_eq!(result.trim().to_lowercase(), "standard template 1");
 }
@@ -307,14 +303,14 @@ fn reuse_reports_the_target_spelling() {
     let out = preview_bundle(&spec, &target, &["--rule", "landing-page-template=reuse"]);
     let p = out.only();
     assert_eq!(
-        action(p, "landing-page-template", "standard template ").1,
+        outcome_of(p, "landing-page-template", "standard template ").1,
         "Standard Template"
     );
     assert_eq!(
-        action(p, "external-form", "Webinar Registration Form").1,
+        outcome_of(p, "external-form", "Webinar Registration Form").1,
         "Webinar Registration form"
     );
-    let (act, result, _) = action(p, "image", "HERO.png");
+    let (act, result, _) = outcome_of(p, "image", "HERO.png");
     assert_eq!((act.as_str(), result.as_str()), ("reuse", "hero.png"));
 }
 
@@ -327,7 +323,7 @@ fn identical_reuse_reports_the_target_spelling() {
     let spec = BundleSpec::new(p).email_template("Standard Email", HTML_A);
     let out = preview_bundle(&spec, &target, &["--rule", "email-template=rename"]);
     assert_eq!(
-        action(out.only(), "email-template", "Standard Email"),
+        outcome_of(out.only(), "email-template", "Standard Email"),
         (
             "reuse".to_string(),
             "STANDARD Email".to_string(),
@@ -343,7 +339,7 @@ fn unicode_names_clash_after_lowercasing() {
     let spec =
         BundleSpec::new(lp_program("Unicode", "MODÈLE ÉTÉ")).lp_template("MODÈLE ÉTÉ", HTML_B);
     let out = preview_bundle(&spec, &target, &["--rule", "landing-page-template=reuse"]);
-    let (act, result, _) = action(out.only(), "landing-page-template", "MODÈLE ÉTÉ");
+    let (act, result, _) = outcome_of(out.only(), "landing-page-template", "MODÈLE ÉTÉ");
     assert_eq!((act.as_str(), result.as_str()), ("reuse", "Modèle Été"));
 }
 
@@ -376,7 +372,7 @@ fn an_asset_only_the_target_has_is_reused() {
     let out = preview_bundle(&BundleSpec::new(p), &target, &[]);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    let (act, result, _) = action(p, "email-template", "standard email");
+    let (act, result, _) = outcome_of(p, "email-template", "standard email");
     assert_eq!((act.as_str(), result.as_str()), ("reuse", "Standard Email"));
 }
 
@@ -394,7 +390,7 @@ fn inherited_tokens_are_localized_and_a_local_token_wins() {
     let out = preview_bundle(&BundleSpec::new(p), &Sub::standard(), &[]);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    let (act, result, _) = action(p, "token", "my.Footer");
+    let (act, result, _) = outcome_of(p, "token", "my.Footer");
     assert_eq!((act.as_str(), result.as_str()), ("localize", "my.Footer"));
     let company: Vec<&str> = assets_of(p, "token")
         .into_iter()
@@ -434,16 +430,16 @@ fn folder_tokens_of_a_source_subscription_are_localized() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     let p = out.program("Stored Program");
     assert_eq!(p["status"], "ok");
-    assert_eq!(action(p, "token", "my.Footer").0, "localize");
+    assert_eq!(outcome_of(p, "token", "my.Footer").0, "localize");
     // The local token wins: no inherited my.Company is localized.
     assert!(assets_of(p, "token")
         .iter()
         .filter(|t| t["name"] == "my.Company")
         .all(|t| t["action"] != "localize"));
-    assert_eq!(action(p, "token", "my.Company").0, "create");
+    assert_eq!(outcome_of(p, "token", "my.Company").0, "create");
     // Its external assets come from the source's design studio.
     assert_eq!(
-        action(p, "email-template", "Source Template").0,
+        outcome_of(p, "email-template", "Source Template").0,
         "create",
         "{p}"
     );
@@ -453,16 +449,20 @@ fn folder_tokens_of_a_source_subscription_are_localized() {
 // ---------------------------------------------------------------------
 // Skipped content and campaigns
 
+/// A scheduled batch campaign sending `emails`.
 fn batch(name: &str, emails: &[&str]) -> Value {
-    json!({"name": name, "type": "batch", "active": false,
-           "schedule": "2026-08-01T09:00:00Z", "emails": emails,
-           "fields": [], "webhooks": [], "triggers": [], "custom_objects": []})
+    let mut c = campaign(name, "batch");
+    c["schedule"] = json!("2026-08-01T09:00:00Z");
+    c["emails"] = json!(emails);
+    c
 }
 
+/// An active trigger campaign listening to `triggers`.
 fn trigger(name: &str, triggers: &[&str]) -> Value {
-    json!({"name": name, "type": "trigger", "active": true,
-           "triggers": triggers, "emails": [], "fields": [], "webhooks": [],
-           "custom_objects": []})
+    let mut c = campaign(name, "trigger");
+    c["active"] = json!(true);
+    c["triggers"] = json!(triggers);
+    c
 }
 
 /// A target with the template "Standard Email" and the snippet "Footer".
@@ -488,9 +488,9 @@ fn dynamic_content_is_skipped_with_a_warning() {
     assert_eq!(out.code, 0);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    assert_eq!(action(p, "email", "Localized").0, "skip");
-    assert_eq!(action(p, "landing-page", "Dynamic Page").0, "skip");
-    assert_eq!(action(p, "email", "Plain").0, "create");
+    assert_eq!(outcome_of(p, "email", "Localized").0, "skip");
+    assert_eq!(outcome_of(p, "landing-page", "Dynamic Page").0, "skip");
+    assert_eq!(outcome_of(p, "email", "Plain").0, "create");
     let dynamic = problems(p, "dynamic-content");
     assert_eq!(dynamic.len(), 2, "{p}");
     assert!(dynamic.iter().all(|w| w["severity"] == "warning"));
@@ -507,8 +507,8 @@ fn missing_snippet_skips_the_email() {
     let out = preview_bundle(&BundleSpec::new(p), &content_target(), &[]);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    assert_eq!(action(p, "email", "Japan").0, "skip");
-    assert_eq!(action(p, "email", "English").0, "create");
+    assert_eq!(outcome_of(p, "email", "Japan").0, "skip");
+    assert_eq!(outcome_of(p, "email", "English").0, "create");
     assert_eq!(warnings(p), ["missing-snippet"], "{p}");
     let message = problems(p, "missing-snippet")[0]["message"]
         .as_str()
@@ -527,8 +527,8 @@ fn missing_segmentation_skips_the_landing_page() {
     let out = preview_bundle(&BundleSpec::new(p), &content_target(), &[]);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    assert_eq!(action(p, "landing-page", "By Region").0, "skip");
-    assert_eq!(action(p, "landing-page", "By Industry").0, "create");
+    assert_eq!(outcome_of(p, "landing-page", "By Region").0, "skip");
+    assert_eq!(outcome_of(p, "landing-page", "By Industry").0, "create");
     assert_eq!(warnings(p), ["missing-segmentation"], "{p}");
 }
 
@@ -567,12 +567,12 @@ fn triggers_are_deactivated_and_batches_unscheduled() {
     assert_eq!(out.code, 0);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    let (act, result, _) = action(p, "smart-campaign", "Send Plain");
+    let (act, result, _) = outcome_of(p, "smart-campaign", "Send Plain");
     assert_eq!(
         (act.as_str(), result.as_str()),
         ("unschedule", "Send Plain")
     );
-    let (act, result, _) = action(p, "smart-campaign", "Fills Out Form");
+    let (act, result, _) = outcome_of(p, "smart-campaign", "Fills Out Form");
     assert_eq!(
         (act.as_str(), result.as_str()),
         ("deactivate", "Fills Out Form")

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 /// The standard target, declaring the keys of section 8 too.
@@ -39,11 +39,6 @@ fn target_with_crm(crm: Value) -> Sub {
     let mut meta = fidelity_meta();
     meta["crm"] = crm;
     Sub::new(meta)
-}
-
-fn campaign(name: &str, kind: &str) -> Value {
-    json!({"name": name, "type": kind, "active": false, "emails": [],
-           "fields": [], "webhooks": [], "triggers": [], "custom_objects": []})
 }
 
 /// A program with one campaign carrying these extra keys.
@@ -79,29 +74,12 @@ fn preview_program(program: Value, target: &Sub, extra: &[&str]) -> Outcome {
 
 /// Preview; expect exit 0 and the program ok without errors.
 fn ok(program: Value, target: &Sub, extra: &[&str]) -> Value {
-    let out = preview_program(program, target, extra);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let p = out.only().clone();
-    assert_eq!(p["status"], "ok", "{p}");
-    assert!(errors(&p).is_empty(), "{p}");
-    p
+    preview_program(program, target, extra).expect_ok()
 }
 
 /// Preview; expect exit 3 and the program blocked.
 fn blocked(program: Value, target: &Sub, extra: &[&str]) -> Value {
-    let out = preview_program(program, target, extra);
-    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
-    let p = out.only().clone();
-    assert_eq!(p["status"], "blocked", "{p}");
-    assert_eq!(out.json["summary"]["blocked"], 1);
-    p
-}
-
-fn messages(p: &Value, code: &str) -> Vec<String> {
-    problems(p, code)
-        .iter()
-        .map(|x| x["message"].as_str().unwrap().to_string())
-        .collect()
+    preview_program(program, target, extra).expect_blocked()
 }
 
 fn severity(p: &Value, code: &str) -> String {
@@ -888,7 +866,7 @@ fn conflict_current_is_todays_marketo() {
     );
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(
-        out.json["rules"],
+        out.json()["rules"],
         json!({
             "program": "rename",
             "email-template": "rename",
@@ -973,8 +951,8 @@ fn rename_style_is_a_rule_of_its_own() {
         &["--rule", "rename-style=dash", "--rule", "program=rename"],
     );
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.json["rules"]["rename-style"], "dash");
-    assert_eq!(out.json["rules"]["email-template"], "reuse");
+    assert_eq!(out.json()["rules"]["rename-style"], "dash");
+    assert_eq!(out.json()["rules"]["email-template"], "reuse");
     assert_eq!(
         outcome_of(out.only(), "landing-page-template", "Standard Template").1,
         "Standard Template - 1"
@@ -1017,7 +995,7 @@ fn the_default_preset_keeps_the_seed_behaviour() {
     let target = clashing_target();
     let out = preview_bundle(&clashing_bundle(), &target, &["--rule", "program=rename"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.json["rules"]["rename-style"], "space");
+    assert_eq!(out.json()["rules"]["rename-style"], "space");
     assert_eq!(
         results(out.only()),
         [
@@ -1067,14 +1045,14 @@ fn a_rules_file_starts_from_the_preset_it_names() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stdout);
-    let rules = &out.json["rules"];
+    let rules = &out.json()["rules"];
     assert_eq!(rules["email-template"], "rename");
     assert_eq!(rules["form"], "reuse", "--rule goes on top");
     assert_eq!(rules["image"], "rename");
     assert_eq!(rules["rename-style"], "dash");
     assert!(rules.get("preset").is_none(), "{rules}");
     let out = preview_bundle(&clashing_bundle(), &target, &["--conflict", &plain]);
-    let rules = &out.json["rules"];
+    let rules = &out.json()["rules"];
     assert_eq!(rules["email-template"], "reuse");
     assert_eq!(rules["rename-style"], "space");
     assert_eq!(rules["image"], "rename");

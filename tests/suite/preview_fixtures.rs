@@ -2,7 +2,9 @@
 //! production with the default rules gives 3 ok and 3 blocked, each for the
 //! reasons the README lists (spec sections 4 and 8).
 
-use crate::common::*;
+use std::path::PathBuf;
+
+use crate::support::*;
 use serde_json::Value;
 
 const Q3: &str = "2026 Q3 Webinar - Scaling Marketing Ops";
@@ -22,35 +24,15 @@ fn fixtures_preview(extra: &[&str]) -> Outcome {
     )
 }
 
-fn act(p: &Value, kind: &str, name: &str) -> (String, String, String) {
-    outcome_of(p, kind, name)
-}
-
-fn action_result(p: &Value, kind: &str, name: &str) -> (String, String) {
-    let (a, r, _) = act(p, kind, name);
-    (a, r)
-}
-
-fn pair(a: &str, r: &str) -> (String, String) {
-    (a.to_string(), r.to_string())
-}
-
-fn messages(p: &Value, code: &str) -> Vec<String> {
-    problems(p, code)
-        .iter()
-        .map(|w| w["message"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn sandbox_into_production_gives_three_ok_and_three_blocked() {
     let out = fixtures_preview(&[]);
     assert_eq!(out.code, 3, "{}", out.stderr);
-    assert_eq!(out.json["mode"], "preview");
-    assert_eq!(out.json["summary"]["programs"], 6);
-    assert_eq!(out.json["summary"]["ok"], 3);
-    assert_eq!(out.json["summary"]["blocked"], 3);
-    assert_eq!(out.json["summary"]["errors"], 6);
+    assert_eq!(out.json()["mode"], "preview");
+    assert_eq!(out.json()["summary"]["programs"], 6);
+    assert_eq!(out.json()["summary"]["ok"], 3);
+    assert_eq!(out.json()["summary"]["blocked"], 3);
+    assert_eq!(out.json()["summary"]["errors"], 6);
     for name in [Q3, APAC, NEWSLETTER] {
         assert_eq!(out.status(name), "ok", "{name}");
         assert!(errors(out.program(name)).is_empty(), "{name}");
@@ -81,7 +63,7 @@ fn q3_webinar() {
         pair("rename", "Standard Template 1")
     );
     assert_eq!(
-        act(p, "email-template", "Standard Email"),
+        outcome_of(p, "email-template", "Standard Email"),
         ("reuse".into(), "Standard Email".into(), "identical".into())
     );
     assert_eq!(
@@ -89,10 +71,10 @@ fn q3_webinar() {
         pair("create", "Event Reminder")
     );
     assert_eq!(
-        act(p, "image", "acme-logo.png"),
+        outcome_of(p, "image", "acme-logo.png"),
         ("reuse".into(), "acme-logo.png".into(), "identical".into())
     );
-    let (a, r, reason) = act(p, "image", "hero-webinar.png");
+    let (a, r, reason) = outcome_of(p, "image", "hero-webinar.png");
     assert_eq!((a.as_str(), r.as_str()), ("reuse", "hero-webinar.png"));
     assert_ne!(reason, "identical", "the bytes differ: reused by rule");
     assert_eq!(
@@ -100,7 +82,7 @@ fn q3_webinar() {
         pair("reuse", "Webinar Registration form")
     );
     for token in ["my.Footer", "my.Support Email", "my.Webinar Platform"] {
-        assert_eq!(act(p, "token", token).0, "localize", "{token}");
+        assert_eq!(outcome_of(p, "token", token).0, "localize", "{token}");
     }
     let company: Vec<&Value> = assets_of(p, "token")
         .into_iter()
@@ -123,7 +105,7 @@ fn q3_webinar() {
             .count(),
         3
     );
-    assert_eq!(act(p, "tag", "Region: EMEA").0, "reuse");
+    assert_eq!(outcome_of(p, "tag", "Region: EMEA").0, "reuse");
     assert!(problems(p, "missing-webhook").is_empty());
     assert!(problems(p, "missing-snippet").is_empty());
     // Spec 8: production's Webinars folder has its own support address
@@ -147,7 +129,7 @@ fn roundtable_is_blocked_only_because_it_exists() {
     let out = fixtures_preview(&[]);
     let p = out.program(ROUNDTABLE);
     assert_eq!(
-        act(p, "landing-page-template", "Two Column Template"),
+        outcome_of(p, "landing-page-template", "Two Column Template"),
         (
             "reuse".into(),
             "Two Column Template".into(),
@@ -179,8 +161,8 @@ fn apac_summit_with_drop_all() {
             "{token}: {unresolved:?}"
         );
     }
-    assert_eq!(act(p, "email", "Summit Invite - Japan").0, "skip");
-    assert_eq!(act(p, "email", "Summit Invite").0, "create");
+    assert_eq!(outcome_of(p, "email", "Summit Invite - Japan").0, "skip");
+    assert_eq!(outcome_of(p, "email", "Summit Invite").0, "create");
     assert!(messages(p, "missing-snippet")
         .iter()
         .any(|m| m.contains("APAC Privacy Notice")));
@@ -203,7 +185,7 @@ fn apac_summit_with_drop_image() {
     let out = fixtures_preview(&["--rule", "image-token=drop-image", "--program", APAC]);
     assert_eq!(out.code, 0);
     let p = out.only();
-    assert_eq!(act(p, "token", "my.Hero Image").0, "drop");
+    assert_eq!(outcome_of(p, "token", "my.Hero Image").0, "drop");
     let dropped: Vec<&Value> = assets_of(p, "token")
         .into_iter()
         .filter(|t| t["action"] == "drop")
@@ -216,7 +198,10 @@ fn apac_summit_with_drop_image() {
 fn monthly_newsletter() {
     let out = fixtures_preview(&[]);
     let p = out.program(NEWSLETTER);
-    assert_eq!(act(p, "email", "July Newsletter - Localized").0, "skip");
+    assert_eq!(
+        outcome_of(p, "email", "July Newsletter - Localized").0,
+        "skip"
+    );
     assert_eq!(problems(p, "dynamic-content").len(), 1);
     assert!(messages(p, "dangling-reference")
         .iter()
@@ -227,11 +212,11 @@ fn monthly_newsletter() {
     // {{my.Mailing Address}} is a token of production's Newsletters
     // folder, above Newsletters/2026 (spec 8): resolved, not reported.
     assert!(!unresolved[0].contains("Mailing Address"), "{unresolved:?}");
-    let (a, r, reason) = act(p, "email-template", "Newsletter");
+    let (a, r, reason) = outcome_of(p, "email-template", "Newsletter");
     assert_eq!((a.as_str(), r.as_str()), ("reuse", "Newsletter"));
     assert_ne!(reason, "identical");
     assert_eq!(
-        act(p, "landing-page-template", "Blank Template"),
+        outcome_of(p, "landing-page-template", "Blank Template"),
         ("reuse".into(), "Blank Template".into(), "identical".into())
     );
     assert_eq!(
@@ -275,7 +260,7 @@ fn trial_conversion_nurture() {
     assert_eq!(crm.len(), 1, "{crm:?}");
     assert!(crm[0].contains("Sync Person to SFDC"), "{crm:?}");
     assert!(messages(p, "missing-custom-activity")[0].contains("Started Trial"));
-    assert_eq!(act(p, "tag", "Business Unit: SMB").0, "create");
+    assert_eq!(outcome_of(p, "tag", "Business Unit: SMB").0, "create");
     assert_eq!(
         action_result(p, "external-form", "Contact Us Form"),
         pair("create", "Contact Us Form")
@@ -311,28 +296,27 @@ fn outcomes_do_not_depend_on_program_order() {
 }
 
 /// A copy of fixtures/production that declares its users and roles.
-fn locked_production() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixtures().join("production"), dir.path());
-    let path = dir.path().join("subscription.json");
+fn locked_production() -> (tempfile::TempDir, PathBuf) {
+    let (dir, target) = copy_fixture("production");
+    let path = target.join("subscription.json");
     let mut meta: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     meta["roles"] = serde_json::json!({"Admin": ["import_program"], "Analyst": []});
     meta["users"] =
         serde_json::json!({"ops@acme.example": "Admin", "analyst@acme.example": "Analyst"});
     std::fs::write(&path, meta.to_string()).unwrap();
-    dir
+    (dir, target)
 }
 
 #[test]
 fn an_analyst_is_denied_everywhere() {
-    let locked = locked_production();
+    let (_dir, locked) = locked_production();
     let out = preview(
         &fixtures().join("sandbox"),
-        locked.path(),
+        &locked,
         &["--user", "analyst@acme.example"],
     );
     assert_eq!(out.code, 3);
-    assert_eq!(out.json["summary"]["blocked"], 6);
+    assert_eq!(out.json()["summary"]["blocked"], 6);
     for p in out.programs() {
         assert!(
             errors(p).contains(&"permission-denied".to_string()),
@@ -344,8 +328,8 @@ fn an_analyst_is_denied_everywhere() {
 
 #[test]
 fn no_user_is_denied_everywhere() {
-    let locked = locked_production();
-    let out = preview(&fixtures().join("sandbox"), locked.path(), &[]);
+    let (_dir, locked) = locked_production();
+    let out = preview(&fixtures().join("sandbox"), &locked, &[]);
     assert_eq!(out.code, 3);
-    assert_eq!(out.json["summary"]["blocked"], 6);
+    assert_eq!(out.json()["summary"]["blocked"], 6);
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 const HTML: &str = "<html>t</html>";
@@ -393,7 +393,7 @@ fn usage(args: &[&str]) -> Outcome {
         "expected a usage error for {args:?}: {}\n{}",
         out.stdout, out.stderr
     );
-    assert!(out.json.is_null(), "no report on a usage error");
+    assert!(!out.is_json(), "no report on a usage error");
     out
 }
 
@@ -534,7 +534,7 @@ fn no_selection_means_every_program() {
     let work = three_bundles();
     let out = preview(work.path(), Sub::standard().path(), &[]);
     assert_eq!(names(&out), ["Alpha", "Beta", "Gamma"]);
-    assert_eq!(out.json["summary"]["programs"], 3);
+    assert_eq!(out.json()["summary"]["programs"], 3);
 }
 
 #[test]
@@ -549,7 +549,7 @@ fn program_flag_selects_and_repeats() {
         &["--program", "Beta", "--program", "Gamma"],
     );
     assert_eq!(names(&out), ["Beta", "Gamma"]);
-    assert_eq!(out.json["summary"]["programs"], 2);
+    assert_eq!(out.json()["summary"]["programs"], 2);
 }
 
 #[test]
@@ -584,7 +584,7 @@ fn program_dash_with_no_names_does_not_select_everything() {
     assert_eq!(snapshot(target.path()), before);
     // Either a usage error, or an empty selection; never all three.
     if out.code != 2 {
-        assert_eq!(out.json["summary"]["programs"], 0, "{}", out.stdout);
+        assert_eq!(out.json()["summary"]["programs"], 0, "{}", out.stdout);
     }
 }
 
@@ -669,9 +669,9 @@ fn out_writes_the_plan_outside_the_target() {
     let saved: Value = serde_json::from_slice(&std::fs::read(&plan).expect("plan written"))
         .expect("the plan is JSON");
     assert_eq!(saved["mode"], "preview");
-    assert_eq!(saved["programs"], out.json["programs"]);
-    assert_eq!(saved["summary"], out.json["summary"]);
-    assert_eq!(saved["rules"], out.json["rules"]);
+    assert_eq!(saved["programs"], out.json()["programs"]);
+    assert_eq!(saved["summary"], out.json()["summary"]);
+    assert_eq!(saved["rules"], out.json()["rules"]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Blocking problems (spec section 4): every code, all reported at once;
 //! permission, connection and folder checks; undeclared target keys.
 
-use crate::common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 /// The standard target plus users and roles.
@@ -12,31 +12,15 @@ fn guarded_meta() -> Value {
     meta
 }
 
-fn campaign(name: &str, kind: &str) -> Value {
-    json!({"name": name, "type": kind, "active": false, "emails": [],
-           "fields": [], "webhooks": [], "triggers": [], "custom_objects": []})
-}
-
 /// Preview one program (a directory bundle) into `target`; expect it
 /// blocked with exit code 3, and return its report entry.
 fn blocked(program: Value, target: &Sub, extra: &[&str]) -> Value {
-    let out = preview_bundle(&BundleSpec::new(program), target, extra);
-    assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
-    let p = out.only().clone();
-    assert_eq!(p["status"], "blocked", "{p}");
-    assert_eq!(out.json["summary"]["blocked"], 1);
-    assert_eq!(out.json["summary"]["ok"], 0);
-    p
+    preview_bundle(&BundleSpec::new(program), target, extra).expect_blocked()
 }
 
 /// Preview one program into `target`; expect it ok with exit code 0.
 fn ok(program: Value, target: &Sub, extra: &[&str]) -> Value {
-    let out = preview_bundle(&BundleSpec::new(program), target, extra);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    let p = out.only().clone();
-    assert_eq!(p["status"], "ok", "{p}");
-    assert!(errors(&p).is_empty(), "{p}");
-    p
+    preview_bundle(&BundleSpec::new(program), target, extra).expect_ok()
 }
 
 fn message(p: &Value, code: &str) -> String {
@@ -330,7 +314,7 @@ fn folder_flag_chooses_an_existing_folder() {
     let out = preview_bundle(&spec, &target, &["--folder", "Events/2026"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(out.only()["status"], "ok");
-    assert_eq!(out.json["folder"], "Events/2026");
+    assert_eq!(out.json()["folder"], "Events/2026");
 
     let out = preview_bundle(&spec, &target, &["--folder", "Events/2027"]);
     assert_eq!(out.code, 3);
@@ -402,7 +386,7 @@ fn undeclared_keys_are_unchecked_warnings_not_errors() {
     // The email is not skipped for a segmentation nobody could check.
     assert_eq!(asset(p, "email", "Invite")["action"], "create");
     assert_eq!(
-        out.json["summary"]["warnings"].as_u64().unwrap() as usize,
+        out.json()["summary"]["warnings"].as_u64().unwrap() as usize,
         warnings(p).len()
     );
 }
@@ -425,14 +409,14 @@ fn warnings_alone_exit_zero_and_one_blocked_program_exits_three() {
     BundleSpec::new(warned.clone()).write_dir(&work.path().join("a"));
     let out = preview(work.path(), target.path(), &[]);
     assert_eq!(out.code, 0);
-    assert_eq!(out.json["summary"]["warnings"], 1);
-    assert_eq!(out.json["summary"]["errors"], 0);
+    assert_eq!(out.json()["summary"]["warnings"], 1);
+    assert_eq!(out.json()["summary"]["errors"], 0);
 
     BundleSpec::new(bad).write_dir(&work.path().join("b"));
     let out = preview(work.path(), target.path(), &[]);
     assert_eq!(out.code, 3);
     assert_eq!(
-        out.json["summary"],
+        out.json()["summary"],
         json!({"programs": 2, "ok": 1, "blocked": 1, "unchanged": 0,
                "skipped": 0, "errors": 1, "warnings": 1})
     );

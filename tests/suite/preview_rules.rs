@@ -1,7 +1,7 @@
 //! Conflict rules (spec section 4): every default and every alternative,
 //! chosen with `--rule KIND=RULE`, with `--conflict FILE`, and with both.
 
-use crate::common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 const TARGET_HTML: &str = "<html>target</html>";
@@ -46,15 +46,6 @@ fn clash(extra: &[&str]) -> (Outcome, Value) {
     (out, program)
 }
 
-fn action(program: &Value, kind: &str, name: &str) -> (String, String) {
-    let (action, result, _) = outcome_of(program, kind, name);
-    (action, result)
-}
-
-fn pair(action: &str, result: &str) -> (String, String) {
-    (action.to_string(), result.to_string())
-}
-
 // ---------------------------------------------------------------------
 // Defaults
 
@@ -62,7 +53,7 @@ fn pair(action: &str, result: &str) -> (String, String) {
 fn defaults_do_what_marketo_does() {
     let (out, program) = clash(&[]);
     assert_eq!(
-        out.json["rules"],
+        out.json()["rules"],
         json!({
             "program": "fail",
             "email-template": "reuse",
@@ -75,19 +66,19 @@ fn defaults_do_what_marketo_does() {
         })
     );
     assert_eq!(
-        action(&program, "email-template", "Standard Email"),
+        action_result(&program, "email-template", "Standard Email"),
         pair("reuse", "Standard Email")
     );
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("rename", "Standard Template 1")
     );
     assert_eq!(
-        action(&program, "image", "hero.png"),
+        action_result(&program, "image", "hero.png"),
         pair("reuse", "hero.png")
     );
     assert_eq!(
-        action(&program, "external-form", "Webinar Form"),
+        action_result(&program, "external-form", "Webinar Form"),
         pair("reuse", "Webinar Form")
     );
 }
@@ -96,10 +87,10 @@ fn defaults_do_what_marketo_does() {
 fn conflict_default_is_the_defaults() {
     let (plain, _) = clash(&[]);
     let (explicit, _) = clash(&["--conflict", "default"]);
-    assert_eq!(plain.json["rules"], explicit.json["rules"]);
+    assert_eq!(plain.json()["rules"], explicit.json()["rules"]);
     assert_eq!(
-        plain.json["programs"][0]["assets"],
-        explicit.json["programs"][0]["assets"]
+        plain.json()["programs"][0]["assets"],
+        explicit.json()["programs"][0]["assets"]
     );
 }
 
@@ -109,9 +100,9 @@ fn conflict_default_is_the_defaults() {
 #[test]
 fn email_template_rename() {
     let (out, program) = clash(&["--rule", "email-template=rename"]);
-    assert_eq!(out.json["rules"]["email-template"], "rename");
+    assert_eq!(out.json()["rules"]["email-template"], "rename");
     assert_eq!(
-        action(&program, "email-template", "Standard Email"),
+        action_result(&program, "email-template", "Standard Email"),
         pair("rename", "Standard Email 1")
     );
 }
@@ -120,7 +111,7 @@ fn email_template_rename() {
 fn email_template_overwrite() {
     let (_, program) = clash(&["--rule", "email-template=overwrite"]);
     assert_eq!(
-        action(&program, "email-template", "Standard Email"),
+        action_result(&program, "email-template", "Standard Email"),
         pair("overwrite", "Standard Email")
     );
 }
@@ -129,7 +120,7 @@ fn email_template_overwrite() {
 fn email_template_reuse_explicit() {
     let (_, program) = clash(&["--rule", "email-template=reuse"]);
     assert_eq!(
-        action(&program, "email-template", "Standard Email"),
+        action_result(&program, "email-template", "Standard Email"),
         pair("reuse", "Standard Email")
     );
 }
@@ -144,7 +135,7 @@ fn landing_page_template_rename_takes_first_free_suffix() {
     let out = preview_bundle(&clashing_bundle(), &target, &[]);
     let program = out.only();
     assert_eq!(
-        action(program, "landing-page-template", "Standard Template"),
+        action_result(program, "landing-page-template", "Standard Template"),
         pair("rename", "Standard Template 2")
     );
 }
@@ -153,7 +144,7 @@ fn landing_page_template_rename_takes_first_free_suffix() {
 fn landing_page_template_rename_explicit() {
     let (_, program) = clash(&["--rule", "landing-page-template=rename"]);
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("rename", "Standard Template 1")
     );
 }
@@ -161,9 +152,9 @@ fn landing_page_template_rename_explicit() {
 #[test]
 fn landing_page_template_reuse() {
     let (out, program) = clash(&["--rule", "landing-page-template=reuse"]);
-    assert_eq!(out.json["rules"]["landing-page-template"], "reuse");
+    assert_eq!(out.json()["rules"]["landing-page-template"], "reuse");
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("reuse", "Standard Template")
     );
 }
@@ -172,7 +163,7 @@ fn landing_page_template_reuse() {
 fn landing_page_template_overwrite() {
     let (_, program) = clash(&["--rule", "landing-page-template=overwrite"]);
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("overwrite", "Standard Template")
     );
 }
@@ -184,7 +175,7 @@ fn landing_page_template_overwrite() {
 fn image_rename_puts_the_number_before_the_extension() {
     let (_, program) = clash(&["--rule", "image=rename"]);
     assert_eq!(
-        action(&program, "image", "hero.png"),
+        action_result(&program, "image", "hero.png"),
         pair("rename", "hero 1.png")
     );
 }
@@ -195,7 +186,7 @@ fn image_rename_skips_taken_suffixes() {
     target.image("hero 1.png", &image_bytes("yet another hero"));
     let out = preview_bundle(&clashing_bundle(), &target, &["--rule", "image=rename"]);
     assert_eq!(
-        action(out.only(), "image", "hero.png"),
+        action_result(out.only(), "image", "hero.png"),
         pair("rename", "hero 2.png")
     );
 }
@@ -204,7 +195,7 @@ fn image_rename_skips_taken_suffixes() {
 fn image_overwrite() {
     let (_, program) = clash(&["--rule", "image=overwrite"]);
     assert_eq!(
-        action(&program, "image", "hero.png"),
+        action_result(&program, "image", "hero.png"),
         pair("overwrite", "hero.png")
     );
 }
@@ -216,7 +207,7 @@ fn image_overwrite() {
 fn form_rename() {
     let (_, program) = clash(&["--rule", "form=rename"]);
     assert_eq!(
-        action(&program, "external-form", "Webinar Form"),
+        action_result(&program, "external-form", "Webinar Form"),
         pair("rename", "Webinar Form 1")
     );
 }
@@ -225,7 +216,7 @@ fn form_rename() {
 fn form_overwrite() {
     let (_, program) = clash(&["--rule", "form=overwrite"]);
     assert_eq!(
-        action(&program, "external-form", "Webinar Form"),
+        action_result(&program, "external-form", "Webinar Form"),
         pair("overwrite", "Webinar Form")
     );
 }
@@ -248,7 +239,7 @@ fn program_exists_fails_by_default() {
     let p = out.only();
     assert_eq!(p["status"], "blocked");
     assert_eq!(errors(p), vec!["program-exists"]);
-    assert_eq!(out.json["summary"]["blocked"], 1);
+    assert_eq!(out.json()["summary"]["blocked"], 1);
 }
 
 #[test]
@@ -276,7 +267,7 @@ fn program_rename() {
     assert_eq!(p["status"], "ok");
     assert_eq!(p["imported_as"], "Existing Program 1");
     assert_eq!(
-        action(p, "program", "Existing Program"),
+        action_result(p, "program", "Existing Program"),
         pair("rename", "Existing Program 1")
     );
 }
@@ -305,8 +296,8 @@ fn program_skip() {
     let p = out.only();
     assert_eq!(p["status"], "skipped");
     assert!(errors(p).is_empty(), "{p}");
-    assert_eq!(out.json["summary"]["skipped"], 1);
-    assert_eq!(out.json["summary"]["blocked"], 0);
+    assert_eq!(out.json()["summary"]["skipped"], 1);
+    assert_eq!(out.json()["summary"]["blocked"], 0);
 }
 
 // ---------------------------------------------------------------------
@@ -323,8 +314,8 @@ fn tag_create_is_the_default() {
     let out = preview_bundle(&tagged_bundle(), &Sub::standard(), &[]);
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    assert_eq!(action(p, "tag", "Region: APAC").0, "create");
-    assert_eq!(action(p, "tag", "Business Unit: SMB").0, "create");
+    assert_eq!(action_result(p, "tag", "Region: APAC").0, "create");
+    assert_eq!(action_result(p, "tag", "Business Unit: SMB").0, "create");
 }
 
 #[test]
@@ -336,9 +327,9 @@ fn tag_ignore_drops_the_tag() {
     );
     let p = out.only();
     assert_eq!(p["status"], "ok");
-    assert_eq!(out.json["rules"]["tag"], "ignore");
-    assert_eq!(action(p, "tag", "Region: APAC").0, "ignore");
-    assert_eq!(action(p, "tag", "Business Unit: SMB").0, "ignore");
+    assert_eq!(out.json()["rules"]["tag"], "ignore");
+    assert_eq!(action_result(p, "tag", "Region: APAC").0, "ignore");
+    assert_eq!(action_result(p, "tag", "Business Unit: SMB").0, "ignore");
 }
 
 #[test]
@@ -346,7 +337,7 @@ fn existing_tag_value_is_not_created() {
     let mut p = program("Tagged Program");
     p["program"]["tags"] = json!({"region": "emea"});
     let out = preview_bundle(&BundleSpec::new(p), &Sub::standard(), &[]);
-    let (act, result) = action(out.only(), "tag", "region: emea");
+    let (act, result) = action_result(out.only(), "tag", "region: emea");
     assert_eq!(act, "reuse");
     assert_eq!(result, "Region: EMEA", "the target's spelling");
 }
@@ -395,9 +386,12 @@ fn image_token_drop_image_drops_only_image_tokens() {
         &["--rule", "image-token=drop-image"],
     );
     let p = out.only();
-    assert_eq!(out.json["rules"]["image-token"], "drop-image");
-    assert_eq!(action(p, "token", "my.Hero").0, "drop");
-    assert_eq!(action(p, "token", "my.Title"), pair("create", "my.Title"));
+    assert_eq!(out.json()["rules"]["image-token"], "drop-image");
+    assert_eq!(action_result(p, "token", "my.Hero").0, "drop");
+    assert_eq!(
+        action_result(p, "token", "my.Title"),
+        pair("create", "my.Title")
+    );
     assert!(problems(p, "unresolved-token").is_empty(), "{p}");
 }
 
@@ -408,7 +402,7 @@ fn no_image_token_means_no_warning() {
     let out = preview_bundle(&BundleSpec::new(p), &Sub::standard(), &[]);
     let p = out.only();
     assert!(problems(p, "image-token").is_empty());
-    assert_eq!(action(p, "token", "my.Title").0, "create");
+    assert_eq!(action_result(p, "token", "my.Title").0, "create");
 }
 
 // ---------------------------------------------------------------------
@@ -428,22 +422,22 @@ fn conflict_file_applies_over_the_defaults() {
         &json!({"landing-page-template": "reuse", "image": "rename", "form": "overwrite"}),
     );
     let (out, program) = clash(&["--conflict", &file]);
-    assert_eq!(out.json["rules"]["landing-page-template"], "reuse");
-    assert_eq!(out.json["rules"]["image"], "rename");
-    assert_eq!(out.json["rules"]["form"], "overwrite");
+    assert_eq!(out.json()["rules"]["landing-page-template"], "reuse");
+    assert_eq!(out.json()["rules"]["image"], "rename");
+    assert_eq!(out.json()["rules"]["form"], "overwrite");
     // Kinds the file does not name keep their defaults.
-    assert_eq!(out.json["rules"]["email-template"], "reuse");
-    assert_eq!(out.json["rules"]["program"], "fail");
+    assert_eq!(out.json()["rules"]["email-template"], "reuse");
+    assert_eq!(out.json()["rules"]["program"], "fail");
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("reuse", "Standard Template")
     );
     assert_eq!(
-        action(&program, "image", "hero.png"),
+        action_result(&program, "image", "hero.png"),
         pair("rename", "hero 1.png")
     );
     assert_eq!(
-        action(&program, "external-form", "Webinar Form"),
+        action_result(&program, "external-form", "Webinar Form"),
         pair("overwrite", "Webinar Form")
     );
 }
@@ -461,14 +455,14 @@ fn rule_flag_overrides_the_conflict_file() {
         "--rule",
         "landing-page-template=overwrite",
     ]);
-    assert_eq!(out.json["rules"]["landing-page-template"], "overwrite");
-    assert_eq!(out.json["rules"]["email-template"], "rename");
+    assert_eq!(out.json()["rules"]["landing-page-template"], "overwrite");
+    assert_eq!(out.json()["rules"]["email-template"], "rename");
     assert_eq!(
-        action(&program, "landing-page-template", "Standard Template"),
+        action_result(&program, "landing-page-template", "Standard Template"),
         pair("overwrite", "Standard Template")
     );
     assert_eq!(
-        action(&program, "email-template", "Standard Email"),
+        action_result(&program, "email-template", "Standard Email"),
         pair("rename", "Standard Email 1")
     );
 }
@@ -490,6 +484,6 @@ fn conflict_file_program_rule() {
 #[test]
 fn last_rule_flag_wins() {
     let (out, program) = clash(&["--rule", "image=rename", "--rule", "image=overwrite"]);
-    assert_eq!(out.json["rules"]["image"], "overwrite");
-    assert_eq!(action(&program, "image", "hero.png").0, "overwrite");
+    assert_eq!(out.json()["rules"]["image"], "overwrite");
+    assert_eq!(action_result(&program, "image", "hero.png").0, "overwrite");
 }

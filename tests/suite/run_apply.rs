@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::run_support::*;
+use crate::support::*;
 
 /// Importing the sandbox into production with `--skip-blocked` writes the
 /// three clean programs, their assets and tags, and a receipt.
@@ -16,7 +17,7 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
     let before = snapshot(&target);
     let original_sub = read_json(&target.join("subscription.json"));
 
-    let out = run_sandbox(&target);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let report = out.json();
     assert_eq!(report["mode"], "run");
@@ -25,7 +26,7 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
         .expect("a run report has an import_id")
         .to_string();
     assert!(!import_id.is_empty());
-    let status = statuses(&report);
+    let status = statuses(report);
     for name in OK_PROGRAMS {
         assert_eq!(status[name], "ok", "{name}");
     }
@@ -46,7 +47,7 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
             "{name}: {rel} is not <folder>/<dir>/program.json"
         );
         assert!(
-            !before.contains_key(&rel),
+            !before.contains_key(Path::new(&rel)),
             "{rel} existed before the import"
         );
 
@@ -138,7 +139,9 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
     let new_templates: Vec<(String, Value)> = design_docs(&target, "landing-page-templates")
         .into_iter()
         .filter(|(file, _)| {
-            !before.contains_key(&format!("design-studio/landing-page-templates/{file}"))
+            !before.contains_key(Path::new(&format!(
+                "design-studio/landing-page-templates/{file}"
+            )))
         })
         .collect();
     assert!(
@@ -152,7 +155,7 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
     let after = snapshot(&target);
     for (rel, entry) in &before {
         if rel.starts_with("design-studio/") {
-            assert_eq!(after.get(rel), Some(entry), "{rel} was changed");
+            assert_eq!(after.get(rel), Some(entry), "{} was changed", rel.display());
         }
     }
 
@@ -189,7 +192,7 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
         "no receipt {}",
         receipt_path.display()
     );
-    assert_eq!(read_json(&receipt_path), report);
+    assert_eq!(read_json(&receipt_path), *report);
 
     // The blocked programs wrote nothing.
     let (_, roundtable) = program_named(&target, ROUNDTABLE);
@@ -225,22 +228,22 @@ fn run_imports_the_ok_programs_with_rewritten_references() {
 #[test]
 fn rerun_reports_unchanged_and_writes_nothing() {
     let (_guard, target) = copy_fixture("production");
-    let first = run_sandbox(&target);
+    let first = run_sandbox(&target, &[]);
     first.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let first = first.json();
     let after_first = snapshot(&target);
 
-    let second = run_sandbox(&target);
+    let second = run_sandbox(&target, &[]);
     second.expect_code(3); // blocked, and nothing imported (spec 5a)
     let second = second.json();
-    let status = statuses(&second);
+    let status = statuses(second);
     for name in OK_PROGRAMS {
         assert_eq!(status[name], "unchanged", "{name} on the second run");
     }
     assert_eq!(second["summary"]["ok"], 0);
     assert_eq!(second["summary"]["unchanged"], 3);
     // The blocked ones are still blocked, for the same reasons.
-    for (name, was) in statuses(&first) {
+    for (name, was) in statuses(first) {
         if was == "blocked" {
             assert_eq!(status[&name], "blocked", "{name}");
         }
@@ -255,9 +258,9 @@ fn rerun_reports_unchanged_and_writes_nothing() {
 fn same_import_into_identical_targets_is_byte_identical() {
     let (_a_guard, a) = copy_fixture("production");
     let (_b_guard, b) = copy_fixture("production");
-    let out_a = run_sandbox(&a);
+    let out_a = run_sandbox(&a, &[]);
     out_a.expect_code(4); // partial: some imported, some blocked (spec 5a)
-    let out_b = run_sandbox(&b);
+    let out_b = run_sandbox(&b, &[]);
     out_b.expect_code(4);
     let (ra, rb) = (out_a.json(), out_b.json());
     assert!(ra["import_id"].is_string());
@@ -306,7 +309,7 @@ fn program_rename_then_rerun_is_unchanged() {
     let first = run(&args);
     first.expect_code(0);
     let report = first.json();
-    let entry = report_program(&report, ROUNDTABLE);
+    let entry = report_program(report, ROUNDTABLE);
     assert_eq!(entry["status"], "ok");
     assert_eq!(entry["imported_as"], "2025 Customer Roundtable 1");
     let (_, renamed) = program_named(&target, "2025 Customer Roundtable 1");
@@ -318,7 +321,7 @@ fn program_rename_then_rerun_is_unchanged() {
     let second = run(&args);
     second.expect_code(0);
     let report = second.json();
-    let entry = report_program(&report, ROUNDTABLE);
+    let entry = report_program(report, ROUNDTABLE);
     assert_eq!(entry["status"], "unchanged");
     assert_eq!(entry["imported_as"], "2025 Customer Roundtable 1");
     assert_same_tree(&after_first, &snapshot(&target), "second rename run");
@@ -357,7 +360,7 @@ fn receipts_of_earlier_runs_are_kept() {
     ]);
     first.expect_code(0);
     let first_id = first.json()["import_id"].as_str().expect("id").to_string();
-    let second = run_sandbox(&target);
+    let second = run_sandbox(&target, &[]);
     second.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let second_id = second.json()["import_id"].as_str().expect("id").to_string();
     assert_ne!(first_id, second_id);
@@ -376,7 +379,7 @@ fn receipts_of_earlier_runs_are_kept() {
     assert_eq!(receipts, expected);
     let report = second.json();
     assert_eq!(
-        report_program(&report, "2026 APAC Growth Summit")["status"],
+        report_program(report, "2026 APAC Growth Summit")["status"],
         "unchanged"
     );
 }
@@ -404,7 +407,7 @@ fn human_output_run_writes_the_same_files() {
         "without --json stdout is for people: {}",
         human.stdout
     );
-    let json = run_sandbox(&b);
+    let json = run_sandbox(&b, &[]);
     json.expect_code(4);
     let id = json.json()["import_id"].as_str().expect("id").to_string();
     assert!(

@@ -6,31 +6,14 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::run_support::*;
+use crate::support::*;
 
-/// `preview --out PLAN` of `source` into `target` (with `extra` arguments).
-fn save_plan(source: &str, target: &Path, plan: &Path, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "preview",
-        "--from",
-        source,
-        "--to",
-        p(target),
-        "--user",
-        OPS,
-        "--json",
-        "--out",
-        p(plan),
-    ];
+/// `preview --out PLAN` of `source` into `target` as the Admin (with
+/// `extra` arguments): the plan saved.
+fn save_ops_plan(source: &Path, target: &Path, plan: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["--user", OPS];
     args.extend_from_slice(extra);
-    let out = run(&args);
-    assert!(
-        out.code == 0 || out.code == 3,
-        "preview failed ({}): {}",
-        out.code,
-        out.stderr
-    );
-    assert!(plan.is_file(), "preview --out wrote no plan file");
+    save_plan(source, target, plan, &args);
     read_json(plan)
 }
 
@@ -49,7 +32,7 @@ fn run_plan_applies_the_saved_plan_like_a_direct_run() {
     let (_a_guard, a) = copy_fixture("production");
     let (_b_guard, b) = copy_fixture("production");
     let selection = select_ok_programs();
-    let saved = save_plan(&sandbox(), &a, &plan, &selection);
+    let saved = save_ops_plan(&fixtures().join("sandbox"), &a, &plan, &selection);
     let before = snapshot(&a);
 
     let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
@@ -104,7 +87,7 @@ fn run_plan_checks_blocked_and_matching_paths() {
     let plan = plans.path().join("plan.json");
     let (_guard, target) = copy_fixture("production");
     let (_other_guard, other) = copy_fixture("production");
-    save_plan(&sandbox(), &target, &plan, &[]);
+    save_ops_plan(&fixtures().join("sandbox"), &target, &plan, &[]);
     let before = snapshot(&target);
     let other_before = snapshot(&other);
 
@@ -176,7 +159,12 @@ fn run_plan_refuses_when_the_target_changed() {
     let plans = TempDir::new().expect("temp dir");
     let plan = plans.path().join("plan.json");
     let (_guard, target) = copy_fixture("production");
-    save_plan(&sandbox(), &target, &plan, &select_ok_programs());
+    save_ops_plan(
+        &fixtures().join("sandbox"),
+        &target,
+        &plan,
+        &select_ok_programs(),
+    );
     write_json(
         &target,
         "design-studio/email-templates/added-after-the-preview.json",
@@ -187,7 +175,7 @@ fn run_plan_refuses_when_the_target_changed() {
     let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     out.expect_code(3);
     let report = out.json();
-    assert!(stale_problem(&report), "no stale-plan problem: {report:#}");
+    assert!(stale_problem(report), "no stale-plan problem: {report:#}");
     assert!(report["import_id"].is_null());
     assert!(
         out.stderr.contains("stale"),
@@ -216,7 +204,12 @@ fn a_stale_plan_names_the_assets_that_changed() {
     let plans = TempDir::new().expect("temp dir");
     let plan = plans.path().join("plan.json");
     let (_guard, target) = copy_fixture("production");
-    save_plan(&sandbox(), &target, &plan, &["--program", WEBINAR]);
+    save_ops_plan(
+        &fixtures().join("sandbox"),
+        &target,
+        &plan,
+        &["--program", WEBINAR],
+    );
     // Someone takes the name the plan renames the template to.
     write_json(
         &target,
@@ -230,7 +223,7 @@ fn a_stale_plan_names_the_assets_that_changed() {
     );
     let out = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     out.expect_code(3);
-    let messages: Vec<String> = all_problems(&out.json())
+    let messages: Vec<String> = all_problems(out.json())
         .iter()
         .filter(|p| p["code"] == "stale-plan")
         .map(|p| p["message"].as_str().unwrap().to_string())
@@ -299,7 +292,7 @@ fn run_plan_refuses_when_a_bundle_changed() {
         let plan = plans.path().join("plan.json");
         let (_src_guard, source) = copy_fixture("sandbox");
         let (_guard, target) = copy_fixture("production");
-        save_plan(p(&source), &target, &plan, &select_ok_programs());
+        save_ops_plan(&source, &target, &plan, &select_ok_programs());
         edit(&source);
         let before = snapshot(&target);
 
@@ -307,7 +300,7 @@ fn run_plan_refuses_when_a_bundle_changed() {
         out.expect_code(3);
         let report = out.json();
         assert!(
-            stale_problem(&report),
+            stale_problem(report),
             "{what}: no stale-plan problem: {report:#}"
         );
         assert_same_tree(&before, &snapshot(&target), what);
@@ -333,7 +326,7 @@ fn run_plan_rejects_a_bad_plan_file() {
     );
 
     // A receipt is a report but not a plan.
-    let ok = run_sandbox(&target);
+    let ok = run_sandbox(&target, &[]);
     ok.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let after_import = snapshot(&target);
     let id = ok.json()["import_id"].as_str().expect("id").to_string();
@@ -429,7 +422,7 @@ fn notify_mails_a_confirmation_for_one_program() {
     let report = out.json();
     assert_eq!(report["summary"]["ok"], 1);
     assert!(
-        !has_problem(&report, "notify-failed"),
+        !has_problem(report, "notify-failed"),
         "a sent mail is no problem"
     );
 
@@ -453,7 +446,7 @@ fn notify_mails_a_confirmation_for_one_program() {
     let subject = header("Subject").expect("a Subject header");
     assert!(subject.contains(WEBINAR), "subject: {subject}");
 
-    let todo = attention(&report);
+    let todo = attention(report);
     assert_eq!(
         todo.iter().filter(|t| t.2 == "deactivate").count(),
         2,
@@ -525,7 +518,7 @@ fn notify_failure_is_a_warning() {
             out.stderr
         );
         let report = out.json();
-        let warnings: Vec<Value> = all_problems(&report)
+        let warnings: Vec<Value> = all_problems(report)
             .into_iter()
             .filter(|p| p["severity"] == "warning")
             .filter(|p| {
@@ -548,7 +541,7 @@ fn notify_failure_is_a_warning() {
             "{}.json",
             report["import_id"].as_str().expect("id")
         ));
-        assert_eq!(read_json(&receipt), report, "{command}: receipt");
+        assert_eq!(read_json(&receipt), *report, "{command}: receipt");
     }
 }
 
@@ -557,8 +550,8 @@ fn run_plan_again_after_it_landed_changes_nothing() {
     let (_dir, target) = copy_fixture("production");
     let plan_dir = TempDir::new().unwrap();
     let plan = plan_dir.path().join("plan.json");
-    save_plan(
-        &sandbox(),
+    save_ops_plan(
+        &fixtures().join("sandbox"),
         &target,
         &plan,
         &["--program", "2026 APAC Growth Summit"],
@@ -568,7 +561,7 @@ fn run_plan_again_after_it_landed_changes_nothing() {
     let again = run(&["run", "--plan", p(&plan), "--yes", "--json"]);
     again.expect_code(0);
     assert_eq!(
-        statuses(&again.json())["2026 APAC Growth Summit"],
+        statuses(again.json())["2026 APAC Growth Summit"],
         "unchanged"
     );
     assert_same_tree(&before, &snapshot(&target), "a plan applied twice");
@@ -579,8 +572,8 @@ fn run_plan_works_from_another_directory() {
     let (_dir, target) = copy_fixture("production");
     let plan_dir = TempDir::new().unwrap();
     let plan = plan_dir.path().join("plan.json");
-    save_plan(
-        &sandbox(),
+    save_ops_plan(
+        &fixtures().join("sandbox"),
         &target,
         &plan,
         &["--program", "2026 APAC Growth Summit"],
@@ -601,7 +594,6 @@ fn run_plan_works_from_another_directory() {
 
 #[test]
 fn run_plan_keeps_the_limits_the_plan_was_made_with() {
-    use std::io::Write;
     let (_dir, target) = copy_fixture("production");
     let work = TempDir::new().unwrap();
     // A bundle whose landing page template expands far more than 200x.
@@ -612,17 +604,19 @@ fn run_plan_keeps_the_limits_the_plan_was_made_with() {
         "landing_pages": [{"name": "Wide", "template": "Wide Template", "html": "<p>hi</p>"}],
     });
     let template = json!({"name": "Wide Template", "html": " ".repeat(3 << 20)});
-    let mut zip = zip::ZipWriter::new(fs::File::create(&bundle).unwrap());
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("program.json", options).unwrap();
-    zip.write_all(program.to_string().as_bytes()).unwrap();
-    zip.start_file("external/landing-page-templates/wide.json", options)
-        .unwrap();
-    zip.write_all(template.to_string().as_bytes()).unwrap();
-    zip.finish().unwrap();
+    write_zip(
+        &bundle,
+        &[
+            ("program.json".into(), program.to_string().into_bytes()),
+            (
+                "external/landing-page-templates/wide.json".into(),
+                template.to_string().into_bytes(),
+            ),
+        ],
+    );
 
     let plan = work.path().join("plan.json");
-    save_plan(p(&bundle), &target, &plan, &["--max-ratio", "100000"]);
+    save_ops_plan(&bundle, &target, &plan, &["--max-ratio", "100000"]);
     // Without the flag, this bundle is refused as a zip bomb ...
     run(&[
         "preview",
@@ -757,7 +751,7 @@ fn notify_sends_nothing_when_nothing_was_imported() {
         p(&script),
     );
     again.expect_code(0);
-    assert_eq!(statuses(&again.json())[WEBINAR], "unchanged");
+    assert_eq!(statuses(again.json())[WEBINAR], "unchanged");
     assert!(
         !message_file.exists(),
         "no mail for a run that changed nothing"

@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::path::Path;
-use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::run_support::*;
+use crate::support::*;
 
 // ---------------------------------------------------------------------
 // Refusals
@@ -163,18 +162,6 @@ fn escaping_bundle() -> Vec<(String, Vec<u8>)> {
     ]
 }
 
-fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) {
-    use std::io::Write as _;
-    let file = fs::File::create(path).expect("create zip");
-    let mut zip = zip::ZipWriter::new(file);
-    for (name, bytes) in files {
-        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .expect("start entry");
-        zip.write_all(bytes).expect("write entry");
-    }
-    zip.finish().expect("finish zip");
-}
-
 /// `..` and separators in program and asset names are made safe in file
 /// names: everything lands inside the target, nothing beside it.
 #[test]
@@ -200,15 +187,7 @@ fn names_with_dot_dot_and_separators_stay_inside_the_target() {
             .filter(|f| !f.starts_with("a/b/c/d/target/"))
             .collect();
 
-        let out = run(&[
-            "run",
-            "--from",
-            p(&src),
-            "--to",
-            p(&target),
-            "--yes",
-            "--json",
-        ]);
+        let out = run_into(&src, &target, &[]);
         out.expect_code(0);
         let report = out.json();
         assert_eq!(report["summary"]["ok"], 1, "zip: {as_zip}");
@@ -270,7 +249,7 @@ fn a_held_lock_makes_run_fail_fast() {
     let before = snapshot(&target);
 
     let started = Instant::now();
-    let out = run_sandbox(&target);
+    let out = run_sandbox(&target, &[]);
     let elapsed = started.elapsed();
     out.expect_code(1);
     assert!(
@@ -287,7 +266,7 @@ fn a_held_lock_makes_run_fail_fast() {
 
     lock.unlock().expect("release the lock");
     drop(lock);
-    let out = run_sandbox(&target);
+    let out = run_sandbox(&target, &[]);
     out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     assert_eq!(out.json()["summary"]["ok"], 3);
 }
@@ -297,10 +276,11 @@ fn a_held_lock_makes_run_fail_fast() {
 
 const BUNDLES: usize = 300;
 
-/// Start a run of `src` into `target` in the background.
-fn spawn_run(src: &Path, target: &Path) -> std::process::Child {
-    StdCommand::new(bin())
-        .args([
+/// `run --yes --json` of `src` into `target`, killed at `when`. Returns
+/// whether it was still running when killed.
+fn run_and_kill(src: &Path, target: &Path, when: KillAt) -> bool {
+    kill_at(
+        &[
             "run",
             "--from",
             p(src),
@@ -308,80 +288,10 @@ fn spawn_run(src: &Path, target: &Path) -> std::process::Child {
             p(target),
             "--yes",
             "--json",
-        ])
-        .env_remove("MKIMPORT_USER")
-        .env_remove("MKIMPORT_SENDMAIL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn mkimport")
-}
-
-/// When to kill the run.
-#[derive(Debug, Clone, Copy)]
-enum KillAt {
-    /// After a fixed delay.
-    After(Duration),
-    /// As soon as the staging area exists (files are being staged).
-    Staging,
-    /// As soon as the journal exists (moves are starting).
-    Journal,
-    /// As soon as at least this many program directories are visible.
-    Programs(usize),
-}
-
-fn landed_dirs(target: &Path) -> usize {
-    fs::read_dir(target.join("marketing-activities/Imports"))
-        .map(|d| {
-            d.filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// Start a run and SIGKILL it at `when`. Returns whether it was still
-/// running when killed.
-fn run_and_kill(src: &Path, target: &Path, when: KillAt) -> bool {
-    let state = target.join(STATE);
-    let reached = |target: &Path| match when {
-        KillAt::After(_) => true,
-        KillAt::Staging => state.join("staging").exists(),
-        KillAt::Journal => state.join("journal.json").exists(),
-        KillAt::Programs(n) => landed_dirs(target) >= n,
-    };
-    let mut child = spawn_run(src, target);
-    let started = Instant::now();
-    if let KillAt::After(delay) = when {
-        std::thread::sleep(delay);
-    }
-    while !reached(target) && started.elapsed() < Duration::from_secs(60) {
-        if child.try_wait().expect("try_wait").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_micros(100));
-    }
-    let running = child.try_wait().expect("try_wait").is_none();
-    child.kill().ok(); // SIGKILL on Unix
-    child.wait().expect("wait for the killed run");
-    running
-}
-
-/// Where the crash test keeps its trees: a tmpfs when there is one. A
-/// SIGKILL does not lose the page cache, so what a killed run leaves does
-/// not depend on fsync, and a tmpfs keeps the ~10 runs of 300 bundles fast
-/// and their timing steady.
-fn crash_dir() -> TempDir {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        if let Ok(dir) = tempfile::Builder::new()
-            .prefix("mkimport-crash-")
-            .tempdir_in(shm)
-        {
-            return dir;
-        }
-    }
-    TempDir::new().expect("temp dir")
+        ],
+        target,
+        when,
+    )
 }
 
 /// What a killed run may leave: only whole files and whole programs.
@@ -395,14 +305,8 @@ fn check_consistent(target: &Path, when: KillAt) {
                 "{ctx}: temporary file left outside {STATE}: {rel}"
             );
         }
-        if rel.ends_with(".json") && !rel.starts_with(&format!("{STATE}/staging/")) {
-            let bytes = fs::read(target.join(&rel)).expect("read");
-            assert!(
-                serde_json::from_slice::<Value>(&bytes).is_ok(),
-                "{ctx}: {rel} is not whole JSON"
-            );
-        }
     }
+    assert_whole_json(target, &ctx);
 
     let email_templates: BTreeSet<String> = design_names(target, "email-templates")
         .into_iter()
@@ -516,16 +420,7 @@ fn killed_run_leaves_no_half_program_and_next_run_completes() {
     // target must end up byte-identical to it.
     let reference = work.path().join("reference");
     minimal_target(&reference);
-    run(&[
-        "run",
-        "--from",
-        p(&src),
-        "--to",
-        p(&reference),
-        "--yes",
-        "--json",
-    ])
-    .expect_code(0);
+    run_into(&src, &reference, &[]).expect_code(0);
     check_complete(&reference, KillAt::After(Duration::ZERO));
     let expected = snapshot(&reference);
 
@@ -542,7 +437,7 @@ fn killed_run_leaves_no_half_program_and_next_run_completes() {
         let target = work.path().join(format!("target-{i}"));
         minimal_target(&target);
         let was_running = run_and_kill(&src, &target, when);
-        let landed = landed_dirs(&target);
+        let landed = import_dirs(&target);
         interrupted += usize::from(was_running);
         mid_apply += usize::from(was_running && landed > 0 && landed < BUNDLES);
         let journal = target.join(STATE).join("journal.json").exists();
@@ -551,15 +446,7 @@ fn killed_run_leaves_no_half_program_and_next_run_completes() {
         );
         check_consistent(&target, when);
 
-        let out = run(&[
-            "run",
-            "--from",
-            p(&src),
-            "--to",
-            p(&target),
-            "--yes",
-            "--json",
-        ]);
+        let out = run_into(&src, &target, &[]);
         out.expect_code(0);
         let summary = &out.json()["summary"];
         assert_eq!(
@@ -592,15 +479,7 @@ fn a_second_run_during_a_run_fails_on_the_lock() {
     let target = work.path().join("target");
     minimal_target(&target);
 
-    let mut first = spawn_run(&src, &target);
-    let started = Instant::now();
-    while !target.join(STATE).join("staging").exists()
-        && first.try_wait().expect("try_wait").is_none()
-        && started.elapsed() < Duration::from_secs(60)
-    {
-        std::thread::sleep(Duration::from_micros(100));
-    }
-    let second = run(&[
+    let mut first = start(&[
         "run",
         "--from",
         p(&src),
@@ -609,6 +488,14 @@ fn a_second_run_during_a_run_fails_on_the_lock() {
         "--yes",
         "--json",
     ]);
+    let started = Instant::now();
+    while !target.join(STATE).join("staging").exists()
+        && first.try_wait().expect("try_wait").is_none()
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    let second = run_into(&src, &target, &[]);
     let first_still_running = first.try_wait().expect("try_wait").is_none();
     let status = first.wait().expect("wait");
     assert!(status.success(), "the first run failed: {status}");
@@ -645,24 +532,16 @@ fn a_run_killed_during_recovery_is_recovered_too() {
         check_consistent(&target, KillAt::Programs(40));
         let journal = target.join(STATE).join("journal.json");
         let pending = journal.exists();
-        let before = landed_dirs(&target);
+        let before = import_dirs(&target);
         let running = run_and_kill(&src, &target, second_kill);
         eprintln!(
             "journal before the second run: {pending}; killed while running: {running}; \
              programs {before} -> {}; journal after: {}",
-            landed_dirs(&target),
+            import_dirs(&target),
             journal.exists()
         );
         check_consistent(&target, second_kill);
-        let out = run(&[
-            "run",
-            "--from",
-            p(&src),
-            "--to",
-            p(&target),
-            "--yes",
-            "--json",
-        ]);
+        let out = run_into(&src, &target, &[]);
         out.expect_code(0);
         check_complete(&target, second_kill);
     }

@@ -12,7 +12,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::{json, Value};
@@ -21,6 +20,9 @@ use mkimport::load::bundle::{read_bundle, read_zip_bundle, Limits, SourceItem};
 use mkimport::load::subscription::Subscription;
 use mkimport::plan::{hydrate, plan, PlanOptions, Status};
 use mkimport::rules::{Rule, RuleKind};
+use zip::CompressionMethod;
+
+use crate::support::*;
 
 struct Counting;
 
@@ -91,33 +93,16 @@ fn options() -> PlanOptions {
 
 /// A target subscription on disk: `Inbox`, and these files.
 fn target(dir: &Path, files: &[(String, Vec<u8>)]) -> Subscription {
-    write(
+    write_file(
         dir,
         "subscription.json",
         br#"{"format": 1, "name": "Target"}"#,
     );
-    write(dir, "marketing-activities/Inbox/folder.json", b"{}");
+    write_file(dir, "marketing-activities/Inbox/folder.json", b"{}");
     for (rel, bytes) in files {
-        write(dir, rel, bytes);
+        write_file(dir, rel, bytes);
     }
     Subscription::load(dir).expect("target")
-}
-
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, bytes) in files {
-        zip.start_file(name.as_str(), options).unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
 }
 
 /// Plan the bundles into the target, render the table, and complete each
@@ -179,7 +164,7 @@ fn a_zip_of_many_tiny_entries_reads_and_plans_in_linear_work() {
                 .iter()
                 .map(|i| (format!("external/images/{i}"), i.as_bytes().to_vec())),
         );
-        let zip = zip_of(&files);
+        let zip = zip_bytes(&files, CompressionMethod::Stored);
         let mut options = options();
         options.rules.set(RuleKind::Image, Rule::Rename);
         allocations(|| {
@@ -201,18 +186,18 @@ fn a_directory_bundle_of_many_files_reads_in_linear_work() {
         let dir = tempfile::tempdir().unwrap();
         let images: Vec<String> = (0..n).map(|i| format!("img{i}.png")).collect();
         let bundle = dir.path().join("bundle");
-        write(
+        write_file(
             &bundle,
             "program.json",
-            &program_using_images("Many", &images),
+            program_using_images("Many", &images),
         );
         for (i, image) in images.iter().enumerate() {
-            write(&bundle, &format!("external/images/{image}"), &[i as u8]);
+            write_file(&bundle, &format!("external/images/{image}"), [i as u8]);
             let template = json!({"name": format!("Template {i}"), "html": ""});
-            write(
+            write_file(
                 &bundle,
                 &format!("external/email-templates/t{i}.json"),
-                &serde_json::to_vec(&template).unwrap(),
+                serde_json::to_vec(&template).unwrap(),
             );
         }
         allocations(|| {
@@ -241,18 +226,18 @@ fn a_big_program_json_plans_in_linear_work() {
             "custom_objects": names("Object"),
             "tags": {"Region": names("Region")},
         });
-        write(
+        write_file(
             dir.path(),
             "subscription.json",
-            &serde_json::to_vec(&meta).unwrap(),
+            serde_json::to_vec(&meta).unwrap(),
         );
-        write(dir.path(), "marketing-activities/Inbox/folder.json", b"{}");
+        write_file(dir.path(), "marketing-activities/Inbox/folder.json", b"{}");
         for (i, snippet) in names("Snippet").iter().enumerate() {
             let doc = json!({"name": snippet, "html": ""});
-            write(
+            write_file(
                 dir.path(),
                 &format!("design-studio/snippets/s{i}.json"),
-                &serde_json::to_vec(&doc).unwrap(),
+                serde_json::to_vec(&doc).unwrap(),
             );
         }
         let target = Subscription::load(dir.path()).expect("target");
@@ -286,10 +271,13 @@ fn a_big_program_json_plans_in_linear_work() {
             })).collect::<Vec<_>>(),
             "requires": {"fields": (0..n).map(|i| json!({"name": format!("Field {i}")})).collect::<Vec<_>>()},
         });
-        let zip = zip_of(&[(
-            "program.json".to_string(),
-            serde_json::to_vec(&program).unwrap(),
-        )]);
+        let zip = zip_bytes(
+            &[(
+                "program.json".to_string(),
+                serde_json::to_vec(&program).unwrap(),
+            )],
+            CompressionMethod::Stored,
+        );
         allocations(|| {
             let bundle = read_zip_bundle("big.zip", &zip, &Limits::default()).expect("bundle");
             let items = vec![SourceItem {
@@ -309,14 +297,14 @@ fn a_source_subscription_of_many_programs_bundles_in_linear_work() {
     let work = |n: usize| {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("source");
-        write(
+        write_file(
             &source,
             "subscription.json",
             br#"{"format": 1, "name": "Source"}"#,
         );
         for i in 0..n {
             let folder = format!("marketing-activities/Folder {i}");
-            write(
+            write_file(
                 &source,
                 &format!("{folder}/folder.json"),
                 br#"{"tokens": [{"name": "my.F", "type": "text", "value": "x"}]}"#,
@@ -326,24 +314,24 @@ fn a_source_subscription_of_many_programs_bundles_in_linear_work() {
                 "program": {"name": format!("Program {i}")},
                 "emails": [{"name": "Invite", "template": format!("Template {i}"), "images": [format!("img{i}.png"), "shared.png"]}]
             });
-            write(
+            write_file(
                 &source,
                 &format!("{folder}/P/program.json"),
-                &serde_json::to_vec(&program).unwrap(),
+                serde_json::to_vec(&program).unwrap(),
             );
-            write(
+            write_file(
                 &source,
                 &format!("design-studio/images/img{i}.png"),
-                &[i as u8],
+                [i as u8],
             );
             let template = json!({"name": format!("Template {i}"), "html": ""});
-            write(
+            write_file(
                 &source,
                 &format!("design-studio/email-templates/t{i}.json"),
-                &serde_json::to_vec(&template).unwrap(),
+                serde_json::to_vec(&template).unwrap(),
             );
         }
-        write(&source, "design-studio/images/shared.png", b"shared");
+        write_file(&source, "design-studio/images/shared.png", b"shared");
         let target = target(&dir.path().join("target"), &[]);
         let from = source.to_str().unwrap().to_string();
         allocations(|| {
@@ -386,13 +374,16 @@ fn renames_into_a_crowded_target_take_linear_work() {
                     "landing_pages": [{"name": "Page", "template": "Standard Template"}]
                 });
                 let template = json!({"name": "Standard Template", "html": format!("bundle {i}")});
-                zip_of(&[
-                    ("program.json".into(), serde_json::to_vec(&program).unwrap()),
-                    (
-                        "external/landing-page-templates/t.json".into(),
-                        serde_json::to_vec(&template).unwrap(),
-                    ),
-                ])
+                zip_bytes(
+                    &[
+                        ("program.json".into(), serde_json::to_vec(&program).unwrap()),
+                        (
+                            "external/landing-page-templates/t.json".into(),
+                            serde_json::to_vec(&template).unwrap(),
+                        ),
+                    ],
+                    CompressionMethod::Stored,
+                )
             })
             .collect();
         allocations(|| {

@@ -3,21 +3,13 @@
 //! NO_COLOR), and what was given on the command line is checked before
 //! the wizard asks anything.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use rexpect::session::spawn_command;
-use unicode_width::UnicodeWidthStr;
+
+use crate::support::*;
 
 const TIMEOUT_MS: u64 = 30_000;
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_mkimport"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `mkimport ARGS` on a terminal of `cols` columns (set with stty before
 /// mkimport starts), without COLUMNS; `env` on top. Returns everything the
@@ -57,10 +49,6 @@ fn strip(text: &str) -> String {
         }
     }
     out
-}
-
-fn widest(text: &str) -> usize {
-    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
 
 const PREVIEW: [&str; 7] = [

@@ -4,50 +4,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::Value;
-use tempfile::TempDir;
-
-use crate::run_support::*;
+use crate::support::*;
 
 const BUNDLES: usize = 300;
-
-/// Where the trees live: a tmpfs when there is one (see run_safety.rs).
-fn crash_dir() -> TempDir {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        if let Ok(dir) = tempfile::Builder::new()
-            .prefix("mkimport-undo-crash-")
-            .tempdir_in(shm)
-        {
-            return dir;
-        }
-    }
-    TempDir::new().expect("temp dir")
-}
-
-fn programs_left(target: &Path) -> usize {
-    fs::read_dir(target.join("marketing-activities/Imports"))
-        .map(|d| {
-            d.filter(|e| e.as_ref().is_ok_and(|e| e.path().is_dir()))
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// When to kill the undo.
-#[derive(Debug, Clone, Copy)]
-enum KillAt {
-    After(Duration),
-    /// As soon as its staging area exists.
-    Staging,
-    /// As soon as its journal exists (the moves start).
-    Journal,
-    /// As soon as at most this many programs are left.
-    ProgramsLeft(usize),
-}
 
 /// What finishes the interrupted undo.
 #[derive(Debug, Clone, Copy)]
@@ -57,40 +18,6 @@ enum Next {
     /// recovers first, then plans.
     Run,
     Log,
-}
-
-/// Start `undo ID` and SIGKILL it at `when`. Returns whether it was still
-/// running when killed.
-fn undo_and_kill(target: &Path, id: &str, when: KillAt) -> bool {
-    let state = target.join(STATE);
-    let reached = |target: &Path| match when {
-        KillAt::After(_) => true,
-        KillAt::Staging => state.join("staging").exists(),
-        KillAt::Journal => state.join("journal.json").exists(),
-        KillAt::ProgramsLeft(n) => programs_left(target) <= n,
-    };
-    let mut child = StdCommand::new(bin())
-        .args(["undo", id, "--to", p(target), "--yes", "--json"])
-        .env_remove("MKIMPORT_USER")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn mkimport undo");
-    let started = Instant::now();
-    if let KillAt::After(delay) = when {
-        std::thread::sleep(delay);
-    }
-    while !reached(target) && started.elapsed() < Duration::from_secs(60) {
-        if child.try_wait().expect("try_wait").is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_micros(50));
-    }
-    let running = child.try_wait().expect("try_wait").is_none();
-    child.kill().ok();
-    child.wait().expect("wait for the killed undo");
-    running
 }
 
 /// What a killed undo may leave: whole programs only (a program's
@@ -106,15 +33,7 @@ fn check_consistent(target: &Path, ctx: &str) {
             );
         }
     }
-    for rel in all_files(target) {
-        if rel.ends_with(".json") && !rel.starts_with(&format!("{STATE}/staging/")) {
-            let bytes = fs::read(target.join(&rel)).expect("read");
-            assert!(
-                serde_json::from_slice::<Value>(&bytes).is_ok(),
-                "{ctx}: {rel} is not whole JSON"
-            );
-        }
-    }
+    assert_whole_json(target, ctx);
 }
 
 /// SIGKILL an undo of a 300-program import at many moments; the next
@@ -131,21 +50,13 @@ fn killed_undo_is_finished_by_the_next_undo_run_or_log() {
 
     let imported = work.path().join("imported");
     copy_dir(&pristine, &imported);
-    let out = run(&[
-        "run",
-        "--from",
-        p(&src),
-        "--to",
-        p(&imported),
-        "--yes",
-        "--json",
-    ]);
+    let out = run_into(&src, &imported, &[]);
     out.expect_code(0);
     let id = out.json()["import_id"]
         .as_str()
         .expect("import id")
         .to_string();
-    assert_eq!(programs_left(&imported), BUNDLES);
+    assert_eq!(import_dirs(&imported), BUNDLES);
 
     let moments = [
         (KillAt::After(Duration::from_millis(5)), Next::Undo),
@@ -163,9 +74,13 @@ fn killed_undo_is_finished_by_the_next_undo_run_or_log() {
         let ctx = format!("kill at {when:?}, then {next:?}");
         let target = work.path().join(format!("target-{i}"));
         copy_dir(&imported, &target);
-        let running = undo_and_kill(&target, &id, when);
+        let running = kill_at(
+            &["undo", &id, "--to", p(&target), "--yes", "--json"],
+            &target,
+            when,
+        );
         let journal = target.join(STATE).join("journal.json").exists();
-        let left = programs_left(&target);
+        let left = import_dirs(&target);
         eprintln!("{ctx}: running {running}, journal {journal}, {left} programs left");
         mid_moves += usize::from(running && journal && left > 0 && left < BUNDLES);
         // Once its journal was written, the undo is bound to land: the

@@ -1,14 +1,14 @@
 //! Usage mistakes (issue 12, spec 5a): exit 2, the file and the position
 //! named, the nearest valid word suggested, and lists that stay short.
 
-use crate::run_support::*;
+use crate::support::*;
 use tempfile::TempDir;
 
 fn production() -> String {
     p(&fixtures().join("production")).to_string()
 }
 
-fn preview(extra: &[&str]) -> Outcome {
+fn preview_sandbox(extra: &[&str]) -> Outcome {
     let production = production();
     let sandbox = sandbox();
     let mut args = vec!["preview", "--from", &sandbox, "--to", &production];
@@ -30,11 +30,11 @@ fn a_rules_file_with_broken_json_names_file_line_and_column() {
     let dir = TempDir::new().unwrap();
     let rules = dir.path().join("rules.json");
     std::fs::write(&rules, "{\n  \"program\": \"rename\",\n").unwrap();
-    let out = preview(&["--conflict", p(&rules)]);
+    let out = preview_sandbox(&["--conflict", p(&rules)]);
     usage_error(&out, &[&format!("{}:3:1:", p(&rules)), "invalid JSON"]);
     assert!(!out.stderr.contains(":0"), "{}", out.stderr);
     std::fs::write(&rules, "{\"program\": rename}").unwrap();
-    let out = preview(&["--conflict", p(&rules)]);
+    let out = preview_sandbox(&["--conflict", p(&rules)]);
     usage_error(&out, &[&format!("{}:1:13:", p(&rules))]);
 }
 
@@ -47,13 +47,13 @@ fn a_rules_file_with_an_unknown_rule_or_kind_names_where() {
         "{\n  \"program\": \"rename\",\n  \"tag\": \"crate\"\n}\n",
     )
     .unwrap();
-    let out = preview(&["--conflict", p(&rules)]);
+    let out = preview_sandbox(&["--conflict", p(&rules)]);
     usage_error(
         &out,
         &[&format!("{}:3:10:", p(&rules)), "did you mean \"create\""],
     );
     std::fs::write(&rules, "{\n  \"landing-page-templates\": \"reuse\"\n}\n").unwrap();
-    let out = preview(&["--conflict", p(&rules)]);
+    let out = preview_sandbox(&["--conflict", p(&rules)]);
     usage_error(
         &out,
         &[
@@ -83,19 +83,19 @@ fn a_bundle_json_error_never_names_column_zero() {
 #[test]
 fn mistyped_words_get_the_nearest_valid_one() {
     usage_error(
-        &preview(&["--conflict", "defualt"]),
+        &preview_sandbox(&["--conflict", "defualt"]),
         &["did you mean \"default\""],
     );
     usage_error(
-        &preview(&["--rule", "landing-page-templat=reuse"]),
+        &preview_sandbox(&["--rule", "landing-page-templat=reuse"]),
         &["did you mean \"landing-page-template\""],
     );
     usage_error(
-        &preview(&["--rule", "program=renam"]),
+        &preview_sandbox(&["--rule", "program=renam"]),
         &["did you mean \"rename\"", "fail, rename, skip"],
     );
     usage_error(
-        &preview(&["--program", "2026 APAC Growth Sumit"]),
+        &preview_sandbox(&["--program", "2026 APAC Growth Sumit"]),
         &["did you mean \"2026 APAC Growth Summit\""],
     );
     usage_error(
@@ -230,6 +230,6 @@ fn a_source_inside_marketing_activities_hints_at_the_subscription() {
         out.stderr
     );
     // Not for a source that is the subscription itself.
-    let out = preview(&["--user", OPS, "--json"]);
+    let out = preview_sandbox(&["--user", OPS, "--json"]);
     assert!(!out.stderr.contains("hint:"), "{}", out.stderr);
 }

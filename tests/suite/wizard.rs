@@ -1,7 +1,7 @@
 //! The interactive wizard and `--conflict ask`, driven through a
 //! pseudo-terminal the way a person would type.
 
-use crate::common::copy_dir;
+use crate::support::*;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,21 +10,6 @@ use rexpect::session::{spawn_command, PtySession};
 
 const DOWN: &str = "\x1b[B";
 const TIMEOUT_MS: u64 = 20_000;
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_mkimport"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A fresh copy of fixtures/production.
-fn target() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("fixtures/production"), dir.path());
-    dir
-}
 
 /// Type keys once the prompt is waiting for them (dialoguer switches the
 /// terminal to raw mode just after drawing the prompt).
@@ -76,9 +61,9 @@ fn walk_to_rules(p: &mut PtySession, target: &Path) {
 
 #[test]
 fn happy_path_imports_the_chosen_program() {
-    let target = target();
+    let (_target, target) = copy_fixture("production");
     let mut p = spawn(&["run"]);
-    walk_to_rules(&mut p, target.path());
+    walk_to_rules(&mut p, &target);
     press(&mut p, "\r"); // yes, defaults
     p.exp_string("Import 1 program into Acme Production?")
         .unwrap();
@@ -86,7 +71,7 @@ fn happy_path_imports_the_chosen_program() {
     p.exp_string("1 program imported").unwrap();
     p.exp_eof().unwrap();
     let program: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(program_json(&target)).unwrap()).unwrap();
     // Default rule: the landing page template clash is renamed.
     assert_eq!(
         program["landing_pages"][0]["template"],
@@ -96,27 +81,26 @@ fn happy_path_imports_the_chosen_program() {
 
 #[test]
 fn declining_the_final_confirmation_writes_nothing() {
-    let target = target();
+    let (_target, target) = copy_fixture("production");
     let mut p = spawn(&["run"]);
-    walk_to_rules(&mut p, target.path());
+    walk_to_rules(&mut p, &target);
     press(&mut p, "\r");
     p.exp_string("Import 1 program into Acme Production?")
         .unwrap();
     press(&mut p, "\r"); // the default is no
     p.exp_string("Nothing was imported.").unwrap();
     p.exp_eof().unwrap();
-    assert!(!program_json(target.path()).exists());
+    assert!(!program_json(&target).exists());
     assert!(!target
-        .path()
         .join("design-studio/landing-page-templates/Standard Template 1.json")
         .exists());
 }
 
 #[test]
 fn custom_rules_are_asked_per_kind() {
-    let target = target();
+    let (_target, target) = copy_fixture("production");
     let mut p = spawn(&["run"]);
-    walk_to_rules(&mut p, target.path());
+    walk_to_rules(&mut p, &target);
     press(&mut p, "n");
     for kind in [
         "program",
@@ -141,18 +125,17 @@ fn custom_rules_are_asked_per_kind() {
     press(&mut p, "y");
     p.exp_eof().unwrap();
     let program: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(program_json(&target)).unwrap()).unwrap();
     assert_eq!(program["landing_pages"][0]["template"], "Standard Template");
     assert!(!target
-        .path()
         .join("design-studio/landing-page-templates/Standard Template 1.json")
         .exists());
 }
 
 #[test]
 fn conflict_ask_asks_once_per_conflict() {
-    let target = target();
-    let to = target.path().to_str().unwrap().to_string();
+    let (_target, target) = copy_fixture("production");
+    let to = target.to_str().unwrap().to_string();
     let mut p = spawn(&[
         "run",
         "--from",
@@ -181,7 +164,7 @@ fn conflict_ask_asks_once_per_conflict() {
     press(&mut p, "y");
     p.exp_eof().unwrap();
     let program: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(program_json(target.path())).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(program_json(&target)).unwrap()).unwrap();
     assert_eq!(program["landing_pages"][0]["template"], "Standard Template");
 }
 
@@ -200,14 +183,13 @@ fn without_a_terminal_a_missing_choice_names_its_flag() {
 fn many_programs_are_searched_fuzzily() {
     // The library holds sixteen programs: the wizard offers a fuzzy search
     // before the list.
-    let target = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("fixtures/agency-client"), target.path());
+    let (_target, target) = copy_fixture("agency-client");
     let mut p = spawn(&["run"]);
     p.exp_string("Where do the programs come from?").unwrap();
     press(&mut p, DOWN);
     press(&mut p, "\r");
     p.exp_string("Target subscription directory").unwrap();
-    press(&mut p, &format!("{}\r", target.path().to_str().unwrap()));
+    press(&mut p, &format!("{}\r", target.to_str().unwrap()));
     p.exp_string("Search programs").unwrap();
     press(&mut p, "spark\r");
     p.exp_string("Scoring - Spark Edition").unwrap();
@@ -222,15 +204,14 @@ fn many_programs_are_searched_fuzzily() {
     press(&mut p, "y");
     p.exp_eof().unwrap();
     assert!(target
-        .path()
         .join("marketing-activities/Program Library/Scoring - Spark Edition/program.json")
         .is_file());
 }
 
 #[test]
 fn a_terminal_gets_a_progress_line_and_json_does_not() {
-    let target = target();
-    let to = target.path().to_str().unwrap().to_string();
+    let (_target, target) = copy_fixture("production");
+    let to = target.to_str().unwrap().to_string();
     let program = "2026 APAC Growth Summit";
     // On a terminal: the progress bar on standard error ends in a line
     // with the counts and the elapsed time.
@@ -248,8 +229,8 @@ fn a_terminal_gets_a_progress_line_and_json_does_not() {
         .unwrap();
     p.exp_eof().unwrap();
     // With --json, even on a terminal: no bar, no counts line, only JSON.
-    let other = self::target();
-    let to = other.path().to_str().unwrap().to_string();
+    let (_other, other) = copy_fixture("production");
+    let to = other.to_str().unwrap().to_string();
     let mut p = spawn(&[
         "run",
         "--from",
@@ -273,8 +254,8 @@ fn a_terminal_gets_a_progress_line_and_json_does_not() {
 #[test]
 fn conflict_ask_shows_the_diff_of_an_overwrite() {
     for no_color in [false, true] {
-        let target = target();
-        let to = target.path().to_str().unwrap().to_string();
+        let (_target, target) = copy_fixture("production");
+        let to = target.to_str().unwrap().to_string();
         let mut command = Command::new(bin());
         command
             .current_dir(repo())
@@ -326,9 +307,9 @@ fn conflict_ask_shows_the_diff_of_an_overwrite() {
 /// "no" changes nothing (exit 1); "yes" takes the import back.
 #[test]
 fn undo_asks_on_a_terminal() {
-    let target = target();
-    let to = target.path().to_str().unwrap().to_string();
-    let before = std::fs::read(target.path().join("subscription.json")).unwrap();
+    let (_target, target) = copy_fixture("production");
+    let to = target.to_str().unwrap().to_string();
+    let before = std::fs::read(target.join("subscription.json")).unwrap();
     let out = Command::new(bin())
         .current_dir(repo())
         .env("MKIMPORT_USER", "ops@acme.example")
@@ -348,9 +329,7 @@ fn undo_asks_on_a_terminal() {
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let id = report["import_id"].as_str().unwrap().to_string();
-    let program = target
-        .path()
-        .join("marketing-activities/Events/2026/2026 APAC Growth Summit");
+    let program = target.join("marketing-activities/Events/2026/2026 APAC Growth Summit");
 
     for (answer, landed) in [("n", false), ("y", true)] {
         let mut p = spawn(&["undo", &id[..8], "--to", &to]);
@@ -369,7 +348,7 @@ fn undo_asks_on_a_terminal() {
         assert_eq!(program.exists(), !landed, "answer {answer}");
     }
     assert_eq!(
-        std::fs::read(target.path().join("subscription.json")).unwrap(),
+        std::fs::read(target.join("subscription.json")).unwrap(),
         before
     );
 }

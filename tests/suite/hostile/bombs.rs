@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::support::*;
+use crate::support::*;
 
 /// A bundle whose `external/images/hero.png` is `size` zero bytes,
 /// deflated. The deflate stream is built by hand (see [`zeros_deflate`]):
@@ -179,7 +179,7 @@ fn the_hand_made_deflate_stream_is_valid() {
     let s = Scratch::new();
     let size = (1 << 20) + 5;
     let zip = zeros_bundle(&s.src().join("zeros.zip"), size);
-    let out = run(&zip, &s.target(), &["--max-ratio", "1000000"]);
+    let out = run_into(&zip, &s.target(), &["--max-ratio", "1000000"]);
     out.expect_code(0);
     let image = std::fs::read(s.target().join("design-studio/images/hero.png")).expect("image");
     assert_eq!(image.len() as u64, size);
@@ -278,15 +278,15 @@ fn entry_at_max_entry_bytes_is_accepted_and_raising_the_limit_accepts_more() {
     let at = stored_image_bundle(&s.src().join("at.zip"), &noise(1000, 7));
     let out = preview(&at, &s.target(), &["--max-entry-bytes", "1000"]);
     out.expect_code(0);
-    assert_eq!(program_in(&out.json(), &at)["status"], "ok");
+    assert_eq!(program_in(out.json(), &at)["status"], "ok");
 
     let over = stored_image_bundle(&s.src().join("over.zip"), &noise(1001, 7));
     let out = preview(&over, &s.target(), &["--max-entry-bytes", "1001"]);
     out.expect_code(0);
-    assert_eq!(program_in(&out.json(), &over)["status"], "ok");
+    assert_eq!(program_in(out.json(), &over)["status"], "ok");
 
     let frozen = s.freeze();
-    let out = run(&over, &s.target(), &["--max-entry-bytes", "1001"]);
+    let out = run_into(&over, &s.target(), &["--max-entry-bytes", "1001"]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     assert_eq!(
@@ -323,7 +323,7 @@ fn high_ratio_entry_is_refused_with_max_ratio() {
     // Raised, the same entry is an image like any other.
     let out = preview(&zip, &s.target(), &["--max-ratio", "100000"]);
     out.expect_code(0);
-    assert_eq!(program_in(&out.json(), &zip)["status"], "ok");
+    assert_eq!(program_in(out.json(), &zip)["status"], "ok");
 }
 
 #[test]
@@ -334,7 +334,7 @@ fn high_ratio_below_one_mib_is_not_refused() {
     let zip = zeros_bundle(&s.src().join("small.zip"), 1 << 20);
     let out = preview(&zip, &s.target(), &["--max-ratio", "2"]);
     out.expect_code(0);
-    assert_eq!(program_in(&out.json(), &zip)["status"], "ok");
+    assert_eq!(program_in(out.json(), &zip)["status"], "ok");
 }
 
 #[test]
@@ -365,7 +365,7 @@ fn bomb_next_to_a_good_bundle_does_not_hide_it() {
     out.expect_code(1)
         .stderr_has(&[&shown(&bomb), "external/images/hero.png"]);
     let report = out.json();
-    assert_bad_input(&report, &bomb, &["external/images/hero.png"]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_bad_input(report, &bomb, &["external/images/hero.png"]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use zip::CompressionMethod;
 
-use super::support::*;
+use crate::support::*;
 
 fn archives() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/hostile/archives")
@@ -83,7 +83,7 @@ fn archives_from_common_tools_are_read_like_deflate_ones() {
     // And they import: the image lands with its bytes.
     let (_, deflate64) = &zips[0];
     let frozen = s.freeze();
-    let out = run(deflate64, &s.target(), &[]);
+    let out = run_into(deflate64, &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     assert_eq!(

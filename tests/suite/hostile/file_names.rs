@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use super::support::*;
+use crate::support::*;
 
 /// A bundle whose program uses every image of `images` (name, bytes) from
 /// one email, and carries them all, in this order.
@@ -79,10 +79,10 @@ fn land_images(images: &[(&str, Vec<u8>)]) -> BTreeMap<String, (String, String)>
     let bundle = images_bundle(&s.src().join("images.zip"), "Pictures", images);
     let out = preview(&bundle, &s.target(), &[]);
     out.expect_code(0);
-    let planned = image_rows(&out.json(), &bundle);
-    let out = run(&bundle, &s.target(), &[]);
+    let planned = image_rows(out.json(), &bundle);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(0);
-    let rows = image_rows(&out.json(), &bundle);
+    let rows = image_rows(out.json(), &bundle);
     assert_eq!(rows, planned, "run and preview differ");
     assert_eq!(rows.len(), images.len(), "{rows:#?}");
     let files: BTreeSet<String> = rows.values().map(|(_, f)| f.to_lowercase()).collect();
@@ -193,7 +193,7 @@ fn an_image_named_like_another_ones_file_does_not_take_it() {
     );
     let out = preview(&probe, &s.target(), &[]);
     out.expect_code(0);
-    let file = image_rows(&out.json(), &probe)["a:b.png"].1.clone();
+    let file = image_rows(out.json(), &probe)["a:b.png"].1.clone();
     assert_ne!(file, "a:b.png");
     for images in [
         [
@@ -229,9 +229,9 @@ fn images_written_by_earlier_versions_are_still_read_by_their_file_name() {
             ("logo_dark.png", image_bytes("old")),
         ],
     );
-    let out = run(&bundle, &s.target(), &[]);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(0);
-    let rows = image_rows(&out.json(), &bundle);
+    let rows = image_rows(out.json(), &bundle);
     assert_eq!(
         rows["logo_dark.png"],
         ("reuse".to_string(), "logo_dark.png".to_string())
@@ -327,7 +327,7 @@ fn design_studio_files_and_program_directories_do_not_depend_on_the_order() {
                 &[names[i]],
             );
         }
-        run(&s.src(), &s.target(), &[]).expect_code(0);
+        run_into(&s.src(), &s.target(), &[]).expect_code(0);
         (design_files(&s.target()), program_dirs(&s.target()))
     };
     let (files, dirs) = land(&[0, 1, 2]);
@@ -372,7 +372,7 @@ fn programs_named_like_the_formats_own_files_get_other_directories() {
         doc["program"]["folder"] = json!("Webinars");
         Files::from_doc(&doc).write_zip(&s.src().join(format!("r{i}.zip")));
     }
-    let out = run(&s.src(), &s.target(), &["--rule", "program=rename"]);
+    let out = run_into(&s.src(), &s.target(), &["--rule", "program=rename"]);
     out.expect_code(0);
     let folder = s.target().join("marketing-activities/Webinars");
     let children: Vec<String> = fs::read_dir(&folder)
@@ -392,9 +392,9 @@ fn programs_named_like_the_formats_own_files_get_other_directories() {
     // every program stored there is found again (a second run changes
     // nothing).
     let other = Files::program("Later").write_zip(&s.root().join("later.zip"));
-    let out = run(&other, &s.target(), &["--folder", "Webinars"]);
+    let out = run_into(&other, &s.target(), &["--folder", "Webinars"]);
     out.expect_code(0);
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     assert_eq!(
         out.json()["summary"]["unchanged"],

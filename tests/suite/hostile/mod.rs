@@ -5,8 +5,6 @@
 //!
 //! One module per theme (`cargo test --test suite hostile::`).
 
-mod support;
-
 mod bombs;
 mod compression;
 mod file_names;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use super::support::*;
+use crate::support::*;
 
 /// Windows device names (compared on the stem before the first dot, with
 /// trailing spaces ignored, as Windows does).
@@ -252,13 +252,13 @@ fn hostile_names_land_as_safe_files_keeping_their_names() {
     out.expect_code(0);
     let report = out.json();
     for (bundle, name) in bundles.iter().zip(&programs) {
-        let program = program_in(&report, bundle);
+        let program = program_in(report, bundle);
         assert_eq!(program["status"], "ok", "{program:#}");
         assert_eq!(program["name"], name.as_str());
     }
     frozen.assert_unchanged(&s);
 
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     for (path, before) in naive.iter().zip(&naive_before) {
@@ -278,7 +278,7 @@ fn hostile_names_land_as_safe_files_keeping_their_names() {
     assert_eq!(stored.len(), programs.len());
     let templates = stored_docs(&s.target(), "email-templates");
     for (bundle, (name, image)) in bundles.iter().zip(programs.iter().zip(&images)) {
-        let entry = program_in(&report, bundle);
+        let entry = program_in(report, bundle);
         assert_eq!(entry["imported_as"], name.as_str());
         let (dir, doc) = stored
             .iter()
@@ -330,7 +330,7 @@ fn safe_file_names_are_unique_ignoring_case() {
             &format!("img{i}.png"),
         ));
     }
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     // "a_b" and "A_B" are equal names: the second is program-exists.
     out.expect_code(3);
     assert_eq!(
@@ -338,7 +338,7 @@ fn safe_file_names_are_unique_ignoring_case() {
         Scratch::new().target_snapshot().len()
     );
 
-    let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
+    let out = run_into(&s.src(), &s.target(), &["--skip-blocked"]);
     out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     let report = out.json();
     assert_eq!(report["summary"]["ok"], 3);
@@ -380,18 +380,18 @@ fn programs_equal_but_for_case_are_one_name() {
     let out = preview(&s.src(), &s.target(), &[]);
     out.expect_code(3);
     let report = out.json();
-    assert_eq!(program_in(&report, &promo)["status"], "ok");
-    let second = program_in(&report, &upper);
+    assert_eq!(program_in(report, &promo)["status"], "ok");
+    let second = program_in(report, &upper);
     assert_eq!(second["status"], "blocked");
     assert_eq!(codes(second), vec!["program-exists".to_string()]);
     frozen.assert_unchanged(&s);
 
     // Without --skip-blocked, run writes nothing.
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(3);
     frozen.assert_unchanged(&s);
 
-    let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
+    let out = run_into(&s.src(), &s.target(), &["--skip-blocked"]);
     out.expect_code(4); // partial: some imported, some blocked (spec 5a)
     frozen.assert_outside_unchanged(&s);
     let stored = stored_programs(&s.target(), "Inbox");
@@ -413,7 +413,7 @@ fn program_directory_never_reuses_an_existing_one_ignoring_case() {
     s.target_file("marketing-activities/Inbox/PROMO (2)", b"not a program");
     let before = s.target_snapshot();
     let bundle = Files::program("Promo").write_zip(&s.src().join("promo.zip"));
-    let out = run(&bundle, &s.target(), &[]);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(0);
     let after = s.target_snapshot();
     for (path, node) in &before {
@@ -453,7 +453,7 @@ fn hostile_program_folders_are_missing_folders() {
         Files::from_doc(&doc).write_zip(&s.src().join(format!("w{i}.zip")));
     }
     let frozen = s.freeze();
-    let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
+    let out = run_into(&s.src(), &s.target(), &["--skip-blocked"]);
     out.expect_code(3); // blocked, and nothing imported (spec 5a)
     let report = out.json();
     assert_eq!(report["summary"]["blocked"], folders.len());
@@ -469,7 +469,7 @@ fn hostile_program_folders_are_missing_folders() {
     let bundle = Files::program("Flagged").write_zip(&s.root().join("flagged.zip"));
     let frozen = s.freeze();
     for folder in folders {
-        let out = run(&bundle, &s.target(), &["--folder", folder]);
+        let out = run_into(&bundle, &s.target(), &["--folder", folder]);
         out.expect_code(3);
         assert!(codes(&out.json()["programs"][0]).contains(&"missing-folder".to_string()));
         frozen.assert_unchanged(&s);
@@ -499,7 +499,7 @@ fn equal_asset_names_in_one_run_are_one_asset() {
     };
     make("a.zip", "First", "Hero", "<h1>one</h1>");
     make("b.zip", "Second", "hero ", "<h1>two</h1>");
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     let heroes: Vec<_> = stored_docs(&s.target(), "email-templates")
         .into_iter()
@@ -529,10 +529,10 @@ fn renamed_image_near_the_length_limit_keeps_its_file_and_the_target_image() {
     );
     let before = s.target_snapshot();
     let bundle = hostile_bundle(&s.src().join("long.zip"), "Long Image", &long);
-    let out = run(&bundle, &s.target(), &["--rule", "image=rename"]);
+    let out = run_into(&bundle, &s.target(), &["--rule", "image=rename"]);
     out.expect_code(0);
     let report = out.json();
-    let row = program_in(&report, &bundle)["assets"]
+    let row = program_in(report, &bundle)["assets"]
         .as_array()
         .unwrap()
         .iter()
@@ -581,7 +581,7 @@ fn renamed_image_over_the_length_limit_does_not_overwrite_the_target_image() {
     );
     let long = format!("{}.png", "c".repeat(200));
     let bundle = hostile_bundle(&s.src().join("longer.zip"), "Longer Image", &long);
-    let out = run(&bundle, &s.target(), &["--rule", "image=rename"]);
+    let out = run_into(&bundle, &s.target(), &["--rule", "image=rename"]);
     out.expect_code(0);
     assert!(
         fs::read(s.target().join("design-studio/images").join(&cut)).unwrap()
@@ -621,10 +621,10 @@ fn stricter_windows_device_names_are_made_safe() {
             &format!("{name}.png"),
         );
     }
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     let mut bad = Vec::new();
-    for rel in all_paths(&s.target()) {
+    for rel in snapshot(&s.target()).into_keys() {
         for part in rel.components() {
             let part = part.as_os_str().to_string_lossy().to_lowercase();
             let stem = part.split('.').next().unwrap_or("").trim_end();

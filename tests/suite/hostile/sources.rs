@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::support::*;
+use crate::support::*;
 
 /// A symbolic link at `at` pointing to `to`, creating the directories
 /// above it.
@@ -46,7 +46,7 @@ fn linked_image_inside_a_directory_bundle_is_not_read() {
     let out = preview(&bundle, &s.target(), &[]);
     out.expect_code(3);
     let report = out.json();
-    let program = program_in(&report, &bundle);
+    let program = program_in(report, &bundle);
     assert_eq!(program["status"], "blocked");
     assert!(
         codes(program).contains(&"missing-asset".to_string()),
@@ -61,10 +61,10 @@ fn linked_image_inside_a_directory_bundle_is_not_read() {
     assert_eq!(image["action"], "skip", "{image:#}");
     frozen.assert_unchanged(&s);
 
-    let out = run(&bundle, &s.target(), &[]);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(3);
     frozen.assert_unchanged(&s);
-    let out = run(&bundle, &s.target(), &["--skip-blocked"]);
+    let out = run_into(&bundle, &s.target(), &["--skip-blocked"]);
     out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
@@ -85,11 +85,11 @@ fn linked_image_is_not_read_even_when_the_target_has_one() {
     );
     let frozen = s.freeze();
 
-    let out = run(&bundle, &s.target(), &[]);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     let report = out.json();
-    let image = program_in(&report, &bundle)["assets"]
+    let image = program_in(report, &bundle)["assets"]
         .as_array()
         .unwrap()
         .iter()
@@ -123,13 +123,13 @@ fn linked_template_inside_a_directory_bundle_is_not_read() {
     let out = preview(&bundle, &s.target(), &[]);
     out.expect_code(3);
     let report = out.json();
-    let program = program_in(&report, &bundle);
+    let program = program_in(report, &bundle);
     assert!(
         codes(program).contains(&"missing-asset".to_string()),
         "{program:#}"
     );
     assert!(!out.stdout.contains("TOP-SECRET"));
-    let out = run(&bundle, &s.target(), &["--skip-blocked"]);
+    let out = run_into(&bundle, &s.target(), &["--skip-blocked"]);
     out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
@@ -147,8 +147,8 @@ fn linked_external_directory_is_not_followed() {
     let frozen = s.freeze();
     let out = preview(&bundle, &s.target(), &[]);
     out.expect_code(3);
-    assert!(codes(program_in(&out.json(), &bundle)).contains(&"missing-asset".to_string()));
-    let out = run(&bundle, &s.target(), &["--skip-blocked"]);
+    assert!(codes(program_in(out.json(), &bundle)).contains(&"missing-asset".to_string()));
+    let out = run_into(&bundle, &s.target(), &["--skip-blocked"]);
     out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
@@ -179,8 +179,8 @@ fn linked_program_json_is_not_read() {
     out.expect_code(1)
         .stderr_has(&[&shown(&linked), "program.json"]);
     let report = out.json();
-    assert_bad_input(&report, &linked, &["program.json"]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_bad_input(report, &linked, &["program.json"]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 }
 
@@ -199,11 +199,11 @@ fn linked_bundles_in_a_source_directory_are_not_followed() {
     let out = preview(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     let report = out.json();
-    assert_eq!(program_names(&report), vec!["Good Program".to_string()]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_eq!(program_names(report), vec!["Good Program".to_string()]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     let landed: Vec<_> = fs::read_dir(s.target().join("marketing-activities/Inbox"))
@@ -250,7 +250,7 @@ fn fifo_in_a_directory_bundle_is_not_read() {
     assert!(status.success());
     let out = preview(&bundle, &s.target(), &[]);
     out.expect_code(0);
-    assert_eq!(program_in(&out.json(), &bundle)["status"], "ok");
+    assert_eq!(program_in(out.json(), &bundle)["status"], "ok");
 }
 
 #[test]
@@ -289,7 +289,7 @@ fn links_inside_a_source_subscription_are_not_followed() {
     let out = preview(&sub, &s.target(), &[]);
     out.expect_code(3);
     let report = out.json();
-    assert_eq!(program_names(&report), vec!["Real Program".to_string()]);
+    assert_eq!(program_names(report), vec!["Real Program".to_string()]);
     let program = &report["programs"][0];
     assert!(
         codes(program).contains(&"missing-asset".to_string()),
@@ -297,7 +297,7 @@ fn links_inside_a_source_subscription_are_not_followed() {
     );
     frozen.assert_unchanged(&s);
 
-    let out = run(&sub, &s.target(), &["--skip-blocked"]);
+    let out = run_into(&sub, &s.target(), &["--skip-blocked"]);
     out.expect_code(3); // blocked, and nothing imported (spec 5a)
     frozen.assert_unchanged(&s);
     assert!(!target_holds_secret(&s.target()));
@@ -322,11 +322,11 @@ fn unreadable_file_is_reported_and_the_others_previewed() {
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "external/images/hero.png"]);
     let report = out.json();
-    assert_bad_input(&report, &bad, &["external/images/hero.png"]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_bad_input(report, &bad, &["external/images/hero.png"]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "external/images/hero.png"]);
     frozen.assert_unchanged(&s);
@@ -350,8 +350,8 @@ fn unreadable_directory_is_reported_and_the_others_previewed() {
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "external/images"]);
     let report = out.json();
-    assert_bad_input(&report, &bad, &["external/images"]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_bad_input(report, &bad, &["external/images"]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
 }
 
 #[test]
@@ -367,11 +367,11 @@ fn non_utf8_file_name_is_reported_and_the_others_previewed() {
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "hero-\u{fffd}\u{fffd}.png"]);
     let report = out.json();
-    assert_bad_input(&report, &bad, &["hero-\u{fffd}\u{fffd}.png"]);
-    assert_eq!(program_in(&report, &good)["status"], "ok");
+    assert_bad_input(report, &bad, &["hero-\u{fffd}\u{fffd}.png"]);
+    assert_eq!(program_in(report, &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 
-    let out = run(&s.src(), &s.target(), &[]);
+    let out = run_into(&s.src(), &s.target(), &[]);
     out.expect_code(1).stderr_has(&[&shown(&bad)]);
     frozen.assert_unchanged(&s);
 }
@@ -386,7 +386,7 @@ fn non_utf8_bundle_directory_name_is_still_read() {
     out.expect_code(0);
     let report = out.json();
     assert_eq!(
-        program_names(&report),
+        program_names(report),
         vec!["Odd Directory Program".to_string()]
     );
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::support::*;
+use crate::support::*;
 
 /// Preview and run against the damaged target: both exit 1, standard error
 /// names every one of `needles`, and nothing is written (outside
@@ -21,7 +21,7 @@ fn damaged(s: &Scratch, needles: &[&str]) {
     all.extend_from_slice(needles);
     for out in [
         preview(&bundle, &s.target(), &[]),
-        run(&bundle, &s.target(), &[]),
+        run_into(&bundle, &s.target(), &[]),
     ] {
         out.expect_code(1).stderr_has(&all);
         assert!(
@@ -237,7 +237,7 @@ fn linked_files_in_the_target_are_replaced_never_written_through() {
     let bundle = Files::program("Linked Program").write_zip(&s.src().join("linked.zip"));
     let frozen = s.freeze();
 
-    let out = run(&bundle, &s.target(), &[]);
+    let out = run_into(&bundle, &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     assert_eq!(
@@ -257,7 +257,7 @@ fn linked_files_in_the_target_are_replaced_never_written_through() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("program.json").is_file() && !p.is_symlink())
         .collect();
-    assert_eq!(landed.len(), 1, "{:?}", all_paths(&s.target()));
+    assert_eq!(landed.len(), 1, "{:?}", snapshot(&s.target()).keys());
     let name = landed[0]
         .file_name()
         .unwrap()
@@ -279,7 +279,7 @@ fn linked_campaign_folder_in_the_target_is_not_a_folder() {
     .unwrap();
     let bundle = Files::program("Into The Link").write_zip(&s.src().join("p.zip"));
     let frozen = s.freeze();
-    let out = run(&bundle, &s.target(), &["--folder", "Linked"]);
+    let out = run_into(&bundle, &s.target(), &["--folder", "Linked"]);
     out.expect_code(3);
     let report = out.json();
     assert!(codes(&report["programs"][0]).contains(&"missing-folder".to_string()));
@@ -412,7 +412,7 @@ fn deeply_nested_json_anywhere_says_so_with_line_and_column() {
         1,
     );
     std::fs::write(&plan, &text).unwrap();
-    let out = mkimport(["run", "--plan", plan.to_str().unwrap(), "--yes", "--json"]);
+    let out = run(&["run", "--plan", plan.to_str().unwrap(), "--yes", "--json"]);
     out.expect_code(1).stderr_has(&[
         &format!("plan.json:{}: ", nesting_position(&text)),
         "nested more than 128 levels deep",

@@ -2,7 +2,7 @@
 //! (exit 1), with a message naming the bundle and the entry, and nothing
 //! written. Separators written as `\` by Windows archivers are fine.
 
-use super::support::*;
+use crate::support::*;
 
 /// A well-formed bundle with one extra stored entry (written by hand, so
 /// the name reaches the archive exactly as given).
@@ -228,12 +228,12 @@ fn one_hostile_bundle_does_not_hide_the_others() {
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "../../evil.txt"]);
     let report = out.json();
-    assert_bad_input(&report, &bad, &["../../evil.txt"]);
+    assert_bad_input(report, &bad, &["../../evil.txt"]);
     for (bundle, name) in [
         (&good, "Good Program"),
         (&good_dir, "Good Directory Program"),
     ] {
-        let program = program_in(&report, bundle);
+        let program = program_in(report, bundle);
         assert_eq!(program["name"], name);
         assert_eq!(program["status"], "ok", "{program:#}");
         assert!(
@@ -247,10 +247,10 @@ fn one_hostile_bundle_does_not_hide_the_others() {
     frozen.assert_unchanged(&s);
 
     // run refuses the whole run: nothing of the good programs is written.
-    let out = run(&s.src(), &s.target(), &["--skip-blocked"]);
+    let out = run_into(&s.src(), &s.target(), &["--skip-blocked"]);
     out.expect_code(1)
         .stderr_has(&[&shown(&bad), "../../evil.txt"]);
-    assert_eq!(program_in(&out.json(), &good)["status"], "ok");
+    assert_eq!(program_in(out.json(), &good)["status"], "ok");
     frozen.assert_unchanged(&s);
 }
 
@@ -268,7 +268,7 @@ fn backslash_separators_are_read_as_slashes() {
     let out = preview(&zip, &s.target(), &[]);
     out.expect_code(0);
     let report = out.json();
-    let program = program_in(&report, &zip);
+    let program = program_in(report, &zip);
     assert_eq!(program["status"], "ok", "{program:#}");
     let assets = program["assets"].as_array().expect("assets");
     let image = assets
@@ -284,7 +284,7 @@ fn backslash_separators_are_read_as_slashes() {
     assert!(!codes(program).contains(&"missing-asset".to_string()));
     frozen.assert_unchanged(&s);
 
-    let out = run(&zip, &s.target(), &[]);
+    let out = run_into(&zip, &s.target(), &[]);
     out.expect_code(0);
     frozen.assert_outside_unchanged(&s);
     assert_eq!(
@@ -312,7 +312,7 @@ fn backslash_separators_inside_a_single_top_folder() {
     let out = preview(&zip, &s.target(), &[]);
     out.expect_code(0);
     let report = out.json();
-    let program = program_in(&report, &zip);
+    let program = program_in(report, &zip);
     assert_eq!(program["status"], "ok", "{program:#}");
     assert!(program["assets"]
         .as_array()
