@@ -6,7 +6,7 @@
 #   used:   one email uses every image (each is planned: N report rows)
 # Prints the median of REPS runs (default 3) and the ratio of each time to
 # the previous N's: about 2 for linear work (N doubling), 4 for quadratic.
-# Not part of `cargo test` (no timed assertions in tests: tests/scaling.rs
+# Not part of `cargo test` (no timed assertions in tests: tests/suite/scaling.rs
 # counts allocations instead).
 #
 #   benches/scaling.sh [N...]        (REPS=3; WORK=/tmp/mkimport-scaling; needs python3, GNU time)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run each fuzz target for a given time (default 600 s), seeded from the
 # shipped fixtures. Crashes are copied to fuzz/regressions/<target>/, which
-# `cargo test --test fuzz_regressions` replays on every test run.
+# `cargo test --test suite fuzz_regressions` replays on every test run.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
 #
