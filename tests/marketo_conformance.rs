@@ -272,6 +272,7 @@ fn the_checker_catches_a_wrong_answer() {
         method: "GET".into(),
         path: "/rest/asset/v1/programs.json".into(),
         query: vec![("pageSize".into(), "10".into())],
+        form: Vec::new(),
         status: 200,
         code: None,
         fault: None,
