@@ -40,6 +40,7 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
         name: args.name.clone(),
         refetch: args.refetch,
         progress: !args.json && Terminal::detect().stderr,
+        shallow: false,
     };
     let summary = pull(&client, &options)?;
     if args.json {
