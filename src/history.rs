@@ -153,7 +153,11 @@ pub struct ReceiptAsset {
     pub kind: String,
     pub action: String,
     #[serde(default)]
+    pub name: String,
+    #[serde(default)]
     pub result_name: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// One program of a receipt.
@@ -229,6 +233,26 @@ impl Receipt {
         self.programs
             .iter()
             .filter(move |p| undo || p.status == "ok")
+    }
+
+    /// What the import's programs leave to be done by hand in a live
+    /// instance (rows with action `manual`): (program, kind, name, reason).
+    pub fn manual(&self) -> Vec<(&str, &str, &str, &str)> {
+        self.written_programs()
+            .flat_map(|p| {
+                p.assets
+                    .iter()
+                    .filter(|a| a.action == "manual")
+                    .map(move |a| {
+                        (
+                            p.target_name(),
+                            a.kind.as_str(),
+                            a.name.as_str(),
+                            a.reason.as_str(),
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// The design-studio assets and tags an import wrote: (report kind,
@@ -566,7 +590,9 @@ mod tests {
                 .map(|(kind, action, name)| ReceiptAsset {
                     kind: kind.to_string(),
                     action: action.to_string(),
+                    name: name.to_string(),
                     result_name: name.to_string(),
+                    reason: String::new(),
                 })
                 .collect(),
         });

@@ -1030,6 +1030,17 @@ fn log_and_undo_of_an_instance_import() {
     assert_eq!(imports[0]["import_id"], id.as_str());
     assert_eq!(imports[0]["undone"], false);
     assert_eq!(imports[0]["programs"][0], WEBINAR);
+    let manual = imports[0]["manual"]
+        .as_array()
+        .expect("what is left by hand");
+    assert!(
+        manual.iter().any(|m| m["kind"] == "smart-campaign"
+            && m["reason"]
+                .as_str()
+                .unwrap()
+                .contains("trigger \"Fills Out Form\"")),
+        "{manual:?}"
+    );
 
     // Someone adds an email to the imported program: the undo refuses.
     let (program, template) = sim.with_instance(|i| {
@@ -1137,4 +1148,136 @@ fn credentials_and_targets_are_checked() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("MARKETO_CLIENT_ID"));
+}
+
+#[test]
+fn an_instance_as_the_source_is_pulled_first() {
+    let source = fixture_sim("sandbox", "412-ACM-981");
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let from = live_target(&source);
+    let target = live_target(&sim);
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            &from,
+            "--to",
+            &target,
+            "--json",
+            "--yes",
+            "--skip-blocked",
+        ],
+    );
+    run.expect(4);
+    let report = run.json();
+    assert_eq!(report["source"], from.as_str());
+    assert_eq!(report["summary"]["ok"], 3, "{}", report["summary"]);
+    assert_eq!(report["summary"]["blocked"], 3);
+    assert!(writes(&source).is_empty(), "the source is only read");
+    sim.with_instance(|i| {
+        for name in [WEBINAR, SUMMIT, NEWSLETTER] {
+            assert!(i.program_named(name).is_some(), "{name}");
+        }
+    });
+    // The source's snapshot is kept in its own state, and read again
+    // with the list pages only.
+    source.reset_counters();
+    live(
+        &sim,
+        &state,
+        &["preview", "--from", &from, "--to", &target, "--json"],
+    );
+    assert_eq!(content_calls(&source), Vec::<String>::new());
+}
+
+#[test]
+fn each_instance_may_have_its_own_credentials() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("mkimport").unwrap();
+    let out = cmd
+        .args([
+            "preview",
+            "--from",
+            SANDBOX,
+            "--to",
+            "marketo:123-abc-456",
+            "--json",
+        ])
+        .current_dir(root())
+        .env("MARKETO_CLIENT_ID_123_ABC_456", "an-id")
+        .env_remove("MARKETO_CLIENT_SECRET_123_ABC_456")
+        .env("XDG_STATE_HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("MARKETO_CLIENT_SECRET_123_ABC_456"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("an-id"), "{stderr}");
+}
+
+#[test]
+fn a_used_up_quota_stops_the_run_and_the_next_run_takes_back_its_program() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = |target: &str| -> Vec<String> {
+        [
+            "run",
+            "--from",
+            &sandbox(),
+            "--to",
+            target,
+            "--json",
+            "--yes",
+            "--program",
+            SUMMIT,
+            "--program",
+            WEBINAR,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let clean = production();
+    let target = live_target(&clean);
+    let refs = args(&target);
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    live(&clean, &tmp.path().join("clean"), &refs).expect(0);
+
+    let sim = production();
+    let target = live_target(&sim);
+    let state = tmp.path().join("state");
+    let refs = args(&target);
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    // The quota runs out while the webinar's emails are written.
+    sim.inject(Fault::code("607").on("/rest/asset/v1/emails.json").after(3));
+    let run = live(&sim, &state, &refs);
+    run.expect(1);
+    assert!(run.stderr.contains("daily API quota"), "{}", run.stderr);
+    assert_ne!(dump(&sim), dump(&clean), "the webinar is half-written");
+    // The next day.
+    let again = live(&sim, &state, &refs);
+    again.expect(0);
+    assert!(
+        again.stderr.contains("finished an interrupted run"),
+        "{}",
+        again.stderr
+    );
+    let report = again.json();
+    let status = |name: &str| {
+        report["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status(SUMMIT).as_deref(), Some("unchanged"));
+    assert_eq!(status(WEBINAR).as_deref(), Some("ok"));
+    assert_eq!(dump(&sim), dump(&clean));
 }

@@ -84,6 +84,46 @@ impl Credentials {
         })
     }
 
+    /// The credentials of one instance: `MARKETO_CLIENT_ID_<ID>` and
+    /// `MARKETO_CLIENT_SECRET_<ID>` when the instance is a Munchkin id
+    /// (`<ID>` its id with `_` for `-`, `123_ABC_456`) and they are set,
+    /// so that a source and a target instance can each have theirs; else
+    /// [`Credentials::from_env`].
+    pub fn for_instance(instance: &Instance) -> Result<Credentials> {
+        let label = instance.label();
+        if !label.contains("://") {
+            let suffix = label.replace('-', "_").to_ascii_uppercase();
+            let id_var = format!("{CLIENT_ID_ENV}_{suffix}");
+            let secret_var = format!("{CLIENT_SECRET_ENV}_{suffix}");
+            let read = |name: &str| {
+                std::env::var(name)
+                    .ok()
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            };
+            match (read(&id_var), read(&secret_var)) {
+                (Some(client_id), Some(client_secret)) => {
+                    return Ok(Credentials {
+                        client_id,
+                        client_secret,
+                    })
+                }
+                (Some(_), None) => {
+                    return Err(usage(format!(
+                    "{secret_var} is not set, though {id_var} is: export both for instance {label}"
+                )))
+                }
+                (None, Some(_)) => {
+                    return Err(usage(format!(
+                    "{id_var} is not set, though {secret_var} is: export both for instance {label}"
+                )))
+                }
+                (None, None) => {}
+            }
+        }
+        Credentials::from_env()
+    }
+
     /// Both values, for code that must make sure they were not leaked.
     pub fn secrets(&self) -> [&str; 2] {
         [&self.client_id, &self.client_secret]

@@ -41,6 +41,17 @@ fn entry(history: &History, receipt: &Receipt) -> Value {
     if let Some(undoes) = &receipt.undoes {
         map.insert("undoes".into(), json!(undoes));
     }
+    let manual = receipt.manual();
+    if !manual.is_empty() {
+        // A live instance: what is left to do by hand.
+        let rows: Vec<Value> = manual
+            .iter()
+            .map(|(program, kind, name, reason)| {
+                json!({"program": program, "kind": kind, "name": name, "reason": reason})
+            })
+            .collect();
+        map.insert("manual".into(), Value::Array(rows));
+    }
     Value::Object(map)
 }
 
@@ -69,11 +80,15 @@ fn counts(receipt: &Receipt) -> String {
             number("restored"),
         );
     }
-    let parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped"]
+    let mut parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped", "failed"]
         .iter()
         .filter(|k| number(k) > 0)
         .map(|k| format!("{} {k}", number(k)))
         .collect();
+    let manual = receipt.manual().len();
+    if manual > 0 {
+        parts.push(format!("{manual} to do by hand (`log --json`)"));
+    }
     if parts.is_empty() {
         "nothing imported".to_string()
     } else {

@@ -7,11 +7,8 @@ use crate::marketo::api::{self, FolderKind, FolderRef};
 use crate::marketo::{ApiError, Client};
 use crate::names;
 
-/// The id of the asset of this kind and name in `parent` (for a program,
-/// anywhere), if there is one.
-///
-/// `parent` as a journal keeps it: the id of the program (for what goes
-/// in one) or of the folder.
+/// `parent` as a journal keeps it (the id of the program, for what goes
+/// in one, or of the folder) as a reference.
 pub(super) fn parent_ref(kind: RemoteKind, parent: Option<u64>) -> Option<FolderRef> {
     let kind = match kind {
         RemoteKind::Form
@@ -23,6 +20,8 @@ pub(super) fn parent_ref(kind: RemoteKind, parent: Option<u64>) -> Option<Folder
     parent.map(|id| FolderRef { id, kind })
 }
 
+/// The id of the asset of this kind and name in `parent` (for a program,
+/// anywhere), if there is one.
 pub(super) fn find(
     client: &Client,
     kind: RemoteKind,

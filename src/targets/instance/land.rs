@@ -21,6 +21,7 @@ use crate::load::bundle::Bundle;
 use crate::load::subscription::Subscription;
 use crate::marketo::api::{self, FolderKind, FolderRef};
 use crate::marketo::api_write::{self as write, Created, Sender, TemplateKind};
+use crate::marketo::client::ErrorKind;
 use crate::marketo::index::Index;
 use crate::marketo::{ApiError, Client};
 use crate::model::{AssetContent, DesignKind, Email, LandingPage, Token, TokenType};
@@ -57,11 +58,18 @@ impl Stop {
     }
 }
 
-/// A refusal from the API, saying what was being written.
+/// A failure of a call, saying what was being written: Marketo refusing
+/// it (an error code) fails the program; anything else (the daily quota,
+/// an instance that cannot be reached, a transient error that outlasted
+/// the retries, an answer that is not Marketo's) stops the run, and the
+/// next one takes the program in progress back.
 fn refused(what: &str, e: ApiError) -> Stop {
-    Stop::Refused {
-        code: e.code().map(str::to_string),
-        message: format!("{what}: {e}"),
+    match &e.kind {
+        ErrorKind::Api { code, .. } => Stop::Refused {
+            code: Some(code.clone()),
+            message: format!("{what}: {e}"),
+        },
+        _ => Stop::Local(anyhow::Error::new(e).context(what.to_string())),
     }
 }
 

@@ -19,9 +19,9 @@
 //!   log: the program in progress is taken back, those that landed stay
 //!   (and get their receipt). Receipts and the ledger live in the same
 //!   local state directory, under the same OS lock as a directory target.
-//! - **What the API cannot write** ([`annotate`](InstanceTarget)):
-//!   smart-list rules and flow steps, tokens of some types, tag values:
-//!   rows with action `manual`.
+//! - **What the API cannot write** (`Target::annotate`): smart-list rules
+//!   and flow steps, tokens of some types, tag values: rows with action
+//!   `manual`, in the preview as in the run's report and receipt.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -103,7 +103,7 @@ impl InstanceTarget {
         }
         let client = Client::new(
             self.instance.clone(),
-            Credentials::from_env()?,
+            Credentials::for_instance(&self.instance)?,
             Limits::from_env()?,
         );
         *slot = Some(Arc::clone(&client));
@@ -757,16 +757,16 @@ fn annotate(bundle: &Bundle, program: &mut ProgramPlan) {
             add(format!("smart-list rule on custom activity \"{a}\""));
         }
         for l in campaign.lists() {
-            add(format!("smart-list filter \"Member of List\" \"{l}\""));
+            add(format!("smart-list filter on list \"{l}\""));
         }
         for p in campaign.programs() {
-            add(format!("smart-list filter \"Member of Program\" \"{p}\""));
+            add(format!("smart-list filter on program \"{p}\""));
         }
         for e in &campaign.emails {
-            add(format!("flow step \"Send Email\" \"{e}\""));
+            add(format!("flow step sending email \"{e}\""));
         }
         for w in &campaign.webhooks {
-            add(format!("flow step \"Call Webhook\" \"{w}\""));
+            add(format!("flow step calling webhook \"{w}\""));
         }
         for s in campaign.flow_steps() {
             add(format!("flow step \"{s}\""));
