@@ -171,13 +171,17 @@ pub enum LibraryCommand {
 pub struct ImportArgs {
     /// The source: a subscription directory (its stored programs), a
     /// directory searched for bundles (*.zip files and directories holding
-    /// program.json), one .zip file, or the word `library`.
+    /// program.json), one .zip file, the word `library`, or a live Marketo
+    /// instance, `marketo:INSTANCE` (pulled first).
     #[arg(long, value_name = "SRC", value_hint = ValueHint::AnyPath, help_heading = "Source and target")]
     pub from: Option<String>,
 
-    /// The target subscription directory (it holds subscription.json).
-    #[arg(long, value_name = "TARGET", value_hint = ValueHint::DirPath, help_heading = "Source and target")]
-    pub to: Option<PathBuf>,
+    /// The target: a subscription directory (it holds subscription.json),
+    /// or a live Marketo instance, `marketo:INSTANCE` (a Munchkin id or a
+    /// base URL; credentials from MARKETO_CLIENT_ID and
+    /// MARKETO_CLIENT_SECRET, see docs/marketo.md).
+    #[arg(long, value_name = "TARGET", value_hint = ValueHint::DirPath, value_parser = parse_target, help_heading = "Source and target")]
+    pub to: Option<TargetSpec>,
 
     /// Import only this program (repeatable). `-` reads one name per line
     /// from standard input. None means every program in SRC.
@@ -373,6 +377,56 @@ fn parse_conflict(text: &str) -> Result<ConflictArg, String> {
     ))
 }
 
+/// What `--to` names: a subscription directory, or a live Marketo
+/// instance (`marketo:INSTANCE`, spec section 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    Directory(PathBuf),
+    /// `marketo:` and a Munchkin id or a base URL, as given after the
+    /// prefix (checked when the target is opened).
+    Marketo(String),
+}
+
+impl TargetSpec {
+    /// The prefix that names a live instance.
+    pub const MARKETO: &'static str = "marketo:";
+
+    /// `marketo:INSTANCE`, or else a directory (`./marketo:x` names a
+    /// directory of that name).
+    pub fn parse(text: &str) -> TargetSpec {
+        match text.strip_prefix(TargetSpec::MARKETO) {
+            Some(instance) => TargetSpec::Marketo(instance.trim().to_string()),
+            None => TargetSpec::Directory(PathBuf::from(text)),
+        }
+    }
+
+    /// The directory, for a directory target.
+    pub fn directory(&self) -> Option<&std::path::Path> {
+        match self {
+            TargetSpec::Directory(path) => Some(path),
+            TargetSpec::Marketo(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TargetSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TargetSpec::Directory(path) => f.write_str(&crate::error::show(path)),
+            TargetSpec::Marketo(instance) => write!(f, "{}{instance}", TargetSpec::MARKETO),
+        }
+    }
+}
+
+fn parse_target(text: &str) -> Result<TargetSpec, String> {
+    if text.trim().is_empty() {
+        return Err(
+            "the target is empty; give a subscription directory or marketo:INSTANCE".into(),
+        );
+    }
+    Ok(TargetSpec::parse(text))
+}
+
 /// `--map-service FROM=TO`.
 fn parse_map_service(text: &str) -> Result<ServiceMapping, String> {
     ServiceMapping::parse(text)
@@ -497,9 +551,9 @@ pub struct PreviewArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The target subscription directory.
-    #[arg(long, value_name = "TARGET")]
-    pub to: PathBuf,
+    /// The target: a subscription directory, or `marketo:INSTANCE`.
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub to: TargetSpec,
 
     /// Print `{"imports": [...]}` instead of a table.
     #[arg(long)]
@@ -513,9 +567,9 @@ pub struct UndoArgs {
     #[arg(value_name = "IMPORT_ID")]
     pub id: String,
 
-    /// The target subscription directory.
-    #[arg(long, value_name = "TARGET")]
-    pub to: PathBuf,
+    /// The target: a subscription directory, or `marketo:INSTANCE`.
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub to: TargetSpec,
 
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long, short = 'y')]

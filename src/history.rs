@@ -55,6 +55,91 @@ pub struct FileRecord {
     pub before_sha256: Option<String>,
 }
 
+/// What happened to one asset of a live Marketo instance (a receipt's
+/// `instance_assets`, spec 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteAction {
+    /// An import created it.
+    Create,
+    /// An import replaced its content (`overwrite`); the previous content
+    /// is kept beside the receipt.
+    Replace,
+    /// An undo deleted it.
+    Remove,
+    /// An undo put its previous content back.
+    Restore,
+}
+
+/// The kinds of asset an import writes into a live instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemoteKind {
+    Program,
+    /// A My Token of a program (`id` is the program's).
+    Token,
+    Email,
+    LandingPage,
+    /// A local form (in a program).
+    Form,
+    SmartCampaign,
+    EmailTemplate,
+    LandingPageTemplate,
+    /// A global form (in the design studio).
+    ExternalForm,
+    /// A file of Images and Files.
+    Image,
+}
+
+impl RemoteKind {
+    /// As the report spells asset kinds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemoteKind::Program => "program",
+            RemoteKind::Token => "token",
+            RemoteKind::Email => "email",
+            RemoteKind::LandingPage => "landing-page",
+            RemoteKind::Form => "form",
+            RemoteKind::SmartCampaign => "smart-campaign",
+            RemoteKind::EmailTemplate => "email-template",
+            RemoteKind::LandingPageTemplate => "landing-page-template",
+            RemoteKind::ExternalForm => "external-form",
+            RemoteKind::Image => "image",
+        }
+    }
+}
+
+impl std::fmt::Display for RemoteKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One asset of a live instance an import created or replaced (or an
+/// undo took away or put back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteRecord {
+    pub action: RemoteAction,
+    /// Marketo's id (for a token, its program's).
+    pub id: u64,
+    pub kind: RemoteKind,
+    /// Its name in the instance.
+    pub name: String,
+    /// The program (its name in the instance) it was written for.
+    pub program: String,
+    /// Marketo's `updatedAt` of it right after the import wrote it, for
+    /// the design-studio assets (an undo refuses when it changed since).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub updated_at: String,
+    /// For `replace`: where its previous content is kept, relative to the
+    /// instance's state directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// A token's Marketo type (a token is deleted by name and type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+}
+
 /// The digests of the target before and after a transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetState {
@@ -68,7 +153,11 @@ pub struct ReceiptAsset {
     pub kind: String,
     pub action: String,
     #[serde(default)]
+    pub name: String,
+    #[serde(default)]
     pub result_name: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// One program of a receipt.
@@ -121,6 +210,10 @@ pub struct Receipt {
     /// design-studio directory the target lacked), parents first.
     #[serde(default)]
     pub created_dirs: Vec<String>,
+    /// What an import into a live instance created and replaced there
+    /// (absent for a directory target).
+    #[serde(default)]
+    pub instance_assets: Option<Vec<RemoteRecord>>,
     #[serde(default)]
     pub target_state: Option<TargetState>,
     /// Where it was read from, relative to the target (for messages).
@@ -140,6 +233,26 @@ impl Receipt {
         self.programs
             .iter()
             .filter(move |p| undo || p.status == "ok")
+    }
+
+    /// What the import's programs leave to be done by hand in a live
+    /// instance (rows with action `manual`): (program, kind, name, reason).
+    pub fn manual(&self) -> Vec<(&str, &str, &str, &str)> {
+        self.written_programs()
+            .flat_map(|p| {
+                p.assets
+                    .iter()
+                    .filter(|a| a.action == "manual")
+                    .map(move |a| {
+                        (
+                            p.target_name(),
+                            a.kind.as_str(),
+                            a.name.as_str(),
+                            a.reason.as_str(),
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// The design-studio assets and tags an import wrote: (report kind,
@@ -337,6 +450,9 @@ pub struct UndoPlan {
     /// directory; a design-studio directory left empty), each with the
     /// files of `files` below it.
     pub removed_dirs: Vec<String>,
+    /// For a live instance: the assets to delete (action `remove`, newest
+    /// first) and the contents to put back (`restore`).
+    pub remote: Vec<RemoteRecord>,
     /// Why it cannot be taken back: a file it wrote that changed since, or
     /// is gone, or a program directory holding files it did not write.
     /// Empty when the undo can go ahead.
@@ -458,6 +574,7 @@ mod tests {
             summary: Value::Null,
             files: Some(Vec::new()),
             created_dirs: Vec::new(),
+            instance_assets: None,
             target_state: None,
             file: format!("{id}.json"),
         }
@@ -473,7 +590,9 @@ mod tests {
                 .map(|(kind, action, name)| ReceiptAsset {
                     kind: kind.to_string(),
                     action: action.to_string(),
+                    name: name.to_string(),
                     result_name: name.to_string(),
+                    reason: String::new(),
                 })
                 .collect(),
         });

@@ -36,18 +36,30 @@ impl Drop for TargetLock {
 impl TargetLock {
     /// Take the lock, or fail at once when another run holds it.
     pub fn acquire(target: &Path) -> Result<TargetLock> {
-        match TargetLock::try_acquire(target)? {
-            Some(lock) => Ok(lock),
-            None => bail!(
-                "another mkimport (a run or an undo) holds the lock {} on this target; wait for it to finish",
-                show(&target.join(STATE_DIR).join(LOCK))
-            ),
-        }
+        TargetLock::acquire_in(&target.join(STATE_DIR))
     }
 
     /// Take the lock; None when another run holds it.
     pub fn try_acquire(target: &Path) -> Result<Option<TargetLock>> {
-        let state = target.join(STATE_DIR);
+        TargetLock::try_acquire_in(&target.join(STATE_DIR))
+    }
+
+    /// Take the lock of a state directory (`.mkimport/` of a subscription,
+    /// or the local state of a live instance), or fail at once when
+    /// another run holds it.
+    pub fn acquire_in(state: &Path) -> Result<TargetLock> {
+        match TargetLock::try_acquire_in(state)? {
+            Some(lock) => Ok(lock),
+            None => bail!(
+                "another mkimport (a run or an undo) holds the lock {} on this target; wait for it to finish",
+                show(&state.join(LOCK))
+            ),
+        }
+    }
+
+    /// Take the lock of a state directory; None when another run holds it.
+    pub fn try_acquire_in(state: &Path) -> Result<Option<TargetLock>> {
+        let state = state.to_path_buf();
         let created = (!state.exists()).then(|| state.clone());
         fs::create_dir_all(&state).with_context(|| format!("cannot create {}", show(&state)))?;
         let path = state.join(LOCK);

@@ -58,6 +58,9 @@ pub struct RunInfo<'a> {
     pub source: &'a str,
     /// The limits bundles are read again with.
     pub limits: &'a Limits,
+    /// Go on with the next program after one failed (`--skip-blocked`;
+    /// only a live instance can fail half-way).
+    pub keep_going: bool,
 }
 
 /// What a finished apply (or undo) did.
@@ -68,6 +71,11 @@ pub struct Applied {
     /// What the receipt records: the target's digest after, the files
     /// written, the directories created.
     pub landing: Landed,
+    /// The plan as it landed, when that differs from the plan applied (a
+    /// live instance: programs `failed`, or not reached after a failure).
+    pub outcome: Option<Plan>,
+    /// Where its receipt is, for messages (set by the target).
+    pub receipt: String,
 }
 
 /// The files one program stages, in the order they must be moved.
@@ -306,6 +314,8 @@ pub fn apply(
         programs: prepared.programs,
         files: prepared.owners.iter().filter(|o| *o != PRE_IMAGE).count(),
         landing: prepared.landing,
+        outcome: None,
+        receipt: String::new(),
     })
 }
 
@@ -418,6 +428,8 @@ fn stage(
         target_after: after.finish(),
         files: files.into_values().collect(),
         created_dirs,
+        remote: None,
+        calls: None,
     };
     let from = format!("{}/receipt.json", cx.staging_rel);
     {

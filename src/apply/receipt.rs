@@ -27,11 +27,22 @@ pub struct Landed {
     pub files: Vec<FileRecord>,
     /// The directories an import created, parents first.
     pub created_dirs: Vec<String>,
+    /// A live instance: what the import created and replaced there (or
+    /// the undo took away and put back).
+    pub remote: Option<Vec<crate::history::RemoteRecord>>,
+    /// A live instance: the API calls the transaction made.
+    pub calls: Option<u64>,
 }
 
 /// The receipt of `import_id`, relative to the target.
 pub fn receipt_path(import_id: &str) -> String {
     format!("{STATE_DIR}/{IMPORTS}/{import_id}.json")
+}
+
+/// The receipt of `import_id`, relative to a state directory (one that
+/// holds `imports/`).
+pub fn receipt_path_in_state(import_id: &str) -> String {
+    format!("{IMPORTS}/{import_id}.json")
 }
 
 /// Where the import `import_id` keeps the previous bytes of `rel`,
@@ -43,11 +54,17 @@ pub fn pre_image_path(import_id: &str, rel: &str) -> String {
 /// The digest of the target after the import `import_id` landed, as its
 /// receipt records it (none for receipts written before it was recorded).
 pub fn landed_state(target: &Path, import_id: &str) -> Option<String> {
-    let path = inside(target, &receipt_path(import_id)).ok()?;
+    landed_state_in(&target.join(STATE_DIR), import_id)
+}
+
+/// [`landed_state`], given the state directory.
+pub fn landed_state_in(state: &Path, import_id: &str) -> Option<String> {
+    let path = inside(state, &receipt_path_in_state(import_id)).ok()?;
     let text = std::fs::read_to_string(path).ok()?;
     let receipt: Value = serde_json::from_str(&text).ok()?;
     receipt["target_state"]["after"]
         .as_str()
+        .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
@@ -65,8 +82,12 @@ pub fn rewrite_receipt(
 /// The receipt files in the target: (relative path, absolute path), by
 /// name. Temporary files (`.mkimport-tmp-…`) and the pre-image
 /// directories are not receipts.
-fn receipt_files(target: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
-    let dir = target.join(STATE_DIR).join(IMPORTS);
+fn receipt_files(state: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
+    let dir = state.join(IMPORTS);
+    let shown = state
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n == STATE_DIR);
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -82,7 +103,11 @@ fn receipt_files(target: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
         if !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
-        out.push((format!("{STATE_DIR}/{IMPORTS}/{name}"), entry.path()));
+        let rel = match &shown {
+            Some(state) => format!("{state}/{IMPORTS}/{name}"),
+            None => format!("{IMPORTS}/{name}"),
+        };
+        out.push((rel, entry.path()));
     }
     out.sort();
     Ok(out)
@@ -106,9 +131,14 @@ impl std::fmt::Display for Damaged {
 /// could not be read. A receipt is damaged when it is not JSON, lacks
 /// `import_id` or `mode`, or is named after another id.
 pub fn read_all(target: &Path) -> Result<(Vec<Receipt>, Vec<Damaged>)> {
+    read_all_in(&target.join(STATE_DIR))
+}
+
+/// [`read_all`], given the state directory (the one holding `imports/`).
+pub fn read_all_in(state: &Path) -> Result<(Vec<Receipt>, Vec<Damaged>)> {
     let mut receipts = Vec::new();
     let mut damaged = Vec::new();
-    for (rel, path) in receipt_files(target)? {
+    for (rel, path) in receipt_files(state)? {
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", show(&path)))?;
         match serde_json::from_slice::<Receipt>(&bytes) {
             Ok(mut receipt) => {
@@ -143,13 +173,18 @@ pub fn read_all(target: &Path) -> Result<(Vec<Receipt>, Vec<Damaged>)> {
 /// any readable receipt records. Damaged receipts are skipped: they stop
 /// `log` and `undo`, not an import.
 pub fn next_sequence(target: &Path) -> Result<u64> {
+    next_sequence_in(&target.join(STATE_DIR))
+}
+
+/// [`next_sequence`], given the state directory.
+pub fn next_sequence_in(state: &Path) -> Result<u64> {
     #[derive(Deserialize)]
     struct Sequence {
         #[serde(default)]
         sequence: u64,
     }
     let mut sequences = Vec::new();
-    for (_, path) in receipt_files(target)? {
+    for (_, path) in receipt_files(state)? {
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };

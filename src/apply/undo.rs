@@ -203,6 +203,7 @@ pub fn plan(state: &Subscription, import: &Receipt) -> Result<UndoPlan> {
         }
     }
     Ok(UndoPlan {
+        remote: Vec::new(),
         undoes: import.import_id.clone(),
         files: steps,
         removed_dirs: ordered_dirs,
@@ -284,6 +285,8 @@ pub fn apply(root: &Path, plan: &UndoPlan, undo_id: &str, receipt: ReceiptFn) ->
             .count(),
         files: moves.len(),
         landing: landing(plan),
+        outcome: None,
+        receipt: String::new(),
     })
 }
 
@@ -293,6 +296,8 @@ fn landing(plan: &UndoPlan) -> Landed {
         target_after: plan.target_state.after.clone(),
         files: plan.files.clone(),
         created_dirs: Vec::new(),
+        remote: None,
+        calls: None,
     }
 }
 

@@ -147,7 +147,13 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
             request.from
         );
     }
-    let mut source = crate::load::source::Source::open(&request.from, &request.limits)?;
+    // A live instance as the source is pulled first, then read like a
+    // subscription directory.
+    let from = match request.from.strip_prefix(crate::cli::TargetSpec::MARKETO) {
+        Some(instance) => crate::error::show(&crate::targets::instance::pull_source(instance)?),
+        None => request.from.clone(),
+    };
+    let mut source = crate::load::source::Source::open(&from, &request.limits)?;
     source.select(&request.selection)?;
     let mut options = PlanOptions {
         rules: request.rules.clone(),
@@ -161,7 +167,13 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
         let items = source.read_all();
         items.iter().for_each(report_bad_input);
         crate::request::wizard::ask_conflicts(&items, &state, &mut options)?;
-        crate::plan::plan(&items, &state, &options)
+        let mut plan = crate::plan::plan(&items, &state, &options);
+        for (item, program) in items.iter().zip(plan.programs.iter_mut()) {
+            if let Ok(bundle) = &item.bundle {
+                target.annotate(bundle, program);
+            }
+        }
+        plan
     } else {
         // Each bundle is dropped once planned: the plan keeps where to
         // read it again.
@@ -169,7 +181,10 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
         planning.reserve(source.len());
         source.stream(|item| {
             report_bad_input(&item);
-            planning.add(&item);
+            let program = planning.add(&item);
+            if let Ok(bundle) = &item.bundle {
+                target.annotate(bundle, program);
+            }
         });
         planning.finish()
     };

@@ -22,7 +22,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
     let prepared = prepare(request, target.as_ref())?;
     if target.interrupted() {
         crate::errln!(
-            "warning: an interrupted run or undo left {}/.mkimport/journal.json; the next `mkimport run`, `undo` or `log` on this target finishes it first, so this preview may differ from what a run does",
+            "warning: an interrupted run or undo left its journal on {}; the next `mkimport run`, `undo` or `log` on this target finishes it first, so this preview may differ from what a run does",
             target.label()
         );
     }
@@ -31,12 +31,16 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
         let inputs = saved::inputs(&prepared.request, &prepared.plan, &prepared.state.files);
         let view = ReportView {
             inputs: Some(&inputs),
+            calls: target.calls(),
             ..ReportView::new(&prepared.plan, &context)
         };
         crate::fsutil::write_atomic_with(out, |w| report::write_report(w, &view))
             .with_context(|| format!("cannot write the plan file {}", show(out)))?;
     }
-    reporter.plan(&ReportView::new(&prepared.plan, &context))?;
+    reporter.plan(&ReportView {
+        calls: target.calls(),
+        ..ReportView::new(&prepared.plan, &context)
+    })?;
     if args.diff {
         let colour = diff::use_colour(terminal.stdout);
         console::print(&diff::plan_diffs(&prepared.plan, &prepared.state, colour))?;

@@ -17,7 +17,7 @@ use crate::output::console::{self, Terminal};
 
 pub fn run(args: &PullArgs) -> Result<Exit> {
     let instance = Instance::parse(&args.instance)?;
-    let credentials = Credentials::from_env()?;
+    let credentials = Credentials::for_instance(&instance)?;
     let limits = Limits::from_env()?;
     if args.programs.iter().any(|p| names::key(p).is_empty()) {
         return Err(usage(
@@ -40,6 +40,7 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
         name: args.name.clone(),
         refetch: args.refetch,
         progress: !args.json && Terminal::detect().stderr,
+        shallow: false,
     };
     let summary = pull(&client, &options)?;
     if args.json {

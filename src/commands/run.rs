@@ -9,10 +9,10 @@ use crate::error::usage;
 use crate::history::Stamp;
 use crate::output::report::ReceiptKeys;
 use crate::output::{notify, report, Mode, ReportView, Reporter};
-use crate::plan::{Code, Problem, Status};
+use crate::plan::{Code, Plan, Problem, Status};
 use crate::request::saved::SavedPlan;
 use crate::request::{ImportRequest, Terminal};
-use crate::targets::{RunInfo, Target};
+use crate::targets::{RunInfo, Stale, Target};
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let started_at = crate::history::now_rfc3339();
@@ -42,8 +42,11 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
     }
     let mut prepared = prepare(request, target.as_ref())?;
-    // Planned: the target's documents are not needed any more.
-    prepared.state.forget_docs();
+    // Planned: the target's documents are not needed any more (unless
+    // applying reads them).
+    if !target.applies_from_docs() {
+        prepared.state.forget_docs();
+    }
 
     if let Some(saved) = &saved {
         let context = prepared.context(Mode::Run, None);
@@ -133,10 +136,10 @@ fn land(
     target: &dyn Target,
     reporter: &mut dyn Reporter,
 ) -> Result<Exit> {
-    let plan = &prepared.plan;
-    let id = report::import_id(plan);
+    let planned = &prepared.plan;
+    let id = report::import_id(planned);
     let context = prepared.context(Mode::Run, Some(id.clone()));
-    let receipt = |w: &mut dyn std::io::Write, landing: &Landed| {
+    let receipt = |w: &mut dyn std::io::Write, plan: &Plan, landing: &Landed| {
         write_receipt(w, &ReportView::new(plan, &context), stamp, landing)
     };
     let source = source_identity(&prepared.request.from);
@@ -144,10 +147,40 @@ fn land(
         import_id: &id,
         source: &source,
         limits: &prepared.request.limits,
+        keep_going: args.skip_blocked,
     };
-    let applied = target.apply(&prepared.state, plan, &run, &receipt, &mut |owner, path| {
-        reporter.written(owner, path)
-    })?;
+    let applied = match target.apply(
+        &prepared.state,
+        planned,
+        &run,
+        &receipt,
+        &mut |owner, path| reporter.written(owner, path),
+    ) {
+        Ok(applied) => applied,
+        Err(err) => {
+            let Some(stale) = err.downcast_ref::<Stale>() else {
+                return Err(err);
+            };
+            // Found just before writing: the target changed since the plan.
+            let problems: Vec<Problem> = stale
+                .0
+                .iter()
+                .map(|reason| Problem::error(Code::StalePlan, reason.clone()))
+                .collect();
+            reporter.plan(&ReportView {
+                problems: &problems,
+                calls: target.calls(),
+                ..ReportView::new(planned, &prepared.context(Mode::Run, None))
+            })?;
+            crate::errln!(
+                "error: {} changed since the plan was made; nothing was written. Preview again and run the new plan",
+                target.label()
+            );
+            return Ok(Exit::Blocked);
+        }
+    };
+    // The plan as it landed (a live instance may have failed a program).
+    let plan = applied.outcome.as_ref().unwrap_or(planned);
 
     let mut problems = Vec::new();
     let imported = plan.count(Status::Ok);
@@ -164,7 +197,8 @@ fn land(
             };
             target.rewrite_receipt(
                 &id,
-                &|w, landing| write_receipt(w, &view, stamp, landing),
+                plan,
+                &|w, _plan, landing| write_receipt(w, &view, stamp, landing),
                 &applied.landing,
             )?;
         }
@@ -177,15 +211,26 @@ fn land(
             stamp,
             landed: &applied.landing,
         }),
+        calls: applied.landing.calls,
         ..ReportView::new(plan, &context)
     };
     reporter.landed(&view, &applied).with_context(|| {
         format!(
-            "import {id} landed in {} (receipt .mkimport/{}/{id}.json), but its report could not be printed",
+            "import {id} landed in {} (receipt {}), but its report could not be printed",
             target.label(),
-            crate::apply::IMPORTS
+            target.receipt_path(&id)
         )
     })?;
+    if plan.count(Status::Failed) > 0 {
+        crate::errln!(
+            "error: {} program{} failed; what the run had created for {} was removed again (receipt {})",
+            plan.count(Status::Failed),
+            if plan.count(Status::Failed) == 1 { "" } else { "s" },
+            if plan.count(Status::Failed) == 1 { "it" } else { "them" },
+            target.receipt_path(&id)
+        );
+        return Ok(Exit::Error);
+    }
     // Spec 5a: some imported and some blocked is a partial run.
     if plan.count(Status::Blocked) > 0 {
         Ok(Exit::Partial)
@@ -214,6 +259,7 @@ fn write_receipt(
             landed: landing,
         }),
         anonymous: false,
+        calls: landing.calls,
     };
     report::write_report(w, &view)
 }

@@ -133,7 +133,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
         w.write_all(receipt.as_bytes())
     })?;
 
-    let receipt_path = format!("{label}/{}", crate::apply::receipt::receipt_path(&undo_id));
+    let receipt_path = target.receipt_path(&undo_id);
     let printed = if args.json {
         console::print(&receipt)
     } else {

@@ -1,6 +1,6 @@
-//! Typed endpoints of the Asset and lead-database APIs, one function each,
-//! over [`Client`]. Read endpoints only for now; write endpoints (create,
-//! update, delete) go beside them.
+//! Typed read endpoints of the Asset and lead-database APIs, one function
+//! each, over [`Client`]. The write endpoints (create, update, delete) are
+//! in [`super::api_write`].
 //!
 //! Records are parsed leniently: Marketo sends `null` for many keys, ids as
 //! numbers or strings, and folder references as `{"id", "type"}` (the
@@ -300,6 +300,12 @@ pub struct Email {
     pub template: Option<u64>,
     #[serde(default)]
     pub subject: Option<HeaderField>,
+    #[serde(default)]
+    pub from_name: Option<HeaderField>,
+    #[serde(default)]
+    pub from_email: Option<HeaderField>,
+    #[serde(default)]
+    pub reply_email: Option<HeaderField>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -696,6 +702,68 @@ pub fn snippets(client: &Client) -> Result<Listed<Asset>, ApiError> {
 
 pub fn files(client: &Client) -> Result<Listed<File>, ApiError> {
     listed(client, "/rest/asset/v1/files.json", &[])
+}
+
+/// The emails directly in a folder or program.
+pub fn emails_in(client: &Client, folder: FolderRef) -> Result<Listed<Email>, ApiError> {
+    listed(
+        client,
+        "/rest/asset/v1/emails.json",
+        &[("folder", folder.param())],
+    )
+}
+
+/// One email of the instance, if it has any (who emails come from).
+pub fn any_email(client: &Client) -> Result<Option<Email>, ApiError> {
+    let mut listed: Listed<Email> = one_call(
+        client,
+        "/rest/asset/v1/emails.json",
+        &[("maxReturn", "1".to_string())],
+    )?;
+    Ok(listed.items.pop())
+}
+
+/// The landing pages directly in a folder or program.
+pub fn landing_pages_in(
+    client: &Client,
+    folder: FolderRef,
+) -> Result<Listed<LandingPage>, ApiError> {
+    listed(
+        client,
+        "/rest/asset/v1/landingPages.json",
+        &[("folder", folder.param())],
+    )
+}
+
+/// The forms directly in a folder or program.
+pub fn forms_in(client: &Client, folder: FolderRef) -> Result<Listed<Asset>, ApiError> {
+    listed(
+        client,
+        "/rest/asset/v1/forms.json",
+        &[("folder", folder.param())],
+    )
+}
+
+/// The smart campaigns directly in a folder or program.
+pub fn smart_campaigns_in(
+    client: &Client,
+    folder: FolderRef,
+) -> Result<Listed<SmartCampaign>, ApiError> {
+    listed(
+        client,
+        "/rest/asset/v1/smartCampaigns.json",
+        &[("folder", folder.param())],
+    )
+}
+
+/// `GET /rest/asset/v1/program/byName.json`.
+pub fn program_by_name(client: &Client, name: &str) -> Result<Option<Program>, ApiError> {
+    let mut listed: Listed<Program> = one_call(
+        client,
+        "/rest/asset/v1/program/byName.json",
+        &[("name", name.to_string())],
+    )?;
+    Ok(listed.items.pop())
 }
 
 /// `GET /rest/v1/leads/describe2.json`: the lead fields.

@@ -84,6 +84,46 @@ impl Credentials {
         })
     }
 
+    /// The credentials of one instance: `MARKETO_CLIENT_ID_<ID>` and
+    /// `MARKETO_CLIENT_SECRET_<ID>` when the instance is a Munchkin id
+    /// (`<ID>` its id with `_` for `-`, `123_ABC_456`) and they are set,
+    /// so that a source and a target instance can each have theirs; else
+    /// [`Credentials::from_env`].
+    pub fn for_instance(instance: &Instance) -> Result<Credentials> {
+        let label = instance.label();
+        if !label.contains("://") {
+            let suffix = label.replace('-', "_").to_ascii_uppercase();
+            let id_var = format!("{CLIENT_ID_ENV}_{suffix}");
+            let secret_var = format!("{CLIENT_SECRET_ENV}_{suffix}");
+            let read = |name: &str| {
+                std::env::var(name)
+                    .ok()
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            };
+            match (read(&id_var), read(&secret_var)) {
+                (Some(client_id), Some(client_secret)) => {
+                    return Ok(Credentials {
+                        client_id,
+                        client_secret,
+                    })
+                }
+                (Some(_), None) => {
+                    return Err(usage(format!(
+                    "{secret_var} is not set, though {id_var} is: export both for instance {label}"
+                )))
+                }
+                (None, Some(_)) => {
+                    return Err(usage(format!(
+                    "{id_var} is not set, though {secret_var} is: export both for instance {label}"
+                )))
+                }
+                (None, None) => {}
+            }
+        }
+        Credentials::from_env()
+    }
+
     /// Both values, for code that must make sure they were not leaked.
     pub fn secrets(&self) -> [&str; 2] {
         [&self.client_id, &self.client_secret]
@@ -96,6 +136,11 @@ pub struct ApiError {
     /// The endpoint's path (never its query: that could hold a secret).
     pub endpoint: String,
     pub kind: ErrorKind,
+    /// A write that was sent again after a failure that may have reached
+    /// Marketo (a broken connection, a time-out, an answer cut off, HTTP
+    /// 5xx): the first attempt may have been carried out, so a "duplicate"
+    /// (709) answer may be this call's own doing.
+    pub uncertain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +168,15 @@ impl ApiError {
         ApiError {
             endpoint: endpoint.to_string(),
             kind,
+            uncertain: false,
+        }
+    }
+
+    /// The Marketo error message, when Marketo gave one.
+    pub fn message(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Api { message, .. } | ErrorKind::Quota { message } => Some(message),
+            _ => None,
         }
     }
 
@@ -188,6 +242,130 @@ pub struct Envelope {
     pub next_page_token: Option<String>,
     /// The endpoint answered 702 ("no data found").
     pub no_data: bool,
+}
+
+/// The body of a write.
+#[derive(Debug, Clone, Copy)]
+pub enum Body<'a> {
+    /// No body (a read).
+    None,
+    /// `application/x-www-form-urlencoded` fields.
+    Form(&'a [(&'a str, String)]),
+    /// `multipart/form-data` parts.
+    Multipart(&'a [Part<'a>]),
+}
+
+/// A field of a multipart body.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File {
+        name: &'a str,
+        file_name: &'a str,
+        content_type: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
+impl Body<'_> {
+    /// The content type and the bytes to send.
+    fn encode(&self) -> Option<(String, Vec<u8>)> {
+        match self {
+            Body::None => None,
+            Body::Form(fields) => {
+                let text: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+                    .collect();
+                Some((
+                    "application/x-www-form-urlencoded".to_string(),
+                    text.join("&").into_bytes(),
+                ))
+            }
+            Body::Multipart(parts) => {
+                let boundary = boundary(parts);
+                let mut out = Vec::new();
+                for part in *parts {
+                    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                    match part {
+                        Part::Text(name, value) => {
+                            out.extend_from_slice(
+                                format!(
+                                    "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                                    quoted(name)
+                                )
+                                .as_bytes(),
+                            );
+                            out.extend_from_slice(value.as_bytes());
+                        }
+                        Part::File {
+                            name,
+                            file_name,
+                            content_type,
+                            bytes,
+                        } => {
+                            out.extend_from_slice(
+                                format!(
+                                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {content_type}\r\n\r\n",
+                                    quoted(name),
+                                    quoted(file_name)
+                                )
+                                .as_bytes(),
+                            );
+                            out.extend_from_slice(bytes);
+                        }
+                    }
+                    out.extend_from_slice(b"\r\n");
+                }
+                out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                Some((format!("multipart/form-data; boundary={boundary}"), out))
+            }
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` escaping.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A name inside a quoted header parameter (quotes and line breaks made
+/// harmless).
+fn quoted(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\r' | '\n' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// A boundary that occurs in no part.
+fn boundary(parts: &[Part]) -> String {
+    let contains = |needle: &[u8]| {
+        parts.iter().any(|p| {
+            let bytes: &[u8] = match p {
+                Part::Text(_, v) => v.as_bytes(),
+                Part::File { bytes, .. } => bytes,
+            };
+            bytes.windows(needle.len()).any(|w| w == needle)
+        })
+    };
+    (0u64..)
+        .map(|n| format!("mkimport-boundary-{n:016x}"))
+        .find(|b| !contains(b.as_bytes()))
+        .expect("some boundary is free")
 }
 
 /// How many calls of each kind a client made.
@@ -295,6 +473,27 @@ impl Client {
 
     /// `GET path?query` on the REST API, with the policy of the module docs.
     pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Envelope, ApiError> {
+        self.send(path, query, Body::None)
+    }
+
+    /// `POST path` with a body (form-encoded or multipart), with the same
+    /// policy: Marketo's 6xx codes mean the call was not carried out, so it
+    /// is sent again; after a failure that may have reached Marketo (a
+    /// broken connection, a time-out, HTTP 5xx, an answer cut off) it is
+    /// sent again too, and an error that follows says so
+    /// ([`ApiError::uncertain`]).
+    pub fn post(&self, path: &str, body: Body) -> Result<Envelope, ApiError> {
+        self.send(path, &[], body)
+    }
+
+    fn send(&self, path: &str, query: &[(&str, String)], body: Body) -> Result<Envelope, ApiError> {
+        let encoded = body.encode();
+        let write = encoded.is_some();
+        let mut uncertain = false;
+        let fail = |kind: ErrorKind, uncertain: bool| ApiError {
+            uncertain: uncertain && write,
+            ..ApiError::new(path, kind)
+        };
         let limits = self.limits().clone();
         let mut transient = 0u32;
         let mut truncated = 0u32;
@@ -302,22 +501,22 @@ impl Client {
         let mut renewals = 0u32;
         loop {
             let (token, generation) = self.token()?;
-            let attempt = self.attempt(path, query, &token, generation);
+            let attempt = self.attempt(path, query, encoded.as_ref(), &token, generation);
             let sent_again = |c: &Client| {
                 c.counters.retries.fetch_add(1, Ordering::Relaxed);
             };
             match attempt {
                 Attempt::Done(envelope) => return Ok(envelope),
-                Attempt::Fail(kind) => return Err(ApiError::new(path, kind)),
+                Attempt::Fail(kind) => return Err(fail(kind, uncertain)),
                 Attempt::Renew(generation) => {
                     renewals += 1;
                     if renewals > 2 {
-                        return Err(ApiError::new(
-                            path,
+                        return Err(fail(
                             ErrorKind::Api {
                                 code: "601".into(),
                                 message: "Access token invalid".into(),
                             },
+                            uncertain,
                         ));
                     }
                     self.drop_token(generation);
@@ -326,12 +525,12 @@ impl Client {
                 Attempt::Wait(wait, what) => {
                     waits += 1;
                     if waits > limits.waits {
-                        return Err(ApiError::new(
-                            path,
+                        return Err(fail(
                             ErrorKind::GaveUp {
                                 last: what,
                                 attempts: waits,
                             },
+                            uncertain,
                         ));
                     }
                     std::thread::sleep(wait);
@@ -339,12 +538,13 @@ impl Client {
                 }
                 Attempt::Truncated => {
                     truncated += 1;
+                    uncertain = true;
                     if truncated > limits.retries {
-                        return Err(ApiError::new(
-                            path,
+                        return Err(fail(
                             ErrorKind::Truncated {
                                 attempts: truncated,
                             },
+                            uncertain,
                         ));
                     }
                     std::thread::sleep(limits.backoff_for(truncated));
@@ -352,8 +552,13 @@ impl Client {
                 }
                 Attempt::Transient(what) => {
                     transient += 1;
+                    // A Marketo code (604, 608, 611, 713) says the call was
+                    // not carried out; anything else may have been.
+                    if !what.starts_with("error ") {
+                        uncertain = true;
+                    }
                     if transient > limits.retries {
-                        return Err(ApiError::new(path, self.gave_up(what, transient)));
+                        return Err(fail(self.gave_up(what, transient), uncertain));
                     }
                     std::thread::sleep(limits.backoff_for(transient));
                     sent_again(self);
@@ -453,21 +658,39 @@ impl Client {
         &self,
         path: &str,
         query: &[(&str, String)],
+        body: Option<&(String, Vec<u8>)>,
         token: &str,
         generation: u64,
     ) -> Attempt {
         let limits = self.limits();
         let permit = self.limiter.acquire();
         self.counters.calls.fetch_add(1, Ordering::Relaxed);
-        let mut request = self
-            .agent
-            .get(self.instance.url(path))
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Accept", "application/json");
-        for (k, v) in query {
-            request = request.query(*k, v);
-        }
-        let response = match request.call() {
+        let sent = match body {
+            None => {
+                let mut request = self
+                    .agent
+                    .get(self.instance.url(path))
+                    .header("Authorization", format!("Bearer {token}"))
+                    .header("Accept", "application/json");
+                for (k, v) in query {
+                    request = request.query(*k, v);
+                }
+                request.call()
+            }
+            Some((content_type, bytes)) => {
+                let mut request = self
+                    .agent
+                    .post(self.instance.url(path))
+                    .header("Authorization", format!("Bearer {token}"))
+                    .header("Accept", "application/json")
+                    .header("Content-Type", content_type.as_str());
+                for (k, v) in query {
+                    request = request.query(*k, v);
+                }
+                request.send(bytes.as_slice())
+            }
+        };
+        let response = match sent {
             Ok(r) => r,
             Err(e) => {
                 if matches!(e, ureq::Error::Timeout(_)) {

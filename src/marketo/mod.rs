@@ -4,7 +4,8 @@
 //! - [`limits`]: Marketo's limits and the limiter that keeps to them (and
 //!   the hidden test knob `MKIMPORT_MARKETO_LIMITS`);
 //! - [`client`]: authentication, the envelope, paging, retries;
-//! - [`api`]: typed endpoints, one function each;
+//! - [`api`]: typed read endpoints, one function each; [`api_write`] the
+//!   write endpoints (create, update content, approve, delete);
 //! - [`content`]: what email and page sections and smart lists hold;
 //! - [`snapshot`], [`tree`], [`write`]: from API records to a subscription
 //!   directory, written atomically;
@@ -13,8 +14,10 @@
 //! See docs/marketo.md for set-up, the mapping and the call budget.
 
 pub mod api;
+pub mod api_write;
 pub mod client;
 pub mod content;
+pub mod index;
 pub mod instance;
 pub mod limits;
 pub mod pull;
@@ -22,6 +25,6 @@ pub mod snapshot;
 pub mod tree;
 pub mod write;
 
-pub use client::{ApiError, Client, Credentials};
+pub use client::{ApiError, Body, Client, Credentials, Part};
 pub use instance::Instance;
 pub use limits::{Limiter, Limits};

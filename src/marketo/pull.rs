@@ -28,8 +28,10 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::api::{self, Asset, FolderKind, FolderRef, Listed};
+use super::api_write::Sender;
 use super::client::{ApiError, Client};
 use super::content::{self, Lookup, Schema};
+use super::index::{self, Index, IndexedAsset, IndexedProgram};
 use super::snapshot::{
     self, sorted_names, Effective, Entry, FieldInfo, FileEntry, FolderCache, ProgramCache, State,
     StudioCache, CACHE_FORMAT,
@@ -37,7 +39,7 @@ use super::snapshot::{
 use super::tree::{Owner, Tree};
 use super::write::{self, OutDir, Writer, OWN_STATE};
 use crate::error::{show, usage};
-use crate::model::{to_canonical_json, FORMAT};
+use crate::model::{to_canonical_json, DesignKind, FORMAT};
 use crate::names;
 
 /// What a pull needs besides the client.
@@ -49,6 +51,12 @@ pub struct PullOptions {
     pub refetch: bool,
     /// Show a progress bar on standard error.
     pub progress: bool,
+    /// Only what a plan reads of a target: the schema, the folders and
+    /// their tokens, the design studio, and each program as its list
+    /// gives it (name, type, channel, description, folder), without its
+    /// tags, tokens, emails, pages, forms and campaigns. What `preview`
+    /// and `run` against an instance pull.
+    pub shallow: bool,
 }
 
 /// The summary `--json` prints.
@@ -255,8 +263,25 @@ fn dedupe<T>(items: Vec<T>, id: impl Fn(&T) -> u64, status: impl Fn(&T) -> &str)
     by_id.into_values().collect()
 }
 
-fn fetch_lists(client: &Client, stop: &AtomicBool) -> Result<Lists> {
+fn fetch_lists(client: &Client, stop: &AtomicBool, shallow: bool) -> Result<Lists> {
     let c = client;
+    // A shallow pull reads no program contents: no email, page or
+    // campaign lists, and no program tags.
+    fn unless<T>(
+        shallow: bool,
+        c: &Client,
+        listed: fn(&Client) -> Result<Listed<T>, ApiError>,
+    ) -> Result<Listed<T>, ApiError> {
+        if shallow {
+            Ok(Listed {
+                items: Vec::new(),
+                pages: 0,
+                skipped: 0,
+            })
+        } else {
+            listed(c)
+        }
+    }
     std::thread::scope(|s| -> Result<Lists> {
         let root = s.spawn(|| -> Result<(Option<FolderRef>, Vec<api::Folder>, u64)> {
             let roots = api::folders_by_name(c, "Marketing Activities")?;
@@ -273,10 +298,10 @@ fn fetch_lists(client: &Client, stop: &AtomicBool) -> Result<Lists> {
             Ok((Some(root), listed.items, 1 + listed.pages as u64))
         });
         let programs = s.spawn(|| api::programs(c));
-        let emails = s.spawn(|| api::emails(c));
-        let pages = s.spawn(|| api::landing_pages(c));
+        let emails = s.spawn(|| unless(shallow, c, api::emails));
+        let pages = s.spawn(|| unless(shallow, c, api::landing_pages));
         let forms = s.spawn(|| api::forms(c));
-        let campaigns = s.spawn(|| api::smart_campaigns(c));
+        let campaigns = s.spawn(|| unless(shallow, c, api::smart_campaigns));
         let email_templates = s.spawn(|| api::email_templates(c));
         let page_templates = s.spawn(|| api::landing_page_templates(c));
         let snippets = s.spawn(|| api::snippets(c));
@@ -286,7 +311,7 @@ fn fetch_lists(client: &Client, stop: &AtomicBool) -> Result<Lists> {
         let fields = s.spawn(|| api::lead_fields(c));
         let custom_objects = s.spawn(|| api::custom_objects(c));
         let custom_activities = s.spawn(|| api::custom_activity_types(c));
-        let tags = s.spawn(|| fetch_tags(c, stop));
+        let tags = s.spawn(|| fetch_tags(c, stop, shallow));
 
         let mut lists = Lists::default();
         let (mut pages_n, mut warnings) = (0u64, Vec::new());
@@ -370,8 +395,9 @@ type TagLists = (
 );
 
 /// Tag types, their values (by name: the list does not carry them), and
-/// the programs carrying each value (the program list does not carry tags).
-fn fetch_tags(client: &Client, stop: &AtomicBool) -> Result<TagLists> {
+/// the programs carrying each value (the program list does not carry tags;
+/// not asked when `shallow`).
+fn fetch_tags(client: &Client, stop: &AtomicBool, shallow: bool) -> Result<TagLists> {
     let types = api::tag_types(client)?;
     let mut pages = types.pages as u64;
     let names: Vec<String> = types.items.into_iter().map(|t| t.tag_type).collect();
@@ -381,6 +407,9 @@ fn fetch_tags(client: &Client, stop: &AtomicBool) -> Result<TagLists> {
         Ok((name.clone(), t.map(|t| t.values()).unwrap_or_default()))
     })?;
     pages += names.len() as u64;
+    if shallow {
+        return Ok((with_values, HashMap::new(), pages));
+    }
     let pairs: Vec<(String, String)> = with_values
         .iter()
         .flat_map(|(t, values)| values.iter().map(move |v| (t.clone(), v.clone())))
@@ -486,6 +515,8 @@ struct Ctx<'a> {
     reused: AtomicU64,
     warnings: Mutex<Vec<String>>,
     stop: &'a AtomicBool,
+    /// See [`PullOptions::shallow`].
+    shallow: bool,
 }
 
 #[derive(Debug, Default)]
@@ -563,6 +594,11 @@ impl Ctx<'_> {
 
 /// Pull the instance of `client` into `options.out`.
 pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
+    pull_indexed(client, options).map(|(summary, _)| summary)
+}
+
+/// Pull, and say where the snapshot's things are in the instance.
+pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summary, Index)> {
     let out_dir = write::check_out(&options.out)?;
     let old_dir = (out_dir == OutDir::Snapshot).then(|| options.out.clone());
     let lock = match &old_dir {
@@ -583,7 +619,7 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
     let stop = AtomicBool::new(false);
     let progress = Progress::start(Arc::clone(client), options.progress);
 
-    let mut lists = fetch_lists(client, &stop)?;
+    let mut lists = fetch_lists(client, &stop, options.shallow)?;
     let root = lists.root.ok_or_else(|| {
         anyhow!("the instance has no \"Marketing Activities\" folder (asked /rest/asset/v1/folder/byName.json)")
     })?;
@@ -673,6 +709,7 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
         reused: AtomicU64::new(0),
         warnings: Mutex::new(Vec::new()),
         stop: &stop,
+        shallow: options.shallow,
     };
 
     // Schema lookups.
@@ -766,6 +803,27 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
                 .or_insert_with(|| name.clone());
         }
     }
+
+    let index = build_index(
+        &ctx,
+        root,
+        &lists,
+        &[
+            (
+                DesignKind::EmailTemplate,
+                &lists.email_templates,
+                &email_templates,
+            ),
+            (
+                DesignKind::LandingPageTemplate,
+                &lists.landing_page_templates,
+                &page_templates,
+            ),
+            (DesignKind::Snippet, &lists.snippets, &snippet_names),
+        ],
+        (&global_forms, &form_names),
+        &file_names,
+    );
 
     // Assets by program.
     for e in std::mem::take(&mut lists.emails) {
@@ -995,7 +1053,7 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
     let counts = client.counts();
     warnings.sort();
     warnings.dedup();
-    Ok(Summary {
+    let summary = Summary {
         mkimport: 1,
         mode: "pull",
         instance: label,
@@ -1015,7 +1073,131 @@ pub fn pull(client: &Arc<Client>, options: &PullOptions) -> Result<Summary> {
         downloads: counts.downloads,
         undeclared: UNDECLARED.to_vec(),
         warnings,
-    })
+    };
+    Ok((summary, index))
+}
+
+/// Where the snapshot's folders, programs and design-studio assets are in
+/// the instance.
+fn build_index(
+    ctx: &Ctx,
+    root: FolderRef,
+    lists: &Lists,
+    designs: &[(DesignKind, &Vec<Asset>, &Vec<String>)],
+    forms: (&[&Asset], &[String]),
+    file_names: &[String],
+) -> Index {
+    let mut index = Index {
+        root: Some(root),
+        ..Index::default()
+    };
+    for f in &ctx.tree.folders {
+        index.folders.insert(index::path_key(&f.rel), f.id);
+    }
+    for p in &lists.programs {
+        index
+            .programs
+            .entry(names::key(&p.name))
+            .or_insert(IndexedProgram {
+                id: p.id,
+                name: p.name.clone(),
+                updated_at: p.updated_at.clone(),
+            });
+    }
+    let mut add = |kind: DesignKind, id: u64, name: &str, marketo: &str, at: &str, folder| {
+        index.assets.insert(
+            (kind, names::key(name)),
+            IndexedAsset {
+                id,
+                name: name.to_string(),
+                marketo_name: marketo.to_string(),
+                updated_at: at.to_string(),
+                folder,
+            },
+        );
+    };
+    for (kind, assets, names_of) in designs {
+        for (a, name) in assets.iter().zip(names_of.iter()) {
+            add(*kind, a.id, name, &a.name, &a.updated_at, a.folder);
+        }
+    }
+    for (a, name) in forms.0.iter().zip(forms.1) {
+        add(
+            DesignKind::Form,
+            a.id,
+            name,
+            &a.name,
+            &a.updated_at,
+            a.folder,
+        );
+    }
+    for (f, name) in lists.files.iter().zip(file_names) {
+        add(
+            DesignKind::Image,
+            f.id,
+            name,
+            &f.name,
+            &f.updated_at,
+            f.folder,
+        );
+    }
+    for (kind, asset) in &index.assets {
+        if let Some(folder) = asset.folder {
+            index.design_folders.entry(kind.0).or_insert(folder);
+        }
+    }
+    index.sender = lists
+        .emails
+        .iter()
+        .max_by(|a, b| a.asset.updated_at.cmp(&b.asset.updated_at))
+        .and_then(|e| {
+            let text = |h: &Option<api::HeaderField>| {
+                h.as_ref()
+                    .and_then(|h| h.value.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let sender = Sender {
+                from_name: text(&e.from_name),
+                from_email: text(&e.from_email),
+                reply_email: text(&e.reply_email),
+            };
+            (!sender.from_email.is_empty()).then_some(sender)
+        });
+    index
+}
+
+/// A program as its list gives it (a shallow pull): name, type, channel,
+/// description and folder.
+fn listed_program(ctx: &Ctx, p: &api::Program) -> Result<()> {
+    let place = ctx
+        .tree
+        .places
+        .get(&p.id)
+        .cloned()
+        .ok_or_else(|| anyhow!("internal error: program {} has no place", p.id))?;
+    let mut info = Map::new();
+    let name = if names::key(&p.name).is_empty() {
+        format!("Program {}", p.id)
+    } else {
+        p.name.clone()
+    };
+    info.insert("name".into(), json!(name));
+    info.insert("type".into(), json!(snapshot::program_type(&p.kind)));
+    if !p.channel.is_empty() {
+        info.insert("channel".into(), json!(p.channel));
+    }
+    if !p.description.is_empty() {
+        info.insert("description".into(), json!(p.description));
+    }
+    if !place.folder.is_empty() {
+        info.insert("folder".into(), json!(place.folder));
+    }
+    let program = json!({"format": FORMAT, "program": Value::Object(info)});
+    ctx.writer.put(
+        &format!("{}/program.json", place.rel_dir),
+        &to_canonical_json(&program),
+    )
 }
 
 fn token_order(a: &Value, b: &Value) -> std::cmp::Ordering {
@@ -1199,6 +1381,10 @@ fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
     let c = ctx.client;
     let studio = &ctx.old.studio;
     match job {
+        Job::Program(p) if ctx.shallow => {
+            listed_program(ctx, p)?;
+            Ok(Done::Program)
+        }
         Job::Program(p) => {
             program_job(ctx, lists, p)?;
             Ok(Done::Program)

@@ -52,8 +52,9 @@ pub fn emit_summary(view: &ReportView) -> anyhow::Result<()> {
         "import_id": view.context.import_id,
         "mode": view.context.mode,
     });
-    let summary = serde_json::to_value(super::report::summary(view.plan, view.problems))
-        .expect("a summary serialises");
+    let summary =
+        serde_json::to_value(super::report::summary(view.plan, view.problems, view.calls))
+            .expect("a summary serialises");
     if let (Value::Object(map), Value::Object(counts)) = (&mut event, summary) {
         map.extend(counts);
         if !view.problems.is_empty() {

@@ -9,7 +9,9 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use super::report::{stamp_keys, REPORT_VERSION};
-use crate::history::{FileAction, History, Receipt, Stamp, UndoPlan, UNDO};
+use crate::history::{
+    FileAction, History, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO,
+};
 use crate::plan::Problem;
 
 /// Names of the programs shown per import in the table; the others are
@@ -39,6 +41,17 @@ fn entry(history: &History, receipt: &Receipt) -> Value {
     if let Some(undoes) = &receipt.undoes {
         map.insert("undoes".into(), json!(undoes));
     }
+    let manual = receipt.manual();
+    if !manual.is_empty() {
+        // A live instance: what is left to do by hand.
+        let rows: Vec<Value> = manual
+            .iter()
+            .map(|(program, kind, name, reason)| {
+                json!({"program": program, "kind": kind, "name": name, "reason": reason})
+            })
+            .collect();
+        map.insert("manual".into(), Value::Array(rows));
+    }
     Value::Object(map)
 }
 
@@ -67,11 +80,15 @@ fn counts(receipt: &Receipt) -> String {
             number("restored"),
         );
     }
-    let parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped"]
+    let mut parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped", "failed"]
         .iter()
         .filter(|k| number(k) > 0)
         .map(|k| format!("{} {k}", number(k)))
         .collect();
+    let manual = receipt.manual().len();
+    if manual > 0 {
+        parts.push(format!("{manual} to do by hand (`log --json`)"));
+    }
     if parts.is_empty() {
         "nothing imported".to_string()
     } else {
@@ -195,20 +212,19 @@ pub fn undo_report(view: &UndoView) -> Value {
         .collect();
     let empty = UndoPlan::default();
     let plan = view.plan.unwrap_or(&empty);
-    let removed_programs = plan
-        .files
-        .iter()
-        .filter(|f| f.action == FileAction::Remove && f.path.ends_with("/program.json"))
-        .count();
+    let (removed_programs, removed, restored) = taken_back(plan);
     map.insert("programs".into(), json!(programs));
     map.insert("files".into(), json!(plan.files));
     map.insert("removed_dirs".into(), json!(plan.removed_dirs));
+    if import.instance_assets.is_some() {
+        map.insert("instance_assets".into(), json!(plan.remote));
+    }
     map.insert(
         "summary".into(),
         json!({
             "programs": removed_programs,
-            "removed": plan.count(FileAction::Remove),
-            "restored": plan.count(FileAction::Restore),
+            "removed": removed,
+            "restored": restored,
         }),
     );
     if !view.problems.is_empty() {
@@ -224,6 +240,27 @@ pub fn undo_report(view: &UndoView) -> Value {
         map.insert("target_state".into(), json!(plan.target_state));
     }
     Value::Object(map)
+}
+
+/// What an undo takes back: (programs removed, files or assets removed,
+/// restored).
+fn taken_back(plan: &UndoPlan) -> (usize, usize, usize) {
+    let programs = plan
+        .files
+        .iter()
+        .filter(|f| f.action == FileAction::Remove && f.path.ends_with("/program.json"))
+        .count()
+        + plan
+            .remote
+            .iter()
+            .filter(|r| r.kind == RemoteKind::Program && r.action == RemoteAction::Remove)
+            .count();
+    let remote = |action| plan.remote.iter().filter(|r| r.action == action).count();
+    (
+        programs,
+        plan.count(FileAction::Remove) + remote(RemoteAction::Remove),
+        plan.count(FileAction::Restore) + remote(RemoteAction::Restore),
+    )
 }
 
 /// What an undo will do, for a person, before asking.
@@ -260,10 +297,21 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
         };
         let _ = writeln!(out, "  {verb}  {}", file.path);
     }
-    if plan.files.is_empty() {
+    for record in &plan.remote {
+        let verb = match record.action {
+            RemoteAction::Restore => "restore",
+            _ => "delete ",
+        };
         let _ = writeln!(
             out,
-            "  (the import wrote no file; only its undo is recorded)"
+            "  {verb}  {} \"{}\" (id {})",
+            record.kind, record.name, record.id
+        );
+    }
+    if plan.files.is_empty() && plan.remote.is_empty() {
+        let _ = writeln!(
+            out,
+            "  (the import wrote nothing; only its undo is recorded)"
         );
     }
     out
@@ -273,18 +321,17 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
 pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
     let empty = UndoPlan::default();
     let plan = view.plan.unwrap_or(&empty);
-    let programs = plan
-        .files
-        .iter()
-        .filter(|f| f.action == FileAction::Remove && f.path.ends_with("/program.json"))
-        .count() as u64;
+    let (programs, removed, restored) = taken_back(plan);
+    let what = if plan.remote.is_empty() {
+        "file"
+    } else {
+        "asset"
+    };
     format!(
-        "Undid import {} in {}: {programs} program{} removed, {} file{} removed, {} restored; receipt {receipt_path}\n",
+        "Undid import {} in {}: {programs} program{} removed, {removed} {what}{} removed, {restored} restored; receipt {receipt_path}\n",
         view.import.import_id,
         view.target,
-        plural(programs),
-        plan.count(FileAction::Remove),
-        plural(plan.count(FileAction::Remove) as u64),
-        plan.count(FileAction::Restore),
+        plural(programs as u64),
+        plural(removed as u64),
     )
 }

@@ -51,6 +51,7 @@ fn status_cell(status: Status) -> &'static str {
         Status::Ok => "✅ ok",
         Status::Unchanged => "unchanged",
         Status::Skipped => "skipped",
+        Status::Failed => "❌ **failed**",
     }
 }
 

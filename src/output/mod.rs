@@ -133,12 +133,19 @@ impl Reporter for TableReporter {
         problems_to_stderr(view);
         let id = view.context.import_id.as_deref().unwrap_or_default();
         let target = &view.context.target;
+        let failed = match view.plan.count(crate::plan::Status::Failed) {
+            0 => String::new(),
+            n => format!(" ({n} failed)"),
+        };
+        let calls = match view.calls {
+            Some(n) => format!(" in {n} API call{}", plural(n as usize)),
+            None => String::new(),
+        };
         console::print(&format!(
-            "Import {id}: {} program{} imported into {target}; receipt {target}/{}/{}/{id}.json\n",
+            "Import {id}: {} program{} imported into {target}{calls}{failed}; receipt {}\n",
             applied.programs,
             plural(applied.programs),
-            crate::load::subscription::STATE_DIR,
-            crate::apply::IMPORTS,
+            applied.receipt,
         ))
     }
 }

@@ -59,6 +59,7 @@ pub fn message(to: &Mailbox, plan: &Plan, target_name: &str, import_id: &str) ->
             Status::Blocked => "blocked",
             Status::Unchanged => "unchanged",
             Status::Skipped => "skipped",
+            Status::Failed => "failed, removed again",
         };
         body.push_str(&format!(
             "- {} ({status})\n",

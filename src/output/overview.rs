@@ -245,6 +245,7 @@ pub fn plan_line(plan: &Plan) -> String {
         (Status::Blocked, "blocked"),
         (Status::Unchanged, "unchanged"),
         (Status::Skipped, "skipped"),
+        (Status::Failed, "failed"),
     ] {
         let n = plan.count(status);
         if n > 0 {

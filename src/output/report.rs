@@ -35,6 +35,7 @@ pub fn status_str(status: Status) -> &'static str {
         Status::Blocked => "blocked",
         Status::Unchanged => "unchanged",
         Status::Skipped => "skipped",
+        Status::Failed => "failed",
     }
 }
 
@@ -57,6 +58,8 @@ pub struct ReportView<'a> {
     /// bundle's path): what the import id digests, so that it does not
     /// depend on how a path was spelled.
     pub anonymous: bool,
+    /// The API calls made (a live instance, spec 11): `summary.calls`.
+    pub calls: Option<u64>,
 }
 
 impl<'a> ReportView<'a> {
@@ -69,6 +72,7 @@ impl<'a> ReportView<'a> {
             extra: BTreeMap::new(),
             receipt: None,
             anonymous: false,
+            calls: None,
         }
     }
 }
@@ -93,6 +97,7 @@ enum Entry<'a> {
     Owned(Value),
     Borrowed(&'a Value),
     Files(&'a [crate::history::FileRecord]),
+    Remote(&'a [crate::history::RemoteRecord]),
     Texts(&'a [String]),
     Programs,
 }
@@ -100,7 +105,13 @@ enum Entry<'a> {
 #[derive(Serialize)]
 pub struct Summary {
     blocked: usize,
+    /// API calls made, against a live instance only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calls: Option<u64>,
     errors: usize,
+    /// Only when some program failed (a live instance).
+    #[serde(skip_serializing_if = "is_zero")]
+    failed: usize,
     ok: usize,
     programs: usize,
     skipped: usize,
@@ -108,7 +119,11 @@ pub struct Summary {
     warnings: usize,
 }
 
-pub fn summary(plan: &Plan, extra: &[Problem]) -> Summary {
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+pub fn summary(plan: &Plan, extra: &[Problem], calls: Option<u64>) -> Summary {
     let errors: usize = plan.programs.iter().map(ProgramPlan::errors).sum();
     let warnings: usize = plan.programs.iter().map(ProgramPlan::warnings).sum();
     let extra_errors = extra
@@ -117,7 +132,9 @@ pub fn summary(plan: &Plan, extra: &[Problem]) -> Summary {
         .count();
     Summary {
         blocked: plan.count(Status::Blocked),
+        calls,
         errors: errors + extra_errors,
+        failed: plan.count(Status::Failed),
         ok: plan.count(Status::Ok),
         programs: plan.programs.len(),
         skipped: plan.count(Status::Skipped),
@@ -199,7 +216,10 @@ impl Serialize for ReportView<'_> {
             put("problems", to_value(&self.problems));
         }
         put("rules", to_value(&self.plan.rules.to_map()));
-        put("summary", to_value(&summary(self.plan, self.problems)));
+        put(
+            "summary",
+            to_value(&summary(self.plan, self.problems, self.calls)),
+        );
         if !self.anonymous {
             put("source", Value::from(self.context.source.as_str()));
             put("target", Value::from(self.context.target.as_str()));
@@ -214,6 +234,9 @@ impl Serialize for ReportView<'_> {
             );
             keys.insert("files", Entry::Files(&receipt.landed.files));
             keys.insert("created_dirs", Entry::Texts(&receipt.landed.created_dirs));
+            if let Some(remote) = &receipt.landed.remote {
+                keys.insert("instance_assets", Entry::Remote(remote));
+            }
         }
         if let Some(inputs) = self.inputs {
             keys.insert("plan", Entry::Borrowed(inputs));
@@ -225,6 +248,7 @@ impl Serialize for ReportView<'_> {
                 Entry::Owned(value) => map.serialize_entry(key, value)?,
                 Entry::Borrowed(value) => map.serialize_entry(key, value)?,
                 Entry::Files(files) => map.serialize_entry(key, files)?,
+                Entry::Remote(records) => map.serialize_entry(key, records)?,
                 Entry::Texts(texts) => map.serialize_entry(key, texts)?,
                 Entry::Programs => map.serialize_entry(
                     key,

@@ -79,8 +79,12 @@ pub fn table(plan: &Plan, layout: &Layout) -> String {
 pub fn summary_line(plan: &Plan) -> String {
     let errors: usize = plan.programs.iter().map(ProgramPlan::errors).sum();
     let warnings: usize = plan.programs.iter().map(ProgramPlan::warnings).sum();
+    let failed = match plan.count(Status::Failed) {
+        0 => String::new(),
+        n => format!(", {n} failed"),
+    };
     format!(
-        "{} program{}: {} ok, {} blocked, {} unchanged, {} skipped; {} error{}, {} warning{}",
+        "{} program{}: {} ok, {} blocked, {} unchanged, {} skipped{failed}; {} error{}, {} warning{}",
         plan.programs.len(),
         plural(plan.programs.len()),
         plan.count(Status::Ok),
@@ -539,6 +543,10 @@ impl Out<'_> {
 
     fn others(&mut self, plan: &Plan) {
         for (status, label) in [
+            (
+                Status::Failed,
+                "Failed (what the run created was removed again)",
+            ),
             (Status::Unchanged, "Unchanged (already imported)"),
             (Status::Skipped, "Skipped"),
         ] {
@@ -556,10 +564,11 @@ impl Out<'_> {
             }
             let text = format!("{label}: {}", some_names(&names, FEW_NAMES, self.verbose()));
             self.para(0, 2, &text, None);
-            // Their warnings, if any (a skipped program has none).
+            // Their problems: why a program failed, and the warnings.
             let overview = self.overview;
             for program in plan.programs.iter().filter(|p| p.status == status) {
-                for problem in overview.own(program, Severity::Warning) {
+                let errors = overview.own(program, Severity::Error);
+                for problem in errors.chain(overview.own(program, Severity::Warning)) {
                     self.problem(INDENT, problem);
                 }
             }

@@ -92,6 +92,9 @@ pub enum Action {
     Drop,
     /// A self-service flow step mapped to one of the target (spec 8).
     Remap,
+    /// What a live instance's API cannot write (smart-list rules and flow
+    /// steps, tokens of some types, tag values): to do by hand (spec 11).
+    Manual,
 }
 
 impl Action {
@@ -108,6 +111,7 @@ impl Action {
             Action::Unschedule => "unschedule",
             Action::Drop => "drop",
             Action::Remap => "remap",
+            Action::Manual => "manual",
         }
     }
 }
@@ -203,6 +207,9 @@ pub enum Status {
     Blocked,
     Unchanged,
     Skipped,
+    /// A live instance refused a write half-way; what the run had created
+    /// for the program was removed again (spec 11).
+    Failed,
 }
 
 /// A design-studio file that `run` writes.
@@ -349,8 +356,8 @@ impl<'a> Planning<'a> {
         self.programs.reserve_exact(programs);
     }
 
-    /// Plan the next program.
-    pub fn add(&mut self, item: &SourceItem) {
+    /// Plan the next program; its plan, for the caller to look at.
+    pub fn add(&mut self, item: &SourceItem) -> &mut ProgramPlan {
         let planned = plan_item(
             item,
             self.target,
@@ -359,6 +366,7 @@ impl<'a> Planning<'a> {
             &mut self.texts,
         );
         self.programs.push(planned);
+        self.programs.last_mut().expect("a program was just added")
     }
 
     pub fn finish(self) -> Plan {

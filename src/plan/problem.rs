@@ -59,6 +59,12 @@ pub enum Code {
     StalePlan,
     StaleUndo,
     NotifyFailed,
+    // A live instance (spec 11).
+    /// A write the instance refused for good: the program failed.
+    ApiError,
+    /// A program the run did not get to (an earlier one failed, or the
+    /// run was interrupted).
+    RunStopped,
 }
 
 impl Code {
@@ -93,6 +99,8 @@ impl Code {
             Code::StalePlan => "stale-plan",
             Code::StaleUndo => "stale-undo",
             Code::NotifyFailed => "notify-failed",
+            Code::ApiError => "api-error",
+            Code::RunStopped => "run-stopped",
         }
     }
 }

@@ -62,6 +62,20 @@ impl PartialEq<&str> for Text {
     }
 }
 
+/// A text of its own, not shared through [`Texts`] (for the few rows a
+/// plan gains after planning).
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text(Arc::new(text.to_string()))
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(Arc::new(text))
+    }
+}
+
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)

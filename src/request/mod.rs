@@ -5,12 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use serde_json::Value;
 
-use crate::cli::{ConflictArg, ImportArgs, OutputFormat, Verbosity};
+use crate::cli::{ConflictArg, ImportArgs, OutputFormat, TargetSpec, Verbosity};
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
 pub use crate::output::console::Terminal;
@@ -30,7 +29,7 @@ pub struct ImportRequest {
     /// `--from`, as given (a path, or `library`).
     pub from: String,
     /// `--to`.
-    pub to: PathBuf,
+    pub to: TargetSpec,
     /// The names selected with `--program` (after reading `-`); empty for
     /// every program.
     pub selection: Vec<String>,

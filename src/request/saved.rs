@@ -2,14 +2,14 @@
 //! exactly that plan, and refuses when the target or a bundle changed.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{ImportRequest, Overrides, Terminal};
-use crate::cli::{ConflictArg, ImportArgs};
+use crate::cli::{ConflictArg, ImportArgs, TargetSpec};
 use crate::digest::TreeDigest;
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
@@ -20,7 +20,8 @@ use crate::rules::{Preset, Rules, ServiceMap, ServiceMapping};
 #[derive(Debug, Clone, Deserialize)]
 struct Inputs {
     from: String,
-    to: PathBuf,
+    /// A directory (absolute) or `marketo:INSTANCE`.
+    to: String,
     #[serde(default)]
     folder: Option<String>,
     #[serde(default)]
@@ -139,12 +140,10 @@ impl SavedPlan {
             }
         }
         if let Some(to) = &given.to {
-            if !same_path(&show(to), &show(&self.inputs.to)) {
+            if !same_path(&to.to_string(), &self.inputs.to) {
                 return Err(usage(format!(
-                    "--to {} does not match the plan's target {} ({})",
-                    show(to),
-                    show(&self.inputs.to),
-                    self.path
+                    "--to {to} does not match the plan's target {} ({})",
+                    self.inputs.to, self.path
                 )));
             }
         }
@@ -178,7 +177,7 @@ impl SavedPlan {
             .unwrap_or_default();
         Ok(ImportRequest {
             from: self.inputs.from.clone(),
-            to: self.inputs.to.clone(),
+            to: TargetSpec::parse(&self.inputs.to),
             selection: self.inputs.programs.clone(),
             folder: self.inputs.folder.clone(),
             user: super::acting_user(given).or_else(|| self.inputs.user.clone()),
@@ -303,7 +302,7 @@ impl SavedPlan {
 
     /// The source and target the plan was made from.
     pub fn from_to(&self) -> (&str, String) {
-        (&self.inputs.from, show(&self.inputs.to))
+        (&self.inputs.from, self.inputs.to.clone())
     }
 }
 
@@ -465,7 +464,10 @@ pub fn inputs(request: &ImportRequest, plan: &Plan, files: &TreeDigest) -> Value
     };
     json!({
         "from": from,
-        "to": absolute(&show(&request.to)),
+        "to": match &request.to {
+            TargetSpec::Directory(dir) => absolute(&show(dir)),
+            marketo => marketo.to_string(),
+        },
         "folder": request.folder,
         "user": request.user,
         "programs": request.selection,

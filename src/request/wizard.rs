@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Select};
 
 use super::Terminal;
@@ -82,11 +82,11 @@ pub fn fill_missing(args: &mut ImportArgs) -> Result<()> {
             })
             .interact_text()
             .map_err(interrupted)?;
-        args.to = Some(PathBuf::from(to.trim()));
+        args.to = Some(crate::cli::TargetSpec::Directory(PathBuf::from(to.trim())));
     }
     let from = args.from.clone().expect("filled above");
     let to = args.to.clone().expect("filled above");
-    let target = Subscription::load(&to).context("cannot read the target subscription")?;
+    let target = crate::targets::open(&to)?.load()?;
 
     if args.programs.is_empty() {
         let items = crate::load::source::load(&from, &super::limits(args))?;

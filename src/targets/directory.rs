@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 
-use super::{ReceiptWriter, RunInfo, Target};
+use super::{ReceiptWriter, RunInfo, Target, UndoReceiptWriter};
 use crate::apply::{self, Applied, Landed, TargetLock};
 use crate::error::show;
 use crate::history::{History, Receipt, UndoPlan};
@@ -60,6 +60,10 @@ impl Target for DirectoryTarget {
         apply::landed_state(&self.root, import_id)
     }
 
+    fn receipt_path(&self, import_id: &str) -> String {
+        format!("{}/{}", self.label, apply::receipt::receipt_path(import_id))
+    }
+
     fn apply(
         &self,
         state: &Subscription,
@@ -68,16 +72,25 @@ impl Target for DirectoryTarget {
         receipt: ReceiptWriter,
         tick: &mut dyn FnMut(&str, &str),
     ) -> Result<Applied> {
-        apply::apply(state, plan, run, receipt, tick)
+        let mut applied = apply::apply(
+            state,
+            plan,
+            run,
+            &|w, landed| receipt(w, plan, landed),
+            tick,
+        )?;
+        applied.receipt = self.receipt_path(run.import_id);
+        Ok(applied)
     }
 
     fn rewrite_receipt(
         &self,
         import_id: &str,
+        plan: &Plan,
         receipt: ReceiptWriter,
         landing: &Landed,
     ) -> Result<()> {
-        apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, landing))
+        apply::rewrite_receipt(&self.root, import_id, |w| receipt(w, plan, landing))
     }
 
     fn next_sequence(&self) -> Result<u64> {
@@ -108,7 +121,9 @@ impl Target for DirectoryTarget {
         apply::undo::plan(&self.load()?, import)
     }
 
-    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: ReceiptWriter) -> Result<Applied> {
-        apply::undo::apply(&self.root, plan, undo_id, receipt)
+    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: UndoReceiptWriter) -> Result<Applied> {
+        let mut applied = apply::undo::apply(&self.root, plan, undo_id, receipt)?;
+        applied.receipt = self.receipt_path(undo_id);
+        Ok(applied)
     }
 }

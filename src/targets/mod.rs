@@ -1,28 +1,52 @@
 //! The seam between the commands and the kind of target an import goes
 //! into: what the planner reads about a target, and what a run writes.
 //!
-//! Today's only kind is a subscription directory ([`directory`]); a live
-//! Marketo instance (spec section 11) is the second. The planner never
+//! Two kinds: a subscription directory ([`directory`]) and a live
+//! Marketo instance ([`instance`], spec section 11). The planner never
 //! sees the difference: it reads the state a target loads (a
 //! [`Subscription`]) and returns a plan; `run` hands the plan back to the
 //! target to apply.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 
 pub use crate::apply::RunInfo;
 use crate::apply::{Applied, Landed, TargetLock};
+use crate::cli::TargetSpec;
 use crate::history::{History, Receipt, UndoPlan};
+use crate::load::bundle::Bundle;
 use crate::load::subscription::Subscription;
-use crate::plan::Plan;
+use crate::plan::{Plan, ProgramPlan};
 
 pub mod directory;
+pub mod instance;
 
-/// Writes a receipt, given what the transaction lands (the digest of the
-/// target after it, the files written or taken away).
-pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Landed) -> std::io::Result<()>;
+/// Writes a receipt, given the plan as it landed (a live instance may
+/// report a program `failed`) and what the transaction lands (the digest
+/// of the target after it, the files written or taken away).
+pub type ReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Plan, &Landed) -> std::io::Result<()>;
+
+/// Writes an undo's receipt, given what it takes away.
+pub type UndoReceiptWriter<'a> = &'a dyn Fn(&mut dyn Write, &Landed) -> std::io::Result<()>;
+
+/// The target changed since the plan was made, as found just before
+/// writing: nothing was written. `run` reports each reason as a
+/// `stale-plan` problem (exit 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale(pub Vec<String>);
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the target changed since the plan: {}",
+            self.0.join("; ")
+        )
+    }
+}
+
+impl std::error::Error for Stale {}
 
 /// A target of an import.
 pub trait Target {
@@ -42,9 +66,29 @@ pub trait Target {
     /// The digest of the target right after the import `import_id`
     /// landed, as its receipt records it.
     fn landed_state(&self, import_id: &str) -> Option<String>;
+    /// What this kind of target adds to a planned program, given its
+    /// bundle: a live instance marks what its API cannot write (action
+    /// `manual`). Nothing for a directory.
+    fn annotate(&self, _bundle: &Bundle, _program: &mut ProgramPlan) {}
+    /// Does [`Target::apply`] read the design-studio documents of the
+    /// state it planned against? A directory does not (a run drops them
+    /// once planned, to keep its memory small); a live instance does (an
+    /// overwrite keeps what the asset held, a form's fields are set from
+    /// those it had).
+    fn applies_from_docs(&self) -> bool {
+        false
+    }
+    /// The API calls made so far (a live instance); none for a directory.
+    fn calls(&self) -> Option<u64> {
+        None
+    }
+    /// Where the receipt of `import_id` is, for messages.
+    fn receipt_path(&self, import_id: &str) -> String;
     /// Apply the `ok` programs of `plan` (computed against `state`, from
     /// `items`), then write the receipt. `tick` is called once per file
-    /// moved into place with the program's name and the path written.
+    /// moved into place (per asset written, for an instance) with the
+    /// program's name and what was written. A target that finds, before
+    /// writing, that it changed since `state` returns [`Stale`].
     fn apply(
         &self,
         state: &Subscription,
@@ -57,6 +101,7 @@ pub trait Target {
     fn rewrite_receipt(
         &self,
         import_id: &str,
+        plan: &Plan,
         receipt: ReceiptWriter,
         landing: &Landed,
     ) -> Result<()>;
@@ -76,10 +121,13 @@ pub trait Target {
     /// Take back an import as `plan` says (a plan without stale reasons),
     /// as one crash-safe transaction, and write the undo's receipt under
     /// `undo_id`. Call with the lock held.
-    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: ReceiptWriter) -> Result<Applied>;
+    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: UndoReceiptWriter) -> Result<Applied>;
 }
 
 /// The target `--to` names.
-pub fn open(to: &Path) -> Result<Box<dyn Target>> {
-    Ok(Box::new(directory::DirectoryTarget::open(to)?))
+pub fn open(to: &TargetSpec) -> Result<Box<dyn Target>> {
+    match to {
+        TargetSpec::Directory(dir) => Ok(Box::new(directory::DirectoryTarget::open(dir)?)),
+        TargetSpec::Marketo(instance) => Ok(Box::new(instance::InstanceTarget::open(instance)?)),
+    }
 }

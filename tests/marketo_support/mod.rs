@@ -288,3 +288,202 @@ pub fn small_instance() -> Instance {
     );
     i
 }
+
+// ---------------------------------------------------------------------
+// Live instances as targets (spec 11).
+
+/// `marketo:<the simulator's URL>`.
+pub fn live_target(sim: &Sim) -> String {
+    format!("marketo:{}", sim.url())
+}
+
+/// A command of mkimport against a simulator: its credentials and limits,
+/// and `state` as `XDG_STATE_HOME` (where the instance's journal, ledger
+/// and receipts go).
+pub fn live_command(sim: &Sim, state: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("mkimport").expect("the binary is built");
+    cmd.args(args)
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&sim.config()))
+        .env("XDG_STATE_HOME", state)
+        .env_remove("MKIMPORT_USER")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("all_proxy")
+        .timeout(Duration::from_secs(300));
+    cmd
+}
+
+/// Run mkimport against a simulator (see [`live_command`]).
+pub fn live(sim: &Sim, state: &Path, args: &[&str]) -> Run {
+    Run::from(
+        live_command(sim, state, args)
+            .output()
+            .expect("mkimport runs"),
+    )
+}
+
+/// The calls of the simulator's log that write (POST, the identity
+/// service aside).
+pub fn writes(sim: &Sim) -> Vec<String> {
+    sim.calls()
+        .into_iter()
+        .filter(|c| c.method == "POST" && c.path.starts_with("/rest/"))
+        .map(|c| c.path)
+        .collect()
+}
+
+/// What an instance holds, without ids and times: every program (by its
+/// path) with its tokens, emails, pages, forms and campaigns, the design
+/// studio, the folders' tokens. Two instances that went through the same
+/// imports compare equal, whatever ids they gave.
+pub fn dump(sim: &Sim) -> Value {
+    use serde_json::json;
+    sim.with_instance(|i| {
+        let snippet = |id: u64| i.snippets.get(&id).map(|s| s.name.clone());
+        let form = |id: u64| i.forms.get(&id).map(|f| f.name.clone());
+        let named = |v: &Value, kind: &str| -> Value {
+            let id = v
+                .as_u64()
+                .or_else(|| v["content"].as_str().and_then(|s| s.parse().ok()))
+                .or_else(|| v["content"].as_u64());
+            match (kind, id) {
+                ("Snippet", Some(id)) => json!({"snippet": snippet(id)}),
+                ("Form", Some(id)) => json!({"form": form(id)}),
+                _ => v.clone(),
+            }
+        };
+        let sections = |sections: &[Section]| -> Value {
+            sections
+                .iter()
+                .map(|s| json!({"id": s.id, "kind": s.kind, "value": named(&s.value, &s.kind)}))
+                .collect()
+        };
+        let tokens = |tokens: &[Token]| -> Value {
+            let mut t: Vec<Value> = tokens
+                .iter()
+                .map(|t| json!({"name": t.name, "type": t.kind, "value": t.value}))
+                .collect();
+            t.sort_by_key(|t| t["name"].as_str().unwrap_or("").to_string());
+            Value::Array(t)
+        };
+        let in_program = |p: Parent| -> Option<String> {
+            match p {
+                Parent::Program(id) => i.programs.get(&id).map(|p| p.name.clone()),
+                Parent::Folder(_) => None,
+            }
+        };
+        let mut programs = BTreeMap::new();
+        for p in i.programs.values() {
+            let mut tags = p.tags.clone();
+            tags.sort();
+            let of = |parent: Parent| in_program(parent).as_deref() == Some(p.name.as_str());
+            let emails: BTreeMap<String, Value> = i
+                .emails
+                .values()
+                .filter(|e| of(e.parent))
+                .map(|e| {
+                    let template = e
+                        .template
+                        .and_then(|t| i.email_templates.get(&t))
+                        .map(|t| t.name.clone());
+                    (
+                        e.name.clone(),
+                        json!({"template": template, "subject": e.subject, "status": e.status,
+                               "sections": sections(&e.sections)}),
+                    )
+                })
+                .collect();
+            let pages: BTreeMap<String, Value> = i
+                .landing_pages
+                .values()
+                .filter(|l| of(l.parent))
+                .map(|l| {
+                    let template = l
+                        .template
+                        .and_then(|t| i.landing_page_templates.get(&t))
+                        .map(|t| t.name.clone());
+                    (
+                        l.name.clone(),
+                        json!({"template": template, "sections": sections(&l.sections)}),
+                    )
+                })
+                .collect();
+            let forms: BTreeMap<String, Value> = i
+                .forms
+                .values()
+                .filter(|f| of(f.parent))
+                .map(|f| {
+                    let fields: Vec<&str> = f.fields.iter().map(|x| x.api_name.as_str()).collect();
+                    (f.name.clone(), json!({"fields": fields, "status": f.status}))
+                })
+                .collect();
+            let campaigns: BTreeMap<String, Value> = i
+                .campaigns
+                .values()
+                .filter(|c| of(c.parent))
+                .map(|c| {
+                    let triggers: Vec<&str> = c.triggers.iter().map(|r| r.name.as_str()).collect();
+                    let filters: Vec<&str> = c.filters.iter().map(|r| r.name.as_str()).collect();
+                    (
+                        c.name.clone(),
+                        json!({"type": c.kind, "active": c.active, "schedule": c.schedule,
+                               "triggers": triggers, "filters": filters}),
+                    )
+                })
+                .collect();
+            programs.insert(
+                i.path_of(Parent::Program(p.id)),
+                json!({"type": p.kind, "channel": p.channel, "description": p.description,
+                       "tags": tags, "tokens": tokens(&p.tokens), "emails": emails,
+                       "landing_pages": pages, "forms": forms, "smart_campaigns": campaigns}),
+            );
+        }
+        let designs = |map: &std::collections::BTreeMap<u64, marketo_sim::model::Design>| -> BTreeMap<String, Value> {
+            map.values()
+                .map(|d| (d.name.clone(), json!({"html": d.html, "status": d.status})))
+                .collect()
+        };
+        let global_forms: BTreeMap<String, Value> = i
+            .forms
+            .values()
+            .filter(|f| in_program(f.parent).is_none())
+            .map(|f| {
+                let fields: Vec<&str> = f.fields.iter().map(|x| x.api_name.as_str()).collect();
+                (f.name.clone(), json!({"fields": fields, "status": f.status}))
+            })
+            .collect();
+        let files: BTreeMap<String, Value> = i
+            .files
+            .values()
+            .map(|f| (f.name.clone(), json!(sha256(&f.bytes))))
+            .collect();
+        let folders: BTreeMap<String, Value> = i
+            .folders
+            .values()
+            .map(|f| (i.path_of(Parent::Folder(f.id)), tokens(&f.tokens)))
+            .collect();
+        json!({
+            "programs": programs,
+            "email_templates": designs(&i.email_templates),
+            "landing_page_templates": designs(&i.landing_page_templates),
+            "snippets": designs(&i.snippets),
+            "forms": global_forms,
+            "files": files,
+            "folders": folders,
+        })
+    })
+}
+
+/// The SHA-256 of bytes, in hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

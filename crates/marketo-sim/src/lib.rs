@@ -21,9 +21,12 @@
 //! An instance is built in Rust ([`Instance::new`] and its `add_*`
 //! methods) or from a subscription directory in mkimport's format
 //! ([`Instance::from_subscription`], which reads the JSON itself). The
-//! model is mutable ([`Sim::with_instance`]) so write endpoints (create,
-//! update, delete, with 709/710/711) can be added beside the read ones.
+//! model is mutable ([`Sim::with_instance`]), and the write endpoints of
+//! [`routes::ROUTES`] (create, update content, approve, delete) change it
+//! as Marketo does, with its refusals (709 duplicate or in use, 710 no such
+//! folder, 711 wrong kind of folder; see [`edit`]).
 
+pub mod edit;
 pub mod model;
 pub mod routes;
 pub mod server;

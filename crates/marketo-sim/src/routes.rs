@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::edit::{DesignKind, Refusal};
 use crate::model::{Campaign, Design, Folder, Id, Instance, Parent, Program, Section, Token};
-use crate::server::{request_id, Reply, SimConfig, State};
+use crate::server::{request_id, Part, Reply, SimConfig, State};
 
 /// Every endpoint served, as (method, Swagger path template).
 pub const ROUTES: &[(&str, &str)] = &[
@@ -49,6 +50,49 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/rest/v1/leads/describe2.json"),
     ("GET", "/rest/v1/customobjects.json"),
     ("GET", "/rest/v1/activities/external/types.json"),
+    // Writes (see `crate::edit`).
+    ("POST", "/rest/asset/v1/programs.json"),
+    ("POST", "/rest/asset/v1/program/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/folder/{id}/tokens.json"),
+    ("POST", "/rest/asset/v1/folder/{id}/tokens/delete.json"),
+    ("POST", "/rest/asset/v1/emails.json"),
+    ("POST", "/rest/asset/v1/email/{id}/content/{htmlId}.json"),
+    ("POST", "/rest/asset/v1/email/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/landingPages.json"),
+    ("POST", "/rest/asset/v1/landingPage/{id}/content.json"),
+    ("POST", "/rest/asset/v1/landingPage/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/forms.json"),
+    ("POST", "/rest/asset/v1/form/{id}/fields.json"),
+    (
+        "POST",
+        "/rest/asset/v1/form/{id}/field/{fieldId}/delete.json",
+    ),
+    ("POST", "/rest/asset/v1/form/{id}/approveDraft.json"),
+    ("POST", "/rest/asset/v1/form/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/smartCampaigns.json"),
+    ("POST", "/rest/asset/v1/smartCampaign/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/emailTemplates.json"),
+    ("POST", "/rest/asset/v1/emailTemplate/{id}/content.json"),
+    (
+        "POST",
+        "/rest/asset/v1/emailTemplate/{id}/approveDraft.json",
+    ),
+    ("POST", "/rest/asset/v1/emailTemplate/{id}/delete.json"),
+    ("POST", "/rest/asset/v1/landingPageTemplates.json"),
+    (
+        "POST",
+        "/rest/asset/v1/landingPageTemplate/{id}/content.json",
+    ),
+    (
+        "POST",
+        "/rest/asset/v1/landingPageTemplate/{id}/approveDraft.json",
+    ),
+    (
+        "POST",
+        "/rest/asset/v1/landingPageTemplate/{id}/delete.json",
+    ),
+    ("POST", "/rest/asset/v1/files.json"),
+    ("POST", "/rest/asset/v1/file/{id}/content.json"),
 ];
 
 /// Match a path against a template; the `{...}` parts, in order.
@@ -123,6 +167,23 @@ fn paged_by<T>(
     envelope(items.skip(offset).take(max).map(build).collect())
 }
 
+/// Only what is directly in the folder asked for (`folder={"id", "type"}`),
+/// when asked.
+fn in_folder(query: &[(String, String)], parent: Parent) -> bool {
+    let Some(text) = param(query, "folder") else {
+        return true;
+    };
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    let id = v["id"].as_u64().or_else(|| v["value"].as_u64());
+    let wanted = match v["type"].as_str() {
+        Some(t) if t.eq_ignore_ascii_case("program") => id.map(Parent::Program),
+        _ => id.map(Parent::Folder),
+    };
+    wanted == Some(parent)
+}
+
 /// Only the version asked for (`status=approved|draft`), when asked.
 fn status_ok(query: &[(String, String)], status: &str) -> bool {
     param(query, "status").is_none_or(|s| s.eq_ignore_ascii_case(status))
@@ -139,8 +200,11 @@ pub(crate) fn route(
     method: &str,
     path: &str,
     query: &[(String, String)],
-    _body: &[u8],
+    form: &[Part],
 ) -> Reply {
+    if method == "POST" {
+        return post(state, path, form);
+    }
     let i = &state.instance;
     let base = state.base.clone();
     for (m, template) in ROUTES {
@@ -316,7 +380,9 @@ pub(crate) fn route(
                 }
             }
             "/rest/asset/v1/emails.json" => paged_by(
-                i.emails.values().filter(|e| status_ok(query, &e.status)),
+                i.emails
+                    .values()
+                    .filter(|e| status_ok(query, &e.status) && in_folder(query, e.parent)),
                 query,
                 |e| email_record(i, e),
             ),
@@ -341,21 +407,9 @@ pub(crate) fn route(
             "/rest/asset/v1/landingPages.json" => paged_by(
                 i.landing_pages
                     .values()
-                    .filter(|p| status_ok(query, &p.status)),
+                    .filter(|p| status_ok(query, &p.status) && in_folder(query, p.parent)),
                 query,
-                |p| {
-                    json!({
-                        "id": p.id, "name": p.name, "description": "",
-                        "createdAt": p.updated_at, "updatedAt": p.updated_at,
-                        "URL": format!("https://go.sim.example/lp/{}.html", p.id),
-                        "computedUrl": format!("https://app-sim.marketo.com/#LP{}A1", p.id),
-                        "folder": folder_ref(i, p.parent),
-                        "status": p.status, "template": p.template,
-                        "title": p.name, "keywords": "", "robots": "index, nofollow",
-                        "customHeadHTML": null, "facebookOgTags": null,
-                        "formPrefill": false, "mobileEnabled": false, "workspace": "Default",
-                    })
-                },
+                |p| landing_page_record(i, p),
             ),
             "/rest/asset/v1/landingPage/{id}/content.json" => {
                 match id_param(&params).and_then(|id| i.landing_pages.get(&id)) {
@@ -375,47 +429,23 @@ pub(crate) fn route(
                 }
             }
             "/rest/asset/v1/forms.json" => paged_by(
-                i.forms.values().filter(|f| status_ok(query, &f.status)),
+                i.forms
+                    .values()
+                    .filter(|f| status_ok(query, &f.status) && in_folder(query, f.parent)),
                 query,
-                |f| {
-                    json!({
-                        "id": f.id, "name": f.name, "description": "",
-                        "createdAt": f.updated_at, "updatedAt": f.updated_at,
-                        "url": format!("https://app-sim.marketo.com/#FO{}A1", f.id),
-                        "status": f.status, "folder": folder_ref(i, f.parent),
-                        "theme": "simple", "language": "English", "locale": "en_US",
-                        "progressiveProfiling": false, "labelPosition": "left",
-                        "fontFamily": "Helvetica", "fontSize": "13px",
-                        "knownVisitor": {"type": "form", "template": null},
-                        "thankYouList": [{"default": true, "followupType": "none", "followupValue": null,
-                                           "operator": null, "subjectField": null, "values": null}],
-                        "buttonLocation": 120, "buttonLabel": "Submit", "waitingLabel": "Please Wait",
-                    })
-                },
+                |f| form_record(i, f),
             ),
             "/rest/asset/v1/form/{id}/fields.json" => {
                 match id_param(&params).and_then(|id| i.forms.get(&id)) {
-                    Some(f) => envelope(
-                        f.fields
-                            .iter()
-                            .map(|x| {
-                                json!({
-                                    "id": x.api_name, "label": x.label, "dataType": x.data_type,
-                                    "validationMessage": "This field is required.",
-                                    "rowNumber": 0, "columnNumber": 0, "required": false,
-                                    "formPrefill": true, "fieldWidth": 150, "labelWidth": 100,
-                                    "maxLength": 255, "visibilityRules": {"ruleType": "alwaysShow"},
-                                })
-                            })
-                            .collect(),
-                    ),
+                    Some(f) => envelope(f.fields.iter().map(form_field_record).collect()),
                     None => Reply::error("702"),
                 }
             }
             "/rest/asset/v1/smartCampaigns.json" => paged_by(
                 i.campaigns
                     .values()
-                    .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active)),
+                    .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active))
+                    .filter(|c| in_folder(query, c.parent)),
                 query,
                 |c| campaign_record(i, c),
             ),
@@ -476,16 +506,11 @@ pub(crate) fn route(
                     None => Reply::error("702"),
                 }
             }
-            "/rest/asset/v1/files.json" => paged_by(i.files.values(), query, |f| {
-                let folder = i.folders.get(&f.parent.id());
-                json!({
-                    "id": f.id, "name": f.name, "description": null,
-                    "createdAt": f.updated_at, "updatedAt": f.updated_at,
-                    "folder": {"id": f.parent.id(), "name": folder.map(|x| x.name.clone()), "type": "Folder"},
-                    "mimeType": f.mime_type, "size": f.bytes.len(),
-                    "url": file_url(&base, &i.munchkin, &f.name),
-                })
-            }),
+            "/rest/asset/v1/files.json" => paged_by(
+                i.files.values().filter(|f| in_folder(query, f.parent)),
+                query,
+                |f| file_record(i, &base, f),
+            ),
             "/rest/v1/leads/describe2.json" => Reply::json(&json!({
                 "requestId": request_id(),
                 "success": true,
@@ -534,6 +559,307 @@ pub(crate) fn route(
         };
     }
     Reply::error("610")
+}
+
+/// A text field of a POST body.
+fn field(form: &[Part], name: &str) -> Option<String> {
+    form.iter().find(|p| p.name == name).map(Part::text)
+}
+
+/// A required text field (701 when missing).
+fn required(form: &[Part], name: &str) -> Result<String, Reply> {
+    match field(form, name) {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(Reply::refusal("701", &format!("{name} cannot be blank"))),
+    }
+}
+
+/// `folder={"id": N, "type": "Folder"|"Program"}`.
+fn folder_field(form: &[Part]) -> Result<Parent, Reply> {
+    let text = required(form, "folder")?;
+    let v: Value =
+        serde_json::from_str(&text).map_err(|_| Reply::refusal("1003", "Invalid folder"))?;
+    let id = v["id"]
+        .as_u64()
+        .or_else(|| v["value"].as_u64())
+        .ok_or_else(|| Reply::refusal("1003", "Invalid folder"))?;
+    Ok(match v["type"].as_str() {
+        Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
+        _ => Parent::Folder(id),
+    })
+}
+
+fn refused(r: Refusal) -> Reply {
+    Reply::refusal(r.code, &r.message)
+}
+
+fn id_result(id: Id) -> Reply {
+    envelope(vec![json!({"id": id})])
+}
+
+/// Answer a write. Each arm reads its fields, changes the instance (see
+/// `crate::edit`) and answers with the record, as Marketo does.
+fn post(state: &mut State, path: &str, form: &[Part]) -> Reply {
+    let base = state.base.clone();
+    for (m, template) in ROUTES {
+        if *m != "POST" {
+            continue;
+        }
+        let Some(params) = matches(template, path) else {
+            continue;
+        };
+        let answer = post_route(&mut state.instance, &base, template, &params, form);
+        return answer.unwrap_or_else(|reply| reply);
+    }
+    Reply::error("610")
+}
+
+fn post_route(
+    i: &mut Instance,
+    base: &str,
+    template: &str,
+    params: &[String],
+    form: &[Part],
+) -> Result<Reply, Reply> {
+    let id = || id_param(params).ok_or_else(|| Reply::error("1003"));
+    let design = |t: &str| match t {
+        t if t.contains("emailTemplate") => DesignKind::EmailTemplate,
+        _ => DesignKind::LandingPageTemplate,
+    };
+    Ok(match template {
+        "/rest/asset/v1/programs.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let kind = required(form, "type")?;
+            let channel = field(form, "channel").unwrap_or_default();
+            let description = field(form, "description").unwrap_or_default();
+            let tags = match field(form, "tags") {
+                None => Vec::new(),
+                Some(text) => {
+                    let v: Value = serde_json::from_str(&text)
+                        .map_err(|_| Reply::refusal("1003", "Invalid tags"))?;
+                    array(&v)
+                        .iter()
+                        .map(|t| (text_of(&t["tagType"]), text_of(&t["tagValue"])))
+                        .collect()
+                }
+            };
+            let id = i
+                .create_program(&name, folder, &kind, &channel, &description, tags)
+                .map_err(refused)?;
+            envelope(vec![program_record(i, &i.programs[&id], true)])
+        }
+        "/rest/asset/v1/program/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_program(id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/folder/{id}/tokens.json" => {
+            let parent = token_parent(id()?, form);
+            let name = required(form, "name")?;
+            let kind = required(form, "type")?;
+            let value = field(form, "value").unwrap_or_default();
+            i.set_token(parent, &name, &kind, &value).map_err(refused)?;
+            token_answer(i, parent)
+        }
+        "/rest/asset/v1/folder/{id}/tokens/delete.json" => {
+            let parent = token_parent(id()?, form);
+            let name = required(form, "name")?;
+            i.delete_token(parent, &name).map_err(refused)?;
+            id_result(parent.id())
+        }
+        "/rest/asset/v1/emails.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let template: Id = required(form, "template")?
+                .trim()
+                .parse()
+                .map_err(|_| Reply::refusal("1003", "Invalid template"))?;
+            let subject = field(form, "subject").unwrap_or_default();
+            let id = i
+                .create_email(&name, folder, template, &subject)
+                .map_err(refused)?;
+            envelope(vec![email_record(i, &i.emails[&id])])
+        }
+        "/rest/asset/v1/email/{id}/content/{htmlId}.json" => {
+            let id = id()?;
+            let html_id = params.get(1).cloned().unwrap_or_default();
+            let kind = required(form, "type")?;
+            let value = field(form, "value").unwrap_or_default();
+            i.set_email_section(id, &html_id, &kind, &value)
+                .map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/email/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_email(id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/landingPages.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let template: Id = required(form, "template")?
+                .trim()
+                .parse()
+                .map_err(|_| Reply::refusal("1003", "Invalid template"))?;
+            let id = i
+                .create_landing_page(&name, folder, template)
+                .map_err(refused)?;
+            envelope(vec![landing_page_record(i, &i.landing_pages[&id])])
+        }
+        "/rest/asset/v1/landingPage/{id}/content.json" => {
+            let id = id()?;
+            let content_id = required(form, "contentId")?;
+            let kind = required(form, "type")?;
+            let value = field(form, "value").unwrap_or_default();
+            i.add_page_section(id, &content_id, &kind, &value)
+                .map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/landingPage/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_landing_page(id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/forms.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let id = i.create_form(&name, folder).map_err(refused)?;
+            envelope(vec![form_record(i, &i.forms[&id])])
+        }
+        "/rest/asset/v1/form/{id}/fields.json" => {
+            let id = id()?;
+            let field_id = required(form, "fieldId")?;
+            let f = i.add_form_field(id, &field_id).map_err(refused)?;
+            envelope(vec![form_field_record(&f)])
+        }
+        "/rest/asset/v1/form/{id}/field/{fieldId}/delete.json" => {
+            let id = id()?;
+            let field_id = params.get(1).cloned().unwrap_or_default();
+            i.remove_form_field(id, &field_id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/form/{id}/approveDraft.json" => {
+            let id = id()?;
+            i.approve_form(id).map_err(refused)?;
+            envelope(vec![form_record(i, &i.forms[&id])])
+        }
+        "/rest/asset/v1/form/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_form(id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/smartCampaigns.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let id = i.create_campaign(&name, folder).map_err(refused)?;
+            envelope(vec![campaign_record(i, &i.campaigns[&id])])
+        }
+        "/rest/asset/v1/smartCampaign/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_campaign(id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/emailTemplates.json" | "/rest/asset/v1/landingPageTemplates.json" => {
+            let kind = design(template);
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let html = match kind {
+                // An email template's content comes with it, as a file.
+                DesignKind::EmailTemplate => form
+                    .iter()
+                    .find(|p| p.name == "content")
+                    .map(Part::text)
+                    .ok_or_else(|| Reply::refusal("701", "content cannot be blank"))?,
+                _ => String::new(),
+            };
+            let id = i
+                .create_design(kind, &name, folder, &html)
+                .map_err(refused)?;
+            envelope(vec![design_record(i, kind, id)])
+        }
+        "/rest/asset/v1/emailTemplate/{id}/content.json"
+        | "/rest/asset/v1/landingPageTemplate/{id}/content.json" => {
+            let id = id()?;
+            let html = form
+                .iter()
+                .find(|p| p.name == "content")
+                .map(Part::text)
+                .ok_or_else(|| Reply::refusal("701", "content cannot be blank"))?;
+            i.set_design_content(design(template), id, &html)
+                .map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/emailTemplate/{id}/approveDraft.json"
+        | "/rest/asset/v1/landingPageTemplate/{id}/approveDraft.json" => {
+            let id = id()?;
+            let kind = design(template);
+            i.approve_design(kind, id).map_err(refused)?;
+            envelope(vec![design_record(i, kind, id)])
+        }
+        "/rest/asset/v1/emailTemplate/{id}/delete.json"
+        | "/rest/asset/v1/landingPageTemplate/{id}/delete.json" => {
+            let id = id()?;
+            i.delete_design(design(template), id).map_err(refused)?;
+            id_result(id)
+        }
+        "/rest/asset/v1/files.json" => {
+            let name = required(form, "name")?;
+            let folder = folder_field(form)?;
+            let bytes = form
+                .iter()
+                .find(|p| p.name == "file")
+                .map(|p| p.bytes.clone())
+                .ok_or_else(|| Reply::refusal("701", "file cannot be blank"))?;
+            let id = i.create_file(&name, folder, bytes).map_err(refused)?;
+            envelope(vec![file_record(i, base, &i.files[&id])])
+        }
+        "/rest/asset/v1/file/{id}/content.json" => {
+            let id = id()?;
+            let bytes = form
+                .iter()
+                .find(|p| p.name == "file")
+                .map(|p| p.bytes.clone())
+                .ok_or_else(|| Reply::refusal("701", "file cannot be blank"))?;
+            i.set_file_content(id, bytes).map_err(refused)?;
+            envelope(vec![file_record(i, base, &i.files[&id])])
+        }
+        _ => Reply::error("610"),
+    })
+}
+
+fn token_parent(id: Id, form: &[Part]) -> Parent {
+    match field(form, "folderType") {
+        Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
+        _ => Parent::Folder(id),
+    }
+}
+
+fn token_answer(i: &Instance, parent: Parent) -> Reply {
+    let tokens = match parent {
+        Parent::Folder(id) => i.folders.get(&id).map(|f| f.tokens.clone()),
+        Parent::Program(id) => i.programs.get(&id).map(|p| p.tokens.clone()),
+    }
+    .unwrap_or_default();
+    envelope(vec![json!({
+        "folder": {"type": parent.kind(), "value": parent.id()},
+        "tokens": tokens.iter().map(|t| json!({
+            "name": t.name, "type": t.kind, "value": t.value,
+            "computedUrl": format!("https://app-sim.marketo.com/#ME{}C3", parent.id()),
+        })).collect::<Vec<_>>(),
+    })])
+}
+
+fn array(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
 }
 
 fn reply_is_empty(reply: &Reply) -> bool {
@@ -771,6 +1097,87 @@ fn tokens_of(i: &Instance, at: Parent, inherited: bool) -> Option<Vec<Token>> {
         next = parent;
     }
     Some(out)
+}
+
+fn landing_page_record(i: &Instance, p: &crate::model::LandingPage) -> Value {
+    json!({
+        "id": p.id, "name": p.name, "description": "",
+        "createdAt": p.updated_at, "updatedAt": p.updated_at,
+        "URL": format!("https://go.sim.example/lp/{}.html", p.id),
+        "computedUrl": format!("https://app-sim.marketo.com/#LP{}A1", p.id),
+        "folder": folder_ref(i, p.parent),
+        "status": p.status, "template": p.template,
+        "title": p.name, "keywords": "", "robots": "index, nofollow",
+        "customHeadHTML": null, "facebookOgTags": null,
+        "formPrefill": false, "mobileEnabled": false, "workspace": "Default",
+    })
+}
+
+fn form_record(i: &Instance, f: &crate::model::Form) -> Value {
+    json!({
+        "id": f.id, "name": f.name, "description": "",
+        "createdAt": f.updated_at, "updatedAt": f.updated_at,
+        "url": format!("https://app-sim.marketo.com/#FO{}A1", f.id),
+        "status": f.status, "folder": folder_ref(i, f.parent),
+        "theme": "simple", "language": "English", "locale": "en_US",
+        "progressiveProfiling": false, "labelPosition": "left",
+        "fontFamily": "Helvetica", "fontSize": "13px",
+        "knownVisitor": {"type": "form", "template": null},
+        "thankYouList": [{"default": true, "followupType": "none", "followupValue": null,
+                           "operator": null, "subjectField": null, "values": null}],
+        "buttonLocation": 120, "buttonLabel": "Submit", "waitingLabel": "Please Wait",
+    })
+}
+
+fn form_field_record(x: &crate::model::FormField) -> Value {
+    json!({
+        "id": x.api_name, "label": x.label, "dataType": x.data_type,
+        "validationMessage": "This field is required.",
+        "rowNumber": 0, "columnNumber": 0, "required": false,
+        "formPrefill": true, "fieldWidth": 150, "labelWidth": 100,
+        "maxLength": 255, "visibilityRules": {"ruleType": "alwaysShow"},
+    })
+}
+
+fn file_record(i: &Instance, base: &str, f: &crate::model::File) -> Value {
+    let folder = i.folders.get(&f.parent.id());
+    json!({
+        "id": f.id, "name": f.name, "description": null,
+        "createdAt": f.updated_at, "updatedAt": f.updated_at,
+        "folder": {"id": f.parent.id(), "name": folder.map(|x| x.name.clone()), "type": "Folder"},
+        "mimeType": f.mime_type, "size": f.bytes.len(),
+        "url": file_url(base, &i.munchkin, &f.name),
+    })
+}
+
+/// A template's record, as its list gives it.
+fn design_record(i: &Instance, kind: DesignKind, id: Id) -> Value {
+    let (map, extra) = match kind {
+        DesignKind::EmailTemplate => (&i.email_templates, json!({"version": 2})),
+        DesignKind::LandingPageTemplate => (
+            &i.landing_page_templates,
+            json!({"enableMunchkin": true, "templateType": "freeForm"}),
+        ),
+        DesignKind::Snippet => (&i.snippets, json!({})),
+    };
+    let Some(d) = map.get(&id) else {
+        return Value::Null;
+    };
+    let mut v = json!({
+        "id": d.id,
+        "name": d.name,
+        "description": "",
+        "createdAt": d.updated_at,
+        "updatedAt": d.updated_at,
+        "url": format!("https://app-sim.marketo.com/#DS{}A1", d.id),
+        "folder": folder_ref(i, d.parent),
+        "status": d.status,
+        "workspace": "Default",
+    });
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    v
 }
 
 fn email_record(i: &Instance, e: &crate::model::Email) -> Value {

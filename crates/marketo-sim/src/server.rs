@@ -124,6 +124,9 @@ pub struct Call {
     pub path: String,
     /// Decoded query parameters, in order.
     pub query: Vec<(String, String)>,
+    /// The names of the fields of a POST body (form-encoded or multipart),
+    /// in order.
+    pub form: Vec<String>,
     pub status: u16,
     /// The Marketo error code of the answer, if any.
     pub code: Option<String>,
@@ -208,6 +211,16 @@ impl Reply {
 
     pub fn error(code: &str) -> Reply {
         Reply::json(&error_envelope(code))
+    }
+
+    /// An error with its own message.
+    pub fn refusal(code: &str, message: &str) -> Reply {
+        Reply::json(&json!({
+            "requestId": request_id(),
+            "success": false,
+            "errors": [{"code": code, "message": message}],
+            "warnings": [],
+        }))
     }
 
     pub fn raw(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
@@ -469,6 +482,96 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
     }))
 }
 
+/// One field of a POST body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub name: String,
+    /// The file name of a multipart file field.
+    pub filename: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Part {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// The fields of a POST body: `application/x-www-form-urlencoded` or
+/// `multipart/form-data` (anything else has none).
+pub fn parse_body(content_type: &str, body: &[u8]) -> Vec<Part> {
+    let lower = content_type.to_ascii_lowercase();
+    if lower.starts_with("application/x-www-form-urlencoded") {
+        return parse_query(&String::from_utf8_lossy(body))
+            .into_iter()
+            .map(|(name, value)| Part {
+                name,
+                filename: None,
+                bytes: value.into_bytes(),
+            })
+            .collect();
+    }
+    if !lower.starts_with("multipart/form-data") {
+        return Vec::new();
+    }
+    let Some(boundary) = content_type
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut out = Vec::new();
+    let mut chunks = split_bytes(body, &delimiter).into_iter().skip(1);
+    for chunk in chunks.by_ref() {
+        if chunk.starts_with(b"--") {
+            break;
+        }
+        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
+        let Some(split) = find(chunk, b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&chunk[..split]);
+        let mut data = &chunk[split + 4..];
+        data = data.strip_suffix(b"\r\n").unwrap_or(data);
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition"))
+            .unwrap_or("");
+        let param = |key: &str| {
+            disposition.split(';').map(str::trim).find_map(|p| {
+                p.strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        };
+        if let Some(name) = param("name") {
+            out.push(Part {
+                name,
+                filename: param("filename"),
+                bytes: data.to_vec(),
+            });
+        }
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn split_bytes<'a>(mut data: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut out = Vec::new();
+    while let Some(at) = find(data, delimiter) {
+        out.push(&data[..at]);
+        data = &data[at + delimiter.len()..];
+    }
+    out.push(data);
+    out
+}
+
 /// Parse `a=1&b=x%20y` (also used for form bodies).
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
@@ -519,6 +622,16 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
     let is_rest = request.path.starts_with("/rest/");
     let is_identity = request.path.starts_with("/identity/");
     let is_file = request.path.starts_with("/rs/");
+    let form = if request.method == "POST" && is_rest {
+        let content_type = request
+            .headers
+            .get("content-type")
+            .cloned()
+            .unwrap_or_default();
+        parse_body(&content_type, &request.body)
+    } else {
+        Vec::new()
+    };
     let mut state = shared.lock();
 
     // A fault hits a REST call once it is admitted (so it counts against
@@ -553,7 +666,7 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
                             &request.method,
                             &request.path,
                             &request.query,
-                            &request.body,
+                            &form,
                         )
                     }
                 }
@@ -575,6 +688,7 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
         method: request.method.clone(),
         path: request.path.clone(),
         query: request.query.clone(),
+        form: form.iter().map(|p| p.name.clone()).collect(),
         status: reply.status,
         code: reply.code.clone(),
         fault: fault.clone(),

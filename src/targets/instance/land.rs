@@ -1,0 +1,893 @@
+//! Writing one planned program into a live instance, in the order of spec
+//! section 11, and taking it back when a write fails for good:
+//!
+//! 1. the design-studio assets it brings (images and files, email and
+//!    landing-page templates, global forms): created, or their content
+//!    replaced (`overwrite`; the previous content is kept first);
+//! 2. the program, in its campaign folder, with its channel and tags;
+//! 3. its My Tokens; 4. its local forms; 5. its emails (template, subject,
+//!    content); 6. its landing pages; 7. its smart campaigns, created
+//!    inactive and unscheduled (the API cannot write a smart list or a
+//!    flow: the plan lists them as `manual`).
+//!
+//! Every create is journaled before it is sent (an intent) and after (its
+//! id), so a rollback, here or after a crash, knows what to delete.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::history::{RemoteAction, RemoteKind, RemoteRecord};
+use crate::load::bundle::Bundle;
+use crate::load::subscription::Subscription;
+use crate::marketo::api::{self, FolderKind, FolderRef};
+use crate::marketo::api_write::{self as write, Created, Sender, TemplateKind};
+use crate::marketo::client::ErrorKind;
+use crate::marketo::index::Index;
+use crate::marketo::{ApiError, Client};
+use crate::model::{AssetContent, DesignKind, Email, LandingPage, Token, TokenType};
+use crate::names::key;
+use crate::plan::{hydrate, AssetWrite, ProgramWrites};
+
+use super::state::{pre_image_rel, Event, Journal};
+
+/// Why writing a program stopped.
+pub(super) enum Stop {
+    /// The instance refused a write for good (or the program needs
+    /// something the instance lacks): the program fails and is removed.
+    Refused {
+        code: Option<String>,
+        message: String,
+    },
+    /// Something local (the journal, the disk): the whole run stops, and
+    /// the next run or log takes back the program in progress.
+    Local(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Stop {
+    fn from(e: anyhow::Error) -> Stop {
+        Stop::Local(e)
+    }
+}
+
+impl Stop {
+    fn refused(message: impl Into<String>) -> Stop {
+        Stop::Refused {
+            code: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// A failure of a call, saying what was being written: Marketo refusing
+/// it (an error code) fails the program; anything else (the daily quota,
+/// an instance that cannot be reached, a transient error that outlasted
+/// the retries, an answer that is not Marketo's) stops the run, and the
+/// next one takes the program in progress back.
+fn refused(what: &str, e: ApiError) -> Stop {
+    match &e.kind {
+        ErrorKind::Api { code, .. } => Stop::Refused {
+            code: Some(code.clone()),
+            message: format!("{what}: {e}"),
+        },
+        _ => Stop::Local(anyhow::Error::new(e).context(what.to_string())),
+    }
+}
+
+/// The token types the API can create, by the format's type (Marketo's
+/// name); the others (script, calendar, image) are `manual`.
+pub(super) fn api_token_type(kind: &TokenType) -> Option<&'static str> {
+    match kind {
+        TokenType::Text => Some("text"),
+        TokenType::RichText => Some("rich text"),
+        TokenType::Number => Some("number"),
+        TokenType::Date => Some("date"),
+        TokenType::Score => Some("score"),
+        _ => None,
+    }
+}
+
+/// Marketo's program type for the format's.
+fn program_type(kind: &str) -> &'static str {
+    match kind {
+        "event" => "Event",
+        "engagement" => "Engagement",
+        "email" => "Email",
+        _ => "Default",
+    }
+}
+
+/// The names a design-studio folder for new assets of a kind may have,
+/// when the instance holds no asset of that kind yet.
+fn folder_names(kind: DesignKind) -> &'static [&'static str] {
+    match kind {
+        DesignKind::EmailTemplate => &["Email Templates", "Templates", "Emails"],
+        DesignKind::LandingPageTemplate => {
+            &["Landing Page Templates", "Templates", "Landing Pages"]
+        }
+        DesignKind::Form => &["Forms"],
+        DesignKind::Snippet => &["Snippets"],
+        DesignKind::Image => &["Images and Files"],
+    }
+}
+
+fn remote_kind(kind: DesignKind) -> RemoteKind {
+    match kind {
+        DesignKind::EmailTemplate => RemoteKind::EmailTemplate,
+        DesignKind::LandingPageTemplate => RemoteKind::LandingPageTemplate,
+        DesignKind::Form => RemoteKind::ExternalForm,
+        DesignKind::Snippet | DesignKind::Image => RemoteKind::Image,
+    }
+}
+
+/// Design-studio assets first: images and files, templates, global forms.
+fn studio_order(kind: DesignKind) -> u8 {
+    match kind {
+        DesignKind::Image => 0,
+        DesignKind::EmailTemplate => 1,
+        DesignKind::LandingPageTemplate => 2,
+        DesignKind::Form => 3,
+        DesignKind::Snippet => 4,
+    }
+}
+
+/// A token's value as the API takes it.
+fn token_value(token: &Token) -> String {
+    match &token.value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// What one run writes with, across its programs.
+pub(super) struct Writer<'a> {
+    pub client: &'a Client,
+    pub index: &'a Index,
+    /// The snapshot the plan was made from (field API names, the contents
+    /// an overwrite replaces).
+    pub state: &'a Subscription,
+    pub state_dir: &'a Path,
+    pub import_id: &'a str,
+    pub journal: &'a mut Journal,
+    /// Design-studio assets this run wrote: (kind, name key) → id and the
+    /// content written (to put back when a later program that replaced it
+    /// fails).
+    pub written: BTreeMap<(DesignKind, String), (u64, AssetContent)>,
+    /// Design-studio folders found by name.
+    folders: BTreeMap<DesignKind, FolderRef>,
+    /// Who new emails come from (looked up once).
+    sender: Option<Option<Sender>>,
+    /// What the program in hand created or replaced, in order.
+    pub done: Vec<RemoteRecord>,
+    /// Its name in the instance.
+    program: String,
+    pub tick: &'a mut dyn FnMut(&str, &str),
+}
+
+impl<'a> Writer<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        client: &'a Client,
+        index: &'a Index,
+        state: &'a Subscription,
+        state_dir: &'a Path,
+        import_id: &'a str,
+        journal: &'a mut Journal,
+        tick: &'a mut dyn FnMut(&str, &str),
+    ) -> Writer<'a> {
+        Writer {
+            client,
+            index,
+            state,
+            state_dir,
+            import_id,
+            journal,
+            written: BTreeMap::new(),
+            folders: BTreeMap::new(),
+            sender: None,
+            done: Vec::new(),
+            program: String::new(),
+            tick,
+        }
+    }
+
+    fn record(&self, kind: RemoteKind, id: u64, name: &str) -> RemoteRecord {
+        RemoteRecord {
+            action: RemoteAction::Create,
+            id,
+            kind,
+            name: name.to_string(),
+            program: self.program.clone(),
+            updated_at: String::new(),
+            before: None,
+            token_type: None,
+        }
+    }
+
+    /// Send a create, journaled before (an intent) and after (its id).
+    /// When the call failed after a try that may have reached Marketo, the
+    /// asset is looked for by name: found, it is this call's.
+    fn create(
+        &mut self,
+        kind: RemoteKind,
+        name: &str,
+        parent: Option<FolderRef>,
+        call: impl FnOnce(&Client) -> Result<Created, ApiError>,
+    ) -> Result<Created, Stop> {
+        let intent = self.record(kind, 0, name);
+        self.journal.write(&Event::Intent {
+            record: intent,
+            parent: parent.map(|p| p.id),
+        })?;
+        let created = match call(self.client) {
+            Ok(created) => created,
+            Err(e) if e.uncertain => match super::find::find(self.client, kind, name, parent) {
+                Ok(Some(id)) => Created {
+                    id,
+                    updated_at: String::new(),
+                },
+                _ => return Err(refused(&format!("creating {kind} \"{name}\""), e)),
+            },
+            Err(e) => return Err(refused(&format!("creating {kind} \"{name}\""), e)),
+        };
+        let mut record = self.record(kind, created.id, name);
+        record.updated_at = created.updated_at.clone();
+        self.journal.write(&Event::Done {
+            record: record.clone(),
+        })?;
+        self.done.push(record);
+        (self.tick)(
+            &self.program,
+            &format!("{kind} \"{name}\" (id {})", created.id),
+        );
+        Ok(created)
+    }
+
+    /// A write that adds to what was just created (a section, a field, an
+    /// approval). After an uncertain try, "already there" (709) means it
+    /// was done.
+    fn then<T>(
+        &mut self,
+        what: &str,
+        call: impl FnOnce(&Client) -> Result<T, ApiError>,
+    ) -> Result<Option<T>, Stop> {
+        match call(self.client) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.uncertain && e.code() == Some("709") => Ok(None),
+            Err(e) => Err(refused(what, e)),
+        }
+    }
+
+    /// The time stamp of the last asset created, after what followed it.
+    fn stamp_last(&mut self, updated_at: &str) {
+        if let Some(last) = self.done.last_mut() {
+            if !updated_at.is_empty() {
+                last.updated_at = updated_at.to_string();
+            }
+        }
+    }
+
+    /// Write one program whole; its id in the instance.
+    pub fn program(&mut self, writes: &ProgramWrites, full: &Bundle) -> Result<u64, Stop> {
+        let (landed, mut assets) = hydrate(writes, full);
+        self.done.clear();
+        self.program = landed.program.name.clone();
+
+        // 1. The design studio.
+        assets.sort_by_key(|a| studio_order(a.kind));
+        for asset in &assets {
+            self.design_asset(asset)?;
+        }
+
+        // 2. The program.
+        let folder = self.index.folder(&writes.landing.folder).ok_or_else(|| {
+            Stop::refused(format!(
+                "the campaign folder \"{}\" is not in the instance",
+                writes.landing.folder
+            ))
+        })?;
+        let declared = self.state.meta.tags.as_ref();
+        let tags: Vec<(String, String)> = landed
+            .program
+            .tags
+            .iter()
+            .filter(|(t, v)| {
+                // A tag value the instance lacks cannot be added through
+                // the API (the plan lists it as `manual`).
+                declared.is_some_and(|tags| {
+                    tags.iter().any(|(tt, values)| {
+                        key(tt) == key(t) && values.iter().any(|vv| key(vv) == key(v))
+                    })
+                })
+            })
+            .map(|(t, v)| (t.clone(), v.clone()))
+            .collect();
+        let info = &landed.program;
+        let name = info.name.clone();
+        let program = self.create(RemoteKind::Program, &name, Some(folder), |c| {
+            write::create_program(
+                c,
+                &name,
+                folder,
+                program_type(&info.kind),
+                info.channel.as_deref().unwrap_or_default(),
+                info.description.as_deref().unwrap_or_default(),
+                &tags,
+            )
+        })?;
+        let at = FolderRef {
+            id: program.id,
+            kind: FolderKind::Program,
+        };
+
+        // 3. Its tokens.
+        for token in &landed.tokens {
+            let Some(kind) = api_token_type(&token.kind) else {
+                continue;
+            };
+            let bare = token.name.strip_prefix("my.").unwrap_or(&token.name);
+            let value = token_value(token);
+            let what = format!("creating token \"{}\"", token.name);
+            self.then(&what, |c| write::create_token(c, at, bare, kind, &value))?;
+            let mut record = self.record(RemoteKind::Token, program.id, bare);
+            record.token_type = Some(kind.to_string());
+            self.journal.write(&Event::Done {
+                record: record.clone(),
+            })?;
+            self.done.push(record);
+            (self.tick)(&self.program, &format!("token \"{}\"", token.name));
+        }
+
+        // 4. Local forms.
+        let mut local_forms: BTreeMap<String, u64> = BTreeMap::new();
+        for form in &landed.forms {
+            let id = self.form(RemoteKind::Form, &form.name, at, &form.fields)?;
+            local_forms.insert(key(&form.name), id);
+        }
+
+        // 5. Emails.
+        for email in &landed.emails {
+            self.email(at, email)?;
+        }
+
+        // 6. Landing pages.
+        for page in &landed.landing_pages {
+            self.page(at, page, &local_forms)?;
+        }
+
+        // 7. Smart campaigns: inactive, unscheduled, smart list and flow
+        // empty.
+        for campaign in &landed.smart_campaigns {
+            let name = campaign.name.clone();
+            self.create(RemoteKind::SmartCampaign, &name, Some(at), |c| {
+                write::create_smart_campaign(c, &name, at)
+            })?;
+        }
+        Ok(program.id)
+    }
+
+    // -----------------------------------------------------------------
+    // The design studio.
+
+    /// Where new design-studio assets of a kind go: beside one of that
+    /// kind, else a folder of a usual name.
+    fn design_folder(&mut self, kind: DesignKind) -> Result<FolderRef, Stop> {
+        if let Some(f) = self
+            .index
+            .design_folders
+            .get(&kind)
+            .or_else(|| self.folders.get(&kind))
+        {
+            return Ok(*f);
+        }
+        for name in folder_names(kind) {
+            let found = api::folders_by_name(self.client, name)
+                .map_err(|e| refused(&format!("looking for the folder \"{name}\""), e))?;
+            let folder = found
+                .items
+                .iter()
+                .filter(|f| self.index.root.is_none_or(|root| f.as_ref() != root))
+                .map(api::Folder::as_ref)
+                .next();
+            if let Some(folder) = folder {
+                self.folders.insert(kind, folder);
+                return Ok(folder);
+            }
+        }
+        Err(Stop::refused(format!(
+            "the instance has no {} yet and no Design Studio folder named {} to put one in; create one of those folders",
+            kind.noun(),
+            folder_names(kind)
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )))
+    }
+
+    /// The lead fields' API names for field names of the target.
+    fn api_names(&self, fields: &[String]) -> Vec<String> {
+        let declared = self.state.meta.fields.as_deref().unwrap_or_default();
+        fields
+            .iter()
+            .map(|f| {
+                declared
+                    .iter()
+                    .find(|d| key(&d.name) == key(f))
+                    .and_then(|d| d.api_name.clone())
+                    .unwrap_or_else(|| f.clone())
+            })
+            .collect()
+    }
+
+    /// A form (local or global) with its fields, approved.
+    fn form(
+        &mut self,
+        kind: RemoteKind,
+        name: &str,
+        folder: FolderRef,
+        fields: &[String],
+    ) -> Result<u64, Stop> {
+        let created = self.create(kind, name, Some(folder), |c| {
+            write::create_form(c, name, folder)
+        })?;
+        for field in self.api_names(fields) {
+            let what = format!("adding field \"{field}\" to form \"{name}\"");
+            self.then(&what, |c| write::add_form_field(c, created.id, &field))?;
+        }
+        let what = format!("approving form \"{name}\"");
+        if let Some(approved) = self.then(&what, |c| write::approve_form(c, created.id))? {
+            self.stamp_last(&approved.updated_at);
+        }
+        Ok(created.id)
+    }
+
+    fn design_asset(&mut self, asset: &AssetWrite) -> Result<(), Stop> {
+        let k = (asset.kind, key(&asset.name));
+        let mine = self
+            .written
+            .get(&k)
+            .map(|(id, content)| (*id, content.clone()));
+        let theirs = self.index.asset(asset.kind, &asset.name).map(|a| a.id);
+        match (mine, theirs) {
+            (Some((id, before)), _) => self.replace(asset, id, Before::Written(before)),
+            (None, Some(id)) => self.replace(asset, id, Before::Snapshot),
+            (None, None) => self.create_design(asset),
+        }
+    }
+
+    fn create_design(&mut self, asset: &AssetWrite) -> Result<(), Stop> {
+        let folder = self.design_folder(asset.kind)?;
+        let name = asset.name.clone();
+        let kind = remote_kind(asset.kind);
+        let id = match (&asset.content, asset.kind) {
+            (AssetContent::Image { bytes, .. }, _) => {
+                self.create(kind, &name, Some(folder), |c| {
+                    write::create_file(c, &name, folder, bytes)
+                })?
+                .id
+            }
+            (AssetContent::Doc(doc), DesignKind::EmailTemplate) => {
+                let html = doc_html(&doc.doc);
+                let created = self.create(kind, &name, Some(folder), |c| {
+                    write::create_template(c, TemplateKind::Email, &name, folder, &html)
+                })?;
+                self.approve_template(TemplateKind::Email, created.id, &name)?;
+                created.id
+            }
+            (AssetContent::Doc(doc), DesignKind::LandingPageTemplate) => {
+                let html = doc_html(&doc.doc);
+                let created = self.create(kind, &name, Some(folder), |c| {
+                    write::create_template(c, TemplateKind::LandingPage, &name, folder, "")
+                })?;
+                let what = format!("writing the content of landing page template \"{name}\"");
+                self.then(&what, |c| {
+                    write::update_template_content(c, TemplateKind::LandingPage, created.id, &html)
+                })?;
+                self.approve_template(TemplateKind::LandingPage, created.id, &name)?;
+                created.id
+            }
+            (AssetContent::Doc(doc), DesignKind::Form) => {
+                let fields = crate::model::DesignDoc {
+                    name: name.clone(),
+                    doc: doc.doc.clone(),
+                }
+                .fields();
+                self.form(kind, &name, folder, &fields)?
+            }
+            (AssetContent::Doc(_), _) => {
+                return Err(Stop::refused(format!(
+                    "{} \"{name}\" cannot be written through the API",
+                    asset.kind.noun()
+                )))
+            }
+        };
+        self.written
+            .insert((asset.kind, key(&asset.name)), (id, asset.content.clone()));
+        Ok(())
+    }
+
+    fn approve_template(&mut self, kind: TemplateKind, id: u64, name: &str) -> Result<(), Stop> {
+        let what = format!("approving template \"{name}\"");
+        if let Some(approved) = self.then(&what, |c| write::approve_template(c, kind, id))? {
+            self.stamp_last(&approved.updated_at);
+        }
+        Ok(())
+    }
+
+    /// Replace an asset's content (`overwrite`), keeping what it held.
+    fn replace(&mut self, asset: &AssetWrite, id: u64, before: Before) -> Result<(), Stop> {
+        let kind = remote_kind(asset.kind);
+        let name = asset.name.clone();
+        let previous = match before {
+            Before::Written(content) => Some(self.content_bytes(&content)),
+            Before::Snapshot => self.snapshot_content(asset.kind, &name),
+        };
+        let mut record = self.record(kind, id, &name);
+        record.action = RemoteAction::Replace;
+        if let Some(bytes) = &previous {
+            let rel = pre_image_rel(self.import_id, &record);
+            let path = self.state_dir.join(&rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    anyhow::anyhow!(e).context(format!("cannot create {}", parent.display()))
+                })?;
+            }
+            crate::fsutil::write_atomic(&path, bytes).map_err(|e| {
+                anyhow::anyhow!(e).context(format!("cannot keep {}", path.display()))
+            })?;
+            record.before = Some(rel);
+        }
+        self.journal.write(&Event::Done {
+            record: record.clone(),
+        })?;
+        self.done.push(record);
+        let what = format!("replacing the content of {} \"{name}\"", asset.kind.noun());
+        match (&asset.content, asset.kind) {
+            (AssetContent::Image { bytes, .. }, _) => {
+                if let Some(answer) =
+                    self.then(&what, |c| write::update_file_content(c, id, &name, bytes))?
+                {
+                    self.stamp_last(&answer.updated_at);
+                }
+            }
+            (
+                AssetContent::Doc(doc),
+                DesignKind::EmailTemplate | DesignKind::LandingPageTemplate,
+            ) => {
+                let template = if asset.kind == DesignKind::EmailTemplate {
+                    TemplateKind::Email
+                } else {
+                    TemplateKind::LandingPage
+                };
+                let html = doc_html(&doc.doc);
+                self.then(&what, |c| {
+                    write::update_template_content(c, template, id, &html)
+                })?;
+                self.approve_template(template, id, &name)?;
+            }
+            (AssetContent::Doc(doc), DesignKind::Form) => {
+                let wanted = self.api_names(
+                    &crate::model::DesignDoc {
+                        name: name.clone(),
+                        doc: doc.doc.clone(),
+                    }
+                    .fields(),
+                );
+                let had: Vec<String> = previous
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<Vec<String>>(b).ok())
+                    .unwrap_or_default();
+                match super::takeback::set_form_fields(self.client, id, &had, &wanted) {
+                    Ok(Some(approved)) => self.stamp_last(&approved.updated_at),
+                    Ok(None) => {}
+                    Err(e) => return Err(refused(&what, e)),
+                }
+            }
+            (AssetContent::Doc(_), _) => {
+                return Err(Stop::refused(format!(
+                    "{} \"{name}\" cannot be written through the API",
+                    asset.kind.noun()
+                )))
+            }
+        }
+        (self.tick)(
+            &self.program,
+            &format!("{kind} \"{name}\" (id {id}) replaced"),
+        );
+        self.written
+            .insert((asset.kind, key(&asset.name)), (id, asset.content.clone()));
+        Ok(())
+    }
+
+    /// An asset's content as kept for a restore: an image's bytes, a
+    /// template's HTML, a form's fields' API names (as JSON).
+    fn content_bytes(&self, content: &AssetContent) -> Vec<u8> {
+        match content {
+            AssetContent::Image { bytes, .. } => bytes.as_ref().clone(),
+            AssetContent::Doc(doc) => match doc.doc.get("fields") {
+                Some(_) => serde_json::to_vec(&self.api_names(&doc.fields())).unwrap_or_default(),
+                None => doc_html(&doc.doc).into_bytes(),
+            },
+        }
+    }
+
+    /// What the snapshot holds of an asset: an image's bytes, a template's
+    /// HTML, a form's fields' API names (as JSON).
+    fn snapshot_content(&self, kind: DesignKind, name: &str) -> Option<Vec<u8>> {
+        let stored = self.state.find_asset(kind, name)?;
+        match (kind, &stored.doc) {
+            (DesignKind::Image, _) => std::fs::read(
+                self.state
+                    .root
+                    .join("design-studio")
+                    .join(kind.dir())
+                    .join(&stored.file),
+            )
+            .ok(),
+            (DesignKind::Form, Some(doc)) => {
+                serde_json::to_vec(&self.api_names(&doc.fields())).ok()
+            }
+            (_, Some(doc)) => Some(doc_html(&doc.doc).into_bytes()),
+            _ => None,
+        }
+    }
+
+    // -----------------------------------------------------------------
+    // Emails and landing pages.
+
+    fn template_id(&self, kind: DesignKind, name: &str) -> Result<u64, Stop> {
+        self.written
+            .get(&(kind, key(name)))
+            .map(|(id, _)| *id)
+            .or_else(|| self.index.asset(kind, name).map(|a| a.id))
+            .ok_or_else(|| {
+                Stop::refused(format!(
+                    "the {} \"{name}\" is not in the instance",
+                    kind.noun()
+                ))
+            })
+    }
+
+    fn snippet_id(&self, name: &str) -> Result<u64, Stop> {
+        self.index
+            .asset(DesignKind::Snippet, name)
+            .map(|a| a.id)
+            .ok_or_else(|| Stop::refused(format!("the snippet \"{name}\" is not in the instance")))
+    }
+
+    /// Who the email comes from: its own `from_name`, `from_email` and
+    /// `reply_email` keys, else the instance's latest email's.
+    fn sender(&mut self, email: &Email) -> Result<Sender, Stop> {
+        let own = |k: &str| {
+            email
+                .extra
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        if let (Some(from_name), Some(from_email)) = (own("from_name"), own("from_email")) {
+            return Ok(Sender {
+                reply_email: own("reply_email").unwrap_or_else(|| from_email.clone()),
+                from_name,
+                from_email,
+            });
+        }
+        if self.sender.is_none() {
+            let found = match self.index.sender.clone() {
+                Some(s) => Some(s),
+                None => api::any_email(self.client)
+                    .map_err(|e| refused("looking for an email's sender", e))?
+                    .and_then(|e| {
+                        let text = |h: &Option<api::HeaderField>| {
+                            h.as_ref()
+                                .and_then(|h| h.value.as_str())
+                                .unwrap_or_default()
+                                .to_string()
+                        };
+                        let s = Sender {
+                            from_name: text(&e.from_name),
+                            from_email: text(&e.from_email),
+                            reply_email: text(&e.reply_email),
+                        };
+                        (!s.from_email.is_empty()).then_some(s)
+                    }),
+            };
+            self.sender = Some(found);
+        }
+        self.sender.clone().flatten().ok_or_else(|| {
+            Stop::refused(format!(
+                "email \"{}\": Marketo needs a From name and address to create an email, and neither the email (keys from_name and from_email) nor any email of the instance gives one",
+                email.name
+            ))
+        })
+    }
+
+    fn email(&mut self, at: FolderRef, email: &Email) -> Result<(), Stop> {
+        let template = email.template.as_deref().ok_or_else(|| {
+            Stop::refused(format!(
+                "email \"{}\" names no template; Marketo creates an email only on a template",
+                email.name
+            ))
+        })?;
+        let template = self.template_id(DesignKind::EmailTemplate, template)?;
+        let sender = self.sender(email)?;
+        let name = email.name.clone();
+        let subject = email.subject.clone().unwrap_or_default();
+        let created = self.create(RemoteKind::Email, &name, Some(at), |c| {
+            write::create_email(c, &name, at, template, &subject, &sender)
+        })?;
+        // The template decides the email's sections: the HTML goes in its
+        // first text section, the snippets in its snippet sections (else
+        // in those the email's HTML declares).
+        let what = format!("reading the sections of email \"{name}\"");
+        let raw = self
+            .then(&what, |c| api::email_content(c, created.id, "draft"))?
+            .unwrap_or_default();
+        let sections: Vec<api::EmailSection> = api::parse_list(&raw);
+        let is = |s: &api::EmailSection, kinds: &[&str]| {
+            kinds.iter().any(|k| s.content_type.eq_ignore_ascii_case(k))
+        };
+        let body = sections
+            .iter()
+            .find(|s| is(s, &["Text", "HTML", "RichText"]))
+            .map(|s| s.html_id.clone())
+            .unwrap_or_else(|| "body".to_string());
+        let what = format!("writing the content of email \"{name}\"");
+        self.then(&what, |c| {
+            write::update_email_section(c, created.id, &body, "Text", &email.html)
+        })?;
+        let mut slots: Vec<String> = sections
+            .iter()
+            .filter(|s| is(s, &["Snippet"]))
+            .map(|s| s.html_id.clone())
+            .collect();
+        for id in snippet_slots(&email.html) {
+            if !slots.contains(&id) {
+                slots.push(id);
+            }
+        }
+        for (n, snippet) in email.snippets.iter().enumerate() {
+            let id = self.snippet_id(snippet)?;
+            let slot = slots
+                .get(n)
+                .cloned()
+                .unwrap_or_else(|| format!("snippet-{n}"));
+            let what = format!("adding snippet \"{snippet}\" to email \"{name}\"");
+            self.then(&what, |c| {
+                write::update_email_section(c, created.id, &slot, "Snippet", &id.to_string())
+            })?;
+        }
+        Ok(())
+    }
+
+    fn page(
+        &mut self,
+        at: FolderRef,
+        page: &LandingPage,
+        local_forms: &BTreeMap<String, u64>,
+    ) -> Result<(), Stop> {
+        let template = page.template.as_deref().ok_or_else(|| {
+            Stop::refused(format!(
+                "landing page \"{}\" names no template; Marketo creates a page only on a template",
+                page.name
+            ))
+        })?;
+        let template = self.template_id(DesignKind::LandingPageTemplate, template)?;
+        let name = page.name.clone();
+        let created = self.create(RemoteKind::LandingPage, &name, Some(at), |c| {
+            write::create_landing_page(c, &name, at, template)
+        })?;
+        let what = format!("writing the content of landing page \"{name}\"");
+        self.then(&what, |c| {
+            write::add_landing_page_section(c, created.id, "html", "HTML", &page.html)
+        })?;
+        for (n, form) in page.forms.iter().enumerate() {
+            let id = match local_forms.get(&key(form)) {
+                Some(id) => *id,
+                None => self.template_id(DesignKind::Form, form)?,
+            };
+            let what = format!("adding form \"{form}\" to landing page \"{name}\"");
+            self.then(&what, |c| {
+                write::add_landing_page_section(
+                    c,
+                    created.id,
+                    &format!("form-{n}"),
+                    "Form",
+                    &id.to_string(),
+                )
+            })?;
+        }
+        for (n, snippet) in page.snippets.iter().enumerate() {
+            let id = self.snippet_id(snippet)?;
+            let what = format!("adding snippet \"{snippet}\" to landing page \"{name}\"");
+            self.then(&what, |c| {
+                write::add_landing_page_section(
+                    c,
+                    created.id,
+                    &format!("snippet-{n}"),
+                    "Snippet",
+                    &id.to_string(),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What an asset held before a replace.
+enum Before {
+    /// This run wrote it earlier: what it wrote.
+    Written(AssetContent),
+    /// The instance's, as the snapshot holds it.
+    Snapshot,
+}
+
+/// A design document's HTML.
+fn doc_html(doc: &serde_json::Value) -> String {
+    doc.get("html")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The ids of the elements of class `mktoSnippet` in an email's HTML, in
+/// order.
+fn snippet_slots(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let end = after.find('>').unwrap_or(after.len());
+        let tag = &after[..end];
+        rest = &after[end..];
+        let class = attribute(tag, "class");
+        if class.is_some_and(|c| c.split_whitespace().any(|c| c == "mktoSnippet")) {
+            if let Some(id) = attribute(tag, "id").filter(|id| !id.is_empty()) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// The value of `name="..."` (or `'...'`) in a tag's text.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = tag[from..].find(name) {
+        let i = from + at;
+        from = i + name.len();
+        let before_ok = i == 0 || tag.as_bytes()[i - 1].is_ascii_whitespace();
+        let rest = tag[i + name.len()..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let rest = rest[1..].trim_start();
+        let quote = rest.chars().next()?;
+        if quote != '"' && quote != '\'' {
+            continue;
+        }
+        let inner = &rest[1..];
+        return inner.find(quote).map(|end| inner[..end].to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_slots_come_from_the_html() {
+        let html = r#"<td class="mktoText" id="body"></td><div class="x mktoSnippet" id="standard-footer" mktoName="F"></div><div class='mktoSnippet' id=''>"#;
+        assert_eq!(snippet_slots(html), ["standard-footer"]);
+    }
+
+    #[test]
+    fn token_types_the_api_can_write() {
+        assert_eq!(api_token_type(&TokenType::RichText), Some("rich text"));
+        assert_eq!(api_token_type(&TokenType::Script), None);
+        assert_eq!(api_token_type(&TokenType::Calendar), None);
+        assert_eq!(program_type("engagement"), "Engagement");
+    }
+}

@@ -1,0 +1,807 @@
+//! A live Marketo instance as the target (spec section 11): `--to
+//! marketo:INSTANCE`.
+//!
+//! - **What a plan reads** ([`InstanceTarget::load`]): a shallow pull
+//!   ([`crate::marketo::pull`]) into the instance's local state: the
+//!   schema, the folder tree with its tokens, the design studio with its
+//!   contents, and each program as its list gives it. Contents are cached
+//!   by `updatedAt`, so a preview of an unchanged instance costs its list
+//!   pages only. The programs mkimport imported carry their `imported`
+//!   record from the local ledger. The plan is then made exactly as
+//!   against a directory (the same mapping as `pull`).
+//! - **What a run writes** ([`land`]): per program, in the order of spec
+//!   11, through the API; first the assets the plan reuses, renames or
+//!   overwrites are checked again ([`recheck`]): changed since, the run is
+//!   stale and writes nothing. A program whose write is refused for good
+//!   is taken back (newest first) and reported `failed`.
+//! - **Its journal** ([`state`]): every create is journaled before and
+//!   after it is sent; a killed run is finished by the next run, undo or
+//!   log: the program in progress is taken back, those that landed stay
+//!   (and get their receipt). Receipts and the ledger live in the same
+//!   local state directory, under the same OS lock as a directory target.
+//! - **What the API cannot write** (`Target::annotate`): smart-list rules
+//!   and flow steps, tokens of some types, tag values: rows with action
+//!   `manual`, in the preview as in the run's report and receipt.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use serde_json::Value;
+
+use super::{ReceiptWriter, RunInfo, Stale, Target, UndoReceiptWriter};
+use crate::apply::{Applied, Landed, TargetLock};
+use crate::error::{show, usage};
+use crate::history::{History, Receipt, RemoteRecord, UndoPlan};
+use crate::load::bundle::{Bundle, Rereader};
+use crate::load::subscription::Subscription;
+use crate::marketo::index::Index;
+use crate::marketo::pull::{pull_indexed, PullOptions};
+use crate::marketo::{Client, Credentials, Instance, Limits};
+use crate::model::{Imported, TokenType};
+use crate::plan::{Action, AssetAction, AssetKind, Code, Plan, Problem, ProgramPlan, Status, Text};
+
+mod find;
+mod land;
+mod recheck;
+pub mod state;
+mod takeback;
+mod undo;
+
+use land::{Stop, Writer};
+use state::{Event, Journal, Ledger, LedgerEntry, JOURNAL_RECEIPT, SNAPSHOT};
+use takeback::{take_back, Taken};
+
+/// A live instance, and its local state.
+pub struct InstanceTarget {
+    instance: Instance,
+    /// `marketo:` and the instance's name.
+    label: String,
+    /// `$XDG_STATE_HOME/mkimport/<instance>/`.
+    state: PathBuf,
+    client: Mutex<Option<Arc<Client>>>,
+    /// Where the things of the last snapshot loaded are in the instance.
+    index: Mutex<Option<Arc<Index>>>,
+}
+
+impl InstanceTarget {
+    /// `text` is what follows `marketo:`: a Munchkin id or a base URL.
+    pub fn open(text: &str) -> Result<InstanceTarget> {
+        if text.trim().is_empty() {
+            return Err(usage(
+                "--to marketo: names no instance; give a Munchkin id (marketo:123-ABC-456) or a base URL (marketo:https://123-ABC-456.mktorest.com)",
+            ));
+        }
+        let instance = Instance::parse(text).map_err(|e| {
+            usage(format!(
+                "--to marketo:{text}: {}",
+                e.to_string().replace("--instance ", "")
+            ))
+        })?;
+        let state = state::state_home()?.join(state::instance_dir(&instance));
+        Ok(InstanceTarget {
+            label: format!("marketo:{}", instance.label()),
+            instance,
+            state,
+            client: Mutex::new(None),
+            index: Mutex::new(None),
+        })
+    }
+
+    /// The instance's local state directory.
+    pub fn state_dir(&self) -> &Path {
+        &self.state
+    }
+
+    /// The client, made on first use (the credentials are read then: a
+    /// log needs none).
+    fn client(&self) -> Result<Arc<Client>> {
+        let mut slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = slot.as_ref() {
+            return Ok(Arc::clone(client));
+        }
+        let client = Client::new(
+            self.instance.clone(),
+            Credentials::for_instance(&self.instance)?,
+            Limits::from_env()?,
+        );
+        *slot = Some(Arc::clone(&client));
+        Ok(client)
+    }
+
+    fn index(&self) -> Result<Arc<Index>> {
+        self.index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| anyhow!("internal error: the instance was not read before writing"))
+    }
+
+    fn create_state(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.state)
+            .with_context(|| format!("cannot create {}", show(&self.state)))
+    }
+
+    fn receipt_file(&self, import_id: &str) -> PathBuf {
+        self.state
+            .join(crate::apply::receipt::receipt_path_in_state(import_id))
+    }
+
+    fn write_receipt_file(&self, import_id: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.receipt_file(import_id);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", show(parent)))?;
+        }
+        crate::fsutil::write_atomic(&path, bytes)
+            .with_context(|| format!("cannot write the receipt {}", show(&path)))
+    }
+}
+
+/// Pull `marketo:INSTANCE` as a source: a whole snapshot (programs with
+/// their contents) in the instance's local state, cached by `updatedAt`
+/// like `pull`. Its directory, to read like any subscription.
+pub fn pull_source(text: &str) -> Result<PathBuf> {
+    let source = InstanceTarget::open(text)
+        .map_err(|e| usage(e.to_string().replace("--to marketo:", "--from marketo:")))?;
+    source.create_state()?;
+    let lock = TargetLock::acquire_in(&source.state)?;
+    let out = source.state.join("source");
+    let options = PullOptions {
+        out: out.clone(),
+        programs: Vec::new(),
+        name: None,
+        refetch: false,
+        progress: false,
+        shallow: false,
+    };
+    let client = source.client()?;
+    let (summary, _) = pull_indexed(&client, &options)
+        .with_context(|| format!("cannot read the source {}", source.label))?;
+    drop(lock);
+    for warning in &summary.warnings {
+        crate::errln!("warning: {}: {warning}", source.label);
+    }
+    Ok(out)
+}
+
+impl Target for InstanceTarget {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn applies_from_docs(&self) -> bool {
+        true
+    }
+
+    fn lock(&self) -> Result<TargetLock> {
+        self.create_state()?;
+        TargetLock::acquire_in(&self.state)
+    }
+
+    fn try_lock(&self) -> Result<Option<TargetLock>> {
+        self.create_state()?;
+        TargetLock::try_acquire_in(&self.state)
+    }
+
+    fn interrupted(&self) -> bool {
+        self.state.join(state::JOURNAL).is_file()
+    }
+
+    fn recover(&self) -> Result<bool> {
+        let Some(events) = state::read_journal(&self.state)? else {
+            return Ok(false);
+        };
+        let client = self.client()?;
+        match events.first() {
+            Some(Event::Begin { mode, import_id }) if mode == crate::history::UNDO => {
+                undo::finish(&client, &self.state, import_id, &events)?
+            }
+            Some(Event::Begin { import_id, .. }) => self.finish_run(&client, import_id, &events)?,
+            _ => {}
+        }
+        let _ = std::fs::remove_file(self.state.join(state::JOURNAL));
+        let _ = std::fs::remove_file(self.state.join(JOURNAL_RECEIPT));
+        Ok(true)
+    }
+
+    fn load(&self) -> Result<Subscription> {
+        self.create_state()?;
+        let client = self.client()?;
+        let options = PullOptions {
+            out: self.state.join(SNAPSHOT),
+            programs: Vec::new(),
+            name: None,
+            refetch: false,
+            progress: false,
+            shallow: true,
+        };
+        let (summary, index) = pull_indexed(&client, &options)
+            .with_context(|| format!("cannot read the target {}", self.label))?;
+        for warning in &summary.warnings {
+            crate::errln!("warning: {}: {warning}", self.label);
+        }
+        let mut sub = Subscription::load(&options.out)
+            .with_context(|| format!("cannot read the snapshot of {}", self.label))?;
+        sub.label = self.label.clone();
+        // What mkimport imported carries its `imported` record, as in a
+        // directory.
+        let ledger = Ledger::read(&self.state)?;
+        for program in &mut sub.programs {
+            let found = index
+                .program(&program.file.program.name)
+                .and_then(|p| ledger.programs.get(&p.id));
+            if let Some(entry) = found {
+                program.file.imported = Some(Imported {
+                    source: entry.source.clone(),
+                    import_id: entry.import_id.clone(),
+                    bundle_digest: entry.bundle_digest.clone(),
+                    extra: BTreeMap::new(),
+                });
+            }
+        }
+        if !ledger.programs.is_empty() {
+            // The ledger is part of the state a plan is made against.
+            sub.files
+                .add("programs.json", &crate::model::to_canonical_json(&ledger));
+            sub.digest = sub.files.finish();
+        }
+        *self.index.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+        Ok(sub)
+    }
+
+    fn landed_state(&self, import_id: &str) -> Option<String> {
+        crate::apply::receipt::landed_state_in(&self.state, import_id)
+    }
+
+    fn annotate(&self, bundle: &Bundle, program: &mut ProgramPlan) {
+        annotate(bundle, program);
+    }
+
+    fn calls(&self) -> Option<u64> {
+        let slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().map(|c| c.counts().calls)
+    }
+
+    fn receipt_path(&self, import_id: &str) -> String {
+        show(&self.receipt_file(import_id))
+    }
+
+    fn apply(
+        &self,
+        state: &Subscription,
+        plan: &Plan,
+        run: &RunInfo,
+        receipt: ReceiptWriter,
+        tick: &mut dyn FnMut(&str, &str),
+    ) -> Result<Applied> {
+        let client = self.client()?;
+        let index = self.index()?;
+        let stale = recheck::stale(&client, &index, plan)?;
+        if !stale.is_empty() {
+            return Err(Stale(stale).into());
+        }
+        let import_id = run.import_id;
+
+        // The receipt a crash would leave: every program not reached.
+        let mut interrupted = plan.clone();
+        mark_unreached(
+            &mut interrupted,
+            &BTreeSet::new(),
+            "the run was interrupted before this program landed; run the import again to import it",
+        );
+        let empty = Landed {
+            remote: Some(Vec::new()),
+            calls: Some(client.counts().calls),
+            ..Landed::default()
+        };
+        let mut base = Vec::new();
+        receipt(&mut base, &interrupted, &empty)?;
+        crate::fsutil::write_atomic(&self.state.join(JOURNAL_RECEIPT), &base)
+            .with_context(|| format!("cannot write {}", show(&self.state.join(JOURNAL_RECEIPT))))?;
+
+        let mut journal = Journal::begin(&self.state, import_id, crate::history::RUN)?;
+        let rereader = Rereader::new(run.limits);
+        let mut outcome = plan.clone();
+        let mut records: Vec<RemoteRecord> = Vec::new();
+        let mut reached: BTreeSet<usize> = BTreeSet::new();
+        let mut landed_programs = 0;
+        let mut stopped_by: Option<String> = None;
+        let mut writer = Writer::new(
+            &client,
+            &index,
+            state,
+            &self.state,
+            import_id,
+            &mut journal,
+            tick,
+        );
+        for (i, program) in plan.programs.iter().enumerate() {
+            if program.status != Status::Ok || stopped_by.is_some() {
+                continue;
+            }
+            let Some(writes) = &program.writes else {
+                bail!(
+                    "internal error: program \"{}\" is ok but has nothing to write",
+                    program.name
+                );
+            };
+            let digest = program.bundle_digest.as_deref().unwrap_or_default();
+            let full = rereader.read(&writes.origin, &program.bundle, digest)?;
+            reached.insert(i);
+            writer.journal.write(&Event::Program {
+                index: i,
+                name: program.name.clone(),
+            })?;
+            match writer.program(writes, &full) {
+                Ok(program_id) => {
+                    let entry = LedgerEntry {
+                        name: writes.landing.name.clone(),
+                        source: full
+                            .program
+                            .exported_from
+                            .clone()
+                            .unwrap_or_else(|| run.source.to_string()),
+                        import_id: import_id.to_string(),
+                        bundle_digest: program.bundle_digest.clone().unwrap_or_default(),
+                    };
+                    writer.journal.write(&Event::Landed {
+                        index: i,
+                        program_id,
+                        name: entry.name.clone(),
+                        bundle_digest: entry.bundle_digest.clone(),
+                        source: entry.source.clone(),
+                    })?;
+                    Ledger::update(&self.state, program_id, Some(entry))?;
+                    records.append(&mut writer.done);
+                    landed_programs += 1;
+                }
+                Err(Stop::Local(e)) => {
+                    // The journal stays: the next run, undo or log takes
+                    // back this program.
+                    return Err(e.context(format!(
+                        "the run stopped while writing program \"{}\"; the next `mkimport run`, `undo` or `log` on {} takes it back",
+                        program.name, self.label
+                    )));
+                }
+                Err(Stop::Refused { code, message }) => {
+                    writer.journal.write(&Event::Failed {
+                        index: i,
+                        code: code.clone(),
+                        message: message.clone(),
+                    })?;
+                    let done = std::mem::take(&mut writer.done);
+                    let mut problems = vec![Problem::error(
+                        Code::ApiError,
+                        format!(
+                            "{message}; what this run had created for the program was removed again"
+                        ),
+                    )];
+                    for record in done.iter().rev() {
+                        match take_back(&client, &self.state, record) {
+                            Ok(Taken::Done | Taken::Gone) => {
+                                writer.journal.write(&Event::Removed {
+                                    record: record.clone(),
+                                })?;
+                            }
+                            Ok(Taken::Kept(why)) => problems.push(Problem::warning(
+                                Code::ApiError,
+                                format!("{} \"{}\" (id {}) stays: {why}", record.kind, record.name, record.id),
+                            )),
+                            Err(e) => problems.push(Problem::warning(
+                                Code::ApiError,
+                                format!(
+                                    "{} \"{}\" (id {}) could not be removed ({e}); remove it by hand",
+                                    record.kind, record.name, record.id
+                                ),
+                            )),
+                        }
+                    }
+                    writer.journal.write(&Event::RolledBack { index: i })?;
+                    let failed = &mut outcome.programs[i];
+                    failed.status = Status::Failed;
+                    failed.problems.extend(problems);
+                    if !run.keep_going {
+                        stopped_by = Some(program.name.clone());
+                    }
+                }
+            }
+        }
+        drop(writer);
+        if let Some(failed) = &stopped_by {
+            mark_unreached(
+                &mut outcome,
+                &reached,
+                &format!(
+                    "not imported: program \"{failed}\" failed before it (--skip-blocked goes on after a failure)"
+                ),
+            );
+        }
+        let landing = Landed {
+            target_after: String::new(),
+            files: Vec::new(),
+            created_dirs: Vec::new(),
+            remote: Some(records),
+            calls: Some(client.counts().calls),
+        };
+        let mut bytes = Vec::new();
+        receipt(&mut bytes, &outcome, &landing)?;
+        self.write_receipt_file(import_id, &bytes)?;
+        journal.finish(&self.state)?;
+        let changed = outcome != *plan;
+        Ok(Applied {
+            programs: landed_programs,
+            files: landing.remote.as_ref().map_or(0, Vec::len),
+            landing,
+            outcome: changed.then_some(outcome),
+            receipt: self.receipt_path(import_id),
+        })
+    }
+
+    fn rewrite_receipt(
+        &self,
+        import_id: &str,
+        plan: &Plan,
+        receipt: ReceiptWriter,
+        landing: &Landed,
+    ) -> Result<()> {
+        let mut bytes = Vec::new();
+        receipt(&mut bytes, plan, landing)?;
+        self.write_receipt_file(import_id, &bytes)
+    }
+
+    fn next_sequence(&self) -> Result<u64> {
+        crate::apply::receipt::next_sequence_in(&self.state)
+    }
+
+    fn history(&self) -> Result<History> {
+        let (receipts, damaged) = crate::apply::receipt::read_all_in(&self.state)?;
+        if let Some(first) = damaged.first() {
+            bail!(
+                "the receipt {}/{} is damaged: {}; repair it, or move it out of {}/{}/",
+                show(&self.state),
+                first.file,
+                first.reason,
+                show(&self.state),
+                crate::apply::IMPORTS
+            );
+        }
+        Ok(History::new(receipts))
+    }
+
+    fn plan_undo(&self, import: &Receipt) -> Result<UndoPlan> {
+        let client = self.client()?;
+        undo::plan(&client, import)
+    }
+
+    fn undo(&self, plan: &UndoPlan, undo_id: &str, receipt: UndoReceiptWriter) -> Result<Applied> {
+        let client = self.client()?;
+        let mut applied = undo::apply(&client, &self.state, plan, undo_id, receipt)?;
+        applied.receipt = self.receipt_path(undo_id);
+        Ok(applied)
+    }
+}
+
+impl InstanceTarget {
+    /// Finish a run a crash interrupted: take back the program it was
+    /// writing (newest first), keep those that landed (with their ledger
+    /// entries), and write the receipt of what landed.
+    fn finish_run(&self, client: &Client, import_id: &str, events: &[Event]) -> Result<()> {
+        let mut current: Option<usize> = None;
+        let mut done: BTreeMap<usize, Vec<RemoteRecord>> = BTreeMap::new();
+        let mut intents: BTreeMap<usize, Vec<(RemoteRecord, Option<u64>)>> = BTreeMap::new();
+        let mut landed: BTreeMap<usize, (u64, LedgerEntry)> = BTreeMap::new();
+        let mut failed: BTreeMap<usize, (Option<String>, String)> = BTreeMap::new();
+        let mut rolled_back: BTreeSet<usize> = BTreeSet::new();
+        let mut removed: Vec<RemoteRecord> = Vec::new();
+        for event in events {
+            match event {
+                Event::Begin { .. } => {}
+                Event::Program { index, .. } => current = Some(*index),
+                Event::Intent { record, parent } => {
+                    if let Some(i) = current {
+                        intents
+                            .entry(i)
+                            .or_default()
+                            .push((record.clone(), *parent));
+                    }
+                }
+                Event::Done { record } => {
+                    if let Some(i) = current {
+                        done.entry(i).or_default().push(record.clone());
+                    }
+                }
+                Event::Landed {
+                    index,
+                    program_id,
+                    name,
+                    bundle_digest,
+                    source,
+                } => {
+                    landed.insert(
+                        *index,
+                        (
+                            *program_id,
+                            LedgerEntry {
+                                name: name.clone(),
+                                source: source.clone(),
+                                import_id: import_id.to_string(),
+                                bundle_digest: bundle_digest.clone(),
+                            },
+                        ),
+                    );
+                }
+                Event::Failed {
+                    index,
+                    code,
+                    message,
+                } => {
+                    failed.insert(*index, (code.clone(), message.clone()));
+                }
+                Event::RolledBack { index } => {
+                    rolled_back.insert(*index);
+                }
+                Event::Removed { record } => removed.push(record.clone()),
+            }
+        }
+        // The program in progress (or whose rollback was cut short).
+        if let Some(i) = current.filter(|i| !landed.contains_key(i) && !rolled_back.contains(i)) {
+            let mut records = done.remove(&i).unwrap_or_default();
+            // A create sent but not journaled: found by name, it is ours.
+            for (intent, parent) in intents.remove(&i).unwrap_or_default() {
+                let journaled = records
+                    .iter()
+                    .any(|r| r.kind == intent.kind && r.name == intent.name);
+                if journaled {
+                    continue;
+                }
+                let parent = find::parent_ref(intent.kind, parent);
+                if let Ok(Some(id)) = find::find(client, intent.kind, &intent.name, parent) {
+                    records.push(RemoteRecord { id, ..intent });
+                }
+            }
+            for record in records.iter().rev() {
+                if removed.contains(record) {
+                    continue;
+                }
+                match take_back(client, &self.state, record) {
+                    Ok(_) => {}
+                    Err(e) => bail!(
+                        "cannot take back {} \"{}\" (id {}), which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
+                        record.kind,
+                        record.name,
+                        record.id,
+                        self.label
+                    ),
+                }
+            }
+        }
+        for (program_id, entry) in landed.values() {
+            Ledger::update(&self.state, *program_id, Some(entry.clone()))?;
+        }
+        if landed.is_empty() && failed.is_empty() {
+            return Ok(());
+        }
+        // The receipt of what landed.
+        let base = std::fs::read(self.state.join(JOURNAL_RECEIPT)).ok();
+        let Some(base) = base.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
+            crate::errln!(
+                "warning: the interrupted run {import_id} on {} left no receipt to complete; `mkimport log` will not list it",
+                self.label
+            );
+            return Ok(());
+        };
+        let kept: Vec<RemoteRecord> = landed
+            .keys()
+            .flat_map(|i| done.get(i).cloned().unwrap_or_default())
+            .collect();
+        let receipt = interrupted_receipt(base, &landed.keys().copied().collect(), &failed, kept);
+        let text = crate::output::report::to_json_text(&receipt);
+        self.write_receipt_file(import_id, text.as_bytes())
+    }
+}
+
+/// Mark every `ok` program not in `reached` as `skipped`, with a
+/// `run-stopped` warning saying why.
+fn mark_unreached(plan: &mut Plan, reached: &BTreeSet<usize>, why: &str) {
+    for (i, program) in plan.programs.iter_mut().enumerate() {
+        if program.status == Status::Ok && !reached.contains(&i) {
+            program.status = Status::Skipped;
+            program
+                .problems
+                .push(Problem::warning(Code::RunStopped, why.to_string()));
+        }
+    }
+}
+
+/// The receipt of an interrupted run, from the one written as it began
+/// (every program not reached): the programs that landed are `ok` again,
+/// those that failed `failed`, and the summary counted again.
+fn interrupted_receipt(
+    mut base: Value,
+    landed: &BTreeSet<usize>,
+    failed: &BTreeMap<usize, (Option<String>, String)>,
+    records: Vec<RemoteRecord>,
+) -> Value {
+    let stopped = Code::RunStopped.as_str();
+    if let Some(programs) = base.get_mut("programs").and_then(Value::as_array_mut) {
+        for (i, program) in programs.iter_mut().enumerate() {
+            let status = if landed.contains(&i) {
+                "ok"
+            } else if failed.contains_key(&i) {
+                "failed"
+            } else {
+                continue;
+            };
+            program["status"] = Value::from(status);
+            if let Some(problems) = program.get_mut("problems").and_then(Value::as_array_mut) {
+                problems.retain(|p| p["code"] != stopped);
+                if let Some((_, message)) = failed.get(&i) {
+                    problems.push(serde_json::json!({
+                        "code": Code::ApiError.as_str(),
+                        "message": format!("{message}; what this run had created for the program was removed again"),
+                        "severity": "error",
+                    }));
+                }
+            }
+        }
+    }
+    let count = |base: &Value, status: &str| {
+        base["programs"]
+            .as_array()
+            .map_or(0, |p| p.iter().filter(|p| p["status"] == status).count())
+    };
+    let severity = |base: &Value, severity: &str| {
+        let of_programs: usize = base["programs"].as_array().map_or(0, |programs| {
+            programs
+                .iter()
+                .map(|p| {
+                    p["problems"].as_array().map_or(0, |ps| {
+                        ps.iter().filter(|x| x["severity"] == severity).count()
+                    })
+                })
+                .sum()
+        });
+        let of_run = base["problems"].as_array().map_or(0, |ps| {
+            ps.iter().filter(|x| x["severity"] == severity).count()
+        });
+        of_programs + of_run
+    };
+    let summary = serde_json::json!({
+        "programs": base["programs"].as_array().map_or(0, Vec::len),
+        "ok": count(&base, "ok"),
+        "blocked": count(&base, "blocked"),
+        "unchanged": count(&base, "unchanged"),
+        "skipped": count(&base, "skipped"),
+        "errors": severity(&base, "error"),
+        "warnings": severity(&base, "warning"),
+    });
+    let failed_n = count(&base, "failed");
+    base["summary"] = summary;
+    if failed_n > 0 {
+        base["summary"]["failed"] = Value::from(failed_n);
+    }
+    base["instance_assets"] = serde_json::to_value(records).unwrap_or(Value::Null);
+    base
+}
+
+/// What the API cannot write, marked `manual` (spec 11): every smart-list
+/// rule and flow step of the program's campaigns (a row each), tokens of
+/// the types the API cannot create, and tag values the instance lacks.
+fn annotate(bundle: &Bundle, program: &mut ProgramPlan) {
+    if program.status != Status::Ok {
+        return;
+    }
+    let Some(writes) = &program.writes else {
+        return;
+    };
+    let landed = crate::plan::land(&bundle.program, &writes.landing);
+    for row in program.assets.iter_mut() {
+        match (row.kind, row.action) {
+            (AssetKind::Token, Action::Create | Action::Localize) => {
+                let kind = landed
+                    .tokens
+                    .iter()
+                    .find(|t| *t.name == *row.name)
+                    .map(|t| &t.kind);
+                if let Some(kind) = kind.filter(|k| land::api_token_type(k).is_none()) {
+                    row.action = Action::Manual;
+                    row.reason = Text::from(format!(
+                        "Marketo's API cannot create a {} token: add it to the program by hand",
+                        token_word(kind)
+                    ));
+                }
+            }
+            (AssetKind::Tag, Action::Create) => {
+                row.action = Action::Manual;
+                row.reason = Text::from(format!(
+                    "{}; Marketo's API cannot add tag values: add it under Admin > Tags, then set it on the program",
+                    row.reason.trim_end_matches("; created")
+                ));
+            }
+            _ => {}
+        }
+    }
+    for campaign in &landed.smart_campaigns {
+        let mut add = |what: String| {
+            program.assets.push(AssetAction {
+                action: Action::Manual,
+                kind: AssetKind::SmartCampaign,
+                name: Text::from(campaign.name.as_str()),
+                reason: Text::from(format!(
+                    "{what}: Marketo's API cannot write smart lists and flows; add it by hand"
+                )),
+                result_name: Text::from(campaign.name.as_str()),
+            });
+        };
+        for t in &campaign.triggers {
+            add(format!("smart-list trigger \"{t}\""));
+        }
+        for f in campaign.filters() {
+            add(format!("smart-list filter \"{f}\""));
+        }
+        for f in &campaign.fields {
+            add(format!("smart-list filter on field \"{f}\""));
+        }
+        for o in &campaign.custom_objects {
+            add(format!("smart-list filter on custom object \"{o}\""));
+        }
+        for a in campaign.custom_activities() {
+            add(format!("smart-list rule on custom activity \"{a}\""));
+        }
+        for l in campaign.lists() {
+            add(format!("smart-list filter on list \"{l}\""));
+        }
+        for p in campaign.programs() {
+            add(format!("smart-list filter on program \"{p}\""));
+        }
+        for e in &campaign.emails {
+            add(format!("flow step sending email \"{e}\""));
+        }
+        for w in &campaign.webhooks {
+            add(format!("flow step calling webhook \"{w}\""));
+        }
+        for s in campaign.flow_steps() {
+            add(format!("flow step \"{s}\""));
+        }
+        for s in campaign.services() {
+            add(format!("flow step \"{s}\""));
+        }
+    }
+}
+
+fn token_word(kind: &TokenType) -> &str {
+    match kind {
+        TokenType::Script => "script (Email Script)",
+        TokenType::Calendar => "calendar (iCalendar)",
+        other => other.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_receipt_counts_what_landed() {
+        let base = serde_json::json!({
+            "programs": [
+                {"name": "A", "status": "skipped", "problems": [{"code": "run-stopped", "severity": "warning", "message": "m"}]},
+                {"name": "B", "status": "skipped", "problems": [{"code": "run-stopped", "severity": "warning", "message": "m"}]},
+                {"name": "C", "status": "blocked", "problems": [{"code": "missing-field", "severity": "error", "message": "m"}]},
+            ],
+            "summary": {},
+        });
+        let failed = BTreeMap::from([(1, (Some("709".to_string()), "refused".to_string()))]);
+        let out = interrupted_receipt(base, &BTreeSet::from([0]), &failed, Vec::new());
+        assert_eq!(out["programs"][0]["status"], "ok");
+        assert_eq!(out["programs"][0]["problems"], serde_json::json!([]));
+        assert_eq!(out["programs"][1]["status"], "failed");
+        assert_eq!(
+            out["summary"],
+            serde_json::json!({"programs": 3, "ok": 1, "blocked": 1, "unchanged": 0, "skipped": 0,
+                               "failed": 1, "errors": 2, "warnings": 0})
+        );
+    }
+}
