@@ -605,7 +605,7 @@ pub struct RunArgs {
     #[arg(
         long,
         value_name = "ADDR",
-        value_parser = crate::output::notify::parse_address,
+        value_parser = parse_address,
         help_heading = "Run"
     )]
     pub notify: Option<lettre::message::Mailbox>,
@@ -646,4 +646,27 @@ pub struct PullArgs {
     /// it at the same `updatedAt`.
     #[arg(long)]
     pub refetch: bool,
+}
+
+/// `--notify ADDR`: a mail address (`ops@acme.example`, or `Ops Lead
+/// <ops@acme.example>`); anything else is a usage error.
+pub fn parse_address(text: &str) -> Result<lettre::message::Mailbox, String> {
+    text.trim()
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|e| {
+            format!("{text:?} is not a mail address ({e}); give one like ops@acme.example")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked() {
+        assert!(parse_address("ops@acme.example").is_ok());
+        assert!(parse_address("Ops Lead <ops@acme.example>").is_ok());
+        assert!(parse_address("not-an-address").is_err());
+        assert!(parse_address("a@b\r\nBcc: x@y").is_err());
+    }
 }

@@ -26,10 +26,13 @@
 //! as Marketo does, with its refusals (709 duplicate or in use, 710 no such
 //! folder, 711 wrong kind of folder; see [`edit`]).
 
+pub mod config;
 pub mod edit;
+pub mod http;
 pub mod model;
 pub mod routes;
 pub mod server;
 
+pub use config::{Call, Fault, FaultKind, SimConfig, Stats};
 pub use model::{Id, Instance, Parent, Rule, Section, Token};
-pub use server::{Call, Fault, FaultKind, Sim, SimConfig, Stats};
+pub use server::Sim;

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use crate::config::{SimConfig, State};
 use crate::edit::{DesignKind, Refusal};
+use crate::http::{request_id, Part, Reply};
 use crate::model::{Campaign, Design, Folder, Id, Instance, Parent, Program, Section, Token};
-use crate::server::{request_id, Part, Reply, SimConfig, State};
 
 /// Every endpoint served, as (method, Swagger path template).
 pub const ROUTES: &[(&str, &str)] = &[
