@@ -1377,6 +1377,52 @@ enum Done {
     File(u64, FileEntry),
 }
 
+/// The two kinds of template a pull reads the HTML of.
+#[derive(Clone, Copy)]
+enum TemplateJob {
+    Email,
+    LandingPage,
+}
+
+/// A template's HTML (fetched again only when it changed), written as a
+/// design-studio document.
+fn template_job(ctx: &Ctx, a: &Asset, name: &str, kind: TemplateJob) -> Result<Done> {
+    let c = ctx.client;
+    let studio = &ctx.old.studio;
+    let (cache, noun, dir, key) = match kind {
+        TemplateJob::Email => (
+            &studio.email_templates,
+            "email template",
+            "email-templates",
+            "email_templates",
+        ),
+        TemplateJob::LandingPage => (
+            &studio.landing_page_templates,
+            "landing page template",
+            "landing-page-templates",
+            "landing_page_templates",
+        ),
+    };
+    let entry = ctx.content(
+        cache.get(&a.id.to_string()),
+        &a.updated_at,
+        &a.status,
+        &|| format!("{noun} \"{}\"", a.name),
+        || match kind {
+            TemplateJob::Email => api::email_template_content(c, a.id, &a.status),
+            TemplateJob::LandingPage => api::landing_page_template_content(c, a.id, &a.status),
+        },
+    )?;
+    design_doc(
+        ctx,
+        dir,
+        name,
+        entry.as_ref().and_then(|e| api::parse_html(&e.result)),
+        "html",
+    )?;
+    Ok(Done::Studio(key, a.id, entry))
+}
+
 fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
     let c = ctx.client;
     let studio = &ctx.old.studio;
@@ -1389,40 +1435,8 @@ fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
             program_job(ctx, lists, p)?;
             Ok(Done::Program)
         }
-        Job::EmailTemplate(a, name) => {
-            let entry = ctx.content(
-                studio.email_templates.get(&a.id.to_string()),
-                &a.updated_at,
-                &a.status,
-                &|| format!("email template \"{}\"", a.name),
-                || api::email_template_content(c, a.id, &a.status),
-            )?;
-            design_doc(
-                ctx,
-                "email-templates",
-                name,
-                entry.as_ref().and_then(|e| api::parse_html(&e.result)),
-                "html",
-            )?;
-            Ok(Done::Studio("email_templates", a.id, entry))
-        }
-        Job::PageTemplate(a, name) => {
-            let entry = ctx.content(
-                studio.landing_page_templates.get(&a.id.to_string()),
-                &a.updated_at,
-                &a.status,
-                &|| format!("landing page template \"{}\"", a.name),
-                || api::landing_page_template_content(c, a.id, &a.status),
-            )?;
-            design_doc(
-                ctx,
-                "landing-page-templates",
-                name,
-                entry.as_ref().and_then(|e| api::parse_html(&e.result)),
-                "html",
-            )?;
-            Ok(Done::Studio("landing_page_templates", a.id, entry))
-        }
+        Job::EmailTemplate(a, name) => template_job(ctx, a, name, TemplateJob::Email),
+        Job::PageTemplate(a, name) => template_job(ctx, a, name, TemplateJob::LandingPage),
         Job::Snippet(a, name) => {
             let entry = ctx.content(
                 studio.snippets.get(&a.id.to_string()),
