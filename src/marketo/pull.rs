@@ -205,42 +205,48 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> Result<T> {
         .map_err(|_| anyhow!("internal error: a worker thread stopped unexpectedly"))
 }
 
-/// A list's records (counting its pages and the records that did not parse).
-fn take<T>(
-    what: &str,
-    listed: Result<Listed<T>, ApiError>,
-    pages: &mut u64,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<T>> {
-    let listed = listed?;
-    *pages += listed.pages as u64;
-    if listed.skipped > 0 {
-        warnings.push(format!(
-            "{} {what} records could not be read and were left out",
-            listed.skipped
-        ));
-    }
-    Ok(listed.items)
+/// What reading the lists adds up: their pages, and warnings about
+/// records left out or lists the API user may not read.
+#[derive(Default)]
+struct Tally {
+    pages: u64,
+    warnings: Vec<String>,
 }
 
-/// Like [`take`], but a 603 (the API user may not read it) leaves the key
-/// undeclared with a warning instead of failing the pull.
-fn optional<T>(
-    what: &str,
-    key: &str,
-    listed: Result<Listed<T>, ApiError>,
-    pages: &mut u64,
-    warnings: &mut Vec<String>,
-) -> Result<Option<Vec<T>>> {
-    match listed {
-        Err(e) if api::is_access_denied(&e) => {
-            *pages += 1;
-            warnings.push(format!(
-                "the API user may not read {what} ({e}); \"{key}\" is left undeclared"
+impl Tally {
+    /// A list's records (counting its pages and the records that did not
+    /// parse).
+    fn take<T>(&mut self, what: &str, listed: Result<Listed<T>, ApiError>) -> Result<Vec<T>> {
+        let listed = listed?;
+        self.pages += listed.pages as u64;
+        if listed.skipped > 0 {
+            self.warnings.push(format!(
+                "{} {what} records could not be read and were left out",
+                listed.skipped
             ));
-            Ok(None)
         }
-        other => take(what, other, pages, warnings).map(Some),
+        Ok(listed.items)
+    }
+
+    /// Like [`Tally::take`], but a 603 (the API user may not read it)
+    /// leaves the key undeclared with a warning instead of failing the
+    /// pull.
+    fn optional<T>(
+        &mut self,
+        what: &str,
+        key: &str,
+        listed: Result<Listed<T>, ApiError>,
+    ) -> Result<Option<Vec<T>>> {
+        match listed {
+            Err(e) if api::is_access_denied(&e) => {
+                self.pages += 1;
+                self.warnings.push(format!(
+                    "the API user may not read {what} ({e}); \"{key}\" is left undeclared"
+                ));
+                Ok(None)
+            }
+            other => self.take(what, other).map(Some),
+        }
     }
 }
 
@@ -314,76 +320,38 @@ fn fetch_lists(client: &Client, stop: &AtomicBool, shallow: bool) -> Result<List
         let tags = s.spawn(|| fetch_tags(c, stop, shallow));
 
         let mut lists = Lists::default();
-        let (mut pages_n, mut warnings) = (0u64, Vec::new());
+        let mut tally = Tally::default();
         let (root, folders, root_pages) = join(root)??;
-        pages_n += root_pages;
+        tally.pages += root_pages;
         lists.root = root;
         lists.folders = folders;
-        lists.programs = take("program", join(programs)?, &mut pages_n, &mut warnings)?;
-        lists.emails = take("email", join(emails)?, &mut pages_n, &mut warnings)?;
-        lists.landing_pages = take("landing page", join(pages)?, &mut pages_n, &mut warnings)?;
-        lists.forms = take("form", join(forms)?, &mut pages_n, &mut warnings)?;
-        lists.campaigns = take(
-            "smart campaign",
-            join(campaigns)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.email_templates = take(
-            "email template",
-            join(email_templates)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.landing_page_templates = take(
-            "landing page template",
-            join(page_templates)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.snippets = take("snippet", join(snippets)?, &mut pages_n, &mut warnings)?;
-        lists.files = take("file", join(files)?, &mut pages_n, &mut warnings)?;
-        lists.channels = optional(
-            "channels",
-            "channels",
-            join(channels)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.segmentations = optional(
-            "segmentations",
-            "segmentations",
-            join(segmentations)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.fields = optional(
-            "lead fields",
-            "fields",
-            join(fields)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.custom_objects = optional(
-            "custom objects",
-            "custom_objects",
-            join(custom_objects)?,
-            &mut pages_n,
-            &mut warnings,
-        )?;
-        lists.custom_activities = optional(
+        lists.programs = tally.take("program", join(programs)?)?;
+        lists.emails = tally.take("email", join(emails)?)?;
+        lists.landing_pages = tally.take("landing page", join(pages)?)?;
+        lists.forms = tally.take("form", join(forms)?)?;
+        lists.campaigns = tally.take("smart campaign", join(campaigns)?)?;
+        lists.email_templates = tally.take("email template", join(email_templates)?)?;
+        lists.landing_page_templates =
+            tally.take("landing page template", join(page_templates)?)?;
+        lists.snippets = tally.take("snippet", join(snippets)?)?;
+        lists.files = tally.take("file", join(files)?)?;
+        lists.channels = tally.optional("channels", "channels", join(channels)?)?;
+        lists.segmentations =
+            tally.optional("segmentations", "segmentations", join(segmentations)?)?;
+        lists.fields = tally.optional("lead fields", "fields", join(fields)?)?;
+        lists.custom_objects =
+            tally.optional("custom objects", "custom_objects", join(custom_objects)?)?;
+        lists.custom_activities = tally.optional(
             "custom activity types",
             "custom_activities",
             join(custom_activities)?,
-            &mut pages_n,
-            &mut warnings,
         )?;
         let (tag_types, tags_of, tag_pages) = join(tags)??;
-        pages_n += tag_pages;
+        tally.pages += tag_pages;
         lists.tag_types = Some(tag_types);
         lists.tags_of = tags_of;
-        lists.pages = pages_n;
-        lists.warnings = warnings;
+        lists.pages = tally.pages;
+        lists.warnings = tally.warnings;
         Ok(lists)
     })
 }

@@ -15,7 +15,12 @@ pub(super) fn parent_ref(kind: RemoteKind, parent: Option<u64>) -> Option<Folder
         | RemoteKind::Email
         | RemoteKind::LandingPage
         | RemoteKind::SmartCampaign => FolderKind::Program,
-        _ => FolderKind::Folder,
+        RemoteKind::Program
+        | RemoteKind::Token
+        | RemoteKind::EmailTemplate
+        | RemoteKind::LandingPageTemplate
+        | RemoteKind::ExternalForm
+        | RemoteKind::Image => FolderKind::Folder,
     };
     parent.map(|id| FolderRef { id, kind })
 }

@@ -82,7 +82,7 @@ pub(super) fn api_token_type(kind: &TokenType) -> Option<&'static str> {
         TokenType::Number => Some("number"),
         TokenType::Date => Some("date"),
         TokenType::Score => Some("score"),
-        _ => None,
+        TokenType::Script | TokenType::Calendar | TokenType::Image | TokenType::Other(_) => None,
     }
 }
 

@@ -29,7 +29,15 @@ fn design_kind(kind: AssetKind) -> Option<DesignKind> {
         AssetKind::LandingPageTemplate => Some(DesignKind::LandingPageTemplate),
         AssetKind::ExternalForm => Some(DesignKind::Form),
         AssetKind::Image => Some(DesignKind::Image),
-        _ => None,
+        AssetKind::Program
+        | AssetKind::Email
+        | AssetKind::LandingPage
+        | AssetKind::Form
+        | AssetKind::SmartCampaign
+        | AssetKind::Token
+        | AssetKind::Tag
+        | AssetKind::Snippet
+        | AssetKind::Service => None,
     }
 }
 
