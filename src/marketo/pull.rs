@@ -503,6 +503,16 @@ impl Ctx<'_> {
             .push(text);
     }
 
+    /// A warning for each asset an email's or page's content refers to
+    /// that the instance's lists did not hold.
+    fn warn_unknown(&self, subject: &str, unknown: &[String]) {
+        for unknown in unknown {
+            self.warn(format!(
+                "{subject} refers to {unknown}, which the instance did not list"
+            ));
+        }
+    }
+
     /// The content of an asset: the earlier snapshot's when it is fresh,
     /// else fetched. `Ok(None)` when the instance will not give it (709: a
     /// business rule, 610: gone since it was listed), with a warning.
@@ -1595,12 +1605,7 @@ fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<()> {
                 if dynamic_subject {
                     d.dynamic_content = true;
                 }
-                for unknown in &d.unknown {
-                    ctx.warn(format!(
-                        "{} refers to {unknown}, which the instance did not list",
-                        what("email", &a.name)
-                    ));
-                }
+                ctx.warn_unknown(&what("email", &a.name), &d.unknown);
                 snapshot::email_json(&a.name, template, subject.as_deref(), &d)
             }
             None => partial_json(&a.name, template, subject.as_deref()),
@@ -1630,12 +1635,7 @@ fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<()> {
             Some(entry) => {
                 let sections: Vec<api::PageSection> = api::parse_list(&entry.result);
                 let d = content::landing_page(&sections, &ctx.lookup);
-                for unknown in &d.unknown {
-                    ctx.warn(format!(
-                        "{} refers to {unknown}, which the instance did not list",
-                        what("landing page", &a.name)
-                    ));
-                }
+                ctx.warn_unknown(&what("landing page", &a.name), &d.unknown);
                 snapshot::landing_page_json(&a.name, template, &d)
             }
             None => partial_json(&a.name, template, None),
