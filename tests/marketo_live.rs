@@ -1281,3 +1281,46 @@ fn a_used_up_quota_stops_the_run_and_the_next_run_takes_back_its_program() {
     assert_eq!(status(WEBINAR).as_deref(), Some("ok"));
     assert_eq!(dump(&sim), dump(&clean));
 }
+
+#[test]
+fn the_table_counts_smart_lists_and_flows_to_do_by_hand() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let table = |extra: &[&str]| {
+        let mut args = vec!["preview", "--from", SANDBOX, "--to", &target];
+        args.extend_from_slice(extra);
+        let mut cmd = live_command(&sim, &state, &args);
+        cmd.current_dir(root()).env("COLUMNS", "400");
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let short = table(&[]);
+    // Counted per program, not listed; manual tokens and tags stay listed.
+    assert!(
+        short.contains("smart-list rules and flow steps of 5 campaigns to add by hand in Marketo"),
+        "{short}"
+    );
+    assert!(
+        !short.contains("Marketo's API cannot write smart lists"),
+        "{short}"
+    );
+    assert!(
+        short.contains("cannot create a calendar (iCalendar) token"),
+        "{short}"
+    );
+    assert!(short.contains(" to do by hand"), "{short}");
+    assert!(!short.contains("to manual"), "{short}");
+    // --verbose lists every one.
+    let long = table(&["--verbose"]);
+    assert!(
+        long.contains("Marketo's API cannot write smart lists"),
+        "{long}"
+    );
+    // So does markdown --verbose; plain markdown counts them.
+    let md = table(&["--format", "markdown"]);
+    assert!(md.contains("to add by hand in Marketo."), "{md}");
+    assert!(!md.contains("cannot write smart lists"), "{md}");
+}

@@ -2,25 +2,25 @@
 //! its rows: the problems several programs share, and the counts per
 //! action that end the report ("12 to create, 3 to rename, …").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::plan::{Action, AssetAction, AssetKind, Plan, Problem, ProgramPlan, Severity, Status};
 
 /// The actions in the order the counts list them; an action not listed
 /// here (a newer one) comes after them, by name.
-const ACTION_ORDER: &[&str] = &[
-    "create",
-    "rename",
-    "overwrite",
-    "reuse",
-    "remap",
-    "localize",
-    "deactivate",
-    "unschedule",
-    "manual",
-    "skip",
-    "drop",
-    "ignore",
+const ACTION_ORDER: [Action; 12] = [
+    Action::Create,
+    Action::Rename,
+    Action::Overwrite,
+    Action::Reuse,
+    Action::Remap,
+    Action::Localize,
+    Action::Deactivate,
+    Action::Unschedule,
+    Action::Manual,
+    Action::Skip,
+    Action::Drop,
+    Action::Ignore,
 ];
 
 /// A plain creation: an asset that comes through as it is, under its own
@@ -37,6 +37,41 @@ pub fn is_routine(asset: &AssetAction) -> bool {
     is_plain(asset)
         || (asset.action == Action::Reuse
             && (&*asset.reason == "identical" || asset.kind == AssetKind::Tag))
+}
+
+/// A smart-list rule or flow step a live instance's API cannot write
+/// (action `manual` on a smart campaign): there are many per program, so
+/// the human formats count them rather than list them (unless
+/// `--verbose`). Manual tokens and tags stay listed: each is a decision.
+pub fn is_handwork(asset: &AssetAction) -> bool {
+    asset.action == Action::Manual && asset.kind == AssetKind::SmartCampaign
+}
+
+/// "25 smart-list rules and flow steps of 5 campaigns to add by hand"
+/// (None when the program has none).
+pub fn handwork_line(program: &ProgramPlan) -> Option<String> {
+    let rows: Vec<&AssetAction> = program.assets.iter().filter(|a| is_handwork(a)).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut campaigns: Vec<&str> = rows.iter().map(|a| &*a.name).collect();
+    campaigns.sort_unstable();
+    campaigns.dedup();
+    Some(format!(
+        "{} smart-list {} and flow {} of {} to add by hand in Marketo",
+        thousands(rows.len()),
+        if rows.len() == 1 { "rule" } else { "rules" },
+        if rows.len() == 1 { "step" } else { "steps" },
+        kind_count("campaign", campaigns.len())
+    ))
+}
+
+/// How a count of an action reads: "12 to create", "46 to do by hand".
+pub fn action_phrase(action: Action, n: usize) -> String {
+    match action {
+        Action::Manual => format!("{} to do by hand", thousands(n)),
+        other => format!("{} to {}", thousands(n), other.as_str()),
+    }
 }
 
 /// The name an asset gets in the target, when it is not its own.
@@ -208,22 +243,37 @@ impl<'a> Overview<'a> {
 
 /// How many rows of the programs that will be imported take each action,
 /// in [`ACTION_ORDER`].
-pub fn action_counts(plan: &Plan) -> Vec<(&'static str, usize)> {
-    let mut counts: BTreeMap<(usize, &'static str), usize> = BTreeMap::new();
+pub fn action_counts(plan: &Plan) -> Vec<(Action, usize)> {
+    let mut counts = [0usize; ACTION_ORDER.len()];
     for program in plan.programs.iter().filter(|p| p.status == Status::Ok) {
         for asset in &program.assets {
-            let action = asset.action.as_str();
-            let rank = ACTION_ORDER
-                .iter()
-                .position(|a| *a == action)
-                .unwrap_or(ACTION_ORDER.len());
-            *counts.entry((rank, action)).or_default() += 1;
+            counts[rank(asset.action)] += 1;
         }
     }
-    counts
-        .into_iter()
-        .map(|((_, action), n)| (action, n))
+    ACTION_ORDER
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(action, n)| (*action, n))
         .collect()
+}
+
+/// Where an action comes in [`ACTION_ORDER`].
+fn rank(action: Action) -> usize {
+    match action {
+        Action::Create => 0,
+        Action::Rename => 1,
+        Action::Overwrite => 2,
+        Action::Reuse => 3,
+        Action::Remap => 4,
+        Action::Localize => 5,
+        Action::Deactivate => 6,
+        Action::Unschedule => 7,
+        Action::Manual => 8,
+        Action::Skip => 9,
+        Action::Drop => 10,
+        Action::Ignore => 11,
+    }
 }
 
 /// "Plan: 12 to create, 3 to rename, 1 to overwrite, 2 to deactivate;
@@ -236,7 +286,7 @@ pub fn plan_line(plan: &Plan) -> String {
     } else {
         let parts: Vec<String> = counts
             .iter()
-            .map(|(action, n)| format!("{} to {action}", thousands(*n)))
+            .map(|(action, n)| action_phrase(*action, *n))
             .collect();
         line.push_str(&parts.join(", "));
     }
@@ -338,6 +388,13 @@ pub fn folder_of(program: &ProgramPlan) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_has_its_place_in_the_order() {
+        for (i, action) in ACTION_ORDER.iter().enumerate() {
+            assert_eq!(rank(*action), i, "{}", action.as_str());
+        }
+    }
 
     #[test]
     fn thousands_are_separated() {

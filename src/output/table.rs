@@ -14,7 +14,10 @@
 //! Everything fits the width it is given; colour only when asked for.
 //! `--quiet` leaves out the rows.
 
-use super::overview::{self, is_plain, is_routine, kind_counts, some_names, thousands, Overview};
+use super::overview::{
+    self, handwork_line, is_handwork, is_plain, is_routine, kind_counts, some_names, thousands,
+    Overview,
+};
 use super::text::{clean, pad, width, wrap, Paint, Tone};
 use crate::cli::Verbosity;
 use crate::plan::{Plan, Problem, ProgramPlan, Severity, Status};
@@ -131,18 +134,22 @@ struct Row {
 /// The rows of a program the table shows: every asset with `--verbose`;
 /// else the ones that are not routine, merged.
 fn rows(program: &ProgramPlan, verbose: bool) -> Vec<Row> {
-    overview::rows(program, |a| verbose || !is_routine(a), !verbose)
-        .into_iter()
-        .map(|row| {
-            let name = row.names(clean);
-            Row {
-                action: row.action,
-                kind: row.kind,
-                name,
-                reason: clean(row.reason),
-            }
-        })
-        .collect()
+    overview::rows(
+        program,
+        |a| verbose || !(is_routine(a) || is_handwork(a)),
+        !verbose,
+    )
+    .into_iter()
+    .map(|row| {
+        let name = row.names(clean);
+        Row {
+            action: row.action,
+            kind: row.kind,
+            name,
+            reason: clean(row.reason),
+        }
+    })
+    .collect()
 }
 
 fn action_tone(action: &str) -> Option<Tone> {
@@ -483,6 +490,9 @@ impl Out<'_> {
                 "{} already in the target: {kept_kinds}",
                 thousands(kept)
             ));
+        }
+        if let Some(handwork) = handwork_line(program) {
+            parts.push(handwork);
         }
         if !parts.is_empty() {
             self.collapsed = true;
