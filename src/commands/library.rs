@@ -31,7 +31,7 @@ fn summary(bundle: &Bundle) -> serde_json::Value {
 }
 
 /// `mkimport library list`.
-pub fn list(json: bool) -> anyhow::Result<String> {
+pub fn list(json: bool, width: usize) -> anyhow::Result<String> {
     let bundles = loaded()?;
     if json {
         let items: Vec<serde_json::Value> = bundles.iter().map(summary).collect();
@@ -39,8 +39,7 @@ pub fn list(json: bool) -> anyhow::Result<String> {
             &serde_json::Value::Array(items),
         ));
     }
-    let mut builder = tabled::builder::Builder::new();
-    builder.push_record([
+    let mut rows = vec![[
         "name",
         "type",
         "channel",
@@ -49,10 +48,12 @@ pub fn list(json: bool) -> anyhow::Result<String> {
         "forms",
         "campaigns",
         "tokens",
-    ]);
+    ]
+    .map(String::from)
+    .to_vec()];
     for b in &bundles {
         let p = &b.program;
-        builder.push_record([
+        rows.push(vec![
             p.program.name.clone(),
             p.program.kind.clone(),
             p.program.channel.clone().unwrap_or_default(),
@@ -63,11 +64,14 @@ pub fn list(json: bool) -> anyhow::Result<String> {
             p.tokens.len().to_string(),
         ]);
     }
-    let mut table = builder.build();
-    table.with(tabled::settings::Style::sharp());
-    Ok(format!(
-        "{table}\n{} programs. Import one with: mkimport preview --from library --program NAME --to TARGET --folder PATH\n",
+    let table = crate::output::text::fitted_table(&rows, width);
+    let trailer = format!(
+        "{} programs. Import one with: mkimport preview --from library --program NAME --to TARGET --folder PATH",
         bundles.len()
+    );
+    Ok(format!(
+        "{table}\n{}\n",
+        crate::output::text::wrap(&trailer, width).join("\n")
     ))
 }
 

@@ -15,7 +15,8 @@ pub fn log(args: &LogArgs) -> Result<Exit> {
     if args.json {
         console::print(&report::to_json_text(&history::log_json(&history)))?;
     } else {
-        console::print(&history::log_table(&history, target.label()))?;
+        let width = console::Terminal::detect().width;
+        console::print(&history::log_table(&history, target.label(), width))?;
     }
     Ok(Exit::Ok)
 }

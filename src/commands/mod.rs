@@ -61,7 +61,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Log(args) => log::log(&args),
         Command::Undo(args) => undo::undo(&args),
         Command::Library(LibraryCommand::List { json }) => {
-            library::list(json).and_then(|text| console::print(&text).map(|()| Exit::Ok))
+            library::list(json, console::Terminal::detect().width)
+                .and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }
         Command::Library(LibraryCommand::Show { name }) => {
             library::show(&name).and_then(|text| console::print(&text).map(|()| Exit::Ok))

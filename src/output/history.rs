@@ -5,10 +5,9 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
-use tabled::builder::Builder;
-use tabled::settings::Style;
 
 use super::report::{stamp_keys, REPORT_VERSION};
+use super::text::{clean, fitted_table};
 use crate::history::{
     FileAction, History, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO,
 };
@@ -105,19 +104,20 @@ fn plural(n: u64) -> &'static str {
 }
 
 /// The human `log`: one row per import or undo, newest first.
-pub fn log_table(history: &History, target: &str) -> String {
+pub fn log_table(history: &History, target: &str, width: usize) -> String {
     if history.is_empty() {
         return format!("No imports yet into {target}.\n");
     }
-    let mut builder = Builder::new();
-    builder.push_record([
+    let mut rows = vec![[
         "import",
         "time (UTC)",
         "user",
         "source",
         "programs",
         "result",
-    ]);
+    ]
+    .map(String::from)
+    .to_vec()];
     for receipt in history.receipts.iter().rev() {
         let names: Vec<&str> = receipt
             .written_programs()
@@ -139,21 +139,28 @@ pub fn log_table(history: &History, target: &str) -> String {
         if let Some(undo) = history.undone_by(receipt) {
             let _ = write!(result, "\nUNDONE by {}", undo.import_id);
         }
-        builder.push_record([
-            receipt.import_id.as_str(),
-            receipt.started_at.as_deref().unwrap_or("-"),
-            receipt.user.as_deref().unwrap_or("-"),
-            receipt.source.as_deref().unwrap_or("-"),
-            programs.as_str(),
-            result.as_str(),
+        rows.push(vec![
+            receipt.import_id.clone(),
+            receipt
+                .started_at
+                .as_deref()
+                .map(|t| t.replace('T', " ").trim_end_matches('Z').to_string())
+                .unwrap_or_else(|| "-".into()),
+            receipt.user.clone().unwrap_or_else(|| "-".into()),
+            receipt.source.clone().unwrap_or_else(|| "-".into()),
+            programs,
+            result,
         ]);
     }
-    let mut table = builder.build();
-    table.with(Style::sharp());
+    let table = fitted_table(&rows, width);
     let n = history.receipts.len();
-    format!(
-        "{table}\n{n} entr{} in {target}, newest first; take an import back with `mkimport undo ID --to {target}`.\n",
+    let trailer = format!(
+        "{n} entr{} in {target}, newest first; take an import back with `mkimport undo ID --to {target}`.",
         if n == 1 { "y" } else { "ies" }
+    );
+    format!(
+        "{table}\n{}\n",
+        super::text::wrap(&clean(&trailer), width).join("\n")
     )
 }
 

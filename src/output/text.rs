@@ -16,6 +16,121 @@ pub fn clean(text: &str) -> String {
         .collect()
 }
 
+/// A boxed table of `rows` (the first is the header) that fits in `width`
+/// columns where it can: the widest column is narrowed first, and cells
+/// wrap at spaces ([`wrap`]). When a box cannot fit without cutting
+/// words, plain columns. Words are cut only when even those cannot fit,
+/// and never in the first column (what a user copies: an import id, a
+/// program name).
+/// Control characters in a cell become `?`; the cell's own line breaks
+/// stay.
+pub fn fitted_table(rows: &[Vec<String>], width: usize) -> String {
+    let cells: Vec<Vec<Vec<String>>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| cell.split('\n').map(clean).collect())
+                .collect()
+        })
+        .collect();
+    let n = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let column = |i: usize| cells.iter().filter_map(move |row| row.get(i)).flatten();
+    let mut widths: Vec<usize> = (0..n)
+        .map(|i| column(i).map(|l| self::width(l)).max().unwrap_or(0))
+        .collect();
+    let longest_word = |i: usize, rows: usize| {
+        cells
+            .iter()
+            .skip(rows)
+            .filter_map(|row| row.get(i))
+            .flatten()
+            .flat_map(|l| l.split(' '))
+            .map(self::width)
+            .max()
+            .unwrap_or(0)
+    };
+    // Boxed: "│ " before each cell, " " after, and the closing "│". When
+    // a box cannot fit without cutting words, plain columns two spaces
+    // apart: 8 columns take 11 fewer.
+    let whole: usize = (0..n).map(|i| longest_word(i, 0)).sum();
+    let boxed = whole + 3 * n < width;
+    let frame = if boxed {
+        3 * n + 1
+    } else {
+        2 * n.saturating_sub(1)
+    };
+    // Narrow without cutting a word first; then cut the other columns'
+    // words at 10, 8, and as far as it takes.
+    for cap in [None, Some(10), Some(8), Some(1)] {
+        let floors: Vec<usize> = (0..n)
+            .map(|i| {
+                let floor = match cap {
+                    _ if i == 0 => longest_word(0, 1),
+                    None => longest_word(i, 0),
+                    Some(cap) => longest_word(i, 1).min(cap),
+                };
+                floor.min(widths[i])
+            })
+            .collect();
+        while widths.iter().sum::<usize>() + frame > width {
+            let Some(i) = (0..n)
+                .filter(|&i| widths[i] > floors[i])
+                .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)))
+            else {
+                break;
+            };
+            widths[i] -= 1;
+        }
+    }
+    let wrapped: Vec<Vec<Vec<String>>> = cells
+        .iter()
+        .map(|row| {
+            (0..n)
+                .map(|i| {
+                    row.get(i)
+                        .map(|lines| lines.iter().flat_map(|l| wrap(l, widths[i])).collect())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    if boxed {
+        let mut builder = tabled::builder::Builder::new();
+        for row in &wrapped {
+            builder.push_record(row.iter().map(|lines| lines.join("\n")));
+        }
+        let mut table = builder.build();
+        table.with(tabled::settings::Style::sharp());
+        return table.to_string();
+    }
+    // Plain columns; the header underlined, and rows apart when one takes
+    // several lines.
+    let tall = wrapped
+        .iter()
+        .skip(1)
+        .any(|row| row.iter().any(|c| c.len() > 1));
+    let mut out: Vec<String> = Vec::new();
+    for (r, row) in wrapped.iter().enumerate() {
+        if r > 1 && tall {
+            out.push(String::new());
+        }
+        let height = row.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        for k in 0..height {
+            let line: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, lines)| pad(lines.get(k).map_or("", String::as_str), widths[i]))
+                .collect();
+            out.push(line.join("  ").trim_end().to_string());
+        }
+        if r == 0 {
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            out.push(rule.join("  "));
+        }
+    }
+    out.join("\n")
+}
+
 /// `text` padded with spaces to `columns`.
 pub fn pad(text: &str, columns: usize) -> String {
     let mut out = text.to_string();
@@ -113,6 +228,25 @@ impl Paint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_fit_and_keep_names_whole() {
+        let rows: Vec<Vec<String>> = vec![
+            vec!["name".into(), "what".into()],
+            vec![
+                "Webinar\u{1b}[31m 2026".into(),
+                "a long description of what the program holds and why".into(),
+            ],
+        ];
+        for width in [24, 30, 40, 200] {
+            let table = fitted_table(&rows, width);
+            assert!(table.lines().all(|l| self::width(l) <= width), "{table}");
+            assert!(table.contains("Webinar?[31m"), "{table}");
+            assert!(!table.contains('\u{1b}'));
+        }
+        assert!(fitted_table(&rows, 200).starts_with('┌'));
+        assert!(fitted_table(&rows, 24).starts_with("name"));
+    }
 
     #[test]
     fn wraps_at_spaces_and_cuts_long_words() {

@@ -613,8 +613,19 @@ fn log_lists_imports_newest_first() {
     assert_eq!(first_entry["undone"], true);
     assert_eq!(first_entry["undone_by"], undo_id.as_str());
 
+    // The table fits the terminal.
+    for columns in ["80", "100"] {
+        let narrow = run_with(&["log", "--to", p(&target)], &[("COLUMNS", columns)]);
+        narrow.expect_code(0);
+        assert!(
+            widest(&narrow.stdout) <= columns.parse().unwrap(),
+            "COLUMNS={columns}:\n{}",
+            narrow.stdout
+        );
+    }
+
     // The table: the same order, the undone import marked.
-    let out = run(&["log", "--to", p(&target)]);
+    let out = run_with(&["log", "--to", p(&target)], &[("COLUMNS", "300")]);
     out.expect_code(0);
     // Where the row of an id starts (an undo's row names its import too).
     let at = |id: &str| {

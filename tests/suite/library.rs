@@ -59,6 +59,27 @@ fn list_json_has_the_sixteen_programs_with_their_counts() {
 }
 
 #[test]
+fn list_fits_the_terminal() {
+    for columns in [80, 200] {
+        let out = run_with(&["library", "list"], &[("COLUMNS", &columns.to_string())]);
+        out.expect_code(0);
+        assert!(
+            widest(&out.stdout) <= columns,
+            "COLUMNS={columns}:\n{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("Basic Drip"), "{}", out.stdout);
+    }
+    // With room, a name is on one line.
+    let wide = run_with(&["library", "list"], &[("COLUMNS", "200")]);
+    assert!(
+        wide.stdout.contains("│ Basic Drip Nurture "),
+        "{}",
+        wide.stdout
+    );
+}
+
+#[test]
 fn show_names_what_a_program_requires() {
     let out = run(&["library", "show", "scoring - standard & select editions"]);
     assert_eq!(out.code, 0);
