@@ -76,7 +76,7 @@ pub fn list(json: bool, width: usize) -> anyhow::Result<String> {
 }
 
 /// `mkimport library show NAME`.
-pub fn show(name: &str) -> anyhow::Result<String> {
+pub fn show(name: &str, width: usize) -> anyhow::Result<String> {
     let bundles = loaded()?;
     let Some(bundle) = bundles
         .iter()
@@ -94,6 +94,7 @@ pub fn show(name: &str) -> anyhow::Result<String> {
             "no library program named \"{name}\"{hint}"
         )));
     };
+    use crate::output::text::wrap;
     use std::fmt::Write as _;
     let p = &bundle.program;
     let mut out = String::new();
@@ -104,8 +105,11 @@ pub fn show(name: &str) -> anyhow::Result<String> {
         p.program.kind,
         p.program.channel.as_deref().unwrap_or("-")
     );
+    let room = width.saturating_sub(4).max(20);
     if let Some(description) = &p.program.description {
-        let _ = writeln!(out, "  {description}");
+        for line in wrap(description, width.saturating_sub(2).max(20)) {
+            let _ = writeln!(out, "  {line}");
+        }
     }
     let mut section = |title: &str, items: Vec<String>| {
         if items.is_empty() {
@@ -113,7 +117,10 @@ pub fn show(name: &str) -> anyhow::Result<String> {
         }
         let _ = writeln!(out, "\n{title} ({}):", items.len());
         for item in items {
-            let _ = writeln!(out, "  - {item}");
+            for (i, line) in wrap(&item, room).into_iter().enumerate() {
+                let bullet = if i == 0 { "-" } else { " " };
+                let _ = writeln!(out, "  {bullet} {line}");
+            }
         }
     };
     section(

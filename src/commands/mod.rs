@@ -65,7 +65,8 @@ pub fn main(cli: Cli) -> ExitCode {
                 .and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }
         Command::Library(LibraryCommand::Show { name }) => {
-            library::show(&name).and_then(|text| console::print(&text).map(|()| Exit::Ok))
+            library::show(&name, console::Terminal::detect().width)
+                .and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }
         Command::Pull(args) => pull::run(&args),
         Command::Export { from, program, out } => {

@@ -70,6 +70,14 @@ fn list_fits_the_terminal() {
         );
         assert!(out.stdout.contains("Basic Drip"), "{}", out.stdout);
     }
+    let show = run_with(&["library", "show", "Lifecycle 2"], &[("COLUMNS", "80")]);
+    show.expect_code(0);
+    assert!(widest(&show.stdout) <= 80, "{}", show.stdout);
+    assert!(
+        show.stdout.contains("MQL Alert to Lead Owner"),
+        "{}",
+        show.stdout
+    );
     // With room, a name is on one line.
     let wide = run_with(&["library", "list"], &[("COLUMNS", "200")]);
     assert!(
