@@ -107,6 +107,24 @@ impl RemoteKind {
             RemoteKind::Image => "image",
         }
     }
+
+    /// Can Marketo's API delete an asset of this kind? Not a file of
+    /// Images and Files: there is no such call, so what an import
+    /// uploaded stays after an undo or a rollback.
+    pub fn deletable(self) -> bool {
+        match self {
+            RemoteKind::Image => false,
+            RemoteKind::Program
+            | RemoteKind::Token
+            | RemoteKind::Email
+            | RemoteKind::LandingPage
+            | RemoteKind::Form
+            | RemoteKind::SmartCampaign
+            | RemoteKind::EmailTemplate
+            | RemoteKind::LandingPageTemplate
+            | RemoteKind::ExternalForm => true,
+        }
+    }
 }
 
 impl std::fmt::Display for RemoteKind {

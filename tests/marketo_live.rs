@@ -1071,6 +1071,23 @@ fn log_and_undo_of_an_instance_import() {
         &["undo", &id[..10], "--to", &target, "--yes", "--json"],
     );
     undo.expect(0);
+    // Files the import uploaded stay (the API cannot delete them): counted
+    // as kept, not removed.
+    let report = undo.json();
+    let uploaded = report["instance_assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "image" && a["action"] == "remove")
+        .count();
+    let deleted = report["instance_assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] != "image" && a["action"] == "remove")
+        .count();
+    assert_eq!(report["summary"]["kept"], uploaded, "{report:#}");
+    assert_eq!(report["summary"]["removed"], deleted, "{report:#}");
     let after = dump(&sim);
     assert_eq!(after["programs"], before["programs"]);
     assert_eq!(after["email_templates"], before["email_templates"]);
@@ -1323,4 +1340,81 @@ fn the_table_counts_smart_lists_and_flows_to_do_by_hand() {
     let md = table(&["--format", "markdown"]);
     assert!(md.contains("to add by hand in Marketo."), "{md}");
     assert!(!md.contains("cannot write smart lists"), "{md}");
+}
+
+#[test]
+fn an_undo_keeps_the_files_the_api_cannot_delete_and_says_so() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            &target,
+            "--skip-blocked",
+            "--yes",
+            "--json",
+        ],
+    );
+    run.expect(4);
+    let id = run.json()["import_id"].as_str().unwrap().to_string();
+    let uploaded: Vec<String> = run.json()["instance_assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "image" && a["action"] == "create")
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!uploaded.is_empty(), "{}", run.stdout);
+
+    let undo = live(
+        &sim,
+        &state,
+        &["undo", &id, "--to", &target, "--yes", "--json"],
+    );
+    undo.expect(0);
+    let report = undo.json();
+    assert_eq!(report["summary"]["kept"], uploaded.len(), "{report:#}");
+    let files = dump(&sim)["files"].clone();
+    for name in &uploaded {
+        assert!(files.get(name).is_some(), "{name} is still in the instance");
+    }
+    assert!(
+        undo.stderr
+            .contains("Marketo's API has no call that deletes a file"),
+        "{}",
+        undo.stderr
+    );
+
+    // The human line counts them apart (the same import into a fresh
+    // instance).
+    let sim = production();
+    let state = tmp.path().join("state-2");
+    let target = live_target(&sim);
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            &target,
+            "--skip-blocked",
+            "--yes",
+            "--json",
+        ],
+    );
+    run.expect(4);
+    let id = run.json()["import_id"].as_str().unwrap().to_string();
+    let human = live(&sim, &state, &["undo", &id, "--to", &target, "--yes"]);
+    human.expect(0);
+    let kept = format!(", {} files kept;", uploaded.len());
+    assert!(human.stdout.contains(&kept), "{}", human.stdout);
 }

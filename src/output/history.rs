@@ -226,14 +226,16 @@ pub fn undo_report(view: &UndoView) -> Value {
     if import.instance_assets.is_some() {
         map.insert("instance_assets".into(), json!(plan.remote));
     }
-    map.insert(
-        "summary".into(),
-        json!({
-            "programs": removed_programs,
-            "removed": removed,
-            "restored": restored,
-        }),
-    );
+    let mut summary = json!({
+        "programs": removed_programs,
+        "removed": removed,
+        "restored": restored,
+    });
+    if import.instance_assets.is_some() {
+        // Files a live instance keeps: its API cannot delete them.
+        summary["kept"] = json!(kept(plan));
+    }
+    map.insert("summary".into(), summary);
     if !view.problems.is_empty() {
         map.insert("problems".into(), json!(view.problems));
     }
@@ -262,12 +264,26 @@ fn taken_back(plan: &UndoPlan) -> (usize, usize, usize) {
             .iter()
             .filter(|r| r.kind == RemoteKind::Program && r.action == RemoteAction::Remove)
             .count();
-    let remote = |action| plan.remote.iter().filter(|r| r.action == action).count();
+    let remote = |action| {
+        plan.remote
+            .iter()
+            .filter(|r| r.action == action && r.kind.deletable())
+            .count()
+    };
     (
         programs,
         plan.count(FileAction::Remove) + remote(RemoteAction::Remove),
         plan.count(FileAction::Restore) + remote(RemoteAction::Restore),
     )
+}
+
+/// The assets of a live instance an undo cannot delete (files: the API
+/// has no call for it).
+fn kept(plan: &UndoPlan) -> usize {
+    plan.remote
+        .iter()
+        .filter(|r| r.action == RemoteAction::Remove && !r.kind.deletable())
+        .count()
 }
 
 /// What an undo will do, for a person, before asking.
@@ -307,13 +323,18 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
     for record in &plan.remote {
         let verb = match record.action {
             RemoteAction::Restore => "restore",
+            _ if !record.kind.deletable() => "keep   ",
             _ => "delete ",
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
             "  {verb}  {} \"{}\" (id {})",
             record.kind, record.name, record.id
         );
+        if verb == "keep   " {
+            out.push_str(": Marketo's API cannot delete files");
+        }
+        out.push('\n');
     }
     if plan.files.is_empty() && plan.remote.is_empty() {
         let _ = writeln!(
@@ -334,8 +355,12 @@ pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
     } else {
         "asset"
     };
+    let kept = match kept(plan) {
+        0 => String::new(),
+        n => format!(", {n} file{} kept", plural(n as u64)),
+    };
     format!(
-        "Undid import {} in {}: {programs} program{} removed, {removed} {what}{} removed, {restored} restored; receipt {receipt_path}\n",
+        "Undid import {} in {}: {programs} program{} removed, {removed} {what}{} removed, {restored} restored{kept}; receipt {receipt_path}\n",
         view.import.import_id,
         view.target,
         plural(programs as u64),
