@@ -157,6 +157,10 @@ pub(super) struct Writer<'a> {
     folders: BTreeMap<DesignKind, FolderRef>,
     /// Who new emails come from (looked up once).
     sender: Option<Option<Sender>>,
+    /// The sections of a new email, by its template's id: the template
+    /// decides them, so they are read once per template (from its first
+    /// email), not once per email.
+    sections: BTreeMap<u64, Vec<api::EmailSection>>,
     /// What the program in hand created or replaced, in order.
     pub done: Vec<RemoteRecord>,
     /// Its name in the instance.
@@ -185,6 +189,7 @@ impl<'a> Writer<'a> {
             written: BTreeMap::new(),
             folders: BTreeMap::new(),
             sender: None,
+            sections: BTreeMap::new(),
             done: Vec::new(),
             program: String::new(),
             tick,
@@ -561,6 +566,8 @@ impl<'a> Writer<'a> {
                     TemplateKind::LandingPage
                 };
                 let html = doc_html(&doc.doc);
+                // New content, perhaps other sections.
+                self.sections.remove(&id);
                 self.then(&what, |c| {
                     write::update_template_content(c, template, id, &html)
                 })?;
@@ -720,11 +727,20 @@ impl<'a> Writer<'a> {
         // The template decides the email's sections: the HTML goes in its
         // first text section, the snippets in its snippet sections (else
         // in those the email's HTML declares).
-        let what = format!("reading the sections of email \"{name}\"");
-        let raw = self
-            .then(&what, |c| api::email_content(c, created.id, "draft"))?
-            .unwrap_or_default();
-        let sections: Vec<api::EmailSection> = api::parse_list(&raw);
+        let sections = match self.sections.get(&template) {
+            Some(known) => known.clone(),
+            None => {
+                let what = format!("reading the sections of email \"{name}\"");
+                let raw = self
+                    .then(&what, |c| api::email_content(c, created.id, "draft"))?
+                    .unwrap_or_default();
+                let read: Vec<api::EmailSection> = api::parse_list(&raw);
+                if !read.is_empty() {
+                    self.sections.insert(template, read.clone());
+                }
+                read
+            }
+        };
         let is = |s: &api::EmailSection, kinds: &[&str]| {
             kinds.iter().any(|k| s.content_type.eq_ignore_ascii_case(k))
         };
