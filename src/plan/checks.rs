@@ -29,7 +29,7 @@ impl<'a> Planner<'a> {
                             // Users without roles: the permission cannot be
                             // checked, which is a warning, not a refusal.
                             None => {
-                                self.unchecked.insert("roles");
+                                self.unchecked.insert(Undeclared::Roles);
                                 true
                             }
                             Some(roles) => roles
@@ -73,7 +73,7 @@ impl<'a> Planner<'a> {
         };
         match &self.world.declared.channels {
             None => {
-                self.unchecked.insert("channels");
+                self.unchecked.insert(Undeclared::Channels);
             }
             Some(channels) => {
                 if !channels.contains(&key(&channel)) {
@@ -100,7 +100,7 @@ impl<'a> Planner<'a> {
                     .flat_map(|c| &c.webhooks)
                     .collect::<Vec<_>>(),
                 world.declared.webhooks.as_ref(),
-                "webhooks",
+                Undeclared::Webhooks,
                 Code::MissingWebhook,
                 "webhook",
             ),
@@ -108,7 +108,7 @@ impl<'a> Planner<'a> {
                 &requires.custom_objects,
                 campaigns.iter().flat_map(|c| &c.custom_objects).collect(),
                 world.declared.custom_objects.as_ref(),
-                "custom_objects",
+                Undeclared::CustomObjects,
                 Code::MissingCustomObject,
                 "custom object",
             ),
@@ -155,7 +155,7 @@ impl<'a> Planner<'a> {
         &mut self,
         wanted: Vec<String>,
         declared: Option<&BTreeSet<String>>,
-        meta_key: &'static str,
+        meta_key: Undeclared,
         code: Code,
         noun: &str,
     ) {
@@ -277,18 +277,7 @@ impl<'a> Planner<'a> {
 
     pub(super) fn flush_unchecked(&mut self) {
         for what in std::mem::take(&mut self.unchecked) {
-            self.warning(
-                Code::Unchecked,
-                match what {
-                    "roles" => "the target declares users but no \"roles\", so the acting user's permission was not checked".to_string(),
-                    "crm" => "the target does not declare \"crm\", so the program's CRM flow steps were not checked".to_string(),
-                    "lists" => "the target does not declare \"lists\", so the lists the program's smart campaigns name were not checked".to_string(),
-                    _ => format!(
-                        "the target does not declare \"{what}\", so the program's {} were not checked",
-                        what.replace('_', " ")
-                    ),
-                },
-            );
+            self.warning(Code::Unchecked, what.message());
         }
     }
 }

@@ -116,7 +116,7 @@ impl Planner<'_> {
             return renames;
         }
         let Some(known) = &self.world.declared.fields else {
-            self.unchecked.insert("fields");
+            self.unchecked.insert(Undeclared::Fields);
             return renames;
         };
         let mut no_api_name = Vec::new();

@@ -138,7 +138,7 @@ impl Planner<'_> {
             return;
         }
         let Some(known) = &self.world.declared.services else {
-            self.unchecked.insert("services");
+            self.unchecked.insert(Undeclared::Services);
             return;
         };
         let mut spelled: BTreeMap<String, String> = BTreeMap::new();
@@ -183,7 +183,7 @@ impl Planner<'_> {
         self.check_declared(
             wanted,
             declared,
-            "custom_activities",
+            Undeclared::CustomActivities,
             Code::MissingCustomActivity,
             "custom activity",
         );
@@ -203,7 +203,7 @@ impl Planner<'_> {
             return;
         }
         let Some(crm) = &self.world.declared.crm else {
-            self.unchecked.insert("crm");
+            self.unchecked.insert(Undeclared::Crm);
             return;
         };
         let has = match crm {
@@ -251,7 +251,7 @@ impl Planner<'_> {
         if !lists.is_empty() {
             match &self.world.declared.lists {
                 None => {
-                    self.unchecked.insert("lists");
+                    self.unchecked.insert(Undeclared::Lists);
                 }
                 Some(known) => {
                     for (list, users) in &lists.order {

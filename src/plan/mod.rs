@@ -41,7 +41,7 @@ mod world;
 
 pub use crate::model::token_references;
 pub use hydrate::{hydrate, land, rewrite_file_references};
-pub use problem::{Code, Problem, Severity};
+pub use problem::{Code, Problem, Severity, Undeclared};
 use program::plan_program;
 pub use text::{Text, Texts};
 use world::World;

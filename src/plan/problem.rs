@@ -141,6 +141,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn undeclared_keys_come_in_alphabetical_order() {
+        let all = [
+            Undeclared::Channels,
+            Undeclared::Crm,
+            Undeclared::CustomActivities,
+            Undeclared::CustomObjects,
+            Undeclared::Fields,
+            Undeclared::Lists,
+            Undeclared::Roles,
+            Undeclared::Segmentations,
+            Undeclared::Services,
+            Undeclared::Tags,
+            Undeclared::Webhooks,
+        ];
+        for pair in all.windows(2) {
+            assert!(pair[0] < pair[1] && pair[0].key() < pair[1].key());
+        }
+        assert!(Undeclared::Lists
+            .message()
+            .contains("the lists the program's smart campaigns name"));
+        assert!(Undeclared::CustomObjects
+            .message()
+            .contains("the program's custom objects were not checked"));
+    }
+
+    #[test]
     fn codes_serialise_as_spelled() {
         for code in [
             Code::BadInput,
@@ -154,6 +180,63 @@ mod tests {
                 serde_json::to_value(code).unwrap(),
                 serde_json::Value::from(code.as_str())
             );
+        }
+    }
+}
+
+/// A key of `subscription.json` a check needs and the target does not
+/// declare: the check is an `unchecked` warning (spec 2). In the order
+/// the warnings come (alphabetical by key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Undeclared {
+    Channels,
+    Crm,
+    CustomActivities,
+    CustomObjects,
+    Fields,
+    Lists,
+    Roles,
+    Segmentations,
+    Services,
+    Tags,
+    Webhooks,
+}
+
+impl Undeclared {
+    /// The key as `subscription.json` spells it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Undeclared::Channels => "channels",
+            Undeclared::Crm => "crm",
+            Undeclared::CustomActivities => "custom_activities",
+            Undeclared::CustomObjects => "custom_objects",
+            Undeclared::Fields => "fields",
+            Undeclared::Lists => "lists",
+            Undeclared::Roles => "roles",
+            Undeclared::Segmentations => "segmentations",
+            Undeclared::Services => "services",
+            Undeclared::Tags => "tags",
+            Undeclared::Webhooks => "webhooks",
+        }
+    }
+
+    /// The `unchecked` warning's text.
+    pub fn message(self) -> String {
+        let key = self.key();
+        match self {
+            Undeclared::Roles => format!(
+                "the target declares users but no \"{key}\", so the acting user's permission was not checked"
+            ),
+            Undeclared::Crm => format!(
+                "the target does not declare \"{key}\", so the program's CRM flow steps were not checked"
+            ),
+            Undeclared::Lists => format!(
+                "the target does not declare \"{key}\", so the lists the program's smart campaigns name were not checked"
+            ),
+            _ => format!(
+                "the target does not declare \"{key}\", so the program's {} were not checked",
+                key.replace('_', " ")
+            ),
         }
     }
 }

@@ -27,7 +27,7 @@ pub(super) struct Planner<'a> {
     pub(super) pending: Pending,
     pub(super) assets: Vec<AssetAction>,
     pub(super) problems: Vec<Problem>,
-    pub(super) unchecked: BTreeSet<&'static str>,
+    pub(super) unchecked: BTreeSet<Undeclared>,
     pub(super) texts: &'a mut Texts,
     pub(super) conflicts: Vec<Conflict>,
 }
@@ -438,7 +438,7 @@ impl<'a> Planner<'a> {
         for (tag, value) in &self.program().program.tags {
             let shown = format!("{tag}: {value}");
             let Some(tags) = &self.world.tags else {
-                self.unchecked.insert("tags");
+                self.unchecked.insert(Undeclared::Tags);
                 out.insert(tag.clone(), value.clone());
                 continue;
             };
@@ -594,7 +594,7 @@ impl<'a> Planner<'a> {
     pub(super) fn lacks_segmentation(&mut self, name: &str) -> bool {
         match &self.world.declared.segmentations {
             None => {
-                self.unchecked.insert("segmentations");
+                self.unchecked.insert(Undeclared::Segmentations);
                 false
             }
             Some(known) => !known.contains(&key(name)),
