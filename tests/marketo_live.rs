@@ -1425,3 +1425,54 @@ fn an_undo_keeps_the_files_the_api_cannot_delete_and_says_so() {
     let kept = format!(", {} files kept;", uploaded.len());
     assert!(human.stdout.contains(&kept), "{}", human.stdout);
 }
+
+#[test]
+fn a_refused_run_still_reports_its_calls() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    // Blocked programs without --skip-blocked: refused, nothing written.
+    let refused = live(
+        &sim,
+        &state,
+        &["run", "--from", SANDBOX, "--to", &target, "--yes", "--json"],
+    );
+    refused.expect(3);
+    assert!(refused.json()["summary"]["calls"].as_u64().unwrap() > 0);
+    assert!(writes(&sim).is_empty());
+    // Only blocked programs left to import: refused too, with its calls.
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            &target,
+            "--skip-blocked",
+            "--yes",
+            "--json",
+        ],
+    );
+    run.expect(4);
+    let again = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            &target,
+            "--skip-blocked",
+            "--yes",
+            "--json",
+        ],
+    );
+    again.expect(3);
+    let summary = &again.json()["summary"];
+    assert_eq!(summary["unchanged"], 3, "{summary}");
+    assert!(summary["calls"].as_u64().unwrap() > 0, "{summary}");
+}

@@ -64,6 +64,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         if !stale.is_empty() {
             reporter.plan(&ReportView {
                 problems: &stale,
+                calls: target.calls(),
                 ..ReportView::new(&prepared.plan, &context)
             })?;
             let (from, to) = saved.from_to();
@@ -79,7 +80,10 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let blocked = plan.count(Status::Blocked);
     if plan.has_bad_input() || (blocked > 0 && !args.skip_blocked) {
         // Show what would happen, and why it is refused.
-        reporter.plan(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+        reporter.plan(&ReportView {
+            calls: target.calls(),
+            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
+        })?;
         if plan.has_bad_input() {
             crate::errln!("error: some bundles could not be read; nothing was written");
             return Ok(Exit::Error);
@@ -92,7 +96,10 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
     if blocked > 0 && plan.count(Status::Ok) == 0 {
         // --skip-blocked, and nothing else to import.
-        reporter.plan(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+        reporter.plan(&ReportView {
+            calls: target.calls(),
+            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
+        })?;
         crate::errln!(
             "error: {blocked} program{} blocked and nothing else to import; nothing was written",
             if blocked == 1 { " is" } else { "s are" }
