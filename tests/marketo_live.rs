@@ -1349,26 +1349,31 @@ fn the_table_counts_smart_lists_and_flows_to_do_by_hand() {
     assert!(!md.contains("cannot write smart lists"), "{md}");
 }
 
+/// `run --from fixtures/sandbox --to <target> --skip-blocked --yes --json`.
+fn import_sandbox(sim: &Sim, state: &Path, target: &str) -> Run {
+    live(
+        sim,
+        state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            target,
+            "--skip-blocked",
+            "--yes",
+            "--json",
+        ],
+    )
+}
+
 #[test]
 fn an_undo_keeps_the_files_the_api_cannot_delete_and_says_so() {
     let sim = production();
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
     let target = live_target(&sim);
-    let run = live(
-        &sim,
-        &state,
-        &[
-            "run",
-            "--from",
-            SANDBOX,
-            "--to",
-            &target,
-            "--skip-blocked",
-            "--yes",
-            "--json",
-        ],
-    );
+    let run = import_sandbox(&sim, &state, &target);
     run.expect(4);
     let id = run.json()["import_id"].as_str().unwrap().to_string();
     let uploaded: Vec<String> = run.json()["instance_assets"]
@@ -1404,20 +1409,7 @@ fn an_undo_keeps_the_files_the_api_cannot_delete_and_says_so() {
     let sim = production();
     let state = tmp.path().join("state-2");
     let target = live_target(&sim);
-    let run = live(
-        &sim,
-        &state,
-        &[
-            "run",
-            "--from",
-            SANDBOX,
-            "--to",
-            &target,
-            "--skip-blocked",
-            "--yes",
-            "--json",
-        ],
-    );
+    let run = import_sandbox(&sim, &state, &target);
     run.expect(4);
     let id = run.json()["import_id"].as_str().unwrap().to_string();
     let human = live(&sim, &state, &["undo", &id, "--to", &target, "--yes"]);
@@ -1442,35 +1434,9 @@ fn a_refused_run_still_reports_its_calls() {
     assert!(refused.json()["summary"]["calls"].as_u64().unwrap() > 0);
     assert!(writes(&sim).is_empty());
     // Only blocked programs left to import: refused too, with its calls.
-    let run = live(
-        &sim,
-        &state,
-        &[
-            "run",
-            "--from",
-            SANDBOX,
-            "--to",
-            &target,
-            "--skip-blocked",
-            "--yes",
-            "--json",
-        ],
-    );
+    let run = import_sandbox(&sim, &state, &target);
     run.expect(4);
-    let again = live(
-        &sim,
-        &state,
-        &[
-            "run",
-            "--from",
-            SANDBOX,
-            "--to",
-            &target,
-            "--skip-blocked",
-            "--yes",
-            "--json",
-        ],
-    );
+    let again = import_sandbox(&sim, &state, &target);
     again.expect(3);
     let summary = &again.json()["summary"];
     assert_eq!(summary["unchanged"], 3, "{summary}");
