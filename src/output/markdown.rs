@@ -10,9 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::overview::{
-    self, handwork_line, is_handwork, is_plain, kind_counts, thousands, Overview,
-};
+use super::overview::{self, is_plain, kind_counts, thousands, Overview};
 use super::report::{Mode, ReportView};
 use super::table::summary_line;
 use crate::cli::Verbosity;
@@ -227,11 +225,7 @@ fn program_section(out: &mut String, program: &ProgramPlan, overview: &Overview,
         }
     }
     let _ = writeln!(out, "### {heading}\n");
-    let rows = overview::rows(
-        program,
-        |a| verbose || !(is_plain(a) || is_handwork(a)),
-        !verbose,
-    );
+    let rows = overview::rows(program, |a| verbose || !is_plain(a), !verbose);
     if !rows.is_empty() {
         let _ = writeln!(out, "| action | kind | name | reason |\n|---|---|---|---|");
         for row in rows {
@@ -249,9 +243,6 @@ fn program_section(out: &mut String, program: &ProgramPlan, overview: &Overview,
     let (plain, kinds) = kind_counts(program, is_plain);
     if plain > 0 && !verbose {
         let _ = writeln!(out, "{} to create: {kinds}.\n", thousands(plain));
-    }
-    if let Some(handwork) = handwork_line(program).filter(|_| !verbose) {
-        let _ = writeln!(out, "{handwork}.\n");
     }
     let warnings: Vec<&Problem> = overview.own(program, Severity::Warning).collect();
     if !warnings.is_empty() {

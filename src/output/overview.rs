@@ -66,14 +66,6 @@ pub fn handwork_line(program: &ProgramPlan) -> Option<String> {
     ))
 }
 
-/// How a count of an action reads: "12 to create", "46 to do by hand".
-pub fn action_phrase(action: Action, n: usize) -> String {
-    match action {
-        Action::Manual => format!("{} to do by hand", thousands(n)),
-        other => format!("{} to {}", thousands(n), other.as_str()),
-    }
-}
-
 /// The name an asset gets in the target, when it is not its own.
 pub fn renamed(asset: &AssetAction) -> Option<&str> {
     let result: &str = &asset.result_name;
@@ -286,7 +278,7 @@ pub fn plan_line(plan: &Plan) -> String {
     } else {
         let parts: Vec<String> = counts
             .iter()
-            .map(|(action, n)| action_phrase(*action, *n))
+            .map(|(action, n)| format!("{} to {}", thousands(*n), action.as_str()))
             .collect();
         line.push_str(&parts.join(", "));
     }
