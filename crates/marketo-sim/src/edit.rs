@@ -845,31 +845,82 @@ pub fn editable_sections(html: &str) -> Vec<Section> {
     out
 }
 
-/// The value of `name="..."` (or `'...'`) in a tag's text.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(at) = tag[from..].find(name) {
-        let i = from + at;
-        from = i + name.len();
-        let before_ok = i == 0 || tag.as_bytes()[i - 1].is_ascii_whitespace();
-        let rest = tag[i + name.len()..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let rest = rest[1..].trim_start();
-        let quote = rest.chars().next()?;
-        if quote != '"' && quote != '\'' {
-            continue;
-        }
-        let inner = &rest[1..];
-        return inner.find(quote).map(|end| inner[..end].to_string());
+/// The attributes of a tag's text (`td class="x" id=body`), as an HTML
+/// tokenizer reads them: names in lower case, values quoted with `"` or
+/// `'` or unquoted, a name without a value as empty. Written apart from
+/// mkimport's own reading of templates, so the two cannot merely agree.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = tag.chars().collect();
+    let mut i = 0;
+    // The element's name.
+    while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '/' {
+        i += 1;
     }
-    None
+    let mut out = Vec::new();
+    loop {
+        while i < chars.len() && (chars[i].is_whitespace() || chars[i] == '/') {
+            i += 1;
+        }
+        if i >= chars.len() {
+            return out;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '=' | '/') {
+            i += 1;
+        }
+        let name: String = chars[start..i].iter().collect::<String>().to_lowercase();
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < chars.len() && chars[i] == '=' {
+            i += 1;
+            while i < chars.len() && chars[i].is_whitespace() {
+                i += 1;
+            }
+            match chars.get(i) {
+                Some(&q) if q == '"' || q == '\'' => {
+                    i += 1;
+                    while i < chars.len() && chars[i] != q {
+                        value.push(chars[i]);
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                _ => {
+                    while i < chars.len() && !chars[i].is_whitespace() {
+                        value.push(chars[i]);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+    }
+}
+
+/// The first value of attribute `name` of a tag's text.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    attributes(tag)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_read_as_html_reads_them() {
+        let tag = r#"td CLASS='mktoText wide' data-x id=body title="a > b""#;
+        assert_eq!(attribute(tag, "class").as_deref(), Some("mktoText wide"));
+        assert_eq!(attribute(tag, "id").as_deref(), Some("body"));
+        assert_eq!(attribute(tag, "data-x").as_deref(), Some(""));
+        assert_eq!(attribute("div", "id"), None);
+    }
 
     #[test]
     fn sections_come_from_the_templates_editable_parts() {

@@ -867,7 +867,7 @@ fn snippet_slots(html: &str) -> Vec<String> {
     out
 }
 
-/// The value of `name="..."` (or `'...'`) in a tag's text.
+/// The value of `name="..."` (or `'...'`, or unquoted) in a tag's text.
 fn attribute(tag: &str, name: &str) -> Option<String> {
     let mut from = 0;
     while let Some(at) = tag[from..].find(name) {
@@ -881,7 +881,9 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         let rest = rest[1..].trim_start();
         let quote = rest.chars().next()?;
         if quote != '"' && quote != '\'' {
-            continue;
+            // Unquoted: up to the next space.
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            return Some(rest[..end].to_string());
         }
         let inner = &rest[1..];
         return inner.find(quote).map(|end| inner[..end].to_string());
@@ -897,6 +899,10 @@ mod tests {
     fn snippet_slots_come_from_the_html() {
         let html = r#"<td class="mktoText" id="body"></td><div class="x mktoSnippet" id="standard-footer" mktoName="F"></div><div class='mktoSnippet' id=''>"#;
         assert_eq!(snippet_slots(html), ["standard-footer"]);
+        assert_eq!(
+            snippet_slots("<div class=mktoSnippet id=footer>"),
+            ["footer"]
+        );
     }
 
     #[test]
