@@ -343,7 +343,8 @@ impl Instance {
         Ok(self.add_email_in(parent, name, Some(template), subject, sections))
     }
 
-    fn add_email_in(
+    /// A new email in `parent`, a draft.
+    pub(crate) fn add_email_in(
         &mut self,
         parent: Parent,
         name: &str,

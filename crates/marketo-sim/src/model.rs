@@ -463,21 +463,10 @@ impl Instance {
         subject: &str,
         sections: Vec<Section>,
     ) -> Id {
-        let id = self.next_id();
-        let at = self.tick();
-        self.emails.insert(
-            id,
-            Email {
-                id,
-                name: name.to_string(),
-                parent: Parent::Program(program),
-                template,
-                subject: subject.to_string(),
-                sections,
-                status: "approved".into(),
-                updated_at: at,
-            },
-        );
+        let id = self.add_email_in(Parent::Program(program), name, template, subject, sections);
+        if let Some(email) = self.emails.get_mut(&id) {
+            email.status = "approved".into();
+        }
         id
     }
 
