@@ -342,6 +342,24 @@ fn the_pulled_sandbox_previews_against_the_pulled_production() {
 /// Pulling an unchanged instance again rewrites no file (same bytes, same
 /// times, same inodes), fetches no content, and keeps `pulled_from.at`.
 #[test]
+fn the_summary_for_a_person_fits_80_columns() {
+    let sim = fixture_sim("production", "111-AAA-222");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = pull(
+        &sim,
+        &tmp.path().join("out"),
+        &["--name", "Acme Production"],
+    );
+    run.expect(0);
+    assert!(run.stdout.contains("API calls"), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn re_pulling_an_unchanged_instance_rewrites_nothing() {
     let sim = fixture_sim("sandbox", "412-ACM-981");
     let tmp = tempfile::tempdir().unwrap();

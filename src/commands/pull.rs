@@ -52,20 +52,21 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
         for warning in &summary.warnings {
             crate::errln!("warning: {warning}");
         }
-        console::print(&human(&summary))?;
+        console::print(&human(&summary, Terminal::detect().width))?;
     }
     Ok(Exit::Ok)
 }
 
-fn human(s: &Summary) -> String {
+/// The summary for a person, each paragraph wrapped to `width`.
+fn human(s: &Summary, width: usize) -> String {
     let studio: usize = s.design_studio.values().sum();
     let what = if s.changed {
         format!("snapshot written (pulled_from.at {})", s.at)
     } else {
         "nothing changed since the last pull; no file was written".to_string()
     };
-    format!(
-        "Pulled {} into {}: {} programs, {} folders, {} design-studio assets; {}.\n{} API calls ({} for tokens, {} list pages, {} contents; {} contents reused), {} file downloads.\nNot readable through the API, so not declared: {}.\n",
+    let text = format!(
+        "Pulled {} into {}: {} programs, {} folders, {} design-studio assets; {}.\n{} API calls ({} for tokens, {} list pages, {} contents; {} contents reused), {} file downloads.\nNot readable through the API, so not declared: {}.",
         s.instance,
         s.out,
         s.programs,
@@ -79,5 +80,13 @@ fn human(s: &Summary) -> String {
         s.reused,
         s.downloads,
         s.undeclared.join(", ")
-    )
+    );
+    let mut out = String::new();
+    for paragraph in text.lines() {
+        for line in crate::output::text::wrap(&crate::output::text::clean(paragraph), width) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -111,6 +111,7 @@ pub fn pull_at(instance: &str, knob: &str, out: &Path, extra: &[&str]) -> Run {
         .env("MARKETO_CLIENT_ID", CLIENT_ID)
         .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
         .env("MKIMPORT_MARKETO_LIMITS", knob)
+        .env_remove("COLUMNS")
         .env_remove("HTTP_PROXY")
         .env_remove("HTTPS_PROXY")
         .env_remove("ALL_PROXY")
