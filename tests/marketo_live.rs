@@ -1414,7 +1414,7 @@ fn an_undo_keeps_the_files_the_api_cannot_delete_and_says_so() {
     let id = run.json()["import_id"].as_str().unwrap().to_string();
     let human = live(&sim, &state, &["undo", &id, "--to", &target, "--yes"]);
     human.expect(0);
-    let kept = format!(", {} files kept;", uploaded.len());
+    let kept = format!(", {} files kept.", uploaded.len());
     assert!(human.stdout.contains(&kept), "{}", human.stdout);
 }
 

@@ -108,7 +108,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
     }
 
     if !args.json {
-        console::print(&undo_plan_text(import, &plan))?;
+        console::print(&undo_plan_text(import, &plan, terminal.width))?;
     }
     if ask && !confirm(import, &label)? {
         crate::errln!("Nothing was undone.");
@@ -137,7 +137,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
     let printed = if args.json {
         console::print(&receipt)
     } else {
-        console::print(&undone_line(&view, &receipt_path))
+        console::print(&undone_line(&view, &receipt_path, terminal.width))
     };
     printed.with_context(|| {
         format!(

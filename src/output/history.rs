@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Map, Value};
 
 use super::report::{stamp_keys, REPORT_VERSION};
-use super::text::{clean, fitted_table};
+use super::text::{clean, fitted_table, wrap};
 use crate::history::{
     FileAction, History, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO,
 };
@@ -287,7 +287,7 @@ fn kept(plan: &UndoPlan) -> usize {
 }
 
 /// What an undo will do, for a person, before asking.
-pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
+pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan, width: usize) -> String {
     let mut out = String::new();
     let when = import.started_at.as_deref().unwrap_or("at an unknown time");
     let who = import
@@ -300,7 +300,10 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
         .as_deref()
         .map(|s| format!(", from {s}"))
         .unwrap_or_default();
-    let _ = writeln!(out, "Undo import {} ({when}{who}{from}):", import.import_id);
+    let heading = format!("Undo import {} ({when}{who}{from}):", import.import_id);
+    for line in wrap(&clean(&heading), width) {
+        let _ = writeln!(out, "{line}");
+    }
     let mut shown_dirs = Vec::new();
     for file in &plan.files {
         if let Some(dir) = plan
@@ -346,7 +349,7 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan) -> String {
 }
 
 /// The one-line outcome of an undo that landed.
-pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
+pub fn undone_line(view: &UndoView, receipt_path: &str, width: usize) -> String {
     let empty = UndoPlan::default();
     let plan = view.plan.unwrap_or(&empty);
     let (programs, removed, restored) = taken_back(plan);
@@ -359,11 +362,16 @@ pub fn undone_line(view: &UndoView, receipt_path: &str) -> String {
         0 => String::new(),
         n => format!(", {n} file{} kept", plural(n as u64)),
     };
-    format!(
-        "Undid import {} in {}: {programs} program{} removed, {removed} {what}{} removed, {restored} restored{kept}; receipt {receipt_path}\n",
+    let done = format!(
+        "Undid import {} in {}: {programs} program{} removed, {removed} {what}{} removed, {restored} restored{kept}.",
         view.import.import_id,
         view.target,
         plural(programs as u64),
         plural(removed as u64),
+    );
+    // The receipt's path on a line of its own, whole (to copy).
+    format!(
+        "{}\nreceipt {receipt_path}\n",
+        wrap(&clean(&done), width).join("\n")
     )
 }

@@ -141,10 +141,15 @@ impl Reporter for TableReporter {
             Some(n) => format!(" in {n} API call{}", plural(n as usize)),
             None => String::new(),
         };
-        console::print(&format!(
-            "Import {id}: {} program{} imported into {target}{calls}{failed}; receipt {}\n",
+        let done = format!(
+            "Import {id}: {} program{} imported into {target}{calls}{failed}.",
             applied.programs,
             plural(applied.programs),
+        );
+        // The receipt's path on a line of its own, whole (to copy).
+        console::print(&format!(
+            "{}\nreceipt {}\n",
+            text::wrap(&text::clean(&done), self.layout.width).join("\n"),
             applied.receipt,
         ))
     }

@@ -507,3 +507,52 @@ fn control_characters_in_names_are_neutralised() {
         );
     }
 }
+
+#[test]
+fn a_run_and_its_undo_fit_80_columns_but_for_the_receipt_path() {
+    let (_guard, target) = copy_fixture("production");
+    let fits = |out: &Outcome| {
+        // Every line but the receipt's path, and the paths an undo lists
+        // (a path is never cut).
+        let listed = |l: &str| {
+            ["  remove ", "  restore "]
+                .iter()
+                .any(|verb| l.starts_with(verb))
+        };
+        for line in out
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("receipt ") && !listed(l))
+        {
+            assert!(line.chars().count() <= 80, "{line:?} in\n{}", out.stdout);
+        }
+        let receipt = out
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("receipt "))
+            .unwrap_or_else(|| panic!("no receipt line in\n{}", out.stdout));
+        assert!(std::path::Path::new(receipt).is_file(), "{receipt}");
+    };
+    let run = human(
+        &[
+            "run",
+            "--from",
+            &sandbox(),
+            "--to",
+            p(&target),
+            "--skip-blocked",
+            "--yes",
+        ],
+        &[],
+    );
+    run.expect_code(4);
+    fits(&run);
+    let log = human(&["log", "--to", p(&target), "--json"], &[]);
+    let id = log.json()["imports"][0]["import_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let undo = human(&["undo", &id, "--to", p(&target), "--yes"], &[]);
+    undo.expect_code(0);
+    fits(&undo);
+}
