@@ -73,6 +73,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     persist(tmp, path)
 }
 
+/// [`write_atomic`], creating the directories above `path` first.
+pub fn write_atomic_in_new_dir(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?; // fs-err names the directory
+    }
+    write_atomic(path, bytes)
+}
+
 /// fsync a directory so a rename inside it survives a crash.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

@@ -24,7 +24,7 @@ use crate::marketo::api_write::{self as write, Created, Sender, TemplateKind};
 use crate::marketo::client::ErrorKind;
 use crate::marketo::index::Index;
 use crate::marketo::{ApiError, Client};
-use crate::model::{AssetContent, DesignKind, Email, LandingPage, Token, TokenType};
+use crate::model::{AssetContent, DesignDoc, DesignKind, Email, LandingPage, Token, TokenType};
 use crate::names::key;
 use crate::plan::{hydrate, AssetWrite, ProgramWrites};
 
@@ -237,15 +237,19 @@ impl<'a> Writer<'a> {
         };
         let mut record = self.record(kind, created.id, name);
         record.updated_at = created.updated_at.clone();
+        let what = format!("{kind} \"{name}\" (id {})", created.id);
+        self.created(record, &what)?;
+        Ok(created)
+    }
+
+    /// What was created: journaled, kept for a rollback, and shown.
+    fn created(&mut self, record: RemoteRecord, what: &str) -> Result<(), Stop> {
         self.journal.write(&Event::Done {
             record: record.clone(),
         })?;
         self.done.push(record);
-        (self.tick)(
-            &self.program,
-            &format!("{kind} \"{name}\" (id {})", created.id),
-        );
-        Ok(created)
+        (self.tick)(&self.program, what);
+        Ok(())
     }
 
     /// A write that adds to what was just created (a section, a field, an
@@ -336,11 +340,7 @@ impl<'a> Writer<'a> {
             self.then(&what, |c| write::create_token(c, at, bare, kind, &value))?;
             let mut record = self.record(RemoteKind::Token, program.id, bare);
             record.token_type = Some(kind.to_string());
-            self.journal.write(&Event::Done {
-                record: record.clone(),
-            })?;
-            self.done.push(record);
-            (self.tick)(&self.program, &format!("token \"{}\"", token.name));
+            self.created(record, &format!("token \"{}\"", token.name))?;
         }
 
         // 4. Local forms.
@@ -493,12 +493,7 @@ impl<'a> Writer<'a> {
                 created.id
             }
             (AssetContent::Doc(doc), DesignKind::Form) => {
-                let fields = crate::model::DesignDoc {
-                    name: name.clone(),
-                    doc: doc.doc.clone(),
-                }
-                .fields();
-                self.form(kind, &name, folder, &fields)?
+                self.form(kind, &name, folder, &doc.fields())?
             }
             (AssetContent::Doc(_), _) => {
                 return Err(Stop::refused(format!(
@@ -525,7 +520,7 @@ impl<'a> Writer<'a> {
         let kind = remote_kind(asset.kind);
         let name = asset.name.clone();
         let previous = match before {
-            Before::Written(content) => Some(self.content_bytes(&content)),
+            Before::Written(content) => Some(self.content_bytes(asset.kind, &content)),
             Before::Snapshot => self.snapshot_content(asset.kind, &name),
         };
         let mut record = self.record(kind, id, &name);
@@ -533,12 +528,7 @@ impl<'a> Writer<'a> {
         if let Some(bytes) = &previous {
             let rel = pre_image_rel(self.import_id, &record);
             let path = self.state_dir.join(&rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    anyhow::anyhow!(e).context(format!("cannot create {}", parent.display()))
-                })?;
-            }
-            crate::fsutil::write_atomic(&path, bytes).map_err(|e| {
+            crate::fsutil::write_atomic_in_new_dir(&path, bytes).map_err(|e| {
                 anyhow::anyhow!(e).context(format!("cannot keep {}", path.display()))
             })?;
             record.before = Some(rel);
@@ -574,13 +564,7 @@ impl<'a> Writer<'a> {
                 self.approve_template(template, id, &name)?;
             }
             (AssetContent::Doc(doc), DesignKind::Form) => {
-                let wanted = self.api_names(
-                    &crate::model::DesignDoc {
-                        name: name.clone(),
-                        doc: doc.doc.clone(),
-                    }
-                    .fields(),
-                );
+                let wanted = self.api_names(&doc.fields());
                 let had: Vec<String> = previous
                     .as_deref()
                     .and_then(|b| serde_json::from_slice::<Vec<String>>(b).ok())
@@ -607,20 +591,28 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// An asset's content as kept for a restore: an image's bytes, a
-    /// template's HTML, a form's fields' API names (as JSON).
-    fn content_bytes(&self, content: &AssetContent) -> Vec<u8> {
-        match content {
-            AssetContent::Image { bytes, .. } => bytes.as_ref().clone(),
-            AssetContent::Doc(doc) => match doc.doc.get("fields") {
-                Some(_) => serde_json::to_vec(&self.api_names(&doc.fields())).unwrap_or_default(),
-                None => doc_html(&doc.doc).into_bytes(),
-            },
+    /// A document as the instance holds it, the way a restore puts it
+    /// back: a form's fields' API names (as JSON), a template's HTML.
+    fn doc_bytes(&self, kind: DesignKind, doc: &DesignDoc) -> Vec<u8> {
+        match kind {
+            DesignKind::Form => {
+                serde_json::to_vec(&self.api_names(&doc.fields())).unwrap_or_default()
+            }
+            _ => doc_html(&doc.doc).into_bytes(),
         }
     }
 
-    /// What the snapshot holds of an asset: an image's bytes, a template's
-    /// HTML, a form's fields' API names (as JSON).
+    /// An asset's content as kept for a restore: an image's bytes, else
+    /// [`Writer::doc_bytes`].
+    fn content_bytes(&self, kind: DesignKind, content: &AssetContent) -> Vec<u8> {
+        match content {
+            AssetContent::Image { bytes, .. } => bytes.as_ref().clone(),
+            AssetContent::Doc(doc) => self.doc_bytes(kind, doc),
+        }
+    }
+
+    /// What the snapshot holds of an asset, as [`Writer::content_bytes`]
+    /// gives it.
     fn snapshot_content(&self, kind: DesignKind, name: &str) -> Option<Vec<u8>> {
         let stored = self.state.find_asset(kind, name)?;
         match (kind, &stored.doc) {
@@ -632,11 +624,8 @@ impl<'a> Writer<'a> {
                     .join(&stored.file),
             )
             .ok(),
-            (DesignKind::Form, Some(doc)) => {
-                serde_json::to_vec(&self.api_names(&doc.fields())).ok()
-            }
-            (_, Some(doc)) => Some(doc_html(&doc.doc).into_bytes()),
-            _ => None,
+            (_, Some(doc)) => Some(self.doc_bytes(kind, doc)),
+            (_, None) => None,
         }
     }
 

@@ -131,11 +131,7 @@ impl InstanceTarget {
 
     fn write_receipt_file(&self, import_id: &str, bytes: &[u8]) -> Result<()> {
         let path = self.receipt_file(import_id);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", show(parent)))?;
-        }
-        crate::fsutil::write_atomic(&path, bytes)
+        crate::fsutil::write_atomic_in_new_dir(&path, bytes)
             .with_context(|| format!("cannot write the receipt {}", show(&path)))
     }
 }
