@@ -175,6 +175,28 @@ impl From<DesignKind> for AssetKind {
     }
 }
 
+impl AssetKind {
+    /// The design-studio kind of a row's asset (the inverse of
+    /// `From<DesignKind>`); None for what lives in a program.
+    pub fn design_kind(self) -> Option<DesignKind> {
+        match self {
+            AssetKind::EmailTemplate => Some(DesignKind::EmailTemplate),
+            AssetKind::LandingPageTemplate => Some(DesignKind::LandingPageTemplate),
+            AssetKind::ExternalForm => Some(DesignKind::Form),
+            AssetKind::Snippet => Some(DesignKind::Snippet),
+            AssetKind::Image => Some(DesignKind::Image),
+            AssetKind::Program
+            | AssetKind::Email
+            | AssetKind::LandingPage
+            | AssetKind::Form
+            | AssetKind::SmartCampaign
+            | AssetKind::Token
+            | AssetKind::Tag
+            | AssetKind::Service => None,
+        }
+    }
+}
+
 /// One row of the plan: what happens to one asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssetAction {

@@ -369,12 +369,7 @@ impl Target for InstanceTarget {
                         message: message.clone(),
                     })?;
                     let done = std::mem::take(&mut writer.done);
-                    let mut problems = vec![Problem::error(
-                        Code::ApiError,
-                        format!(
-                            "{message}; what this run had created for the program was removed again"
-                        ),
-                    )];
+                    let mut problems = vec![Problem::error(Code::ApiError, rolled_back(&message))];
                     for record in done.iter().rev() {
                         match take_back(&client, &self.state, record) {
                             Ok(Taken::Done | Taken::Gone) => {
@@ -599,6 +594,11 @@ impl InstanceTarget {
     }
 }
 
+/// The error of a program Marketo refused half-way, once taken back.
+fn rolled_back(message: &str) -> String {
+    format!("{message}; what this run had created for the program was removed again")
+}
+
 /// Mark every `ok` program not in `reached` as `skipped`, with a
 /// `run-stopped` warning saying why.
 fn mark_unreached(plan: &mut Plan, reached: &BTreeSet<usize>, why: &str) {
@@ -637,7 +637,7 @@ fn interrupted_receipt(
                 if let Some((_, message)) = failed.get(&i) {
                     problems.push(serde_json::json!({
                         "code": Code::ApiError.as_str(),
-                        "message": format!("{message}; what this run had created for the program was removed again"),
+                        "message": rolled_back(message),
                         "severity": "error",
                     }));
                 }

@@ -23,24 +23,6 @@ struct Now {
     programs: BTreeSet<String>,
 }
 
-fn design_kind(kind: AssetKind) -> Option<DesignKind> {
-    match kind {
-        AssetKind::EmailTemplate => Some(DesignKind::EmailTemplate),
-        AssetKind::LandingPageTemplate => Some(DesignKind::LandingPageTemplate),
-        AssetKind::ExternalForm => Some(DesignKind::Form),
-        AssetKind::Image => Some(DesignKind::Image),
-        AssetKind::Program
-        | AssetKind::Email
-        | AssetKind::LandingPage
-        | AssetKind::Form
-        | AssetKind::SmartCampaign
-        | AssetKind::Token
-        | AssetKind::Tag
-        | AssetKind::Snippet
-        | AssetKind::Service => None,
-    }
-}
-
 fn read_now(client: &Client, index: &Index) -> Result<Now> {
     let mut now = Now::default();
     let what = "cannot check the instance again before writing";
@@ -106,7 +88,8 @@ pub(super) fn stale(client: &Client, index: &Index, plan: &Plan) -> Result<Vec<S
                 }
                 continue;
             }
-            let Some(kind) = design_kind(row.kind) else {
+            // Snippets are not listed again: a run only uses those there.
+            let Some(kind) = row.kind.design_kind().filter(|k| *k != DesignKind::Snippet) else {
                 continue;
             };
             match row.action {
