@@ -1442,3 +1442,62 @@ fn a_refused_run_still_reports_its_calls() {
     assert_eq!(summary["unchanged"], 3, "{summary}");
     assert!(summary["calls"].as_u64().unwrap() > 0, "{summary}");
 }
+
+#[test]
+fn without_xdg_state_home_the_state_is_under_home() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let target = live_target(&sim);
+    let mut cmd = live_command(
+        &sim,
+        &tmp.path().join("unused"),
+        &["preview", "--from", SANDBOX, "--to", &target, "--json"],
+    );
+    cmd.current_dir(root())
+        .env_remove("XDG_STATE_HOME")
+        .env("HOME", &home);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let instances: Vec<_> = std::fs::read_dir(home.join(".local/state/mkimport"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(instances.len(), 1, "{instances:?}");
+    assert!(instances[0].join("snapshot/subscription.json").is_file());
+    assert!(!tmp.path().join("unused").exists());
+}
+
+#[test]
+fn a_held_lock_stops_a_second_run_on_the_instance() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    // A preview makes the instance's state directory.
+    live(
+        &sim,
+        &state,
+        &["preview", "--from", SANDBOX, "--to", &target, "--json"],
+    )
+    .expect(3);
+    let dirs: Vec<_> = std::fs::read_dir(state.join("mkimport"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dirs[0].join("lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let run = import_sandbox(&sim, &state, &target);
+    run.expect(1);
+    assert!(run.stderr.contains("holds the lock"), "{}", run.stderr);
+    assert!(writes(&sim).is_empty(), "nothing written while locked");
+    lock.unlock().unwrap();
+    drop(lock);
+    import_sandbox(&sim, &state, &target).expect(4);
+}
