@@ -324,20 +324,16 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan, width: usize) -> String
         let _ = writeln!(out, "  {verb}  {}", file.path);
     }
     for record in &plan.remote {
-        let verb = match record.action {
-            RemoteAction::Restore => "restore",
-            _ if !record.kind.deletable() => "keep   ",
-            _ => "delete ",
+        let (verb, why) = match record.action {
+            RemoteAction::Restore => ("restore", ""),
+            _ if !record.kind.deletable() => ("keep   ", ": Marketo's API cannot delete files"),
+            _ => ("delete ", ""),
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "  {verb}  {} \"{}\" (id {})",
+            "  {verb}  {} \"{}\" (id {}){why}",
             record.kind, record.name, record.id
         );
-        if verb == "keep   " {
-            out.push_str(": Marketo's API cannot delete files");
-        }
-        out.push('\n');
     }
     if plan.files.is_empty() && plan.remote.is_empty() {
         let _ = writeln!(

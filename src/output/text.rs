@@ -16,8 +16,8 @@ pub fn clean(text: &str) -> String {
         .collect()
 }
 
-/// A boxed table of `rows` (the first is the header) that fits in `width`
-/// columns where it can: the widest column is narrowed first, and cells
+/// A table of `rows` (the first is the header), boxed, that fits in
+/// `width` columns where it can: the widest column is narrowed first, and cells
 /// wrap at spaces ([`wrap`]). When a box cannot fit without cutting
 /// words, plain columns. Words are cut only when even those cannot fit,
 /// and never in the first column (what a user copies: an import id, a
