@@ -158,6 +158,13 @@ pub struct RemoteRecord {
     pub token_type: Option<String>,
 }
 
+/// `email "Invite" (id 1042)`: a record as messages name it.
+impl std::fmt::Display for RemoteRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} \"{}\" (id {})", self.kind, self.name, self.id)
+    }
+}
+
 /// The digests of the target before and after a transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetState {

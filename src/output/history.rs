@@ -329,11 +329,7 @@ pub fn undo_plan_text(import: &Receipt, plan: &UndoPlan, width: usize) -> String
             _ if !record.kind.deletable() => ("keep   ", ": Marketo's API cannot delete files"),
             _ => ("delete ", ""),
         };
-        let _ = writeln!(
-            out,
-            "  {verb}  {} \"{}\" (id {}){why}",
-            record.kind, record.name, record.id
-        );
+        let _ = writeln!(out, "  {verb}  {record}{why}");
     }
     if plan.files.is_empty() && plan.remote.is_empty() {
         let _ = writeln!(

@@ -237,7 +237,7 @@ impl<'a> Writer<'a> {
         };
         let mut record = self.record(kind, created.id, name);
         record.updated_at = created.updated_at.clone();
-        let what = format!("{kind} \"{name}\" (id {})", created.id);
+        let what = record.to_string();
         self.created(record, &what)?;
         Ok(created)
     }

@@ -295,8 +295,7 @@ impl Target for InstanceTarget {
         };
         let mut base = Vec::new();
         receipt(&mut base, &interrupted, &empty)?;
-        crate::fsutil::write_atomic(&self.state.join(JOURNAL_RECEIPT), &base)
-            .with_context(|| format!("cannot write {}", show(&self.state.join(JOURNAL_RECEIPT))))?;
+        state::write_journal_receipt(&self.state, &base)?;
 
         let mut journal = Journal::begin(&self.state, import_id, crate::history::RUN)?;
         let rereader = Rereader::new(run.limits);
@@ -379,14 +378,11 @@ impl Target for InstanceTarget {
                             }
                             Ok(Taken::Kept(why)) => problems.push(Problem::warning(
                                 Code::ApiError,
-                                format!("{} \"{}\" (id {}) stays: {why}", record.kind, record.name, record.id),
+                                format!("{record} stays: {why}"),
                             )),
                             Err(e) => problems.push(Problem::warning(
                                 Code::ApiError,
-                                format!(
-                                    "{} \"{}\" (id {}) could not be removed ({e}); remove it by hand",
-                                    record.kind, record.name, record.id
-                                ),
+                                format!("{record} could not be removed ({e}); remove it by hand"),
                             )),
                         }
                     }
@@ -560,10 +556,7 @@ impl InstanceTarget {
                 match take_back(client, &self.state, record) {
                     Ok(_) => {}
                     Err(e) => bail!(
-                        "cannot take back {} \"{}\" (id {}), which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
-                        record.kind,
-                        record.name,
-                        record.id,
+                        "cannot take back {record}, which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
                         self.label
                     ),
                 }

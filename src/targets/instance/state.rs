@@ -155,6 +155,14 @@ impl Journal {
     }
 }
 
+/// The receipt a transaction would leave if it were cut short, written
+/// before its journal begins (the next run, undo or log completes it).
+pub fn write_journal_receipt(state: &Path, bytes: &[u8]) -> Result<()> {
+    let path = state.join(JOURNAL_RECEIPT);
+    crate::fsutil::write_atomic(&path, bytes)
+        .with_context(|| format!("cannot write {}", show(&path)))
+}
+
 /// The events of a pending journal (a torn last line, from a process
 /// killed while writing it, is left out).
 pub fn read_journal(state: &Path) -> Result<Option<Vec<Event>>> {

@@ -79,7 +79,7 @@ pub(super) fn plan(client: &Client, import: &Receipt) -> Result<UndoPlan> {
 
     let mut stale = Vec::new();
     for r in records {
-        let shown = format!("{} \"{}\" (id {})", r.kind, r.name, r.id);
+        let shown = r.to_string();
         match r.kind {
             RemoteKind::Program => {
                 if !programs.contains(&r.id) {
@@ -190,8 +190,7 @@ pub(super) fn apply(
     };
     let mut bytes = Vec::new();
     receipt(&mut bytes, &landing)?;
-    crate::fsutil::write_atomic(&state.join(JOURNAL_RECEIPT), &bytes)
-        .with_context(|| format!("cannot write {}", show(&state.join(JOURNAL_RECEIPT))))?;
+    super::state::write_journal_receipt(state, &bytes)?;
     let mut journal = Journal::begin(state, undo_id, crate::history::UNDO)?;
     for step in &plan.remote {
         journal.write(&Event::Intent {
@@ -231,7 +230,7 @@ fn run_steps(
         if done.contains(step) {
             continue;
         }
-        let shown = format!("{} \"{}\" (id {})", step.kind, step.name, step.id);
+        let shown = step.to_string();
         match take_back(client, state, step) {
             Ok(Taken::Done | Taken::Gone) => {}
             Ok(Taken::Kept(why)) => kept.push(format!("{shown} stays: {why}")),
