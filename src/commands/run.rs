@@ -42,11 +42,8 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
     }
     let mut prepared = prepare(request, target.as_ref())?;
-    // Planned: the target's documents are not needed any more (unless
-    // applying reads them).
-    if !target.applies_from_docs() {
-        prepared.state.forget_docs();
-    }
+    // Planned: the target's documents are not needed any more.
+    prepared.state.forget_docs();
 
     if let Some(saved) = &saved {
         let context = prepared.context(Mode::Run, None);

@@ -70,14 +70,6 @@ pub trait Target {
     /// bundle: a live instance marks what its API cannot write (action
     /// `manual`). Nothing for a directory.
     fn annotate(&self, _bundle: &Bundle, _program: &mut ProgramPlan) {}
-    /// Does [`Target::apply`] read the design-studio documents of the
-    /// state it planned against? A directory does not (a run drops them
-    /// once planned, to keep its memory small); a live instance does (an
-    /// overwrite keeps what the asset held, a form's fields are set from
-    /// those it had).
-    fn applies_from_docs(&self) -> bool {
-        false
-    }
     /// The API calls made so far (a live instance); none for a directory.
     fn calls(&self) -> Option<u64> {
         None

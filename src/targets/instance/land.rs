@@ -612,21 +612,25 @@ impl<'a> Writer<'a> {
     }
 
     /// What the snapshot holds of an asset, as [`Writer::content_bytes`]
-    /// gives it.
+    /// gives it: read from the snapshot's file (a run keeps the target's
+    /// names, not its documents, once planned).
     fn snapshot_content(&self, kind: DesignKind, name: &str) -> Option<Vec<u8>> {
         let stored = self.state.find_asset(kind, name)?;
-        match (kind, &stored.doc) {
-            (DesignKind::Image, _) => std::fs::read(
-                self.state
-                    .root
-                    .join("design-studio")
-                    .join(kind.dir())
-                    .join(&stored.file),
-            )
-            .ok(),
-            (_, Some(doc)) => Some(self.doc_bytes(kind, doc)),
-            (_, None) => None,
+        let path = self
+            .state
+            .root
+            .join("design-studio")
+            .join(kind.dir())
+            .join(&stored.file);
+        let bytes = std::fs::read(path).ok()?;
+        if kind == DesignKind::Image {
+            return Some(bytes);
         }
+        let doc = DesignDoc {
+            name: stored.name.clone(),
+            doc: serde_json::from_slice(&bytes).ok()?,
+        };
+        Some(self.doc_bytes(kind, &doc))
     }
 
     // -----------------------------------------------------------------

@@ -168,10 +168,6 @@ impl Target for InstanceTarget {
         &self.label
     }
 
-    fn applies_from_docs(&self) -> bool {
-        true
-    }
-
     fn lock(&self) -> Result<TargetLock> {
         self.create_state()?;
         TargetLock::acquire_in(&self.state)
