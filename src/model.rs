@@ -94,6 +94,18 @@ pub struct Email {
     pub snippets: Vec<String>,
     #[serde(default)]
     pub segmentations: Vec<String>,
+    /// v3 email settings (spec 12): absent means "the target's defaults".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operational: Option<bool>,
+    /// Approved or draft in the source (absent: not declared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Approval>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -115,6 +127,9 @@ pub struct LandingPage {
     pub snippets: Vec<String>,
     #[serde(default)]
     pub segmentations: Vec<String>,
+    /// Approved or draft in the source (absent: not declared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Approval>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -154,6 +169,9 @@ pub struct Form {
     pub name: String,
     #[serde(default)]
     pub fields: Vec<String>,
+    /// Approved or draft in the source (absent: not declared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Approval>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -282,6 +300,15 @@ spelled!(
         Script => "script",
         Calendar => "calendar",
         Image => "image",
+    }
+);
+
+spelled!(
+    /// An asset's `status` (v3): approved in the source, or a draft.
+    /// Marketo's "approved with draft" is pulled as its approved version.
+    Approval {
+        Approved => "approved",
+        Draft => "draft",
     }
 );
 
