@@ -123,12 +123,17 @@ pub fn delete_token(
     client.post(&path, Body::Form(&fields)).map(|_| ())
 }
 
-/// Who an email comes from (Marketo requires it on create).
+/// What an email is created with besides its name, folder and template.
+/// Each setting left `None` is left out of the call, so the instance's
+/// defaults apply (Adobe's Create Email page: they are optional; the
+/// Swagger file's "required" is wrong there).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sender {
-    pub from_name: String,
-    pub from_email: String,
-    pub reply_email: String,
+pub struct EmailSettings {
+    pub subject: Option<String>,
+    pub from_name: Option<String>,
+    pub from_email: Option<String>,
+    pub reply_email: Option<String>,
+    pub operational: Option<bool>,
 }
 
 /// `POST /rest/asset/v1/emails.json`: an email on a template.
@@ -137,18 +142,27 @@ pub fn create_email(
     name: &str,
     folder: FolderRef,
     template: u64,
-    subject: &str,
-    sender: &Sender,
+    settings: &EmailSettings,
 ) -> Result<Created, ApiError> {
-    let fields = [
+    let mut fields = vec![
         ("name", name.to_string()),
         ("folder", folder.param()),
         ("template", template.to_string()),
-        ("subject", subject.to_string()),
-        ("fromName", sender.from_name.clone()),
-        ("fromEmail", sender.from_email.clone()),
-        ("replyEmail", sender.reply_email.clone()),
     ];
+    let texts = [
+        ("subject", &settings.subject),
+        ("fromName", &settings.from_name),
+        ("fromEmail", &settings.from_email),
+        ("replyEmail", &settings.reply_email),
+    ];
+    for (key, value) in texts {
+        if let Some(value) = value {
+            fields.push((key, value.clone()));
+        }
+    }
+    if let Some(operational) = settings.operational {
+        fields.push(("operational", operational.to_string()));
+    }
     post_form(client, "/rest/asset/v1/emails.json", &fields)
 }
 
@@ -222,6 +236,11 @@ pub fn create_form(client: &Client, name: &str, folder: FolderRef) -> Result<Cre
     post_form(client, "/rest/asset/v1/forms.json", &fields)
 }
 
+/// The fields a form created through the API starts with (Adobe's Forms
+/// page: "A new form includes three default fields: First Name, Last
+/// Name, and Email"), by API name, in their order.
+pub const DEFAULT_FORM_FIELDS: [&str; 3] = ["FirstName", "LastName", "Email"];
+
 /// `POST /rest/asset/v1/form/{id}/fields.json`: add a lead field, by its
 /// API name.
 pub fn add_form_field(client: &Client, id: u64, field_id: &str) -> Result<(), ApiError> {
@@ -241,10 +260,18 @@ pub fn remove_form_field(client: &Client, id: u64, field_id: &str) -> Result<(),
     )
 }
 
-/// `POST /rest/asset/v1/form/{id}/approveDraft.json`.
-pub fn approve_form(client: &Client, id: u64) -> Result<Created, ApiError> {
-    let path = format!("/rest/asset/v1/form/{id}/approveDraft.json");
-    post_form(client, &path, &[])
+/// `POST /rest/asset/v1/form/{id}/reArrange.json`: every field of the
+/// form in this order, one a row (Marketo's grid has three columns and
+/// ten rows; a longer form keeps going down the first column).
+pub fn rearrange_form_fields(client: &Client, id: u64, fields: &[String]) -> Result<(), ApiError> {
+    let positions: Vec<Value> = fields
+        .iter()
+        .enumerate()
+        .map(|(row, field)| serde_json::json!({"columnNumber": 0, "rowNumber": row, "fieldName": field}))
+        .collect();
+    let body = [("positions", Value::Array(positions).to_string())];
+    let path = format!("/rest/asset/v1/form/{id}/reArrange.json");
+    client.post(&path, Body::Form(&body)).map(|_| ())
 }
 
 /// `POST /rest/asset/v1/form/{id}/delete.json`.
@@ -343,17 +370,61 @@ pub fn update_template_content(
     client.post(&path, Body::Multipart(&parts)).map(|_| ())
 }
 
-/// `POST /rest/asset/v1/{emailTemplate|landingPageTemplate}/{id}/approveDraft.json`.
-pub fn approve_template(client: &Client, kind: TemplateKind, id: u64) -> Result<Created, ApiError> {
-    let path = format!("/rest/asset/v1/{}/{id}/approveDraft.json", kind.segment());
-    post_form(client, &path, &[])
-}
-
 /// `POST /rest/asset/v1/{emailTemplate|landingPageTemplate}/{id}/delete.json`.
 pub fn delete_template(client: &Client, kind: TemplateKind, id: u64) -> Result<(), ApiError> {
     post_empty(
         client,
         &format!("/rest/asset/v1/{}/{id}/delete.json", kind.segment()),
+    )
+}
+
+/// The assets with Marketo's draft and approved versions, whose approval
+/// endpoints differ only in their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Email,
+    LandingPage,
+    Form,
+    EmailTemplate,
+    LandingPageTemplate,
+}
+
+impl Lifecycle {
+    fn segment(self) -> &'static str {
+        match self {
+            Lifecycle::Email => "email",
+            Lifecycle::LandingPage => "landingPage",
+            Lifecycle::Form => "form",
+            Lifecycle::EmailTemplate => TemplateKind::Email.segment(),
+            Lifecycle::LandingPageTemplate => TemplateKind::LandingPage.segment(),
+        }
+    }
+}
+
+impl From<TemplateKind> for Lifecycle {
+    fn from(kind: TemplateKind) -> Lifecycle {
+        match kind {
+            TemplateKind::Email => Lifecycle::EmailTemplate,
+            TemplateKind::LandingPage => Lifecycle::LandingPageTemplate,
+        }
+    }
+}
+
+/// `POST /rest/asset/v1/{kind}/{id}/approveDraft.json`: the draft becomes
+/// the approved version (Marketo checks it first: an email needs a
+/// subject and a sender).
+pub fn approve(client: &Client, kind: Lifecycle, id: u64) -> Result<Created, ApiError> {
+    let path = format!("/rest/asset/v1/{}/{id}/approveDraft.json", kind.segment());
+    post_form(client, &path, &[])
+}
+
+/// `POST /rest/asset/v1/{kind}/{id}/unapprove.json`: the approved version
+/// becomes a draft. Marketo refuses to delete an approved landing page,
+/// landing page template or form ("ensure that it is not approved").
+pub fn unapprove(client: &Client, kind: Lifecycle, id: u64) -> Result<(), ApiError> {
+    post_empty(
+        client,
+        &format!("/rest/asset/v1/{}/{id}/unapprove.json", kind.segment()),
     )
 }
 

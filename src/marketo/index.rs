@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use super::api::FolderRef;
-use super::api_write::Sender;
 use crate::model::DesignKind;
 use crate::names;
 
@@ -46,9 +45,6 @@ pub struct Index {
     /// Where new design-studio assets of a kind go: the folder of one of
     /// that kind already there.
     pub design_folders: BTreeMap<DesignKind, FolderRef>,
-    /// Who the instance's latest email comes from, when it has one (a new
-    /// email needs a sender).
-    pub sender: Option<Sender>,
 }
 
 impl Index {

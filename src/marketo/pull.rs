@@ -28,7 +28,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::api::{self, Asset, FolderKind, FolderRef, Listed};
-use super::api_write::Sender;
 use super::client::{ApiError, Client};
 use super::content::{self, Lookup, Schema};
 use super::index::{self, Index, IndexedAsset, IndexedProgram};
@@ -1124,24 +1123,6 @@ fn build_index(
             index.design_folders.entry(kind.0).or_insert(folder);
         }
     }
-    index.sender = lists
-        .emails
-        .iter()
-        .max_by(|a, b| a.asset.updated_at.cmp(&b.asset.updated_at))
-        .and_then(|e| {
-            let text = |h: &Option<api::HeaderField>| {
-                h.as_ref()
-                    .and_then(|h| h.value.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let sender = Sender {
-                from_name: text(&e.from_name),
-                from_email: text(&e.from_email),
-                reply_email: text(&e.reply_email),
-            };
-            (!sender.from_email.is_empty()).then_some(sender)
-        });
     index
 }
 

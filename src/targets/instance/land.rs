@@ -20,11 +20,13 @@ use crate::history::{RemoteAction, RemoteKind, RemoteRecord};
 use crate::load::bundle::Bundle;
 use crate::load::subscription::Subscription;
 use crate::marketo::api::{self, FolderKind, FolderRef};
-use crate::marketo::api_write::{self as write, Created, Sender, TemplateKind};
+use crate::marketo::api_write::{self as write, Created, EmailSettings, Lifecycle, TemplateKind};
 use crate::marketo::client::ErrorKind;
 use crate::marketo::index::Index;
 use crate::marketo::{ApiError, Client};
-use crate::model::{AssetContent, DesignDoc, DesignKind, Email, LandingPage, Token, TokenType};
+use crate::model::{
+    Approval, AssetContent, DesignDoc, DesignKind, Email, LandingPage, Token, TokenType,
+};
 use crate::names::key;
 use crate::plan::{hydrate, AssetWrite, ProgramWrites};
 
@@ -155,8 +157,6 @@ pub(super) struct Writer<'a> {
     pub written: BTreeMap<(DesignKind, String), (u64, AssetContent)>,
     /// Design-studio folders found by name.
     folders: BTreeMap<DesignKind, FolderRef>,
-    /// Who new emails come from (looked up once).
-    sender: Option<Option<Sender>>,
     /// The sections of a new email, by its template's id: the template
     /// decides them, so they are read once per template (from its first
     /// email), not once per email.
@@ -188,7 +188,6 @@ impl<'a> Writer<'a> {
             journal,
             written: BTreeMap::new(),
             folders: BTreeMap::new(),
-            sender: None,
             sections: BTreeMap::new(),
             done: Vec::new(),
             program: String::new(),
@@ -346,7 +345,13 @@ impl<'a> Writer<'a> {
         // 4. Local forms.
         let mut local_forms: BTreeMap<String, u64> = BTreeMap::new();
         for form in &landed.forms {
-            let id = self.form(RemoteKind::Form, &form.name, at, &form.fields)?;
+            let id = self.form(
+                RemoteKind::Form,
+                &form.name,
+                at,
+                &form.fields,
+                form.status.as_ref(),
+            )?;
             local_forms.insert(key(&form.name), id);
         }
 
@@ -425,24 +430,32 @@ impl<'a> Writer<'a> {
             .collect()
     }
 
-    /// A form (local or global) with its fields, approved.
+    /// A form (local or global) with exactly its fields, in order, and
+    /// approved unless it is a draft.
     fn form(
         &mut self,
         kind: RemoteKind,
         name: &str,
         folder: FolderRef,
         fields: &[String],
+        status: Option<&Approval>,
     ) -> Result<u64, Stop> {
         let created = self.create(kind, name, Some(folder), |c| {
             write::create_form(c, name, folder)
         })?;
-        for field in self.api_names(fields) {
-            let what = format!("adding field \"{field}\" to form \"{name}\"");
-            self.then(&what, |c| write::add_form_field(c, created.id, &field))?;
-        }
-        let what = format!("approving form \"{name}\"");
-        if let Some(approved) = self.then(&what, |c| write::approve_form(c, created.id))? {
-            self.stamp_last(&approved.updated_at);
+        // A new form starts with Marketo's three default fields.
+        let had: Vec<String> = write::DEFAULT_FORM_FIELDS
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        let wanted = self.api_names(fields);
+        let what = format!("writing the fields of form \"{name}\"");
+        let approve = status != Some(&Approval::Draft);
+        match super::takeback::set_form_fields(self.client, created.id, &had, &wanted, approve) {
+            Ok(Some(approved)) => self.stamp_last(&approved.updated_at),
+            Ok(None) => {}
+            Err(e) if e.uncertain && e.code() == Some("709") => {}
+            Err(e) => return Err(refused(&what, e)),
         }
         Ok(created.id)
     }
@@ -493,7 +506,7 @@ impl<'a> Writer<'a> {
                 created.id
             }
             (AssetContent::Doc(doc), DesignKind::Form) => {
-                self.form(kind, &name, folder, &doc.fields())?
+                self.form(kind, &name, folder, &doc.fields(), None)?
             }
             (AssetContent::Doc(_), _) => {
                 return Err(Stop::refused(format!(
@@ -508,11 +521,7 @@ impl<'a> Writer<'a> {
     }
 
     fn approve_template(&mut self, kind: TemplateKind, id: u64, name: &str) -> Result<(), Stop> {
-        let what = format!("approving template \"{name}\"");
-        if let Some(approved) = self.then(&what, |c| write::approve_template(c, kind, id))? {
-            self.stamp_last(&approved.updated_at);
-        }
-        Ok(())
+        self.approve(kind.into(), id, &format!("template \"{name}\""))
     }
 
     /// Replace an asset's content (`overwrite`), keeping what it held.
@@ -569,7 +578,7 @@ impl<'a> Writer<'a> {
                     .as_deref()
                     .and_then(|b| serde_json::from_slice::<Vec<String>>(b).ok())
                     .unwrap_or_default();
-                match super::takeback::set_form_fields(self.client, id, &had, &wanted) {
+                match super::takeback::set_form_fields(self.client, id, &had, &wanted, true) {
                     Ok(Some(approved)) => self.stamp_last(&approved.updated_at),
                     Ok(None) => {}
                     Err(e) => return Err(refused(&what, e)),
@@ -656,53 +665,6 @@ impl<'a> Writer<'a> {
             .ok_or_else(|| Stop::refused(format!("the snippet \"{name}\" is not in the instance")))
     }
 
-    /// Who the email comes from: its own `from_name`, `from_email` and
-    /// `reply_email` keys, else the instance's latest email's.
-    fn sender(&mut self, email: &Email) -> Result<Sender, Stop> {
-        let own = |k: &str| {
-            email
-                .extra
-                .get(k)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        if let (Some(from_name), Some(from_email)) = (own("from_name"), own("from_email")) {
-            return Ok(Sender {
-                reply_email: own("reply_email").unwrap_or_else(|| from_email.clone()),
-                from_name,
-                from_email,
-            });
-        }
-        if self.sender.is_none() {
-            let found = match self.index.sender.clone() {
-                Some(s) => Some(s),
-                None => api::any_email(self.client)
-                    .map_err(|e| refused("looking for an email's sender", e))?
-                    .and_then(|e| {
-                        let text = |h: &Option<api::HeaderField>| {
-                            h.as_ref()
-                                .and_then(|h| h.value.as_str())
-                                .unwrap_or_default()
-                                .to_string()
-                        };
-                        let s = Sender {
-                            from_name: text(&e.from_name),
-                            from_email: text(&e.from_email),
-                            reply_email: text(&e.reply_email),
-                        };
-                        (!s.from_email.is_empty()).then_some(s)
-                    }),
-            };
-            self.sender = Some(found);
-        }
-        self.sender.clone().flatten().ok_or_else(|| {
-            Stop::refused(format!(
-                "email \"{}\": Marketo needs a From name and address to create an email, and neither the email (keys from_name and from_email) nor any email of the instance gives one",
-                email.name
-            ))
-        })
-    }
-
     fn email(&mut self, at: FolderRef, email: &Email) -> Result<(), Stop> {
         let template = email.template.as_deref().ok_or_else(|| {
             Stop::refused(format!(
@@ -711,11 +673,18 @@ impl<'a> Writer<'a> {
             ))
         })?;
         let template = self.template_id(DesignKind::EmailTemplate, template)?;
-        let sender = self.sender(email)?;
         let name = email.name.clone();
-        let subject = email.subject.clone().unwrap_or_default();
+        // What the email does not say is left to the instance's defaults;
+        // nothing is borrowed from another email.
+        let settings = EmailSettings {
+            subject: email.subject.clone(),
+            from_name: email.from_name.clone(),
+            from_email: email.from_email.clone(),
+            reply_email: email.reply_email.clone(),
+            operational: email.operational,
+        };
         let created = self.create(RemoteKind::Email, &name, Some(at), |c| {
-            write::create_email(c, &name, at, template, &subject, &sender)
+            write::create_email(c, &name, at, template, &settings)
         })?;
         // The template decides the email's sections: the HTML goes in its
         // first text section, the snippets in its snippet sections (else
@@ -766,6 +735,9 @@ impl<'a> Writer<'a> {
             self.then(&what, |c| {
                 write::update_email_section(c, created.id, &slot, "Snippet", &id.to_string())
             })?;
+        }
+        if email.status == Some(Approval::Approved) {
+            self.approve(Lifecycle::Email, created.id, &format!("email \"{name}\""))?;
         }
         Ok(())
     }
@@ -819,6 +791,23 @@ impl<'a> Writer<'a> {
                     &id.to_string(),
                 )
             })?;
+        }
+        if page.status == Some(Approval::Approved) {
+            self.approve(
+                Lifecycle::LandingPage,
+                created.id,
+                &format!("landing page \"{name}\""),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Approve what was just created and written (its draft), keeping the
+    /// time stamp the approval answers.
+    fn approve(&mut self, kind: Lifecycle, id: u64, what: &str) -> Result<(), Stop> {
+        let doing = format!("approving {what}");
+        if let Some(approved) = self.then(&doing, |c| write::approve(c, kind, id))? {
+            self.stamp_last(&approved.updated_at);
         }
         Ok(())
     }

@@ -367,19 +367,24 @@ impl Target for InstanceTarget {
                     let mut problems = vec![Problem::error(Code::ApiError, rolled_back(&message))];
                     for record in done.iter().rev() {
                         match take_back(&client, &self.state, record) {
-                            Ok(Taken::Done | Taken::Gone) => {
-                                writer.journal.write(&Event::Removed {
-                                    record: record.clone(),
-                                })?;
+                            Ok(taken) => {
+                                if matches!(taken, Taken::Done | Taken::Gone) {
+                                    writer.journal.write(&Event::Removed {
+                                        record: record.clone(),
+                                    })?;
+                                }
+                                if let Some(warning) = taken.warning(record) {
+                                    problems.push(Problem::warning(Code::ApiError, warning));
+                                }
                             }
-                            Ok(Taken::Kept(why)) => problems.push(Problem::warning(
-                                Code::ApiError,
-                                format!("{record} stays: {why}"),
-                            )),
-                            Err(e) => problems.push(Problem::warning(
-                                Code::ApiError,
-                                format!("{record} could not be removed ({e}); remove it by hand"),
-                            )),
+                            // The instance stopped answering: the journal
+                            // keeps the rest for the next run, undo or log.
+                            Err(e) => {
+                                return Err(anyhow!(e).context(format!(
+                                    "the run stopped while taking back program \"{}\"; the next `mkimport run`, `undo` or `log` on {} finishes it",
+                                    program.name, self.label
+                                )));
+                            }
                         }
                     }
                     writer.journal.write(&Event::RolledBack { index: i })?;
@@ -550,7 +555,11 @@ impl InstanceTarget {
                     continue;
                 }
                 match take_back(client, &self.state, record) {
-                    Ok(_) => {}
+                    Ok(taken) => {
+                        if let Some(warning) = taken.warning(record) {
+                            crate::errln!("warning: {}: {warning}", self.label);
+                        }
+                    }
                     Err(e) => bail!(
                         "cannot take back {record}, which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
                         self.label

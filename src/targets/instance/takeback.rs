@@ -1,12 +1,21 @@
 //! Taking back one asset an import wrote: deleting what it created,
 //! putting back the content of what it replaced. Used by a failed
 //! program's rollback, by recovery after a crash, and by `undo`.
+//!
+//! Marketo refuses to delete an approved landing page, landing page
+//! template or form ("ensure that it is not approved"), so those are
+//! unapproved first. Any other refusal is [`Taken::Refused`]: the caller
+//! warns and goes on with the next asset, so a rollback or an undo never
+//! stops half-way because of one asset. Only an instance that cannot
+//! answer (unreachable, the daily quota) is an error: then nothing more
+//! can be taken back now, and the journal keeps the rest for next time.
 
 use std::path::Path;
 
 use crate::history::{RemoteAction, RemoteKind, RemoteRecord};
 use crate::marketo::api::{self, FolderKind, FolderRef};
-use crate::marketo::api_write::{self as write, Created, TemplateKind};
+use crate::marketo::api_write::{self as write, Created, Lifecycle, TemplateKind};
+use crate::marketo::client::ErrorKind;
 use crate::marketo::{ApiError, Client};
 
 /// What taking back one asset came to.
@@ -18,11 +27,47 @@ pub(super) enum Taken {
     Gone,
     /// It stays, and why (the API cannot delete a file).
     Kept(String),
+    /// Marketo refused: it stays, with Marketo's words.
+    Refused(String),
+}
+
+impl Taken {
+    /// What a person should be told about `record`, when it stays.
+    pub(super) fn warning(&self, record: &RemoteRecord) -> Option<String> {
+        match self {
+            Taken::Done | Taken::Gone => None,
+            Taken::Kept(why) => Some(format!("{record} stays: {why}")),
+            Taken::Refused(why) => Some(format!(
+                "{record} could not be taken back ({why}); do it by hand in Marketo"
+            )),
+        }
+    }
 }
 
 /// Is this Marketo saying there is no such asset?
 fn is_gone(e: &ApiError) -> bool {
     matches!(e.code(), Some("702" | "610"))
+}
+
+/// Is this Marketo refusing the call (an error code), as opposed to an
+/// instance that did not answer?
+fn is_refusal(e: &ApiError) -> bool {
+    matches!(e.kind, ErrorKind::Api { .. })
+}
+
+/// The draft/approved kind of an asset Marketo will not delete approved.
+fn unapproved_before_delete(kind: RemoteKind) -> Option<Lifecycle> {
+    match kind {
+        RemoteKind::LandingPage => Some(Lifecycle::LandingPage),
+        RemoteKind::LandingPageTemplate => Some(Lifecycle::LandingPageTemplate),
+        RemoteKind::Form | RemoteKind::ExternalForm => Some(Lifecycle::Form),
+        RemoteKind::Program
+        | RemoteKind::Token
+        | RemoteKind::Email
+        | RemoteKind::SmartCampaign
+        | RemoteKind::EmailTemplate
+        | RemoteKind::Image => None,
+    }
 }
 
 /// Take back `record` (see the module docs). `state_dir` holds the
@@ -34,52 +79,67 @@ pub(super) fn take_back(
 ) -> Result<Taken, ApiError> {
     let id = record.id;
     let outcome = match record.action {
-        RemoteAction::Create | RemoteAction::Remove => match record.kind {
-            RemoteKind::Program => write::delete_program(client, id),
-            RemoteKind::Token => {
-                let at = FolderRef {
-                    id,
-                    kind: FolderKind::Program,
-                };
-                let kind = record.token_type.as_deref().unwrap_or("text");
-                write::delete_token(client, at, &record.name, kind)
+        RemoteAction::Create | RemoteAction::Remove => {
+            if let Some(lifecycle) = unapproved_before_delete(record.kind) {
+                // A draft answers that it is not approved: fine, it can go.
+                match write::unapprove(client, lifecycle, id) {
+                    Err(e) if is_gone(&e) => return Ok(Taken::Gone),
+                    Err(e) if !is_refusal(&e) => return Err(e),
+                    _ => {}
+                }
             }
-            RemoteKind::Email => write::delete_email(client, id),
-            RemoteKind::LandingPage => write::delete_landing_page(client, id),
-            RemoteKind::Form | RemoteKind::ExternalForm => write::delete_form(client, id),
-            RemoteKind::SmartCampaign => write::delete_smart_campaign(client, id),
-            RemoteKind::EmailTemplate => write::delete_template(client, TemplateKind::Email, id),
-            RemoteKind::LandingPageTemplate => {
-                write::delete_template(client, TemplateKind::LandingPage, id)
-            }
-            RemoteKind::Image => {
-                return Ok(Taken::Kept(
-                    "Marketo's API has no call that deletes a file; delete it in Design Studio if nothing uses it".into(),
-                ))
-            }
-        },
+            delete(client, record)
+        }
         RemoteAction::Replace | RemoteAction::Restore => {
             let Some(before) = record
                 .before
                 .as_deref()
                 .and_then(|rel| std::fs::read(state_dir.join(rel)).ok())
             else {
-                return Ok(Taken::Kept(
-                    "its previous content was not kept".to_string(),
-                ));
+                return Ok(Taken::Kept("its previous content was not kept".to_string()));
             };
             restore(client, record, &before)
         }
     };
     match outcome {
-        Ok(()) => Ok(Taken::Done),
+        Ok(taken) => Ok(taken),
         Err(e) if is_gone(&e) => Ok(Taken::Gone),
+        Err(e) if is_refusal(&e) => Ok(Taken::Refused(e.to_string())),
         Err(e) => Err(e),
     }
 }
 
+fn delete(client: &Client, record: &RemoteRecord) -> Result<Taken, ApiError> {
+    let id = record.id;
+    match record.kind {
+        RemoteKind::Program => write::delete_program(client, id),
+        RemoteKind::Token => {
+            let at = FolderRef {
+                id,
+                kind: FolderKind::Program,
+            };
+            let kind = record.token_type.as_deref().unwrap_or("text");
+            write::delete_token(client, at, &record.name, kind)
+        }
+        RemoteKind::Email => write::delete_email(client, id),
+        RemoteKind::LandingPage => write::delete_landing_page(client, id),
+        RemoteKind::Form | RemoteKind::ExternalForm => write::delete_form(client, id),
+        RemoteKind::SmartCampaign => write::delete_smart_campaign(client, id),
+        RemoteKind::EmailTemplate => write::delete_template(client, TemplateKind::Email, id),
+        RemoteKind::LandingPageTemplate => {
+            write::delete_template(client, TemplateKind::LandingPage, id)
+        }
+        RemoteKind::Image => {
+            return Ok(Taken::Kept(
+                "Marketo's API has no call that deletes a file; delete it in Design Studio if nothing uses it".into(),
+            ))
+        }
+    }
+    .map(|()| Taken::Done)
+}
+
 /// Put back the content a replace overwrote.
-fn restore(client: &Client, record: &RemoteRecord, before: &[u8]) -> Result<(), ApiError> {
+fn restore(client: &Client, record: &RemoteRecord, before: &[u8]) -> Result<Taken, ApiError> {
     let id = record.id;
     match record.kind {
         RemoteKind::EmailTemplate | RemoteKind::LandingPageTemplate => {
@@ -90,10 +150,10 @@ fn restore(client: &Client, record: &RemoteRecord, before: &[u8]) -> Result<(), 
             };
             let html = String::from_utf8_lossy(before);
             write::update_template_content(client, kind, id, &html)?;
-            write::approve_template(client, kind, id).map(|_| ())
+            write::approve(client, kind.into(), id)?;
         }
         RemoteKind::Image => {
-            write::update_file_content(client, id, &record.name, before).map(|_| ())
+            write::update_file_content(client, id, &record.name, before)?;
         }
         RemoteKind::ExternalForm | RemoteKind::Form => {
             let wanted: Vec<String> = serde_json::from_slice(before).unwrap_or_default();
@@ -102,31 +162,46 @@ fn restore(client: &Client, record: &RemoteRecord, before: &[u8]) -> Result<(), 
                 .into_iter()
                 .map(|f| f.id)
                 .collect();
-            set_form_fields(client, id, &had, &wanted).map(|_| ())
+            set_form_fields(client, id, &had, &wanted, true)?;
         }
-        _ => Ok(()),
+        _ => {}
     }
+    Ok(Taken::Done)
 }
 
-/// Make a form's fields `wanted` (API names), given those it `had`, then
-/// approve it; the approval's answer.
+/// Make a form's fields exactly `wanted` (API names, in this order),
+/// given those it `had` (in their order): remove the others, add the
+/// missing ones, put them in order when adding left them out of it, then
+/// approve it when asked; the approval's answer.
 pub(super) fn set_form_fields(
     client: &Client,
     id: u64,
     had: &[String],
     wanted: &[String],
+    approve: bool,
 ) -> Result<Option<Created>, ApiError> {
-    for field in had
-        .iter()
-        .filter(|f| !wanted.iter().any(|w| w.eq_ignore_ascii_case(f)))
-    {
-        write::remove_form_field(client, id, field)?;
+    let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
+    let mut now: Vec<String> = Vec::with_capacity(wanted.len());
+    for field in had {
+        if wanted.iter().any(|w| same(w, field)) {
+            now.push(field.clone());
+        } else {
+            write::remove_form_field(client, id, field)?;
+        }
     }
-    for field in wanted
-        .iter()
-        .filter(|w| !had.iter().any(|f| f.eq_ignore_ascii_case(w)))
-    {
-        write::add_form_field(client, id, field)?;
+    for field in wanted {
+        if !now.iter().any(|f| same(f, field)) {
+            write::add_form_field(client, id, field)?;
+            now.push(field.clone());
+        }
     }
-    write::approve_form(client, id).map(Some)
+    let in_order = now.len() == wanted.len() && now.iter().zip(wanted).all(|(a, b)| same(a, b));
+    if !in_order {
+        write::rearrange_form_fields(client, id, wanted)?;
+    }
+    if approve {
+        write::approve(client, Lifecycle::Form, id).map(Some)
+    } else {
+        Ok(None)
+    }
 }

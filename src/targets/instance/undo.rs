@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _, Result};
 
 use super::state::{Event, Journal, Ledger, JOURNAL_RECEIPT};
-use super::takeback::{take_back, Taken};
+use super::takeback::take_back;
 use crate::apply::{Applied, Landed};
 use crate::error::show;
 use crate::history::{Receipt, RemoteAction, RemoteKind, RemoteRecord, UndoPlan};
@@ -230,13 +230,13 @@ fn run_steps(
         if done.contains(step) {
             continue;
         }
-        let shown = step.to_string();
         match take_back(client, state, step) {
-            Ok(Taken::Done | Taken::Gone) => {}
-            Ok(Taken::Kept(why)) => kept.push(format!("{shown} stays: {why}")),
-            Err(e) => kept.push(format!(
-                "{shown} could not be taken back ({e}); do it by hand"
-            )),
+            Ok(taken) => kept.extend(taken.warning(step)),
+            // The instance did not answer: the journal keeps what is left
+            // for the next run, undo or log.
+            Err(e) => bail!(
+                "cannot take back {step}: {e}; the next `mkimport undo`, `run` or `log` on the instance goes on from there"
+            ),
         }
         if step.kind == RemoteKind::Program && step.action == RemoteAction::Remove {
             Ledger::update(state, step.id, None)?;
