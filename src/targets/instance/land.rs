@@ -13,8 +13,10 @@
 //! Every create is journaled before it is sent (an intent) and after (its
 //! id), so a rollback, here or after a crash, knows what to delete.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 use crate::history::{RemoteAction, RemoteKind, RemoteRecord};
 use crate::load::bundle::Bundle;
@@ -40,9 +42,13 @@ pub(super) enum Stop {
         code: Option<String>,
         message: String,
     },
-    /// Something local (the journal, the disk): the whole run stops, and
-    /// the next run or log takes back the program in progress.
+    /// Something local (the journal, the disk) or an instance that does
+    /// not answer: the whole run stops, and the next run, undo or log
+    /// takes back the programs in progress.
     Local(anyhow::Error),
+    /// Another writer stopped the run (see [`Session::abort`]): this one
+    /// stopped before its next call.
+    Aborted,
 }
 
 impl From<anyhow::Error> for Stop {
@@ -141,8 +147,19 @@ fn token_value(token: &Token) -> String {
     }
 }
 
-/// What one run writes with, across its programs.
-pub(super) struct Writer<'a> {
+/// Whose writes a line of progress tells of: a design-studio asset
+/// several programs share (by its place among them), or a program (by its
+/// place in the plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lane {
+    Shared(usize),
+    Program(usize),
+}
+
+/// What the writers of one run share, across the threads that write
+/// programs at once: the instance, the snapshot the plan was made from,
+/// the journal, and what was found or written once for all.
+pub(super) struct Session<'a> {
     pub client: &'a Client,
     pub index: &'a Index,
     /// The snapshot the plan was made from (field API names, the contents
@@ -150,48 +167,156 @@ pub(super) struct Writer<'a> {
     pub state: &'a Subscription,
     pub state_dir: &'a Path,
     pub import_id: &'a str,
-    pub journal: &'a mut Journal,
-    /// Design-studio assets this run wrote: (kind, name key) → id and the
-    /// content written (to put back when a later program that replaced it
-    /// fails).
-    pub written: BTreeMap<(DesignKind, String), (u64, AssetContent)>,
-    /// Design-studio folders found by name.
-    folders: BTreeMap<DesignKind, FolderRef>,
+    pub journal: Mutex<Journal>,
+    /// Design-studio folders found by name (looked up once a kind; the
+    /// lock is held while looking).
+    folders: Mutex<BTreeMap<DesignKind, FolderRef>>,
     /// The sections of a new email, by its template's id: the template
     /// decides them, so they are read once per template (from its first
     /// email), not once per email.
-    sections: BTreeMap<u64, Vec<api::EmailSection>>,
-    /// What the program in hand created or replaced, in order.
-    pub done: Vec<RemoteRecord>,
-    /// Its name in the instance.
-    program: String,
-    pub tick: &'a mut dyn FnMut(&str, &str),
+    sections: Mutex<BTreeMap<u64, Vec<api::EmailSection>>>,
+    /// Design-studio assets several programs use, written before the
+    /// programs: (kind, name key) → id and the content written.
+    shared: RwLock<BTreeMap<(DesignKind, String), (u64, AssetContent)>>,
+    /// Set when the run must end at once (a local failure): every writer
+    /// stops before its next call, and the journal keeps what it did.
+    abort: AtomicBool,
+    /// Why it must end (the first reason).
+    error: Mutex<Option<anyhow::Error>>,
+    /// Told of each asset written: whose it is, the program's name, what
+    /// was written.
+    tick: &'a (dyn Fn(Lane, &str, &str) + Sync),
 }
 
-impl<'a> Writer<'a> {
-    #[allow(clippy::too_many_arguments)]
+impl<'a> Session<'a> {
     pub fn new(
         client: &'a Client,
         index: &'a Index,
         state: &'a Subscription,
         state_dir: &'a Path,
         import_id: &'a str,
-        journal: &'a mut Journal,
-        tick: &'a mut dyn FnMut(&str, &str),
-    ) -> Writer<'a> {
-        Writer {
+        journal: Journal,
+        tick: &'a (dyn Fn(Lane, &str, &str) + Sync),
+    ) -> Session<'a> {
+        Session {
             client,
             index,
             state,
             state_dir,
             import_id,
-            journal,
-            written: BTreeMap::new(),
-            folders: BTreeMap::new(),
-            sections: BTreeMap::new(),
-            done: Vec::new(),
-            program: String::new(),
+            journal: Mutex::new(journal),
+            folders: Mutex::new(BTreeMap::new()),
+            sections: Mutex::new(BTreeMap::new()),
+            shared: RwLock::new(BTreeMap::new()),
+            abort: AtomicBool::new(false),
+            error: Mutex::new(None),
             tick,
+        }
+    }
+
+    /// Journal one event (synced before this returns).
+    pub fn journal(&self, event: &Event) -> anyhow::Result<()> {
+        lock(&self.journal).write(event)
+    }
+
+    /// End the run at once, for this reason (the first one is kept).
+    pub fn fail(&self, e: anyhow::Error) {
+        self.abort.store(true, Ordering::Relaxed);
+        let mut first = lock(&self.error);
+        if first.is_none() {
+            *first = Some(e);
+        }
+    }
+
+    pub fn aborted(&self) -> bool {
+        self.abort.load(Ordering::Relaxed)
+    }
+
+    /// Why the run had to end, if it had to.
+    pub fn take_error(&self) -> Option<anyhow::Error> {
+        lock(&self.error).take()
+    }
+
+    /// The journal, once every writer is done.
+    pub fn into_journal(self) -> Journal {
+        self.journal.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A shared asset the first phase wrote.
+    fn shared(&self, kind: DesignKind, name: &str) -> Option<(u64, AssetContent)> {
+        self.shared
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(kind, key(name)))
+            .cloned()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes one program (or, in the first phase, one shared design-studio
+/// asset) through the API, on one thread.
+pub(super) struct Writer<'s, 'a> {
+    run: &'s Session<'a>,
+    client: &'a Client,
+    index: &'a Index,
+    state: &'a Subscription,
+    state_dir: &'a Path,
+    import_id: &'a str,
+    /// The program's place in the plan; none for a shared asset.
+    slot: Option<usize>,
+    /// Whose progress its writes are.
+    lane: Lane,
+    /// The programs that use the shared asset being written.
+    users: Vec<usize>,
+    /// Design-studio assets this writer wrote: (kind, name key) → id and
+    /// the content written.
+    written: BTreeMap<(DesignKind, String), (u64, AssetContent)>,
+    /// What it created or replaced, in order.
+    pub done: Vec<RemoteRecord>,
+    /// The name of the program in the instance.
+    program: String,
+}
+
+impl<'s, 'a> Writer<'s, 'a> {
+    /// A writer for the program at `slot` of the plan, named `program` in
+    /// the instance.
+    pub fn for_program(run: &'s Session<'a>, slot: usize, program: &str) -> Writer<'s, 'a> {
+        Writer::new(run, Lane::Program(slot), Vec::new(), program)
+    }
+
+    /// A writer for the shared design-studio asset at `shared` (its place
+    /// among them) that the programs at `users` use; `owner` names the
+    /// program that brings it (whose receipt rows name it).
+    pub fn for_shared(
+        run: &'s Session<'a>,
+        shared: usize,
+        users: Vec<usize>,
+        owner: &str,
+    ) -> Writer<'s, 'a> {
+        Writer::new(run, Lane::Shared(shared), users, owner)
+    }
+
+    fn new(run: &'s Session<'a>, lane: Lane, users: Vec<usize>, program: &str) -> Writer<'s, 'a> {
+        let slot = match lane {
+            Lane::Program(slot) => Some(slot),
+            Lane::Shared(_) => None,
+        };
+        Writer {
+            run,
+            lane,
+            client: run.client,
+            index: run.index,
+            state: run.state,
+            state_dir: run.state_dir,
+            import_id: run.import_id,
+            slot,
+            users,
+            written: BTreeMap::new(),
+            done: Vec::new(),
+            program: program.to_string(),
         }
     }
 
@@ -208,6 +333,18 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Stop before a call when the run is ending.
+    fn go_on(&self) -> Result<(), Stop> {
+        if self.run.aborted() {
+            return Err(Stop::Aborted);
+        }
+        Ok(())
+    }
+
+    fn journal(&self, event: &Event) -> Result<(), Stop> {
+        Ok(self.run.journal(event)?)
+    }
+
     /// Send a create, journaled before (an intent) and after (its id).
     /// When the call failed after a try that may have reached Marketo, the
     /// asset is looked for by name: found, it is this call's.
@@ -218,10 +355,13 @@ impl<'a> Writer<'a> {
         parent: Option<FolderRef>,
         call: impl FnOnce(&Client) -> Result<Created, ApiError>,
     ) -> Result<Created, Stop> {
+        self.go_on()?;
         let intent = self.record(kind, 0, name);
-        self.journal.write(&Event::Intent {
+        self.journal(&Event::Intent {
             record: intent,
             parent: parent.map(|p| p.id),
+            program: self.slot,
+            users: self.users.clone(),
         })?;
         let created = match call(self.client) {
             Ok(created) => created,
@@ -243,11 +383,12 @@ impl<'a> Writer<'a> {
 
     /// What was created: journaled, kept for a rollback, and shown.
     fn created(&mut self, record: RemoteRecord, what: &str) -> Result<(), Stop> {
-        self.journal.write(&Event::Done {
+        self.journal(&Event::Done {
             record: record.clone(),
+            program: self.slot,
         })?;
         self.done.push(record);
-        (self.tick)(&self.program, what);
+        (self.run.tick)(self.lane, &self.program, what);
         Ok(())
     }
 
@@ -259,6 +400,7 @@ impl<'a> Writer<'a> {
         what: &str,
         call: impl FnOnce(&Client) -> Result<T, ApiError>,
     ) -> Result<Option<T>, Stop> {
+        self.go_on()?;
         match call(self.client) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.uncertain && e.code() == Some("709") => Ok(None),
@@ -275,13 +417,20 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Write one program whole; its id in the instance.
-    pub fn program(&mut self, writes: &ProgramWrites, full: &Bundle) -> Result<u64, Stop> {
+    /// Write one program whole; its id in the instance. The design-studio
+    /// assets in `shared` were written before, for every program that
+    /// uses them.
+    pub fn program(
+        &mut self,
+        writes: &ProgramWrites,
+        full: &Bundle,
+        shared: &BTreeSet<(DesignKind, String)>,
+    ) -> Result<u64, Stop> {
         let (landed, mut assets) = hydrate(writes, full);
         self.done.clear();
-        self.program = landed.program.name.clone();
 
-        // 1. The design studio.
+        // 1. The design studio: what only this program uses.
+        assets.retain(|a| !shared.contains(&(a.kind, key(&a.name))));
         assets.sort_by_key(|a| studio_order(a.kind));
         for asset in &assets {
             self.design_asset(asset)?;
@@ -382,14 +531,15 @@ impl<'a> Writer<'a> {
     /// Where new design-studio assets of a kind go: beside one of that
     /// kind, else a folder of a usual name.
     fn design_folder(&mut self, kind: DesignKind) -> Result<FolderRef, Stop> {
-        if let Some(f) = self
-            .index
-            .design_folders
-            .get(&kind)
-            .or_else(|| self.folders.get(&kind))
-        {
+        if let Some(f) = self.index.design_folders.get(&kind) {
             return Ok(*f);
         }
+        // Held while looking, so that a kind is looked up once a run.
+        let mut folders = lock(&self.run.folders);
+        if let Some(f) = folders.get(&kind) {
+            return Ok(*f);
+        }
+        self.go_on()?;
         for name in folder_names(kind) {
             let found = api::folders_by_name(self.client, name)
                 .map_err(|e| refused(&format!("looking for the folder \"{name}\""), e))?;
@@ -400,7 +550,7 @@ impl<'a> Writer<'a> {
                 .map(api::Folder::as_ref)
                 .next();
             if let Some(folder) = folder {
-                self.folders.insert(kind, folder);
+                folders.insert(kind, folder);
                 return Ok(folder);
             }
         }
@@ -460,12 +610,14 @@ impl<'a> Writer<'a> {
         Ok(created.id)
     }
 
+    /// Write a design-studio asset several programs share (the first
+    /// phase of a run).
+    pub fn shared_asset(&mut self, asset: &AssetWrite) -> Result<(), Stop> {
+        self.design_asset(asset)
+    }
+
     fn design_asset(&mut self, asset: &AssetWrite) -> Result<(), Stop> {
-        let k = (asset.kind, key(&asset.name));
-        let mine = self
-            .written
-            .get(&k)
-            .map(|(id, content)| (*id, content.clone()));
+        let mine = self.wrote(asset.kind, &asset.name);
         let theirs = self.index.asset(asset.kind, &asset.name).map(|a| a.id);
         match (mine, theirs) {
             (Some((id, before)), _) => self.replace(asset, id, Before::Written(before)),
@@ -515,8 +667,7 @@ impl<'a> Writer<'a> {
                 )))
             }
         };
-        self.written
-            .insert((asset.kind, key(&asset.name)), (id, asset.content.clone()));
+        self.remember(asset, id);
         Ok(())
     }
 
@@ -542,8 +693,9 @@ impl<'a> Writer<'a> {
             })?;
             record.before = Some(rel);
         }
-        self.journal.write(&Event::Done {
+        self.journal(&Event::Done {
             record: record.clone(),
+            program: self.slot,
         })?;
         self.done.push(record);
         let what = format!("replacing the content of {} \"{name}\"", asset.kind.noun());
@@ -566,7 +718,7 @@ impl<'a> Writer<'a> {
                 };
                 let html = doc_html(&doc.doc);
                 // New content, perhaps other sections.
-                self.sections.remove(&id);
+                lock(&self.run.sections).remove(&id);
                 self.then(&what, |c| {
                     write::update_template_content(c, template, id, &html)
                 })?;
@@ -591,12 +743,12 @@ impl<'a> Writer<'a> {
                 )))
             }
         }
-        (self.tick)(
+        (self.run.tick)(
+            self.lane,
             &self.program,
             &format!("{kind} \"{name}\" (id {id}) replaced"),
         );
-        self.written
-            .insert((asset.kind, key(&asset.name)), (id, asset.content.clone()));
+        self.remember(asset, id);
         Ok(())
     }
 
@@ -645,10 +797,34 @@ impl<'a> Writer<'a> {
     // -----------------------------------------------------------------
     // Emails and landing pages.
 
-    fn template_id(&self, kind: DesignKind, name: &str) -> Result<u64, Stop> {
+    /// A design-studio asset this run wrote: its id and what it wrote.
+    fn wrote(&self, kind: DesignKind, name: &str) -> Option<(u64, AssetContent)> {
         self.written
             .get(&(kind, key(name)))
-            .map(|(id, _)| *id)
+            .cloned()
+            .or_else(|| self.run.shared(kind, name))
+    }
+
+    /// Keep what was written, for the programs that use it.
+    fn remember(&mut self, asset: &AssetWrite, id: u64) {
+        let entry = ((asset.kind, key(&asset.name)), (id, asset.content.clone()));
+        match self.slot {
+            Some(_) => {
+                self.written.insert(entry.0, entry.1);
+            }
+            None => {
+                self.run
+                    .shared
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(entry.0, entry.1);
+            }
+        }
+    }
+
+    fn template_id(&self, kind: DesignKind, name: &str) -> Result<u64, Stop> {
+        self.wrote(kind, name)
+            .map(|(id, _)| id)
             .or_else(|| self.index.asset(kind, name).map(|a| a.id))
             .ok_or_else(|| {
                 Stop::refused(format!(
@@ -689,8 +865,9 @@ impl<'a> Writer<'a> {
         // The template decides the email's sections: the HTML goes in its
         // first text section, the snippets in its snippet sections (else
         // in those the email's HTML declares).
-        let sections = match self.sections.get(&template) {
-            Some(known) => known.clone(),
+        let known = lock(&self.run.sections).get(&template).cloned();
+        let sections = match known {
+            Some(known) => known,
             None => {
                 let what = format!("reading the sections of email \"{name}\"");
                 let raw = self
@@ -698,7 +875,7 @@ impl<'a> Writer<'a> {
                     .unwrap_or_default();
                 let read: Vec<api::EmailSection> = api::parse_list(&raw);
                 if !read.is_empty() {
-                    self.sections.insert(template, read.clone());
+                    lock(&self.run.sections).insert(template, read.clone());
                 }
                 read
             }

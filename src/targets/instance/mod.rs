@@ -28,14 +28,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use serde_json::Value;
 
-use super::{ReceiptWriter, RunInfo, Stale, Target, UndoReceiptWriter};
+use super::{ReceiptWriter, RunInfo, Target, UndoReceiptWriter};
 use crate::apply::{Applied, Landed, TargetLock};
 use crate::error::{show, usage};
-use crate::history::{History, Receipt, RemoteRecord, UndoPlan};
+use crate::history::{History, Receipt, UndoPlan};
 use crate::load::bundle::Bundle;
-use crate::load::reread::Rereader;
 use crate::load::subscription::Subscription;
 use crate::marketo::index::Index;
 use crate::marketo::pull::{pull_indexed, PullOptions};
@@ -43,16 +41,16 @@ use crate::marketo::{Client, Credentials, Instance, Limits};
 use crate::model::{Imported, TokenType};
 use crate::plan::{Action, AssetAction, AssetKind, Code, Plan, Problem, ProgramPlan, Status, Text};
 
+mod apply;
 mod find;
 mod land;
 mod recheck;
+mod recover;
 pub mod state;
 mod takeback;
 mod undo;
 
-use land::{Stop, Writer};
-use state::{Event, Journal, Ledger, LedgerEntry, JOURNAL_RECEIPT, SNAPSHOT};
-use takeback::{take_back, Taken};
+use state::{Event, Ledger, JOURNAL_RECEIPT, SNAPSHOT};
 
 /// A live instance, and its local state.
 pub struct InstanceTarget {
@@ -269,163 +267,7 @@ impl Target for InstanceTarget {
         receipt: ReceiptWriter,
         tick: &mut dyn FnMut(&str, &str),
     ) -> Result<Applied> {
-        let client = self.client()?;
-        let index = self.index()?;
-        let stale = recheck::stale(&client, &index, plan)?;
-        if !stale.is_empty() {
-            return Err(Stale(stale).into());
-        }
-        let import_id = run.import_id;
-
-        // The receipt a crash would leave: every program not reached.
-        let mut interrupted = plan.clone();
-        mark_unreached(
-            &mut interrupted,
-            &BTreeSet::new(),
-            "the run was interrupted before this program landed; run the import again to import it",
-        );
-        let empty = Landed {
-            remote: Some(Vec::new()),
-            calls: Some(client.counts().calls),
-            ..Landed::default()
-        };
-        let mut base = Vec::new();
-        receipt(&mut base, &interrupted, &empty)?;
-        state::write_journal_receipt(&self.state, &base)?;
-
-        let mut journal = Journal::begin(&self.state, import_id, crate::history::RUN)?;
-        let rereader = Rereader::new(run.limits);
-        let mut outcome = plan.clone();
-        let mut records: Vec<RemoteRecord> = Vec::new();
-        let mut reached: BTreeSet<usize> = BTreeSet::new();
-        let mut landed_programs = 0;
-        let mut stopped_by: Option<String> = None;
-        let mut writer = Writer::new(
-            &client,
-            &index,
-            state,
-            &self.state,
-            import_id,
-            &mut journal,
-            tick,
-        );
-        for (i, program) in plan.programs.iter().enumerate() {
-            if program.status != Status::Ok || stopped_by.is_some() {
-                continue;
-            }
-            let Some(writes) = &program.writes else {
-                bail!(
-                    "internal error: program \"{}\" is ok but has nothing to write",
-                    program.name
-                );
-            };
-            let digest = program.bundle_digest.as_deref().unwrap_or_default();
-            let full = rereader.read(&writes.origin, &program.bundle, digest)?;
-            reached.insert(i);
-            writer.journal.write(&Event::Program {
-                index: i,
-                name: program.name.clone(),
-            })?;
-            match writer.program(writes, &full) {
-                Ok(program_id) => {
-                    let entry = LedgerEntry {
-                        name: writes.landing.name.clone(),
-                        source: full
-                            .program
-                            .exported_from
-                            .clone()
-                            .unwrap_or_else(|| run.source.to_string()),
-                        import_id: import_id.to_string(),
-                        bundle_digest: program.bundle_digest.clone().unwrap_or_default(),
-                    };
-                    writer.journal.write(&Event::Landed {
-                        index: i,
-                        program_id,
-                        name: entry.name.clone(),
-                        bundle_digest: entry.bundle_digest.clone(),
-                        source: entry.source.clone(),
-                    })?;
-                    Ledger::update(&self.state, program_id, Some(entry))?;
-                    records.append(&mut writer.done);
-                    landed_programs += 1;
-                }
-                Err(Stop::Local(e)) => {
-                    // The journal stays: the next run, undo or log takes
-                    // back this program.
-                    return Err(e.context(format!(
-                        "the run stopped while writing program \"{}\"; the next `mkimport run`, `undo` or `log` on {} takes it back",
-                        program.name, self.label
-                    )));
-                }
-                Err(Stop::Refused { code, message }) => {
-                    writer.journal.write(&Event::Failed {
-                        index: i,
-                        code: code.clone(),
-                        message: message.clone(),
-                    })?;
-                    let done = std::mem::take(&mut writer.done);
-                    let mut problems = vec![Problem::error(Code::ApiError, rolled_back(&message))];
-                    for record in done.iter().rev() {
-                        match take_back(&client, &self.state, record) {
-                            Ok(taken) => {
-                                if matches!(taken, Taken::Done | Taken::Gone) {
-                                    writer.journal.write(&Event::Removed {
-                                        record: record.clone(),
-                                    })?;
-                                }
-                                if let Some(warning) = taken.warning(record) {
-                                    problems.push(Problem::warning(Code::ApiError, warning));
-                                }
-                            }
-                            // The instance stopped answering: the journal
-                            // keeps the rest for the next run, undo or log.
-                            Err(e) => {
-                                return Err(anyhow!(e).context(format!(
-                                    "the run stopped while taking back program \"{}\"; the next `mkimport run`, `undo` or `log` on {} finishes it",
-                                    program.name, self.label
-                                )));
-                            }
-                        }
-                    }
-                    writer.journal.write(&Event::RolledBack { index: i })?;
-                    let failed = &mut outcome.programs[i];
-                    failed.status = Status::Failed;
-                    failed.problems.extend(problems);
-                    if !run.keep_going {
-                        stopped_by = Some(program.name.clone());
-                    }
-                }
-            }
-        }
-        drop(writer);
-        if let Some(failed) = &stopped_by {
-            mark_unreached(
-                &mut outcome,
-                &reached,
-                &format!(
-                    "not imported: program \"{failed}\" failed before it (--skip-blocked goes on after a failure)"
-                ),
-            );
-        }
-        let landing = Landed {
-            target_after: String::new(),
-            files: Vec::new(),
-            created_dirs: Vec::new(),
-            remote: Some(records),
-            calls: Some(client.counts().calls),
-        };
-        let mut bytes = Vec::new();
-        receipt(&mut bytes, &outcome, &landing)?;
-        self.write_receipt_file(import_id, &bytes)?;
-        journal.finish(&self.state)?;
-        let changed = outcome != *plan;
-        Ok(Applied {
-            programs: landed_programs,
-            files: landing.remote.as_ref().map_or(0, Vec::len),
-            landing,
-            outcome: changed.then_some(outcome),
-            receipt: self.receipt_path(import_id),
-        })
+        self.apply_plan(state, plan, run, receipt, tick)
     }
 
     fn rewrite_receipt(
@@ -472,134 +314,14 @@ impl Target for InstanceTarget {
     }
 }
 
-impl InstanceTarget {
-    /// Finish a run a crash interrupted: take back the program it was
-    /// writing (newest first), keep those that landed (with their ledger
-    /// entries), and write the receipt of what landed.
-    fn finish_run(&self, client: &Client, import_id: &str, events: &[Event]) -> Result<()> {
-        let mut current: Option<usize> = None;
-        let mut done: BTreeMap<usize, Vec<RemoteRecord>> = BTreeMap::new();
-        let mut intents: BTreeMap<usize, Vec<(RemoteRecord, Option<u64>)>> = BTreeMap::new();
-        let mut landed: BTreeMap<usize, (u64, LedgerEntry)> = BTreeMap::new();
-        let mut failed: BTreeMap<usize, (Option<String>, String)> = BTreeMap::new();
-        let mut rolled_back: BTreeSet<usize> = BTreeSet::new();
-        let mut removed: Vec<RemoteRecord> = Vec::new();
-        for event in events {
-            match event {
-                Event::Begin { .. } => {}
-                Event::Program { index, .. } => current = Some(*index),
-                Event::Intent { record, parent } => {
-                    if let Some(i) = current {
-                        intents
-                            .entry(i)
-                            .or_default()
-                            .push((record.clone(), *parent));
-                    }
-                }
-                Event::Done { record } => {
-                    if let Some(i) = current {
-                        done.entry(i).or_default().push(record.clone());
-                    }
-                }
-                Event::Landed {
-                    index,
-                    program_id,
-                    name,
-                    bundle_digest,
-                    source,
-                } => {
-                    landed.insert(
-                        *index,
-                        (
-                            *program_id,
-                            LedgerEntry {
-                                name: name.clone(),
-                                source: source.clone(),
-                                import_id: import_id.to_string(),
-                                bundle_digest: bundle_digest.clone(),
-                            },
-                        ),
-                    );
-                }
-                Event::Failed {
-                    index,
-                    code,
-                    message,
-                } => {
-                    failed.insert(*index, (code.clone(), message.clone()));
-                }
-                Event::RolledBack { index } => {
-                    rolled_back.insert(*index);
-                }
-                Event::Removed { record } => removed.push(record.clone()),
-            }
-        }
-        // The program in progress (or whose rollback was cut short).
-        if let Some(i) = current.filter(|i| !landed.contains_key(i) && !rolled_back.contains(i)) {
-            let mut records = done.remove(&i).unwrap_or_default();
-            // A create sent but not journaled: found by name, it is ours.
-            for (intent, parent) in intents.remove(&i).unwrap_or_default() {
-                let journaled = records
-                    .iter()
-                    .any(|r| r.kind == intent.kind && r.name == intent.name);
-                if journaled {
-                    continue;
-                }
-                let parent = find::parent_ref(intent.kind, parent);
-                if let Ok(Some(id)) = find::find(client, intent.kind, &intent.name, parent) {
-                    records.push(RemoteRecord { id, ..intent });
-                }
-            }
-            for record in records.iter().rev() {
-                if removed.contains(record) {
-                    continue;
-                }
-                match take_back(client, &self.state, record) {
-                    Ok(taken) => {
-                        if let Some(warning) = taken.warning(record) {
-                            crate::errln!("warning: {}: {warning}", self.label);
-                        }
-                    }
-                    Err(e) => bail!(
-                        "cannot take back {record}, which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
-                        self.label
-                    ),
-                }
-            }
-        }
-        for (program_id, entry) in landed.values() {
-            Ledger::update(&self.state, *program_id, Some(entry.clone()))?;
-        }
-        if landed.is_empty() && failed.is_empty() {
-            return Ok(());
-        }
-        // The receipt of what landed.
-        let base = std::fs::read(self.state.join(JOURNAL_RECEIPT)).ok();
-        let Some(base) = base.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
-            crate::errln!(
-                "warning: the interrupted run {import_id} on {} left no receipt to complete; `mkimport log` will not list it",
-                self.label
-            );
-            return Ok(());
-        };
-        let kept: Vec<RemoteRecord> = landed
-            .keys()
-            .flat_map(|i| done.get(i).cloned().unwrap_or_default())
-            .collect();
-        let receipt = interrupted_receipt(base, &landed.keys().copied().collect(), &failed, kept);
-        let text = crate::output::report::to_json_text(&receipt);
-        self.write_receipt_file(import_id, text.as_bytes())
-    }
-}
-
 /// The error of a program Marketo refused half-way, once taken back.
-fn rolled_back(message: &str) -> String {
+pub(super) fn rolled_back(message: &str) -> String {
     format!("{message}; what this run had created for the program was removed again")
 }
 
 /// Mark every `ok` program not in `reached` as `skipped`, with a
 /// `run-stopped` warning saying why.
-fn mark_unreached(plan: &mut Plan, reached: &BTreeSet<usize>, why: &str) {
+pub(super) fn mark_unreached(plan: &mut Plan, reached: &BTreeSet<usize>, why: &str) {
     for (i, program) in plan.programs.iter_mut().enumerate() {
         if program.status == Status::Ok && !reached.contains(&i) {
             program.status = Status::Skipped;
@@ -608,77 +330,6 @@ fn mark_unreached(plan: &mut Plan, reached: &BTreeSet<usize>, why: &str) {
                 .push(Problem::warning(Code::RunStopped, why.to_string()));
         }
     }
-}
-
-/// The receipt of an interrupted run, from the one written as it began
-/// (every program not reached): the programs that landed are `ok` again,
-/// those that failed `failed`, and the summary counted again.
-fn interrupted_receipt(
-    mut base: Value,
-    landed: &BTreeSet<usize>,
-    failed: &BTreeMap<usize, (Option<String>, String)>,
-    records: Vec<RemoteRecord>,
-) -> Value {
-    let stopped = Code::RunStopped.as_str();
-    if let Some(programs) = base.get_mut("programs").and_then(Value::as_array_mut) {
-        for (i, program) in programs.iter_mut().enumerate() {
-            let status = if landed.contains(&i) {
-                "ok"
-            } else if failed.contains_key(&i) {
-                "failed"
-            } else {
-                continue;
-            };
-            program["status"] = Value::from(status);
-            if let Some(problems) = program.get_mut("problems").and_then(Value::as_array_mut) {
-                problems.retain(|p| p["code"] != stopped);
-                if let Some((_, message)) = failed.get(&i) {
-                    problems.push(serde_json::json!({
-                        "code": Code::ApiError.as_str(),
-                        "message": rolled_back(message),
-                        "severity": "error",
-                    }));
-                }
-            }
-        }
-    }
-    let count = |base: &Value, status: &str| {
-        base["programs"]
-            .as_array()
-            .map_or(0, |p| p.iter().filter(|p| p["status"] == status).count())
-    };
-    let severity = |base: &Value, severity: &str| {
-        let of_programs: usize = base["programs"].as_array().map_or(0, |programs| {
-            programs
-                .iter()
-                .map(|p| {
-                    p["problems"].as_array().map_or(0, |ps| {
-                        ps.iter().filter(|x| x["severity"] == severity).count()
-                    })
-                })
-                .sum()
-        });
-        let of_run = base["problems"].as_array().map_or(0, |ps| {
-            ps.iter().filter(|x| x["severity"] == severity).count()
-        });
-        of_programs + of_run
-    };
-    let summary = serde_json::json!({
-        "programs": base["programs"].as_array().map_or(0, Vec::len),
-        "ok": count(&base, "ok"),
-        "blocked": count(&base, "blocked"),
-        "unchanged": count(&base, "unchanged"),
-        "skipped": count(&base, "skipped"),
-        "errors": severity(&base, "error"),
-        "warnings": severity(&base, "warning"),
-    });
-    let failed_n = count(&base, "failed");
-    base["summary"] = summary;
-    if failed_n > 0 {
-        base["summary"]["failed"] = Value::from(failed_n);
-    }
-    base["instance_assets"] = serde_json::to_value(records).unwrap_or(Value::Null);
-    base
 }
 
 /// What the API cannot write, marked `manual` (spec 11): every smart-list
@@ -771,32 +422,5 @@ fn token_word(kind: &TokenType) -> &str {
         TokenType::Script => "script (Email Script)",
         TokenType::Calendar => "calendar (iCalendar)",
         other => other.as_str(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_interrupted_receipt_counts_what_landed() {
-        let base = serde_json::json!({
-            "programs": [
-                {"name": "A", "status": "skipped", "problems": [{"code": "run-stopped", "severity": "warning", "message": "m"}]},
-                {"name": "B", "status": "skipped", "problems": [{"code": "run-stopped", "severity": "warning", "message": "m"}]},
-                {"name": "C", "status": "blocked", "problems": [{"code": "missing-field", "severity": "error", "message": "m"}]},
-            ],
-            "summary": {},
-        });
-        let failed = BTreeMap::from([(1, (Some("709".to_string()), "refused".to_string()))]);
-        let out = interrupted_receipt(base, &BTreeSet::from([0]), &failed, Vec::new());
-        assert_eq!(out["programs"][0]["status"], "ok");
-        assert_eq!(out["programs"][0]["problems"], serde_json::json!([]));
-        assert_eq!(out["programs"][1]["status"], "failed");
-        assert_eq!(
-            out["summary"],
-            serde_json::json!({"programs": 3, "ok": 1, "blocked": 1, "unchanged": 0, "skipped": 0,
-                               "failed": 1, "errors": 2, "warnings": 0})
-        );
     }
 }

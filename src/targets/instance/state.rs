@@ -68,7 +68,8 @@ pub fn instance_dir(instance: &Instance) -> String {
 pub enum Event {
     /// A run (or undo) starts.
     Begin { import_id: String, mode: String },
-    /// The program at this position of the plan starts.
+    /// The program at this position of the plan starts (several may be
+    /// in flight at once).
     Program { index: usize, name: String },
     /// A create is about to be sent: if the process dies before its
     /// answer is journaled, recovery looks for it by name.
@@ -77,9 +78,22 @@ pub enum Event {
         /// Where it is created (the program, or a design-studio folder).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         parent: Option<u64>,
+        /// The program (its place in the plan) it is written for; none
+        /// for a design-studio asset several programs share, written
+        /// before them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        program: Option<usize>,
+        /// For a shared asset: the programs that use it (it stays when
+        /// one of them landed).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        users: Vec<usize>,
     },
     /// Created, or its content replaced (its previous content kept).
-    Done { record: RemoteRecord },
+    Done {
+        record: RemoteRecord,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        program: Option<usize>,
+    },
     /// The program landed whole.
     Landed {
         index: usize,
@@ -275,6 +289,7 @@ mod tests {
         let mut journal = Journal::begin(dir.path(), "abc", "run").unwrap();
         journal
             .write(&Event::Done {
+                program: Some(0),
                 record: RemoteRecord {
                     action: RemoteAction::Create,
                     id: 7,

@@ -196,6 +196,8 @@ pub(super) fn apply(
         journal.write(&Event::Intent {
             record: step.clone(),
             parent: None,
+            program: None,
+            users: Vec::new(),
         })?;
     }
     let kept = run_steps(client, state, &plan.remote, &[], &mut journal)?;

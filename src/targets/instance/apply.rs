@@ -1,0 +1,686 @@
+//! A run into a live instance (spec sections 11 and 13): the `ok`
+//! programs of a plan written through the API, several at once.
+//!
+//! 1. **Shared assets first.** A design-studio asset the run writes
+//!    (created, renamed or overwritten) that more than one program of the
+//!    run uses is written before any program, by itself: each such asset
+//!    (in the plan's order, the writes of one asset one after the other)
+//!    on the pool of writers. It belongs to no single program, so a
+//!    program that fails later does not take it back; it is taken back at
+//!    the end only when none of the programs that use it landed.
+//! 2. **Programs at once.** Then the programs, in the plan's order, up to
+//!    the limiter's calls in flight (one writer a program; a program's own
+//!    calls follow one another). Each lands whole or is taken back alone.
+//!    After a failure, without `--skip-blocked` no new program starts; the
+//!    ones in flight finish (or are taken back).
+//! 3. **In order.** What is shown as it is written, the receipt and its
+//!    rows follow the plan's order, whatever order the writers finished
+//!    in: a program's lines are shown once those before it are done.
+//!
+//! The journal records every program in flight (`Program`, then each
+//! `Intent` and `Done` tagged with its place in the plan), so a run killed
+//! with several programs in flight is finished by the next run, undo or
+//! log ([`super::recover`]): each of them taken back, the shared assets
+//! kept when a program using them landed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+
+use anyhow::{anyhow, bail, Result};
+
+use super::land::{Lane, Session, Stop, Writer};
+use super::state::{Event, Journal, Ledger, LedgerEntry};
+use super::takeback::{take_back, Taken};
+use super::{mark_unreached, rolled_back, InstanceTarget};
+use crate::apply::{Applied, Landed};
+use crate::history::RemoteRecord;
+use crate::load::bundle::Bundle;
+use crate::load::reread::Rereader;
+use crate::load::subscription::Subscription;
+use crate::model::DesignKind;
+use crate::names::key;
+use crate::plan::{hydrate, AssetWrite, Code, Plan, Problem, Status};
+use crate::targets::{ReceiptWriter, RunInfo, Stale, Target};
+
+/// A design-studio asset (kind, name key in the instance).
+type AssetKey = (DesignKind, String);
+
+/// One write of a shared asset, by the program that brings it.
+struct SharedWrite {
+    owner: usize,
+    asset: AssetWrite,
+}
+
+/// One shared asset: its writes (in the plan's order) and the programs
+/// that use it.
+struct SharedAsset {
+    key: AssetKey,
+    writes: Vec<SharedWrite>,
+    users: Vec<usize>,
+}
+
+/// What became of a program of the run.
+enum Outcome {
+    Landed {
+        records: Vec<RemoteRecord>,
+    },
+    Failed {
+        problems: Vec<Problem>,
+    },
+    /// Stopped half-way when the run had to end at once: the journal
+    /// keeps it, the next run takes it back.
+    Aborted,
+}
+
+/// What a writer tells the thread that shows progress.
+enum Message {
+    Wrote {
+        lane: Lane,
+        program: String,
+        what: String,
+    },
+    Finished(usize),
+    /// A writer has no more programs to write.
+    WorkerDone,
+}
+
+/// The design-studio assets of the run that several of its programs use,
+/// in the plan's order.
+fn shared_assets(plan: &Plan, order: &[usize]) -> Vec<SharedAsset> {
+    let mut users: BTreeMap<AssetKey, BTreeSet<usize>> = BTreeMap::new();
+    for &i in order {
+        let Some(writes) = &plan.programs[i].writes else {
+            continue;
+        };
+        for ((kind, _), name) in &writes.landing.references {
+            users.entry((*kind, key(name))).or_default().insert(i);
+        }
+        for asset in &writes.assets {
+            users
+                .entry((asset.kind, key(&asset.name)))
+                .or_default()
+                .insert(i);
+        }
+    }
+    let mut out: Vec<SharedAsset> = Vec::new();
+    for &i in order {
+        let Some(writes) = &plan.programs[i].writes else {
+            continue;
+        };
+        for asset in &writes.assets {
+            let k = (asset.kind, key(&asset.name));
+            let Some(used_by) = users.get(&k).filter(|u| u.len() > 1) else {
+                continue;
+            };
+            let write = SharedWrite {
+                owner: i,
+                asset: asset.clone(),
+            };
+            match out.iter_mut().find(|s| s.key == k) {
+                Some(shared) => shared.writes.push(write),
+                None => out.push(SharedAsset {
+                    key: k,
+                    writes: vec![write],
+                    users: used_by.iter().copied().collect(),
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// Run `work` on up to `threads` threads over `0..n`, each index once, in
+/// order of start; `work` returns false to stop giving out indices.
+fn on_threads(threads: usize, n: usize, work: impl Fn(usize) -> bool + Sync) {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, n.max(1)) {
+            s.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                if !work(i) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+}
+
+/// Shows what was written in the plan's order: the lines of the program
+/// at the head are shown as they come, the others once every program
+/// before them is done.
+struct InOrder {
+    order: Vec<usize>,
+    next: usize,
+    buffered: BTreeMap<usize, Vec<(String, String)>>,
+    finished: BTreeSet<usize>,
+}
+
+impl InOrder {
+    fn new(order: Vec<usize>) -> InOrder {
+        InOrder {
+            order,
+            next: 0,
+            buffered: BTreeMap::new(),
+            finished: BTreeSet::new(),
+        }
+    }
+
+    fn head(&self) -> Option<usize> {
+        self.order.get(self.next).copied()
+    }
+
+    fn wrote(
+        &mut self,
+        slot: usize,
+        program: String,
+        what: String,
+        show: &mut dyn FnMut(&str, &str),
+    ) {
+        if self.head() == Some(slot) {
+            show(&program, &what);
+        } else {
+            self.buffered.entry(slot).or_default().push((program, what));
+        }
+    }
+
+    fn finished(&mut self, slot: usize, show: &mut dyn FnMut(&str, &str)) {
+        self.finished.insert(slot);
+        while let Some(head) = self.head() {
+            for (program, what) in self.buffered.remove(&head).unwrap_or_default() {
+                show(&program, &what);
+            }
+            if !self.finished.contains(&head) {
+                break;
+            }
+            self.next += 1;
+        }
+    }
+}
+
+impl InstanceTarget {
+    /// Apply the `ok` programs of `plan` (see the module docs).
+    pub(super) fn apply_plan(
+        &self,
+        state: &Subscription,
+        plan: &Plan,
+        run: &RunInfo,
+        receipt: ReceiptWriter,
+        show: &mut dyn FnMut(&str, &str),
+    ) -> Result<Applied> {
+        let client = self.client()?;
+        let index = self.index()?;
+        let stale = super::recheck::stale(&client, &index, plan)?;
+        if !stale.is_empty() {
+            return Err(Stale(stale).into());
+        }
+        let (client, index) = (client.as_ref(), index.as_ref());
+        let import_id = run.import_id;
+        let order: Vec<usize> = (0..plan.programs.len())
+            .filter(|&i| plan.programs[i].status == Status::Ok)
+            .collect();
+        for &i in &order {
+            if plan.programs[i].writes.is_none() {
+                bail!(
+                    "internal error: program \"{}\" is ok but has nothing to write",
+                    plan.programs[i].name
+                );
+            }
+        }
+
+        // The receipt a crash would leave: every program not reached.
+        let mut interrupted = plan.clone();
+        mark_unreached(
+            &mut interrupted,
+            &BTreeSet::new(),
+            "the run was interrupted before this program landed; run the import again to import it",
+        );
+        let empty = Landed {
+            remote: Some(Vec::new()),
+            calls: Some(client.counts().calls),
+            ..Landed::default()
+        };
+        let mut base = Vec::new();
+        receipt(&mut base, &interrupted, &empty)?;
+        super::state::write_journal_receipt(&self.state, &base)?;
+
+        let journal = Journal::begin(&self.state, import_id, crate::history::RUN)?;
+        let (sender, messages) = mpsc::channel::<Message>();
+        let tick_sender = Mutex::new(sender.clone());
+        let tick = move |lane: Lane, program: &str, what: &str| {
+            // The receiving end lives as long as the run.
+            let _ = tick_sender
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .send(Message::Wrote {
+                    lane,
+                    program: program.to_string(),
+                    what: what.to_string(),
+                });
+        };
+        let session = Session::new(client, index, state, &self.state, import_id, journal, &tick);
+        let rereader = Rereader::new(run.limits);
+        let threads = client.limits().concurrency;
+        let shared = shared_assets(plan, &order);
+        let shared_keys: BTreeSet<AssetKey> = shared.iter().map(|s| s.key.clone()).collect();
+        // A failure (without --skip-blocked): start nothing new.
+        let stopped = AtomicBool::new(false);
+
+        // 1. Shared assets, each written by one writer.
+        let shared_done: Vec<Mutex<(Vec<RemoteRecord>, Option<String>)>> = shared
+            .iter()
+            .map(|_| Mutex::new((Vec::new(), None)))
+            .collect();
+        on_threads(threads, shared.len(), |g| {
+            let asset = &shared[g];
+            let mut slot = shared_done[g].lock().unwrap_or_else(|e| e.into_inner());
+            for write in &asset.writes {
+                if session.aborted() {
+                    return false;
+                }
+                let owner = &plan.programs[write.owner];
+                let name = owner
+                    .writes
+                    .as_ref()
+                    .map_or(owner.name.as_str(), |w| w.landing.name.as_str());
+                let hydrated = match self.hydrated(&rereader, plan, write) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        session.fail(e);
+                        return false;
+                    }
+                };
+                let mut writer = Writer::for_shared(&session, g, asset.users.clone(), name);
+                let outcome = writer.shared_asset(&hydrated);
+                slot.0.append(&mut writer.done);
+                match outcome {
+                    Ok(()) => {}
+                    Err(Stop::Refused { message, .. }) => {
+                        slot.1 = Some(message);
+                        if !run.keep_going {
+                            stopped.store(true, Ordering::Relaxed);
+                        }
+                        break;
+                    }
+                    Err(Stop::Local(e)) => {
+                        session.fail(e.context(format!(
+                            "the run stopped while writing the design-studio assets its programs share; the next `mkimport run`, `undo` or `log` on {} takes them back",
+                            self.label
+                        )));
+                        return false;
+                    }
+                    Err(Stop::Aborted) => return false,
+                }
+            }
+            true
+        });
+        let mut shared_records: Vec<Vec<RemoteRecord>> = Vec::new();
+        let mut refused_assets: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (g, done) in shared_done.into_iter().enumerate() {
+            let (records, refused) = done.into_inner().unwrap_or_else(|e| e.into_inner());
+            if let Some(message) = refused {
+                for &user in &shared[g].users {
+                    refused_assets
+                        .entry(user)
+                        .or_default()
+                        .push(message.clone());
+                }
+            }
+            shared_records.push(records);
+        }
+        // Shown in the plan's order of the shared assets (a stable sort
+        // keeps each asset's lines in the order they were written).
+        let mut early: Vec<(usize, String, String)> = messages
+            .try_iter()
+            .filter_map(|m| match m {
+                Message::Wrote {
+                    lane: Lane::Shared(g),
+                    program,
+                    what,
+                } => Some((g, program, what)),
+                _ => None,
+            })
+            .collect();
+        early.sort_by_key(|(g, _, _)| *g);
+        for (_, program, what) in early {
+            show(&program, &what);
+        }
+        if let Some(e) = session.take_error() {
+            return Err(e);
+        }
+
+        // 2. The programs.
+        let outcomes: Vec<Mutex<Option<Outcome>>> =
+            plan.programs.iter().map(|_| Mutex::new(None)).collect();
+        let queue = Mutex::new(order.iter().copied());
+        let workers = threads.clamp(1, order.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                let sender = sender.clone();
+                let (queue, outcomes, session, rereader) = (&queue, &outcomes, &session, &rereader);
+                let (refused_assets, shared_keys, stopped) =
+                    (&refused_assets, &shared_keys, &stopped);
+                s.spawn(move || {
+                    loop {
+                        let next = {
+                            let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+                            if stopped.load(Ordering::Relaxed) || session.aborted() {
+                                None
+                            } else {
+                                q.next()
+                            }
+                        };
+                        let Some(i) = next else {
+                            break;
+                        };
+                        let outcome = match refused_assets.get(&i) {
+                            Some(refusals) => Outcome::Failed {
+                                problems: refusals
+                                    .iter()
+                                    .map(|m| {
+                                        Problem::error(
+                                            Code::ApiError,
+                                            format!("a design-studio asset it uses could not be written: {m}"),
+                                        )
+                                    })
+                                    .collect(),
+                            },
+                            None => self.write_program(session, rereader, plan, run, i, shared_keys),
+                        };
+                        if matches!(outcome, Outcome::Failed { .. }) && !run.keep_going {
+                            stopped.store(true, Ordering::Relaxed);
+                        }
+                        *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+                        let _ = sender.send(Message::Finished(i));
+                    }
+                    let _ = sender.send(Message::WorkerDone);
+                });
+            }
+            // Show what is written, in the plan's order.
+            let mut in_order = InOrder::new(order.clone());
+            let mut done_workers = 0;
+            while done_workers < workers {
+                match messages.recv() {
+                    Ok(Message::Wrote {
+                        lane: Lane::Program(slot),
+                        program,
+                        what,
+                    }) => in_order.wrote(slot, program, what, show),
+                    Ok(Message::Wrote { .. }) => {}
+                    Ok(Message::Finished(slot)) => in_order.finished(slot, show),
+                    Ok(Message::WorkerDone) => done_workers += 1,
+                    Err(_) => break,
+                }
+            }
+            // Programs never started have nothing to show.
+            for &slot in &order {
+                in_order.finished(slot, show);
+            }
+        });
+        let outcomes: Vec<Option<Outcome>> = outcomes
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        if let Some(e) = session.take_error() {
+            return Err(e);
+        }
+
+        // 3. Shared assets none of whose programs landed are taken back.
+        let landed: BTreeSet<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| matches!(outcomes[i], Some(Outcome::Landed { .. })))
+            .collect();
+        let mut late_problems: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
+        let mut kept_shared: Vec<RemoteRecord> = Vec::new();
+        for (g, records) in shared_records.iter().enumerate().rev() {
+            if shared[g].users.iter().any(|u| landed.contains(u)) {
+                continue;
+            }
+            let owner = shared[g].writes[0].owner;
+            for record in records.iter().rev() {
+                match take_back(client, &self.state, record) {
+                    Ok(taken) => {
+                        if matches!(taken, Taken::Done | Taken::Gone) {
+                            session.journal(&Event::Removed {
+                                record: record.clone(),
+                            })?;
+                        }
+                        if let Some(warning) = taken.warning(record) {
+                            late_problems
+                                .entry(owner)
+                                .or_default()
+                                .push(Problem::warning(Code::ApiError, warning));
+                        }
+                    }
+                    Err(e) => {
+                        return Err(anyhow!(e).context(format!(
+                            "the run stopped while taking back {record}, which no program that landed uses; the next `mkimport run`, `undo` or `log` on {} finishes it",
+                            self.label
+                        )));
+                    }
+                }
+            }
+        }
+        for (g, records) in shared_records.iter().enumerate() {
+            if shared[g].users.iter().any(|u| landed.contains(u)) {
+                kept_shared.extend(records.iter().cloned());
+            }
+        }
+
+        // The plan as it landed.
+        let mut outcome_plan = plan.clone();
+        let mut records: Vec<RemoteRecord> = kept_shared;
+        let mut stopped_by: Option<String> = None;
+        let mut reached: BTreeSet<usize> = BTreeSet::new();
+        for &i in &order {
+            match outcomes[i].as_ref() {
+                Some(Outcome::Landed { records: r }) => {
+                    reached.insert(i);
+                    records.extend(r.iter().cloned());
+                }
+                Some(Outcome::Failed { problems }) => {
+                    reached.insert(i);
+                    let failed = &mut outcome_plan.programs[i];
+                    failed.status = Status::Failed;
+                    failed.problems.extend(problems.iter().cloned());
+                    if stopped_by.is_none() && !run.keep_going {
+                        stopped_by = Some(plan.programs[i].name.clone());
+                    }
+                }
+                Some(Outcome::Aborted) | None => {}
+            }
+        }
+        for (i, problems) in late_problems {
+            outcome_plan.programs[i].problems.extend(problems);
+        }
+        if let Some(failed) = &stopped_by {
+            mark_unreached(
+                &mut outcome_plan,
+                &reached,
+                &format!(
+                    "not imported: program \"{failed}\" failed first (--skip-blocked goes on after a failure)"
+                ),
+            );
+        }
+        let landing = Landed {
+            target_after: String::new(),
+            files: Vec::new(),
+            created_dirs: Vec::new(),
+            remote: Some(records),
+            calls: Some(client.counts().calls),
+        };
+        let mut bytes = Vec::new();
+        receipt(&mut bytes, &outcome_plan, &landing)?;
+        self.write_receipt_file(import_id, &bytes)?;
+        session.into_journal().finish(&self.state)?;
+        let changed = outcome_plan != *plan;
+        Ok(Applied {
+            programs: landed.len(),
+            files: landing.remote.as_ref().map_or(0, Vec::len),
+            landing,
+            outcome: changed.then_some(outcome_plan),
+            receipt: self.receipt_path(import_id),
+        })
+    }
+
+    /// A shared asset's write with its content as the bundle holds it (an
+    /// image's bytes are read again).
+    fn hydrated(
+        &self,
+        rereader: &Rereader,
+        plan: &Plan,
+        write: &SharedWrite,
+    ) -> Result<AssetWrite> {
+        if !matches!(
+            write.asset.content,
+            crate::model::AssetContent::Image { .. }
+        ) {
+            return Ok(write.asset.clone());
+        }
+        let program = &plan.programs[write.owner];
+        let writes = program
+            .writes
+            .as_ref()
+            .ok_or_else(|| anyhow!("internal error: no writes"))?;
+        let full = reread(rereader, plan, write.owner)?;
+        let (_, assets) = hydrate(writes, &full);
+        assets
+            .into_iter()
+            .find(|a| a.kind == write.asset.kind && key(&a.name) == key(&write.asset.name))
+            .ok_or_else(|| {
+                anyhow!(
+                    "internal error: {} \"{}\" is not in the bundle any more",
+                    write.asset.kind.noun(),
+                    write.asset.name
+                )
+            })
+    }
+
+    /// Write one program; take it back when Marketo refuses a write.
+    fn write_program(
+        &self,
+        session: &Session,
+        rereader: &Rereader,
+        plan: &Plan,
+        run: &RunInfo,
+        i: usize,
+        shared: &BTreeSet<AssetKey>,
+    ) -> Outcome {
+        match self.try_program(session, rereader, plan, run, i, shared) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                session.fail(e);
+                Outcome::Aborted
+            }
+        }
+    }
+
+    fn try_program(
+        &self,
+        session: &Session,
+        rereader: &Rereader,
+        plan: &Plan,
+        run: &RunInfo,
+        i: usize,
+        shared: &BTreeSet<AssetKey>,
+    ) -> Result<Outcome> {
+        let program = &plan.programs[i];
+        let writes = program
+            .writes
+            .as_ref()
+            .ok_or_else(|| anyhow!("internal error: no writes"))?;
+        let full = reread(rereader, plan, i)?;
+        session.journal(&Event::Program {
+            index: i,
+            name: program.name.clone(),
+        })?;
+        let mut writer = Writer::for_program(session, i, &writes.landing.name);
+        match writer.program(writes, &full, shared) {
+            Ok(program_id) => {
+                let entry = LedgerEntry {
+                    name: writes.landing.name.clone(),
+                    source: full
+                        .program
+                        .exported_from
+                        .clone()
+                        .unwrap_or_else(|| run.source.to_string()),
+                    import_id: run.import_id.to_string(),
+                    bundle_digest: program.bundle_digest.clone().unwrap_or_default(),
+                };
+                {
+                    // The ledger is read, changed and written whole: one
+                    // writer at a time (the journal's lock).
+                    let mut journal = session.journal.lock().unwrap_or_else(|e| e.into_inner());
+                    journal.write(&Event::Landed {
+                        index: i,
+                        program_id,
+                        name: entry.name.clone(),
+                        bundle_digest: entry.bundle_digest.clone(),
+                        source: entry.source.clone(),
+                    })?;
+                    Ledger::update(&self.state, program_id, Some(entry))?;
+                }
+                Ok(Outcome::Landed {
+                    records: std::mem::take(&mut writer.done),
+                })
+            }
+            Err(Stop::Local(e)) => Err(e.context(format!(
+                "the run stopped while writing program \"{}\"; the next `mkimport run`, `undo` or `log` on {} takes it back",
+                program.name, self.label
+            ))),
+            Err(Stop::Aborted) => Ok(Outcome::Aborted),
+            Err(Stop::Refused { code, message }) => {
+                session.journal(&Event::Failed {
+                    index: i,
+                    code: code.clone(),
+                    message: message.clone(),
+                })?;
+                let done = std::mem::take(&mut writer.done);
+                let mut problems = vec![Problem::error(Code::ApiError, rolled_back(&message))];
+                for record in done.iter().rev() {
+                    match take_back(session.client, &self.state, record) {
+                        Ok(taken) => {
+                            if matches!(taken, Taken::Done | Taken::Gone) {
+                                session.journal(&Event::Removed {
+                                    record: record.clone(),
+                                })?;
+                            }
+                            if let Some(warning) = taken.warning(record) {
+                                problems.push(Problem::warning(Code::ApiError, warning));
+                            }
+                        }
+                        // The instance stopped answering: the journal
+                        // keeps the rest for the next run, undo or log.
+                        Err(e) => {
+                            return Err(anyhow!(e).context(format!(
+                                "the run stopped while taking back program \"{}\"; the next `mkimport run`, `undo` or `log` on {} finishes it",
+                                program.name, self.label
+                            )));
+                        }
+                    }
+                }
+                session.journal(&Event::RolledBack { index: i })?;
+                Ok(Outcome::Failed { problems })
+            }
+        }
+    }
+}
+
+/// The whole bundle of the program at `i`, read again.
+fn reread(rereader: &Rereader, plan: &Plan, i: usize) -> Result<Bundle> {
+    let program = &plan.programs[i];
+    let writes = program
+        .writes
+        .as_ref()
+        .ok_or_else(|| anyhow!("internal error: no writes"))?;
+    let digest = program.bundle_digest.as_deref().unwrap_or_default();
+    Ok(rereader.read(&writes.origin, &program.bundle, digest)?)
+}
