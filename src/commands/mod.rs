@@ -99,9 +99,22 @@ pub struct Prepared {
     pub request: ImportRequest,
     pub state: Subscription,
     pub plan: Plan,
+    /// A live instance: the calls a run of the plan takes in all, and
+    /// those the instance counted today before.
+    pub calls_estimate: Option<u64>,
+    pub calls_used_today: Option<u64>,
 }
 
 impl Prepared {
+    /// The API calls of a live instance, the ones made so far counted now.
+    pub fn calls(&self, target: &dyn Target) -> Option<crate::output::report::Calls> {
+        target.calls().map(|made| crate::output::report::Calls {
+            made,
+            estimate: self.calls_estimate,
+            used_today: self.calls_used_today,
+        })
+    }
+
     pub fn context(
         &self,
         mode: crate::output::Mode,
@@ -194,10 +207,15 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
         overrides: options.overrides,
         ..request
     };
+    // Asked before the estimate, which counts this call too.
+    let calls_used_today = target.calls_used_today();
+    let calls_estimate = target.calls_estimate(&plan);
     Ok(Prepared {
         request,
         state,
         plan,
+        calls_estimate,
+        calls_used_today,
     })
 }
 

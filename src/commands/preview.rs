@@ -31,14 +31,14 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
         let inputs = saved::inputs(&prepared.request, &prepared.plan, &prepared.state.files);
         let view = ReportView {
             inputs: Some(&inputs),
-            calls: target.calls(),
+            calls: prepared.calls(target.as_ref()),
             ..ReportView::new(&prepared.plan, &context)
         };
         crate::fsutil::write_atomic_with(out, |w| report::write_report(w, &view))
             .with_context(|| format!("cannot write the plan file {}", show(out)))?;
     }
     reporter.plan(&ReportView {
-        calls: target.calls(),
+        calls: prepared.calls(target.as_ref()),
         ..ReportView::new(&prepared.plan, &context)
     })?;
     if args.diff {

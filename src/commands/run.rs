@@ -61,7 +61,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         if !stale.is_empty() {
             reporter.plan(&ReportView {
                 problems: &stale,
-                calls: target.calls(),
+                calls: prepared.calls(target.as_ref()),
                 ..ReportView::new(&prepared.plan, &context)
             })?;
             let (from, to) = saved.from_to();
@@ -78,7 +78,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     if plan.has_bad_input() || (blocked > 0 && !args.skip_blocked) {
         // Show what would happen, and why it is refused.
         reporter.plan(&ReportView {
-            calls: target.calls(),
+            calls: prepared.calls(target.as_ref()),
             ..ReportView::new(plan, &prepared.context(Mode::Run, None))
         })?;
         if plan.has_bad_input() {
@@ -94,7 +94,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     if blocked > 0 && plan.count(Status::Ok) == 0 {
         // --skip-blocked, and nothing else to import.
         reporter.plan(&ReportView {
-            calls: target.calls(),
+            calls: prepared.calls(target.as_ref()),
             ..ReportView::new(plan, &prepared.context(Mode::Run, None))
         })?;
         crate::errln!(
@@ -173,7 +173,7 @@ fn land(
                 .collect();
             reporter.plan(&ReportView {
                 problems: &problems,
-                calls: target.calls(),
+                calls: prepared.calls(target),
                 ..ReportView::new(planned, &prepared.context(Mode::Run, None))
             })?;
             crate::errln!(
@@ -215,7 +215,10 @@ fn land(
             stamp,
             landed: &applied.landing,
         }),
-        calls: applied.landing.calls,
+        calls: applied.landing.calls.map(|made| report::Calls {
+            made,
+            ..prepared.calls(target).unwrap_or_default()
+        }),
         ..ReportView::new(plan, &context)
     };
     reporter.landed(&view, &applied).with_context(|| {
@@ -263,7 +266,10 @@ fn write_receipt(
             landed: landing,
         }),
         anonymous: false,
-        calls: landing.calls,
+        calls: landing.calls.map(|made| report::Calls {
+            made,
+            ..view.calls.unwrap_or_default()
+        }),
     };
     report::write_report(w, &view)
 }

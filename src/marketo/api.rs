@@ -793,6 +793,17 @@ pub fn custom_activity_types(client: &Client) -> Result<Listed<CustomActivityTyp
     one_call(client, "/rest/v1/activities/external/types.json", &[])
 }
 
+/// `GET /rest/v1/stats/usage.json`: the calls the instance counted today
+/// (every integration's), when it says.
+pub fn usage_today(client: &Client) -> Result<Option<u64>, ApiError> {
+    let envelope = client.get("/rest/v1/stats/usage.json", &[])?;
+    Ok(envelope
+        .result
+        .first()
+        .and_then(|day| day.get("total"))
+        .and_then(id_of))
+}
+
 /// The raw `result` of a content endpoint.
 fn content(client: &Client, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
     Ok(Value::Array(client.get(path, query)?.result))

@@ -45,6 +45,9 @@ pub struct Index {
     /// Where new design-studio assets of a kind go: the folder of one of
     /// that kind already there.
     pub design_folders: BTreeMap<DesignKind, FolderRef>,
+    /// How many forms the instance lists, local ones included (what a
+    /// run's check before writing pages through).
+    pub forms_listed: usize,
 }
 
 impl Index {

@@ -1066,6 +1066,7 @@ fn build_index(
 ) -> Index {
     let mut index = Index {
         root: Some(root),
+        forms_listed: lists.forms.len(),
         ..Index::default()
     };
     for f in &ctx.tree.folders {

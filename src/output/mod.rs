@@ -82,15 +82,51 @@ struct TableReporter {
     started: std::time::Instant,
 }
 
+/// What a run into a live instance costs, for a person: "About 2,400 API
+/// calls, 8 min at Marketo's limit; 1,120 used today."
+fn calls_line(view: &ReportView, width: usize) -> Option<String> {
+    let calls = view.calls?;
+    let estimate = calls.estimate?;
+    let eta = crate::marketo::Limits::default().eta(estimate as usize);
+    let mut line = format!(
+        "About {} API call{}, {} at Marketo's limit of 100 calls in 20 s",
+        text::thousands(estimate),
+        if estimate == 1 { "" } else { "s" },
+        text::duration(eta)
+    );
+    if let Some(used) = calls.used_today {
+        line.push_str(&format!(
+            "; {} already used today on the instance",
+            text::thousands(used)
+        ));
+        // Marketo's default daily quota, shared by every integration.
+        let quota = 50_000;
+        if used + estimate > quota {
+            line.push_str(&format!(
+                " (with this run, more than the default daily quota of {}: split it with --max-calls)",
+                text::thousands(quota)
+            ));
+        }
+    }
+    line.push('.');
+    Some(text::wrap(&line, width).join("\n") + "\n")
+}
+
 impl Reporter for TableReporter {
     fn plan(&mut self, view: &ReportView) -> Result<()> {
         console::print(&table::table(view.plan, &self.layout))?;
+        if let Some(line) = calls_line(view, self.layout.width) {
+            console::print(&line)?;
+        }
         problems_to_stderr(view);
         Ok(())
     }
 
     fn applying(&mut self, view: &ReportView) -> Result<()> {
         console::print(&table::table(view.plan, &self.layout))?;
+        if let Some(line) = calls_line(view, self.layout.width) {
+            console::print(&line)?;
+        }
         if self.progress {
             let files: usize = view
                 .plan
@@ -138,7 +174,7 @@ impl Reporter for TableReporter {
             n => format!(" ({n} failed)"),
         };
         let calls = match view.calls {
-            Some(n) => format!(" in {n} API call{}", plural(n as usize)),
+            Some(c) => format!(" in {} API call{}", c.made, plural(c.made as usize)),
             None => String::new(),
         };
         let done = format!(

@@ -58,8 +58,22 @@ pub struct ReportView<'a> {
     /// bundle's path): what the import id digests, so that it does not
     /// depend on how a path was spelled.
     pub anonymous: bool,
-    /// The API calls made (a live instance, spec 11): `summary.calls`.
-    pub calls: Option<u64>,
+    /// The API calls of a live instance (spec 11, 13): `summary.calls`,
+    /// `summary.calls_estimate`, `summary.calls_used_today`.
+    pub calls: Option<Calls>,
+}
+
+/// The API calls of a command against a live instance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calls {
+    /// Sent so far (for a run: every call it sent).
+    pub made: u64,
+    /// What the run takes in all, reading included (spec 13): never below
+    /// what it then sends, unless the instance makes it retry.
+    pub estimate: Option<u64>,
+    /// Calls the instance counted today before this command, when it says
+    /// (`GET /rest/v1/stats/usage.json`).
+    pub used_today: Option<u64>,
 }
 
 impl<'a> ReportView<'a> {
@@ -108,6 +122,12 @@ pub struct Summary {
     /// API calls made, against a live instance only.
     #[serde(skip_serializing_if = "Option::is_none")]
     calls: Option<u64>,
+    /// The calls a run takes in all (a live instance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calls_estimate: Option<u64>,
+    /// The calls the instance counted today before this command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calls_used_today: Option<u64>,
     errors: usize,
     /// Only when some program failed (a live instance).
     #[serde(skip_serializing_if = "is_zero")]
@@ -123,7 +143,7 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-pub fn summary(plan: &Plan, extra: &[Problem], calls: Option<u64>) -> Summary {
+pub fn summary(plan: &Plan, extra: &[Problem], calls: Option<Calls>) -> Summary {
     let errors: usize = plan.programs.iter().map(ProgramPlan::errors).sum();
     let warnings: usize = plan.programs.iter().map(ProgramPlan::warnings).sum();
     let extra_errors = extra
@@ -132,7 +152,9 @@ pub fn summary(plan: &Plan, extra: &[Problem], calls: Option<u64>) -> Summary {
         .count();
     Summary {
         blocked: plan.count(Status::Blocked),
-        calls,
+        calls: calls.map(|c| c.made),
+        calls_estimate: calls.and_then(|c| c.estimate),
+        calls_used_today: calls.and_then(|c| c.used_today),
         errors: errors + extra_errors,
         failed: plan.count(Status::Failed),
         ok: plan.count(Status::Ok),
@@ -163,6 +185,9 @@ impl ProgramView<'_> {
         map.serialize_entry("assets", &p.assets)?;
         if bundle {
             map.serialize_entry("bundle", &p.bundle)?;
+            if let Some(calls) = p.calls {
+                map.serialize_entry("calls_estimate", &calls)?;
+            }
         } else {
             map.serialize_entry("bundle_digest", &p.bundle_digest)?;
         }

@@ -225,6 +225,32 @@ impl Paint {
     }
 }
 
+/// A count with thousands separated: `2,400`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration for a person, rounded: `40 s`, `8 min`, `2 h 45 min`.
+pub fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{} min", (s + 30) / 60)
+    } else {
+        let m = (s + 30) / 60;
+        format!("{} h {:02} min", m / 60, m % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +293,17 @@ mod tests {
     fn no_colour_when_off() {
         assert_eq!(Paint { on: false }.tone(Tone::Red, "x"), "x");
         assert_eq!(Paint { on: true }.tone(Tone::Red, "x"), "\x1b[31mx\x1b[0m");
+    }
+
+    #[test]
+    fn counts_and_durations_for_a_person() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2400), "2,400");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(duration(secs(40)), "40 s");
+        assert_eq!(duration(secs(480)), "8 min");
+        assert_eq!(duration(secs(9900)), "2 h 45 min");
     }
 }

@@ -301,6 +301,8 @@ pub struct ProgramPlan {
     pub bundle_digest: Option<String>,
     /// What `run` writes; present when the status is `ok`.
     pub writes: Option<ProgramWrites>,
+    /// The API calls writing it takes (a live instance, spec 13).
+    pub calls: Option<u64>,
 }
 
 impl ProgramPlan {
@@ -431,6 +433,7 @@ fn bad_input(label: &str, err: &InputError) -> ProgramPlan {
         conflicts: Vec::new(),
         bundle_digest: None,
         writes: None,
+        calls: None,
     }
 }
 

@@ -51,6 +51,7 @@ pub(super) fn plan_program(
         conflicts: Vec::new(),
         bundle_digest: Some(bundle.digest.clone()),
         writes: None,
+        calls: None,
     };
 
     if let Some((existing, planned)) = world.imported.get(&bundle.digest) {

@@ -74,6 +74,16 @@ pub trait Target {
     fn calls(&self) -> Option<u64> {
         None
     }
+    /// The API calls the instance counted today (a live instance that
+    /// says, spec 13); none for a directory.
+    fn calls_used_today(&self) -> Option<u64> {
+        None
+    }
+    /// The API calls a run of `plan` takes in all, these made so far
+    /// included (a live instance, spec 13); none for a directory.
+    fn calls_estimate(&self, _plan: &Plan) -> Option<u64> {
+        None
+    }
     /// Where the receipt of `import_id` is, for messages.
     fn receipt_path(&self, import_id: &str) -> String;
     /// Apply the `ok` programs of `plan` (computed against `state`, from

@@ -27,7 +27,7 @@ use crate::marketo::client::ErrorKind;
 use crate::marketo::index::Index;
 use crate::marketo::{ApiError, Client};
 use crate::model::{
-    Approval, AssetContent, DesignDoc, DesignKind, Email, LandingPage, Token, TokenType,
+    Approval, AssetContent, DesignDoc, DesignKind, Email, FieldDef, LandingPage, Token, TokenType,
 };
 use crate::names::key;
 use crate::plan::{hydrate, AssetWrite, ProgramWrites};
@@ -106,7 +106,7 @@ fn program_type(kind: &str) -> &'static str {
 
 /// The names a design-studio folder for new assets of a kind may have,
 /// when the instance holds no asset of that kind yet.
-fn folder_names(kind: DesignKind) -> &'static [&'static str] {
+pub(super) fn folder_names(kind: DesignKind) -> &'static [&'static str] {
     match kind {
         DesignKind::EmailTemplate => &["Email Templates", "Templates", "Emails"],
         DesignKind::LandingPageTemplate => {
@@ -136,6 +136,16 @@ fn studio_order(kind: DesignKind) -> u8 {
         DesignKind::Form => 3,
         DesignKind::Snippet => 4,
     }
+}
+
+/// The API name of the lead field a form names, as the target declares
+/// it (the name itself when it declares none).
+pub(super) fn api_name(declared: &[FieldDef], field: &str) -> String {
+    declared
+        .iter()
+        .find(|d| key(&d.name) == key(field))
+        .and_then(|d| d.api_name.clone())
+        .unwrap_or_else(|| field.to_string())
 }
 
 /// A token's value as the API takes it.
@@ -568,16 +578,7 @@ impl<'s, 'a> Writer<'s, 'a> {
     /// The lead fields' API names for field names of the target.
     fn api_names(&self, fields: &[String]) -> Vec<String> {
         let declared = self.state.meta.fields.as_deref().unwrap_or_default();
-        fields
-            .iter()
-            .map(|f| {
-                declared
-                    .iter()
-                    .find(|d| key(&d.name) == key(f))
-                    .and_then(|d| d.api_name.clone())
-                    .unwrap_or_else(|| f.clone())
-            })
-            .collect()
+        fields.iter().map(|f| api_name(declared, f)).collect()
     }
 
     /// A form (local or global) with exactly its fields, in order, and

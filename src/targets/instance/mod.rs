@@ -42,6 +42,7 @@ use crate::model::{Imported, TokenType};
 use crate::plan::{Action, AssetAction, AssetKind, Code, Plan, Problem, ProgramPlan, Status, Text};
 
 mod apply;
+mod estimate;
 mod find;
 mod land;
 mod recheck;
@@ -62,6 +63,8 @@ pub struct InstanceTarget {
     client: Mutex<Option<Arc<Client>>>,
     /// Where the things of the last snapshot loaded are in the instance.
     index: Mutex<Option<Arc<Index>>>,
+    /// What the call estimate needs of that snapshot.
+    basis: Mutex<Option<Arc<estimate::Basis>>>,
 }
 
 impl InstanceTarget {
@@ -85,6 +88,7 @@ impl InstanceTarget {
             state,
             client: Mutex::new(None),
             index: Mutex::new(None),
+            basis: Mutex::new(None),
         })
     }
 
@@ -239,6 +243,8 @@ impl Target for InstanceTarget {
             sub.digest = sub.files.finish();
         }
         *self.index.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+        *self.basis.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Arc::new(estimate::Basis::new(&sub)));
         Ok(sub)
     }
 
@@ -248,11 +254,53 @@ impl Target for InstanceTarget {
 
     fn annotate(&self, bundle: &Bundle, program: &mut ProgramPlan) {
         annotate(bundle, program);
+        let basis = self.basis.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let index = self.index.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let (Some(basis), Some(index), Some(writes), Status::Ok) =
+            (basis, index, &program.writes, program.status)
+        {
+            let landed = crate::plan::land(&bundle.program, &writes.landing);
+            program.calls = Some(estimate::program_calls(
+                &basis,
+                &index,
+                &landed,
+                &writes.assets,
+            ));
+        }
     }
 
     fn calls(&self) -> Option<u64> {
         let slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
         slot.as_ref().map(|c| c.counts().calls)
+    }
+
+    fn calls_used_today(&self) -> Option<u64> {
+        // A user without the permission, an instance that does not say:
+        // nothing to tell.
+        crate::marketo::api::usage_today(self.client().ok()?.as_ref())
+            .ok()
+            .flatten()
+    }
+
+    fn calls_estimate(&self, plan: &Plan) -> Option<u64> {
+        let made = self.calls()?;
+        let index = self
+            .index
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()?;
+        let ok = plan.programs.iter().filter(|p| p.status == Status::Ok);
+        let writes: u64 = ok.clone().filter_map(|p| p.calls).sum();
+        if writes == 0 {
+            return Some(made);
+        }
+        let kinds: std::collections::BTreeSet<crate::model::DesignKind> = ok
+            .filter_map(|p| p.writes.as_ref())
+            .flat_map(|w| w.assets.iter())
+            .filter(|a| index.asset(a.kind, &a.name).is_none())
+            .map(|a| a.kind)
+            .collect();
+        Some(made + estimate::run_calls(&index, &kinds, writes) + writes)
     }
 
     fn receipt_path(&self, import_id: &str) -> String {

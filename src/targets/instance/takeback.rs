@@ -169,10 +169,45 @@ fn restore(client: &Client, record: &RemoteRecord, before: &[u8]) -> Result<Take
     Ok(Taken::Done)
 }
 
+/// What makes a form's fields `wanted` (API names, in this order) from
+/// those it `had` (in their order): the ones to remove, the ones to add
+/// (at the end), and whether they must then be put in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FieldSteps {
+    pub remove: Vec<String>,
+    pub add: Vec<String>,
+    pub rearrange: bool,
+}
+
+pub(super) fn field_steps(had: &[String], wanted: &[String]) -> FieldSteps {
+    let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
+    let mut now: Vec<&String> = Vec::with_capacity(wanted.len());
+    let mut remove = Vec::new();
+    for field in had {
+        if wanted.iter().any(|w| same(w, field)) {
+            now.push(field);
+        } else {
+            remove.push(field.clone());
+        }
+    }
+    let mut add = Vec::new();
+    for field in wanted {
+        if !now.iter().any(|f| same(f, field)) {
+            add.push(field.clone());
+            now.push(field);
+        }
+    }
+    let in_order = now.len() == wanted.len() && now.iter().zip(wanted).all(|(a, b)| same(a, b));
+    FieldSteps {
+        remove,
+        add,
+        rearrange: !in_order,
+    }
+}
+
 /// Make a form's fields exactly `wanted` (API names, in this order),
-/// given those it `had` (in their order): remove the others, add the
-/// missing ones, put them in order when adding left them out of it, then
-/// approve it when asked; the approval's answer.
+/// given those it `had` (see [`field_steps`]), then approve it when
+/// asked; the approval's answer.
 pub(super) fn set_form_fields(
     client: &Client,
     id: u64,
@@ -180,23 +215,14 @@ pub(super) fn set_form_fields(
     wanted: &[String],
     approve: bool,
 ) -> Result<Option<Created>, ApiError> {
-    let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
-    let mut now: Vec<String> = Vec::with_capacity(wanted.len());
-    for field in had {
-        if wanted.iter().any(|w| same(w, field)) {
-            now.push(field.clone());
-        } else {
-            write::remove_form_field(client, id, field)?;
-        }
+    let steps = field_steps(had, wanted);
+    for field in &steps.remove {
+        write::remove_form_field(client, id, field)?;
     }
-    for field in wanted {
-        if !now.iter().any(|f| same(f, field)) {
-            write::add_form_field(client, id, field)?;
-            now.push(field.clone());
-        }
+    for field in &steps.add {
+        write::add_form_field(client, id, field)?;
     }
-    let in_order = now.len() == wanted.len() && now.iter().zip(wanted).all(|(a, b)| same(a, b));
-    if !in_order {
+    if steps.rearrange {
         write::rearrange_form_fields(client, id, wanted)?;
     }
     if approve {
