@@ -600,6 +600,13 @@ pub struct RunArgs {
     #[arg(long, help_heading = "Run")]
     pub skip_blocked: bool,
 
+    /// A live instance (--to marketo:...): send at most N API calls, reading
+    /// included. The run stops between programs, before one it could not
+    /// finish within N; those are skipped (warning call-budget, exit 4, or
+    /// 3 when none was imported) and the next run goes on from there.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Run")]
+    pub max_calls: Option<u64>,
+
     /// Mail a confirmation to this address through `sendmail -t` (or the
     /// command in MKIMPORT_SENDMAIL).
     #[arg(

@@ -62,6 +62,9 @@ pub struct RunInfo<'a> {
     /// Go on with the next program after one failed (`--skip-blocked`;
     /// only a live instance can fail half-way).
     pub keep_going: bool,
+    /// A live instance: the API calls the whole run may send
+    /// (`--max-calls`).
+    pub max_calls: Option<u64>,
 }
 
 /// What a finished apply (or undo) did.

@@ -34,6 +34,9 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
     let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
+    if let Some(max) = args.max_calls {
+        target.cap_calls(max)?;
+    }
     let mut lock = target.lock()?;
     if target.recover()? {
         crate::errln!(
@@ -152,6 +155,7 @@ fn land(
         source: &source,
         limits: &prepared.request.limits,
         keep_going: args.skip_blocked,
+        max_calls: args.max_calls,
     };
     let applied = match target.apply(
         &prepared.state,
@@ -237,6 +241,25 @@ fn land(
             target.receipt_path(&id)
         );
         return Ok(Exit::Error);
+    }
+    // Spec 13: programs left for the next run by the call budget.
+    let waiting = plan
+        .programs
+        .iter()
+        .filter(|p| p.problems.iter().any(|q| q.code == Code::CallBudget))
+        .count();
+    if waiting > 0 {
+        crate::errln!(
+            "note: {waiting} program{} left for the next run: within --max-calls {}, the run stopped before {}; run the same command again to go on from there",
+            if waiting == 1 { " is" } else { "s are" },
+            args.max_calls.unwrap_or_default(),
+            if waiting == 1 { "it" } else { "them" },
+        );
+        return Ok(if imported > 0 {
+            Exit::Partial
+        } else {
+            Exit::Blocked
+        });
     }
     // Spec 5a: some imported and some blocked is a partial run.
     if plan.count(Status::Blocked) > 0 {

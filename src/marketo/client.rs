@@ -161,6 +161,9 @@ pub enum ErrorKind {
     Truncated { attempts: u32 },
     /// A transient failure that did not go away.
     GaveUp { last: String, attempts: u32 },
+    /// The call was not sent: the command may send no more calls
+    /// (`run --max-calls`).
+    Budget { cap: u64 },
 }
 
 impl ApiError {
@@ -227,6 +230,10 @@ impl fmt::Display for ApiError {
             ErrorKind::GaveUp { last, attempts } => {
                 write!(f, "{e} kept failing: {last} (gave up after {attempts} attempts)")
             }
+            ErrorKind::Budget { cap } => write!(
+                f,
+                "{e} was not sent: this run may send no more than {cap} API calls (--max-calls)"
+            ),
         }
     }
 }
@@ -369,7 +376,7 @@ fn boundary(parts: &[Part]) -> String {
 }
 
 /// How many calls of each kind a client made.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counters {
     /// Every call to the instance's API sent (identity calls included,
     /// retries included).
@@ -381,6 +388,33 @@ pub struct Counters {
     pub retries: AtomicU64,
     /// File downloads (from the files' public URLs; not API calls).
     pub downloads: AtomicU64,
+    /// The most calls the client may send (`u64::MAX`: no limit).
+    cap: AtomicU64,
+}
+
+impl Counters {
+    /// Count one more call, unless it would go past the cap.
+    fn admit(&self) -> Result<(), u64> {
+        let cap = self.cap.load(Ordering::Relaxed);
+        self.calls
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < cap).then_some(n + 1)
+            })
+            .map(|_| ())
+            .map_err(|_| cap)
+    }
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            calls: AtomicU64::new(0),
+            token_calls: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            downloads: AtomicU64::new(0),
+            cap: AtomicU64::new(u64::MAX),
+        }
+    }
 }
 
 /// A snapshot of the counters.
@@ -460,6 +494,14 @@ impl Client {
 
     pub fn limits(&self) -> &Limits {
         self.limiter.limits()
+    }
+
+    /// Never send more than `cap` calls in all (`run --max-calls`): the
+    /// calls past it fail without being sent ([`ErrorKind::Budget`]).
+    pub fn set_call_cap(&self, cap: Option<u64>) {
+        self.counters
+            .cap
+            .store(cap.unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     pub fn counts(&self) -> Counts {
@@ -664,7 +706,10 @@ impl Client {
     ) -> Attempt {
         let limits = self.limits();
         let permit = self.limiter.acquire();
-        self.counters.calls.fetch_add(1, Ordering::Relaxed);
+        if let Err(cap) = self.counters.admit() {
+            drop(permit);
+            return Attempt::Fail(ErrorKind::Budget { cap });
+        }
         let sent = match body {
             None => {
                 let mut request = self
@@ -782,7 +827,9 @@ impl Client {
         loop {
             attempts += 1;
             let permit = self.limiter.acquire();
-            self.counters.calls.fetch_add(1, Ordering::Relaxed);
+            if let Err(cap) = self.counters.admit() {
+                return Err(ApiError::new(endpoint, ErrorKind::Budget { cap }));
+            }
             self.counters.token_calls.fetch_add(1, Ordering::Relaxed);
             let response = self
                 .agent

@@ -65,6 +65,9 @@ pub enum Code {
     /// A program the run did not get to (an earlier one failed, or the
     /// run was interrupted).
     RunStopped,
+    /// A program the run did not start: its calls would have gone past
+    /// `--max-calls`.
+    CallBudget,
 }
 
 impl Code {
@@ -101,6 +104,7 @@ impl Code {
             Code::NotifyFailed => "notify-failed",
             Code::ApiError => "api-error",
             Code::RunStopped => "run-stopped",
+            Code::CallBudget => "call-budget",
         }
     }
 }

@@ -74,6 +74,15 @@ pub trait Target {
     fn calls(&self) -> Option<u64> {
         None
     }
+    /// Send at most `max` API calls from now on (`run --max-calls`); a
+    /// target without an API refuses the flag.
+    fn cap_calls(&self, max: u64) -> Result<()> {
+        let _ = max;
+        Err(crate::error::usage(format!(
+            "--max-calls limits the API calls of a live instance (--to marketo:...); {} is not one",
+            self.label()
+        )))
+    }
     /// The API calls the instance counted today (a live instance that
     /// says, spec 13); none for a directory.
     fn calls_used_today(&self) -> Option<u64> {

@@ -29,6 +29,7 @@ use std::sync::{mpsc, Mutex};
 
 use anyhow::{anyhow, bail, Result};
 
+use super::estimate;
 use super::land::{Lane, Session, Stop, Writer};
 use super::state::{Event, Journal, Ledger, LedgerEntry};
 use super::takeback::{take_back, Taken};
@@ -217,15 +218,32 @@ impl InstanceTarget {
     ) -> Result<Applied> {
         let client = self.client()?;
         let index = self.index()?;
-        let stale = super::recheck::stale(&client, &index, plan)?;
-        if !stale.is_empty() {
-            return Err(Stale(stale).into());
-        }
         let (client, index) = (client.as_ref(), index.as_ref());
         let import_id = run.import_id;
-        let order: Vec<usize> = (0..plan.programs.len())
+        let mut order: Vec<usize> = (0..plan.programs.len())
             .filter(|&i| plan.programs[i].status == Status::Ok)
             .collect();
+        // A call budget: the programs, in the plan's order, whose calls
+        // (and the run's own) fit; the others wait for the next run.
+        let mut over_budget: Vec<usize> = Vec::new();
+        if let Some(max) = run.max_calls {
+            let made = client.counts().calls;
+            let fits = |k: usize| {
+                made + estimate::writing_calls(index, order[..k].iter().map(|&i| &plan.programs[i]))
+                    <= max
+            };
+            let mut k = 0;
+            while k < order.len() && fits(k + 1) {
+                k += 1;
+            }
+            over_budget = order.split_off(k);
+        }
+        if !order.is_empty() {
+            let stale = super::recheck::stale(client, index, plan)?;
+            if !stale.is_empty() {
+                return Err(Stale(stale).into());
+            }
+        }
         for &i in &order {
             if plan.programs[i].writes.is_none() {
                 bail!(
@@ -500,6 +518,18 @@ impl InstanceTarget {
         }
         for (i, problems) in late_problems {
             outcome_plan.programs[i].problems.extend(problems);
+        }
+        for &i in &over_budget {
+            let program = &mut outcome_plan.programs[i];
+            program.status = Status::Skipped;
+            program.problems.push(Problem::warning(
+                Code::CallBudget,
+                format!(
+                    "not imported: its {} API calls would go past --max-calls {}; run the import again (tomorrow, after a 607) to go on from here",
+                    program.calls.unwrap_or(0),
+                    run.max_calls.unwrap_or(0)
+                ),
+            ));
         }
         if let Some(failed) = &stopped_by {
             mark_unreached(

@@ -14,7 +14,7 @@ use crate::load::subscription::Subscription;
 use crate::marketo::index::Index;
 use crate::model::{Approval, AssetContent, DesignKind, FieldDef, ProgramFile};
 use crate::names::key;
-use crate::plan::AssetWrite;
+use crate::plan::{AssetWrite, ProgramPlan};
 
 use super::land::{api_name, api_token_type, folder_names};
 use super::takeback::field_steps;
@@ -129,6 +129,34 @@ pub(super) fn program_calls(
     }
     n += landed.smart_campaigns.len() as u64;
     n
+}
+
+/// The calls a run makes to write `programs` (planned `ok`, each with its
+/// estimate): theirs, and the run's own ([`run_calls`]); none when there
+/// is nothing to write.
+pub(super) fn writing_calls<'p>(
+    index: &Index,
+    programs: impl IntoIterator<Item = &'p ProgramPlan>,
+) -> u64 {
+    let mut writes = 0;
+    let mut kinds: BTreeSet<DesignKind> = BTreeSet::new();
+    let mut any = false;
+    for p in programs {
+        any = true;
+        writes += p.calls.unwrap_or(0);
+        if let Some(w) = &p.writes {
+            kinds.extend(
+                w.assets
+                    .iter()
+                    .filter(|a| index.asset(a.kind, &a.name).is_none())
+                    .map(|a| a.kind),
+            );
+        }
+    }
+    if !any {
+        return 0;
+    }
+    writes + run_calls(index, &kinds, writes)
 }
 
 /// The calls a run makes besides its programs': the check before

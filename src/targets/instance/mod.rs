@@ -65,6 +65,8 @@ pub struct InstanceTarget {
     index: Mutex<Option<Arc<Index>>>,
     /// What the call estimate needs of that snapshot.
     basis: Mutex<Option<Arc<estimate::Basis>>>,
+    /// The most API calls this command may send (`--max-calls`).
+    cap: Mutex<Option<u64>>,
 }
 
 impl InstanceTarget {
@@ -89,6 +91,7 @@ impl InstanceTarget {
             client: Mutex::new(None),
             index: Mutex::new(None),
             basis: Mutex::new(None),
+            cap: Mutex::new(None),
         })
     }
 
@@ -109,6 +112,7 @@ impl InstanceTarget {
             Credentials::for_instance(&self.instance)?,
             Limits::from_env()?,
         );
+        client.set_call_cap(*self.cap.lock().unwrap_or_else(|e| e.into_inner()));
         *slot = Some(Arc::clone(&client));
         Ok(client)
     }
@@ -274,6 +278,19 @@ impl Target for InstanceTarget {
         slot.as_ref().map(|c| c.counts().calls)
     }
 
+    fn cap_calls(&self, max: u64) -> Result<()> {
+        *self.cap.lock().unwrap_or_else(|e| e.into_inner()) = Some(max);
+        if let Some(client) = self
+            .client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            client.set_call_cap(Some(max));
+        }
+        Ok(())
+    }
+
     fn calls_used_today(&self) -> Option<u64> {
         // A user without the permission, an instance that does not say:
         // nothing to tell.
@@ -290,17 +307,7 @@ impl Target for InstanceTarget {
             .unwrap_or_else(|e| e.into_inner())
             .clone()?;
         let ok = plan.programs.iter().filter(|p| p.status == Status::Ok);
-        let writes: u64 = ok.clone().filter_map(|p| p.calls).sum();
-        if writes == 0 {
-            return Some(made);
-        }
-        let kinds: std::collections::BTreeSet<crate::model::DesignKind> = ok
-            .filter_map(|p| p.writes.as_ref())
-            .flat_map(|w| w.assets.iter())
-            .filter(|a| index.asset(a.kind, &a.name).is_none())
-            .map(|a| a.kind)
-            .collect();
-        Some(made + estimate::run_calls(&index, &kinds, writes) + writes)
+        Some(made + estimate::writing_calls(&index, ok))
     }
 
     fn receipt_path(&self, import_id: &str) -> String {
