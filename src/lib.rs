@@ -16,6 +16,7 @@ pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod interrupt;
 pub mod load;
 pub mod marketo;
 pub mod model;

@@ -37,6 +37,8 @@ pub enum Exit {
     Blocked,
     /// `run --skip-blocked` imported some programs and left others blocked.
     Partial,
+    /// Stopped by Ctrl-C (or SIGTERM): what was in flight finished.
+    Interrupted,
 }
 
 impl Exit {
@@ -46,6 +48,7 @@ impl Exit {
             Exit::Error => 1,
             Exit::Blocked => 3,
             Exit::Partial => 4,
+            Exit::Interrupted => crate::interrupt::EXIT_CODE,
         }
     }
 }

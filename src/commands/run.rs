@@ -106,10 +106,26 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
         return Ok(Exit::Blocked);
     }
-    reporter.applying(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
+    reporter.applying(&ReportView {
+        calls: prepared.calls(target.as_ref()),
+        ..ReportView::new(plan, &prepared.context(Mode::Run, None))
+    })?;
     if ask && !confirm(&prepared)? {
         crate::errln!("Nothing was imported.");
         return Ok(Exit::Error);
+    }
+    if let crate::cli::TargetSpec::Marketo(_) = &prepared.request.to {
+        crate::interrupt::install(
+            format!(
+                "Stopping: no new program starts; the programs being written into {} land or are taken back. Ctrl-C again to stop at once.",
+                target.label()
+            ),
+            format!(
+                "Stopped at once. The next `mkimport run`, `undo` or `log` on {} takes back what this run left half-written.",
+                target.label()
+            ),
+        );
+        crate::interrupt::bar(reporter.progress_bar());
     }
 
     lock.writing = true;
@@ -241,6 +257,13 @@ fn land(
             target.receipt_path(&id)
         );
         return Ok(Exit::Error);
+    }
+    if crate::interrupt::requested() {
+        crate::errln!(
+            "Stopped: {imported} program{} imported; run the same command again to import the rest.",
+            if imported == 1 { "" } else { "s" }
+        );
+        return Ok(Exit::Interrupted);
     }
     // Spec 13: programs left for the next run by the call budget.
     let waiting = plan

@@ -35,6 +35,10 @@ pub trait Reporter {
     fn written(&mut self, owner: &str, path: &str);
     /// The run landed; `view` is its receipt.
     fn landed(&mut self, view: &ReportView, applied: &Applied) -> Result<()>;
+    /// The progress bar it draws on standard error while a run writes.
+    fn progress_bar(&self) -> Option<indicatif::ProgressBar> {
+        None
+    }
 }
 
 /// The reporter for a format, on this terminal: the table fits its width,
@@ -145,6 +149,10 @@ impl Reporter for TableReporter {
         }
         self.started = std::time::Instant::now();
         Ok(())
+    }
+
+    fn progress_bar(&self) -> Option<indicatif::ProgressBar> {
+        self.bar.clone()
     }
 
     fn written(&mut self, owner: &str, _path: &str) {

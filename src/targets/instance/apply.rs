@@ -300,7 +300,7 @@ impl InstanceTarget {
             let asset = &shared[g];
             let mut slot = shared_done[g].lock().unwrap_or_else(|e| e.into_inner());
             for write in &asset.writes {
-                if session.aborted() {
+                if session.aborted() || crate::interrupt::requested() {
                     return false;
                 }
                 let owner = &plan.programs[write.owner];
@@ -389,7 +389,10 @@ impl InstanceTarget {
                     loop {
                         let next = {
                             let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                            if stopped.load(Ordering::Relaxed) || session.aborted() {
+                            if stopped.load(Ordering::Relaxed)
+                                || session.aborted()
+                                || crate::interrupt::requested()
+                            {
                                 None
                             } else {
                                 q.next()
@@ -538,6 +541,12 @@ impl InstanceTarget {
                 &format!(
                     "not imported: program \"{failed}\" failed first (--skip-blocked goes on after a failure)"
                 ),
+            );
+        } else if crate::interrupt::requested() {
+            mark_unreached(
+                &mut outcome_plan,
+                &reached,
+                "not imported: the run was stopped (Ctrl-C) before this program started; run the import again to import it",
             );
         }
         let landing = Landed {
