@@ -2,9 +2,9 @@
 //! putting back the content of what it replaced. Used by a failed
 //! program's rollback, by recovery after a crash, and by `undo`.
 //!
-//! Marketo refuses to delete an approved landing page, landing page
-//! template or form ("ensure that it is not approved"), so those are
-//! unapproved first. Any other refusal is [`Taken::Refused`]: the caller
+//! Marketo refuses to delete an approved email, landing page or template
+//! ("ensure that it is not approved"), and asks that forms be unapproved
+//! too, so those are unapproved first. Any other refusal is [`Taken::Refused`]: the caller
 //! warns and goes on with the next asset, so a rollback or an undo never
 //! stops half-way because of one asset. Only an instance that cannot
 //! answer (unreachable, the daily quota) is an error: then nothing more
@@ -55,18 +55,20 @@ fn is_refusal(e: &ApiError) -> bool {
     matches!(e.kind, ErrorKind::Api { .. })
 }
 
-/// The draft/approved kind of an asset Marketo will not delete approved.
+/// The draft/approved kind of an asset to unapprove before deleting it:
+/// Adobe's Assets page, "except for forms, assets with approval and draft
+/// states must be unapproved before deletion"; its Forms page, "always
+/// unapprove a form before attempting to delete it".
 fn unapproved_before_delete(kind: RemoteKind) -> Option<Lifecycle> {
     match kind {
+        RemoteKind::Email => Some(Lifecycle::Email),
+        RemoteKind::EmailTemplate => Some(Lifecycle::EmailTemplate),
         RemoteKind::LandingPage => Some(Lifecycle::LandingPage),
         RemoteKind::LandingPageTemplate => Some(Lifecycle::LandingPageTemplate),
         RemoteKind::Form | RemoteKind::ExternalForm => Some(Lifecycle::Form),
-        RemoteKind::Program
-        | RemoteKind::Token
-        | RemoteKind::Email
-        | RemoteKind::SmartCampaign
-        | RemoteKind::EmailTemplate
-        | RemoteKind::Image => None,
+        RemoteKind::Program | RemoteKind::Token | RemoteKind::SmartCampaign | RemoteKind::Image => {
+            None
+        }
     }
 }
 
