@@ -26,13 +26,23 @@
 //! as Marketo does, with its refusals (709 duplicate or in use, 710 no such
 //! folder, 711 wrong kind of folder; see [`edit`]).
 
+pub mod approval;
 pub mod config;
 pub mod edit;
+pub mod files;
 pub mod http;
 pub mod model;
+pub mod records;
 pub mod routes;
 pub mod server;
+mod subscription;
+pub mod template;
+mod writes;
 
+pub use approval::Approvable;
 pub use config::{Call, Fault, FaultKind, SimConfig, Stats};
-pub use model::{Id, Instance, Parent, Rule, Section, Token};
+pub use edit::NewEmail;
+pub use model::{
+    Delivery, EmailDefaults, Id, Instance, Parent, Row, Rule, Section, Sender, Status, Token,
+};
 pub use server::Sim;
