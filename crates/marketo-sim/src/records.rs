@@ -110,7 +110,7 @@ pub(crate) fn folder_record(i: &Instance, f: &Folder) -> Value {
     json!({
         "id": f.id,
         "name": f.name,
-        "description": null,
+        "description": "",
         "createdAt": f.updated_at,
         "updatedAt": f.updated_at,
         "url": if f.folder_type == "Zone" { Value::Null } else { json!(format!("https://app-sim.marketo.com/#MF{}A1", f.id)) },
@@ -213,7 +213,12 @@ pub fn dynamic_content_id(asset: Id, index: usize) -> String {
 
 /// A landing page's section, as Get Landing Page Content gives it.
 pub(crate) fn page_section(i: &Instance, files: &str, page: Id, s: &Section, n: usize) -> Value {
-    let position = json!({"zIndex": 15, "left": "10px", "top": format!("{}px", 10 + 100 * n)});
+    // Where a free-form page places the element (the keys the recorded
+    // answers show for each kind).
+    let mut position = json!({
+        "zIndex": 15, "left": "10px", "top": format!("{}px", 10 + 100 * n),
+        "width": "600px", "height": "90px",
+    });
     let id_of = |v: &Value| {
         v["content"]
             .as_str()
@@ -260,6 +265,14 @@ pub(crate) fn page_section(i: &Instance, files: &str, page: Id, s: &Section, n: 
         "html" => ("HTML", s.value.clone()),
         _ => (s.kind.as_str(), s.value.clone()),
     };
+    match kind {
+        "HTML" => {
+            position["minWidth"] = json!("50px");
+            position["minHeight"] = json!("50px");
+        }
+        "Image" => position["imageOpenNewWindow"] = json!(false),
+        _ => {}
+    }
     json!({
         "id": s.id, "type": kind, "index": n + 1, "content": content,
         "formattingOptions": position,
@@ -329,7 +342,7 @@ pub(crate) fn file_record(i: &Instance, files: &str, f: &File) -> Value {
             "id": f.parent.id(),
             "name": folder.map(|x| x.name.clone()),
         },
-        "name": f.name, "description": null,
+        "name": f.name, "description": "",
         "createdAt": f.updated_at, "updatedAt": f.updated_at,
     })
 }
@@ -396,8 +409,8 @@ pub(crate) fn email_record(i: &Instance, e: &Email, version: Version) -> Value {
         "isOpenTrackingDisabled": false,
         "version": 2,
         "autoCopyToText": true,
-        "ccFields": null,
-        "preHeader": null,
+        "ccFields": [],
+        "preHeader": "",
     })
 }
 
