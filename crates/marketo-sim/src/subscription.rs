@@ -348,3 +348,54 @@ fn files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     out.sort();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Format v3's email settings and statuses reach the instance.
+    #[test]
+    fn email_settings_and_statuses_are_read() {
+        let dir = std::env::temp_dir().join(format!("marketo-sim-v3-{}", std::process::id()));
+        let program = dir.join("marketing-activities/Webinars/Spring");
+        fs::create_dir_all(&program).unwrap();
+        fs::write(dir.join("subscription.json"), r#"{"fields": []}"#).unwrap();
+        let doc = json!({
+            "program": {"name": "Spring", "type": "default", "channel": "Webinar"},
+            "emails": [
+                {"name": "Invite", "subject": "Hi", "html": "<p>Hi</p>",
+                 "from_name": "Events", "from_email": "events@acme.example",
+                 "reply_email": "reply@acme.example", "operational": true, "status": "draft"},
+                {"name": "Plain", "subject": "Hi", "html": "<p>Hi</p>"}
+            ],
+            "landing_pages": [{"name": "Register", "html": "<p/>", "status": "draft"}],
+            "forms": [{"name": "Survey", "fields": [], "status": "approved"}]
+        });
+        fs::write(program.join("program.json"), doc.to_string()).unwrap();
+        let i = Instance::from_subscription(&dir, "123-ABC-456");
+        fs::remove_dir_all(&dir).unwrap();
+        let i = i.unwrap();
+        let email = |name: &str| i.emails.values().find(|e| e.name == name).unwrap();
+        let invite = email("Invite");
+        assert_eq!(invite.sender.from_name.as_deref(), Some("Events"));
+        assert_eq!(
+            invite.sender.from_email.as_deref(),
+            Some("events@acme.example")
+        );
+        assert_eq!(
+            invite.sender.reply_email.as_deref(),
+            Some("reply@acme.example")
+        );
+        assert!(invite.operational);
+        assert_eq!(invite.status, Status::Draft);
+        // Without the keys: no sender (`null`), approved.
+        let plain = email("Plain");
+        assert_eq!(plain.sender, Sender::default());
+        assert!(!plain.operational);
+        assert_eq!(plain.status, Status::Approved);
+        let page = i.landing_pages.values().next().unwrap();
+        assert_eq!(page.status, Status::Draft);
+        let form = i.forms.values().find(|f| f.name == "Survey").unwrap();
+        assert_eq!(form.status, Status::Approved);
+    }
+}
