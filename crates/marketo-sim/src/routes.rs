@@ -241,12 +241,13 @@ pub(crate) fn id_param(params: &[String]) -> Option<Id> {
     params.first().and_then(|s| s.parse().ok())
 }
 
-/// The first record found, or 702.
+/// The record asked for by id or name; none found is the empty search's
+/// answer, not a 702 (Emails page: Get Email by Id "indicates success but
+/// includes the warning `No assets found for the given search
+/// criteria.`"; Error Codes page: "Many failed search operations return
+/// `success = true` ... and set a warnings informational string").
 fn one(record: Option<Value>) -> Reply {
-    match record {
-        Some(r) => envelope(vec![r]),
-        None => Reply::error("702"),
-    }
+    envelope(record.into_iter().collect())
 }
 
 /// Answer one REST call.
