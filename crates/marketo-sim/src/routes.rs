@@ -2,8 +2,7 @@
 //! (the real answers of `shared/marketo-real` first, then Adobe's pages,
 //! then the Swagger files beside this crate; see `records.rs`).
 //! [`ROUTES`] lists them; a test in mkimport checks each against the
-//! Swagger files (or lists it as documented only), another compares the
-//! answers with the real ones.
+//! Swagger files, another compares the answers with the real ones.
 
 use std::collections::BTreeSet;
 
