@@ -29,6 +29,41 @@ fn by_name(list: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The email record the simulator's email list answered with, from its
+/// call log.
+fn email_record(sim: &Sim, name: &str) -> Value {
+    sim.calls()
+        .iter()
+        .filter(|c| c.path == "/rest/asset/v1/emails.json" && c.status == 200)
+        .filter_map(|c| c.body.as_ref())
+        .filter_map(|b| serde_json::from_slice::<Value>(b).ok())
+        .flat_map(|v| v["result"].as_array().cloned().unwrap_or_default())
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("the simulator listed no email \"{name}\""))
+}
+
+/// What a pull should record of an email record's settings, as
+/// `[from_name, from_email, reply_email, operational]` (null: left out).
+fn settings(record: &Value) -> [Value; 4] {
+    let text = |v: &Value| match v {
+        Value::String(s) if !s.is_empty() => Value::String(s.clone()),
+        Value::Object(m) if m["type"] == "Text" => match &m["value"] {
+            Value::String(s) if !s.is_empty() => Value::String(s.clone()),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    };
+    [
+        text(&record["fromName"]),
+        text(&record["fromEmail"]),
+        text(&record["replyEmail"]),
+        match &record["operational"] {
+            Value::Bool(b) => Value::Bool(*b),
+            _ => Value::Null,
+        },
+    ]
+}
+
 /// Pulling the instance that holds the sandbox fixture gives back the
 /// sandbox: schema, design studio, folders with their tokens, and every
 /// program with what the API can read.
@@ -195,7 +230,22 @@ fn pulling_the_sandbox_instance_gives_back_the_sandbox() {
             assert_eq!(names(&got["forms"]), names(&l["forms"]), "{name}/{l_name}");
             assert!(names(&got["images"]).is_superset(&names(&l["images"])));
         }
-        assert_eq!(by_name(&p["forms"]), by_name(&o["forms"]), "{name}: forms");
+        // Local forms: the same fields; the status the instance gives.
+        let forms = by_name(&p["forms"]);
+        assert_eq!(forms.len(), o["forms"].as_array().unwrap().len(), "{name}");
+        for (f_name, f) in by_name(&o["forms"]) {
+            assert_eq!(forms[&f_name]["fields"], f["fields"], "{name}/{f_name}");
+            let held = sim.with_instance(|i| {
+                let f = i.forms.values().find(|x| x.name == f_name).unwrap();
+                f.status.clone()
+            });
+            let expected = if held.eq_ignore_ascii_case("approved") {
+                "approved"
+            } else {
+                "draft"
+            };
+            assert_eq!(forms[&f_name]["status"], expected, "{name}/{f_name}");
+        }
         let campaigns = by_name(&p["smart_campaigns"]);
         for (c_name, c) in by_name(&o["smart_campaigns"]) {
             let got = &campaigns[&c_name];
@@ -467,7 +517,20 @@ fn re_pulling_fetches_and_writes_only_what_changed() {
 /// What a small instance built in Rust becomes, key by key.
 #[test]
 fn an_instance_maps_to_the_format() {
-    let sim = start(small_instance());
+    let mut instance = small_instance();
+    // Statuses as real instances spell them.
+    for e in instance.emails.values_mut() {
+        e.status = "Draft".into();
+    }
+    for l in instance.landing_pages.values_mut() {
+        l.status = "approved with draft".into();
+    }
+    for f in instance.forms.values_mut() {
+        if f.name == "Survey" {
+            f.status = "draft".into();
+        }
+    }
+    let sim = start(instance);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
     pull(&sim, &out, &["--json"]).expect(0);
@@ -505,12 +568,27 @@ fn an_instance_maps_to_the_format() {
     assert_eq!(email["subject"], "Join {{my.Title}}");
     assert_eq!(email["images"], serde_json::json!(["hero.png"]));
     assert_eq!(email["snippets"], serde_json::json!(["Footer"]));
+    assert_eq!(email["status"], "draft");
+    // The email's settings are what the instance's email list says.
+    assert_eq!(
+        settings(&email_record(&sim, "Invite")),
+        [
+            &email["from_name"],
+            &email["from_email"],
+            &email["reply_email"],
+            &email["operational"]
+        ]
+        .map(Value::clone)
+    );
+    assert!(email["from_email"].is_string(), "{email}");
     let page = &p["landing_pages"][0];
+    assert_eq!(page["status"], "approved");
     assert_eq!(page["forms"], serde_json::json!(["Contact Us", "Survey"]));
     assert_eq!(page["html"], "<h1>Register</h1>");
     assert_eq!(
         p["forms"],
-        serde_json::json!([{"name": "Survey", "fields": ["Email Address", "Lead Score"]}])
+        serde_json::json!([{"name": "Survey", "fields": ["Email Address", "Lead Score"],
+                            "status": "draft"}])
     );
     let campaigns = by_name(&p["smart_campaigns"]);
     assert_eq!(
@@ -785,4 +863,130 @@ fn a_locked_snapshot_is_refused() {
     assert!(run.stderr.contains(".mkimport/lock"), "{}", run.stderr);
     drop(lock);
     assert_eq!(tree(&out), before);
+}
+
+/// Every email section's value as Marketo really sends a text section's:
+/// a list of variants (`HTML` and `Text`).
+fn as_variants(i: &mut Instance) {
+    for e in i.emails.values_mut() {
+        for s in &mut e.sections {
+            if let (true, Value::String(html)) = (s.kind == "Text", &s.value) {
+                s.value = serde_json::json!([
+                    {"type": "HTML", "value": html},
+                    {"type": "Text", "value": format!("(text of) {html}")}
+                ]);
+            }
+        }
+    }
+}
+
+/// The sandbox pulled with its email sections as strings (the simulator's
+/// first shape) and as variant lists (Marketo's) gives the same files.
+#[test]
+fn email_sections_as_variants_give_the_same_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for variants in [false, true] {
+        let mut instance =
+            Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
+        if variants {
+            as_variants(&mut instance);
+        }
+        let sim = Sim::start(instance, config()).unwrap();
+        let out = tmp.path().join(format!("snap-{variants}"));
+        let run = pull(&sim, &out, &["--json"]);
+        run.expect(0);
+        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{variants}");
+        let mut t = tree(&out);
+        t.retain(|rel, _| rel.starts_with("marketing-activities/"));
+        trees.push(
+            t.into_iter()
+                .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
+                .collect::<BTreeMap<_, _>>(),
+        );
+    }
+    assert!(trees[0].len() > 6);
+    assert_eq!(trees[0], trees[1]);
+    assert!(trees[1].values().any(|p| p.contains("\"html\": \"<")));
+}
+
+/// An instance answering in the shapes of real instances: an email's
+/// sections as variants (and one with no value), a page's dynamic section
+/// inside a rich-text one, a form with the Profiling fieldset and a rich
+/// text row. What cannot be read is named in a warning; nothing else is
+/// lost and nothing is invented.
+#[test]
+fn real_shapes_are_read_as_marketo_means_them() {
+    let mut i = small_instance();
+    as_variants(&mut i);
+    for e in i.emails.values_mut() {
+        e.sections
+            .push(Section::new("edit_text_9", "Text", Value::Null));
+        e.sections
+            .push(Section::new("module-1", "Module", Value::Null));
+    }
+    for l in i.landing_pages.values_mut() {
+        l.sections.push(Section::new(
+            "16391",
+            "RichText",
+            serde_json::json!({"content": "RVMtMTY2Ng==", "contentType": "DynamicContent"}),
+        ));
+    }
+    for f in i.forms.values_mut() {
+        if f.name == "Survey" {
+            f.fields.push(marketo_sim::model::FormField {
+                api_name: "Profiling".into(),
+                label: String::new(),
+                data_type: "profiling".into(),
+            });
+            f.fields.push(marketo_sim::model::FormField {
+                api_name: "SHRtbFRleHQ".into(),
+                label: String::new(),
+                data_type: "htmltext".into(),
+            });
+        }
+    }
+    let sim = start(i);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let warnings: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "email \"Invite\" of program \"Spring Webinar\": section \"edit_text_9\" (Text) has no value in Marketo's answer; nothing of it is in the HTML"
+        ],
+        "{summary}"
+    );
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    let email = &p["emails"][0];
+    let url = "https://go.acme.example/rs/111-AAA-222/images/hero.png";
+    assert_eq!(
+        email["html"],
+        format!("<p>{{{{my.Title}}}}</p><img src=\"{url}\">")
+    );
+    assert_eq!(email["images"], serde_json::json!(["hero.png"]));
+    assert_eq!(email["dynamic_content"], false);
+    let page = &p["landing_pages"][0];
+    assert_eq!(page["dynamic_content"], true);
+    assert_eq!(page["html"], "<h1>Register</h1>");
+    assert!(!page.to_string().contains("RVMt"), "{page}");
+    assert_eq!(
+        p["forms"][0]["fields"],
+        serde_json::json!(["Email Address", "Lead Score"])
+    );
+    let required: Vec<&str> = p["requires"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(required, ["Email Address", "Lead Score"]);
 }

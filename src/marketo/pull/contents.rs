@@ -16,7 +16,7 @@ use super::program::{listed_program, program_job};
 use super::MAX_FILE_BYTES;
 use crate::marketo::api::{self, Asset, FolderRef};
 use crate::marketo::client::{ApiError, Client};
-use crate::marketo::content::{Lookup, Schema};
+use crate::marketo::content::{self, Derived, Lookup, Schema};
 use crate::marketo::snapshot::{
     Effective, Entry, FieldInfo, FileEntry, FolderCache, ProgramCache, State, StudioCache,
 };
@@ -180,24 +180,44 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn field_names(&self, ids: &[api::FormField]) -> (Vec<String>, Vec<FieldInfo>) {
+    /// A warning for each section of an email or page that could not be
+    /// read.
+    pub(super) fn warn_unreadable(&self, subject: &str, d: &Derived) {
+        for section in &d.unreadable {
+            self.warn(format!("{subject}: {section}"));
+        }
+        if !d.html_known() {
+            self.warn(format!(
+                "{subject}: no section could be read, so its html is left out (not written as empty)"
+            ));
+        }
+    }
+
+    /// The lead fields of a form's field list (a `fields.json` result), by
+    /// display name, with what the snapshot declares of each; a warning
+    /// for each row left out that held something.
+    pub(super) fn form_fields(&self, subject: &str, raw: &Value) -> (Vec<String>, Vec<FieldInfo>) {
+        let rows: Vec<api::FormField> = api::parse_list(raw);
+        let read = content::form(&rows);
+        for left_out in &read.left_out {
+            self.warn(format!("{subject}: {left_out}"));
+        }
         let mut names_out = Vec::new();
         let mut infos = Vec::new();
-        for f in ids {
-            match self.fields_by_api.get(&f.id.to_lowercase()) {
+        for id in &read.fields {
+            match self.fields_by_api.get(&id.to_lowercase()) {
                 Some(info) => {
                     names_out.push(info.display.clone());
                     infos.push(info.clone());
                 }
-                None if !f.id.is_empty() => {
-                    names_out.push(f.id.clone());
+                None => {
+                    names_out.push(id.clone());
                     infos.push(FieldInfo {
-                        display: f.id.clone(),
+                        display: id.clone(),
                         api: String::new(),
                         kind: String::new(),
                     });
                 }
-                None => {}
             }
         }
         (names_out, infos)
@@ -348,7 +368,16 @@ pub(super) fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
                 &|| format!("snippet \"{}\"", a.name),
                 || api::snippet_content(c, a.id, &a.status),
             )?;
-            let html = entry.as_ref().map(|e| snippet_html(&e.result));
+            let html = entry.as_ref().and_then(|e| {
+                let html = snippet_html(&e.result);
+                if html.is_none() {
+                    ctx.warn(format!(
+                        "snippet \"{}\": its content has no HTML section (nor a dynamic one with default HTML); its html is left out",
+                        a.name
+                    ));
+                }
+                html
+            });
             design_doc(ctx, "snippets", name, html, "html")?;
             Ok(Done::Studio("snippets", a.id, entry))
         }
@@ -363,8 +392,8 @@ pub(super) fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
             let mut doc = Map::new();
             doc.insert("name".into(), json!(name));
             if let Some(e) = &entry {
-                let fields: Vec<api::FormField> = api::parse_list(&e.result);
-                let (names_out, _) = ctx.field_names(&fields);
+                let subject = format!("form \"{}\"", a.name);
+                let (names_out, _) = ctx.form_fields(&subject, &e.result);
                 doc.insert("fields".into(), json!(names_out));
             }
             let file = format!("design-studio/forms/{}", doc_file_name(name));
@@ -438,24 +467,27 @@ pub(super) fn design_doc(
         .put(&file, &to_canonical_json(&Value::Object(doc)))
 }
 
-/// A snippet's HTML: its HTML section (or a dynamic section's default).
-pub(super) fn snippet_html(raw: &Value) -> String {
+/// A snippet's HTML: its `HTML` section's content, else a dynamic
+/// section's `default` (never its content id); `None` when it has sections
+/// but neither (an empty answer is an empty snippet).
+pub(super) fn snippet_html(raw: &Value) -> Option<String> {
     let sections: Vec<api::SnippetSection> = api::parse_list(raw);
-    let pick = |kind: &str| {
+    if sections.is_empty() {
+        return Some(String::new());
+    }
+    let html = sections
+        .iter()
+        .filter(|s| s.kind.eq_ignore_ascii_case("HTML"))
+        .find_map(|s| match &s.content {
+            Value::String(t) => Some(t.clone()),
+            Value::Object(m) => m.get("content").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        });
+    html.or_else(|| {
         sections
             .iter()
-            .find(|s| s.kind.eq_ignore_ascii_case(kind))
-            .and_then(|s| match &s.content {
-                Value::String(t) => Some(t.clone()),
-                Value::Object(m) => m
-                    .get("default")
-                    .or_else(|| m.get("content"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                _ => None,
-            })
-    };
-    pick("HTML")
-        .or_else(|| pick("DynamicContent"))
-        .unwrap_or_default()
+            .filter(|s| s.kind.eq_ignore_ascii_case("DynamicContent"))
+            .find_map(|s| s.content.get("default").and_then(Value::as_str))
+            .map(str::to_string)
+    })
 }

@@ -9,6 +9,7 @@ use anyhow::{anyhow, Result};
 use super::pool;
 use crate::marketo::api::{self, Asset, FolderRef, Listed};
 use crate::marketo::client::{ApiError, Client};
+use crate::model::Approval;
 use crate::names;
 
 #[derive(Debug, Default)]
@@ -103,8 +104,8 @@ pub(super) fn dedupe<T>(
         let better = match by_id.get(&key) {
             None => true,
             Some(existing) => {
-                !status(existing).eq_ignore_ascii_case("approved")
-                    && status(&item).eq_ignore_ascii_case("approved")
+                let approved = |s: &str| api::approval(s) == Approval::Approved;
+                !approved(status(existing)) && approved(status(&item))
             }
         };
         if better {

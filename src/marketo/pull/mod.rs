@@ -318,6 +318,7 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
     }
     let file_names = file_names(&lists.files, &mut warnings);
     for (f, name) in lists.files.iter().zip(&file_names) {
+        ctx.lookup.file_ids.insert(f.id, name.clone());
         if !f.url.is_empty() {
             ctx.lookup.file_urls.insert(f.url.clone(), name.clone());
         }

@@ -117,23 +117,33 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
             .template
             .and_then(|t| ctx.email_templates.get(&t))
             .map(String::as_str);
-        let (subject, dynamic_subject) = match &e.subject {
-            Some(h) if h.kind.eq_ignore_ascii_case("DynamicContent") => (None, true),
-            Some(h) => (h.value.as_str().map(str::to_string), false),
-            None => (None, false),
+        let subject = e.subject.as_ref().and_then(|h| h.text());
+        let dynamic_subject = e.subject.as_ref().is_some_and(|h| h.is_dynamic());
+        let settings = content::email_settings(e);
+        let subject_of = what("email", &a.name);
+        for key in &settings.dynamic {
+            ctx.warn(format!(
+                "{subject_of}: its {key} is dynamic content (a value per segment), not one value; it is left out and the email is marked dynamic_content"
+            ));
+        }
+        let head = snapshot::EmailHead {
+            name: &a.name,
+            template,
+            subject,
+            settings: &settings,
+            status: a.approval(),
         };
-        let json = match &entry {
-            Some(entry) => {
-                let sections: Vec<api::EmailSection> = api::parse_list(&entry.result);
-                let mut d = content::email(&sections, &ctx.lookup);
-                if dynamic_subject {
-                    d.dynamic_content = true;
-                }
-                ctx.warn_unknown(&what("email", &a.name), &d.unknown);
-                snapshot::email_json(&a.name, template, subject.as_deref(), &d)
+        let derived = entry.as_ref().map(|entry| {
+            let sections: Vec<api::EmailSection> = api::parse_list(&entry.result);
+            let mut d = content::email(&sections, &ctx.lookup);
+            if dynamic_subject || !settings.dynamic.is_empty() {
+                d.dynamic_content = true;
             }
-            None => partial_json(&a.name, template, subject.as_deref()),
-        };
+            ctx.warn_unknown(&subject_of, &d.unknown);
+            ctx.warn_unreadable(&subject_of, &d);
+            d
+        });
+        let json = snapshot::email_json(&head, derived.as_ref());
         if let Some(entry) = entry {
             cache.emails.insert(a.id.to_string(), entry);
         }
@@ -155,15 +165,15 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
             .template
             .and_then(|t| ctx.page_templates.get(&t))
             .map(String::as_str);
-        let json = match &entry {
-            Some(entry) => {
-                let sections: Vec<api::PageSection> = api::parse_list(&entry.result);
-                let d = content::landing_page(&sections, &ctx.lookup);
-                ctx.warn_unknown(&what("landing page", &a.name), &d.unknown);
-                snapshot::landing_page_json(&a.name, template, &d)
-            }
-            None => partial_json(&a.name, template, None),
-        };
+        let subject_of = what("landing page", &a.name);
+        let derived = entry.as_ref().map(|entry| {
+            let sections: Vec<api::PageSection> = api::parse_list(&entry.result);
+            let d = content::landing_page(&sections, &ctx.lookup);
+            ctx.warn_unknown(&subject_of, &d.unknown);
+            ctx.warn_unreadable(&subject_of, &d);
+            d
+        });
+        let json = snapshot::landing_page_json(&a.name, template, a.approval(), derived.as_ref());
         if let Some(entry) = entry {
             cache.landing_pages.insert(a.id.to_string(), entry);
         }
@@ -182,9 +192,9 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
         )?;
         let mut doc = Map::new();
         doc.insert("name".into(), json!(f.name));
+        doc.insert("status".into(), json!(f.approval().as_str()));
         if let Some(entry) = &entry {
-            let fields: Vec<api::FormField> = api::parse_list(&entry.result);
-            let (names_out, infos) = ctx.field_names(&fields);
+            let (names_out, infos) = ctx.form_fields(&what("form", &f.name), &entry.result);
             for info in infos {
                 fields_used.entry(names::key(&info.display)).or_insert(info);
             }
@@ -312,17 +322,4 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
     ctx.writer
         .put(&program_cache_rel(p.id), &to_canonical_json(&cache))?;
     Ok(())
-}
-
-/// An email or page whose content could not be read: what the list says.
-pub(super) fn partial_json(name: &str, template: Option<&str>, subject: Option<&str>) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(name));
-    if let Some(t) = template {
-        m.insert("template".into(), json!(t));
-    }
-    if let Some(s) = subject {
-        m.insert("subject".into(), json!(s));
-    }
-    Value::Object(m)
 }
