@@ -40,7 +40,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::api::{id_of, Email, EmailSection, FormField, HeaderField, PageSection, SmartList};
+use super::api::{
+    id_of, Email, EmailSection, FormField, HeaderField, PageSection, SmartList, SnippetSection,
+};
 use crate::names;
 
 /// Names by id and files by URL, for resolving references.
@@ -424,6 +426,31 @@ pub fn email_settings(e: &Email) -> EmailSettings {
     out.from_email = from_email;
     out.reply_email = reply_email;
     out
+}
+
+/// A snippet's HTML: its `HTML` section's content, else a dynamic
+/// section's `default` (never its content id); `None` when it has sections
+/// but neither (an empty answer is an empty snippet). The `Text` section is
+/// the plain-text version.
+pub fn snippet(sections: &[SnippetSection]) -> Option<String> {
+    if sections.is_empty() {
+        return Some(String::new());
+    }
+    let html = sections
+        .iter()
+        .filter(|s| s.kind.eq_ignore_ascii_case("HTML"))
+        .find_map(|s| match &s.content {
+            Value::String(t) => Some(t.clone()),
+            Value::Object(m) => m.get("content").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        });
+    html.or_else(|| {
+        sections
+            .iter()
+            .filter(|s| s.kind.eq_ignore_ascii_case("DynamicContent"))
+            .find_map(|s| s.content.get("default").and_then(Value::as_str))
+            .map(str::to_string)
+    })
 }
 
 /// An id given as a number, a string, or `{"content"|"id"|"value": id}`.

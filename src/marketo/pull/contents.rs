@@ -369,7 +369,8 @@ pub(super) fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
                 || api::snippet_content(c, a.id, &a.status),
             )?;
             let html = entry.as_ref().and_then(|e| {
-                let html = snippet_html(&e.result);
+                let sections: Vec<api::SnippetSection> = api::parse_list(&e.result);
+                let html = content::snippet(&sections);
                 if html.is_none() {
                     ctx.warn(format!(
                         "snippet \"{}\": its content has no HTML section (nor a dynamic one with default HTML); its html is left out",
@@ -465,29 +466,4 @@ pub(super) fn design_doc(
     let file = format!("design-studio/{dir}/{}", doc_file_name(name));
     ctx.writer
         .put(&file, &to_canonical_json(&Value::Object(doc)))
-}
-
-/// A snippet's HTML: its `HTML` section's content, else a dynamic
-/// section's `default` (never its content id); `None` when it has sections
-/// but neither (an empty answer is an empty snippet).
-pub(super) fn snippet_html(raw: &Value) -> Option<String> {
-    let sections: Vec<api::SnippetSection> = api::parse_list(raw);
-    if sections.is_empty() {
-        return Some(String::new());
-    }
-    let html = sections
-        .iter()
-        .filter(|s| s.kind.eq_ignore_ascii_case("HTML"))
-        .find_map(|s| match &s.content {
-            Value::String(t) => Some(t.clone()),
-            Value::Object(m) => m.get("content").and_then(Value::as_str).map(str::to_string),
-            _ => None,
-        });
-    html.or_else(|| {
-        sections
-            .iter()
-            .filter(|s| s.kind.eq_ignore_ascii_case("DynamicContent"))
-            .find_map(|s| s.content.get("default").and_then(Value::as_str))
-            .map(str::to_string)
-    })
 }
