@@ -3,7 +3,7 @@
 //! as jobs on one pool: the programs ([`super::program`]) and the design
 //! studio (templates, snippets, global forms, files).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -15,7 +15,7 @@ use super::lists::Lists;
 use super::program::{listed_program, program_job};
 use super::MAX_FILE_BYTES;
 use crate::marketo::api::{self, Asset, FolderRef};
-use crate::marketo::client::{ApiError, Client};
+use crate::marketo::client::{url_host, ApiError, Client, ErrorKind};
 use crate::marketo::content::{self, Derived, Lookup, Schema};
 use crate::marketo::snapshot::{
     Effective, Entry, FieldInfo, FileEntry, FolderCache, ProgramCache, State, StudioCache,
@@ -116,6 +116,9 @@ pub(super) struct Ctx<'a> {
     pub(super) fetched: AtomicU64,
     pub(super) reused: AtomicU64,
     pub(super) warnings: Mutex<Vec<String>>,
+    /// Hosts of files that could not be reached: their other files are
+    /// not tried again in this pull.
+    pub(super) dead_hosts: Mutex<BTreeSet<String>>,
     pub(super) stop: &'a AtomicBool,
     /// See [`PullOptions::shallow`].
     pub(super) shallow: bool,
@@ -298,6 +301,9 @@ pub(super) enum Done {
     Program,
     Studio(&'static str, u64, Option<Entry>),
     File(u64, FileEntry),
+    /// A file that could not be downloaded (warned about): not in the
+    /// snapshot, not in the cache.
+    FileLeftOut,
 }
 
 /// The two kinds of template a pull reads the HTML of.
@@ -421,9 +427,33 @@ pub(super) fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
             if ctx.stop.load(Ordering::Relaxed) {
                 bail!("the pull was stopped");
             }
-            let bytes = c
-                .download(&f.url, MAX_FILE_BYTES)
-                .map_err(|e| anyhow!(e).context(format!("cannot download file \"{}\"", f.name)))?;
+            let host = url_host(&f.url).to_string();
+            let dead = |hosts: &BTreeSet<String>| hosts.contains(&host);
+            if dead(&ctx.dead_hosts.lock().unwrap_or_else(|e| e.into_inner())) {
+                ctx.warn(format!(
+                    "file \"{}\" (id {}) is left out: {host} could not be reached earlier in this pull",
+                    f.name, f.id
+                ));
+                return Ok(Done::FileLeftOut);
+            }
+            let bytes = match c.download(&f.url, MAX_FILE_BYTES) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    if matches!(e.kind, ErrorKind::Unreachable { .. }) {
+                        ctx.dead_hosts
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(host.clone());
+                    }
+                    ctx.warn(format!(
+                        "file \"{}\" (id {}) is left out: {}; the next pull tries again",
+                        f.name,
+                        f.id,
+                        download_problem(&e, &f.url)
+                    ));
+                    return Ok(Done::FileLeftOut);
+                }
+            };
             ctx.writer.put(&rel, &bytes)?;
             Ok(Done::File(
                 f.id,
@@ -434,6 +464,21 @@ pub(super) fn run_job(ctx: &Ctx, lists: &Lists, job: &Job) -> Result<Done> {
                 },
             ))
         }
+    }
+}
+
+/// Why a file could not be downloaded, naming the host of its URL.
+fn download_problem(e: &ApiError, url: &str) -> String {
+    let host = url_host(url);
+    match &e.kind {
+        ErrorKind::Http { status } => format!("{host} answered HTTP status {status}"),
+        // The detail names the host.
+        ErrorKind::Unreachable { detail, attempts } => {
+            format!("cannot reach {detail} (gave up after {attempts} attempts)")
+        }
+        ErrorKind::GaveUp { last, .. } => format!("downloading it from {host}: {last}"),
+        ErrorKind::NotJson { detail } => format!("{detail} ({}, host {host})", e.endpoint),
+        _ => format!("downloading it from {host}: {e}"),
     }
 }
 

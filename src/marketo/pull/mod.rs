@@ -115,7 +115,7 @@ const UNDECLARED: [&str; 7] = [
     "webhooks",
 ];
 
-/// Files larger than this are not downloaded (an error names them).
+/// Files larger than this are not downloaded (a warning names them).
 const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// Pull the instance of `client` into `options.out`.
@@ -234,6 +234,7 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
         fetched: AtomicU64::new(0),
         reused: AtomicU64::new(0),
         warnings: Mutex::new(Vec::new()),
+        dead_hosts: Mutex::new(Default::default()),
         stop: &stop,
         shallow: options.shallow,
     };
@@ -504,6 +505,7 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
                 *design_counts.entry("images").or_default() += 1;
                 studio.files.insert(id.to_string(), entry);
             }
+            Done::FileLeftOut => {}
         }
     }
     for kind in [
