@@ -15,8 +15,8 @@ pub fn log(args: &LogArgs) -> Result<Exit> {
     if args.json {
         console::print(&report::to_json_text(&history::log_json(&history)))?;
     } else {
-        let width = console::Terminal::detect().width;
-        console::print(&history::log_table(&history, target.label(), width))?;
+        let fit = console::Terminal::detect().fit();
+        console::print(&history::log_table(&history, target.label(), fit))?;
     }
     Ok(Exit::Ok)
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Map, Value};
 
 use super::report::{stamp_keys, REPORT_VERSION};
-use super::text::{clean, fitted_table, wrap};
+use super::text::{clean, fitted_table, wrap, Fit};
 use crate::history::{
     FileAction, History, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO,
 };
@@ -103,8 +103,10 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-/// The human `log`: one row per import or undo, newest first.
-pub fn log_table(history: &History, target: &str, width: usize) -> String {
+/// The human `log`: one row per import or undo, newest first. In a
+/// pipe ([`Fit::Records`]) one line per entry, with every program's
+/// name; on a terminal a table, or blocks when it is narrow.
+pub fn log_table(history: &History, target: &str, fit: Fit) -> String {
     if history.is_empty() {
         return format!("No imports yet into {target}.\n");
     }
@@ -113,8 +115,8 @@ pub fn log_table(history: &History, target: &str, width: usize) -> String {
         "time (UTC)",
         "user",
         "source",
-        "programs",
         "result",
+        "programs",
     ]
     .map(String::from)
     .to_vec()];
@@ -123,15 +125,22 @@ pub fn log_table(history: &History, target: &str, width: usize) -> String {
             .written_programs()
             .map(|p| p.target_name())
             .collect();
-        let mut programs = names
-            .iter()
-            .take(SHOWN_PROGRAMS)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-        if names.len() > SHOWN_PROGRAMS {
-            let _ = write!(programs, "\n… and {} more", names.len() - SHOWN_PROGRAMS);
-        }
+        let programs = match fit {
+            // Every name, to grep.
+            Fit::Records => names.join(", "),
+            Fit::Columns(_) => {
+                let mut shown = names
+                    .iter()
+                    .take(SHOWN_PROGRAMS)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if names.len() > SHOWN_PROGRAMS {
+                    let _ = write!(shown, "\n… and {} more", names.len() - SHOWN_PROGRAMS);
+                }
+                shown
+            }
+        };
         let mut result = counts(receipt);
         if let Some(undoes) = &receipt.undoes {
             result = format!("undo of {undoes}\n{result}");
@@ -148,20 +157,21 @@ pub fn log_table(history: &History, target: &str, width: usize) -> String {
                 .unwrap_or_else(|| "-".into()),
             receipt.user.clone().unwrap_or_else(|| "-".into()),
             receipt.source.clone().unwrap_or_else(|| "-".into()),
-            programs,
             result,
+            // Last: in a pipe the longest value, and it pushes nothing.
+            programs,
         ]);
     }
-    let table = fitted_table(&rows, width);
+    let table = fitted_table(&rows, fit);
+    if fit == Fit::Records {
+        return format!("{table}\n");
+    }
     let n = history.receipts.len();
     let trailer = format!(
         "{n} entr{} in {target}, newest first; take an import back with `mkimport undo ID --to {target}`.",
         if n == 1 { "y" } else { "ies" }
     );
-    format!(
-        "{table}\n{}\n",
-        super::text::wrap(&clean(&trailer), width).join("\n")
-    )
+    format!("{table}\n{}\n", fit.lines(&clean(&trailer)).join("\n"))
 }
 
 /// What an undo ends as.
