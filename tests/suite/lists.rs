@@ -258,3 +258,42 @@ fn log_fits_a_width_without_cutting_ids_or_words() {
         narrow.stdout
     );
 }
+
+/// `log --verbose` and `log --format markdown` of a directory target: an
+/// import into a directory writes every asset, so nothing is left to do
+/// by hand, and they say so; `--format json` is `--json`.
+#[test]
+fn log_verbose_and_markdown_of_a_directory() {
+    let (_guard, target, ids) = history();
+    let verbose = list(&["log", "--to", p(&target), "--verbose"], None);
+    let lines: Vec<&str> = verbose.stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + ids.len() + 2, "{}", verbose.stdout);
+    assert_eq!(lines[lines.len() - 1], "Nothing is left to do by hand.");
+    let md = list(&["log", "--to", p(&target), "--format", "markdown"], None);
+    let md = &md.stdout;
+    assert!(md.starts_with("### mkimport log: 3 entries in "), "{md}");
+    assert!(
+        md.contains("| import | time (UTC) | user | source | result | programs |\n|---|"),
+        "{md}"
+    );
+    for id in &ids {
+        assert!(md.contains(&format!("| `{id}` |")), "{md}");
+    }
+    assert!(md.contains(&format!("UNDONE by {}", ids[0])), "{md}");
+    assert!(
+        md.contains("#### To do by hand in Marketo\n\nNothing is left to do by hand.\n"),
+        "{md}"
+    );
+    assert!(!md.contains("- [ ]"), "{md}");
+    let json = list(&["log", "--to", p(&target), "--format", "json"], None);
+    let short = list(&["log", "--to", p(&target), "--json"], None);
+    assert_eq!(json.json(), short.json());
+    // Events are for runs; and one format at a time.
+    for bad in [
+        &["log", "--to", p(&target), "--format", "events"][..],
+        &["log", "--to", p(&target), "--json", "--format", "markdown"][..],
+    ] {
+        let out = run(bad);
+        out.expect_code(2);
+    }
+}
