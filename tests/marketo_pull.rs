@@ -237,9 +237,9 @@ fn pulling_the_sandbox_instance_gives_back_the_sandbox() {
             assert_eq!(forms[&f_name]["fields"], f["fields"], "{name}/{f_name}");
             let held = sim.with_instance(|i| {
                 let f = i.forms.values().find(|x| x.name == f_name).unwrap();
-                f.status.clone()
+                f.status
             });
-            let expected = if held.eq_ignore_ascii_case("approved") {
+            let expected = if held.is_approved() {
                 "approved"
             } else {
                 "draft"
@@ -520,14 +520,14 @@ fn an_instance_maps_to_the_format() {
     let mut instance = small_instance();
     // Statuses as real instances spell them.
     for e in instance.emails.values_mut() {
-        e.status = "Draft".into();
+        e.status = marketo_sim::Status::Draft;
     }
     for l in instance.landing_pages.values_mut() {
-        l.status = "approved with draft".into();
+        l.status = marketo_sim::Status::ApprovedWithDraft;
     }
     for f in instance.forms.values_mut() {
         if f.name == "Survey" {
-            f.status = "draft".into();
+            f.status = marketo_sim::Status::Draft;
         }
     }
     let sim = start(instance);
@@ -938,11 +938,15 @@ fn real_shapes_are_read_as_marketo_means_them() {
                 api_name: "Profiling".into(),
                 label: String::new(),
                 data_type: "profiling".into(),
+                row: marketo_sim::Row::Profiling,
+                options: Default::default(),
             });
             f.fields.push(marketo_sim::model::FormField {
                 api_name: "SHRtbFRleHQ".into(),
                 label: String::new(),
                 data_type: "htmltext".into(),
+                row: marketo_sim::Row::RichText("<p>Thanks</p>".into()),
+                options: Default::default(),
             });
         }
     }
