@@ -555,9 +555,44 @@ pub struct LogArgs {
     #[arg(long, value_name = "TARGET", value_parser = parse_target)]
     pub to: TargetSpec,
 
-    /// Print `{"imports": [...]}` instead of a table.
+    /// What to print: the human list (`table`; one line per entry when
+    /// standard output is not a terminal), `{"imports": [...]}` (`json`),
+    /// or `markdown`: the list, then what each import into a live
+    /// instance left to do by hand, as a checklist per program.
+    #[arg(long, value_name = "FORMAT", value_enum, conflicts_with = "json")]
+    pub format: Option<LogFormat>,
+
+    /// Short for --format json.
     #[arg(long)]
     pub json: bool,
+
+    /// Every program of every import, then what each import into a live
+    /// instance left to do by hand (the smart-list rules and flow steps,
+    /// tokens and tag values Marketo's API cannot write), per program.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+impl LogArgs {
+    /// The output format the flags ask for.
+    pub fn output_format(&self) -> LogFormat {
+        match (self.format, self.json) {
+            (Some(format), _) => format,
+            (None, true) => LogFormat::Json,
+            (None, false) => LogFormat::Table,
+        }
+    }
+}
+
+/// What `log` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// The human list (the default).
+    Table,
+    /// `{"imports": [...]}`.
+    Json,
+    /// The list and the to-do list, in Markdown.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,20 @@ use serde_json::Value;
 
 use crate::names::key;
 
+/// One thing an import into a live instance left to do by hand (a row
+/// with action `manual`: a smart-list rule or flow step, a token or a tag
+/// value the API cannot write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handwork<'a> {
+    /// The program, as named in the target.
+    pub program: &'a str,
+    /// The asset's report kind (`smart-campaign`, `token`, `tag`).
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// What to do, and why the API could not.
+    pub reason: &'a str,
+}
+
 /// A receipt's `mode` for an import.
 pub const RUN: &str = "run";
 /// A receipt's `mode` for an undo.
@@ -261,20 +275,18 @@ impl Receipt {
     }
 
     /// What the import's programs leave to be done by hand in a live
-    /// instance (rows with action `manual`): (program, kind, name, reason).
-    pub fn manual(&self) -> Vec<(&str, &str, &str, &str)> {
+    /// instance (rows with action `manual`), in the receipt's order.
+    pub fn manual(&self) -> Vec<Handwork<'_>> {
         self.written_programs()
             .flat_map(|p| {
                 p.assets
                     .iter()
                     .filter(|a| a.action == "manual")
-                    .map(move |a| {
-                        (
-                            p.target_name(),
-                            a.kind.as_str(),
-                            a.name.as_str(),
-                            a.reason.as_str(),
-                        )
+                    .map(move |a| Handwork {
+                        program: p.target_name(),
+                        kind: &a.kind,
+                        name: &a.name,
+                        reason: &a.reason,
                     })
             })
             .collect()

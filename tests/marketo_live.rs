@@ -1336,7 +1336,7 @@ fn the_table_counts_smart_lists_and_flows_to_do_by_hand() {
         "{short}"
     );
     // The plan line counts every action as spec 5a spells it.
-    assert!(short.contains(" to manual"), "{short}");
+    assert!(short.contains(" to do by hand (manual)"), "{short}");
     // --verbose lists every one.
     let long = table(&["--verbose"]);
     assert!(

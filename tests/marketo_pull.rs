@@ -29,6 +29,41 @@ fn by_name(list: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The email record the simulator's email list answered with, from its
+/// call log.
+fn email_record(sim: &Sim, name: &str) -> Value {
+    sim.calls()
+        .iter()
+        .filter(|c| c.path == "/rest/asset/v1/emails.json" && c.status == 200)
+        .filter_map(|c| c.body.as_ref())
+        .filter_map(|b| serde_json::from_slice::<Value>(b).ok())
+        .flat_map(|v| v["result"].as_array().cloned().unwrap_or_default())
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("the simulator listed no email \"{name}\""))
+}
+
+/// What a pull should record of an email record's settings, as
+/// `[from_name, from_email, reply_email, operational]` (null: left out).
+fn settings(record: &Value) -> [Value; 4] {
+    let text = |v: &Value| match v {
+        Value::String(s) if !s.is_empty() => Value::String(s.clone()),
+        Value::Object(m) if m["type"] == "Text" => match &m["value"] {
+            Value::String(s) if !s.is_empty() => Value::String(s.clone()),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    };
+    [
+        text(&record["fromName"]),
+        text(&record["fromEmail"]),
+        text(&record["replyEmail"]),
+        match &record["operational"] {
+            Value::Bool(b) => Value::Bool(*b),
+            _ => Value::Null,
+        },
+    ]
+}
+
 /// Pulling the instance that holds the sandbox fixture gives back the
 /// sandbox: schema, design studio, folders with their tokens, and every
 /// program with what the API can read.
@@ -195,7 +230,22 @@ fn pulling_the_sandbox_instance_gives_back_the_sandbox() {
             assert_eq!(names(&got["forms"]), names(&l["forms"]), "{name}/{l_name}");
             assert!(names(&got["images"]).is_superset(&names(&l["images"])));
         }
-        assert_eq!(by_name(&p["forms"]), by_name(&o["forms"]), "{name}: forms");
+        // Local forms: the same fields; the status the instance gives.
+        let forms = by_name(&p["forms"]);
+        assert_eq!(forms.len(), o["forms"].as_array().unwrap().len(), "{name}");
+        for (f_name, f) in by_name(&o["forms"]) {
+            assert_eq!(forms[&f_name]["fields"], f["fields"], "{name}/{f_name}");
+            let held = sim.with_instance(|i| {
+                let f = i.forms.values().find(|x| x.name == f_name).unwrap();
+                f.status
+            });
+            let expected = if held.is_approved() {
+                "approved"
+            } else {
+                "draft"
+            };
+            assert_eq!(forms[&f_name]["status"], expected, "{name}/{f_name}");
+        }
         let campaigns = by_name(&p["smart_campaigns"]);
         for (c_name, c) in by_name(&o["smart_campaigns"]) {
             let got = &campaigns[&c_name];
@@ -467,7 +517,20 @@ fn re_pulling_fetches_and_writes_only_what_changed() {
 /// What a small instance built in Rust becomes, key by key.
 #[test]
 fn an_instance_maps_to_the_format() {
-    let sim = start(small_instance());
+    let mut instance = small_instance();
+    // Statuses as real instances spell them.
+    for e in instance.emails.values_mut() {
+        e.status = marketo_sim::Status::Draft;
+    }
+    for l in instance.landing_pages.values_mut() {
+        l.status = marketo_sim::Status::ApprovedWithDraft;
+    }
+    for f in instance.forms.values_mut() {
+        if f.name == "Survey" {
+            f.status = marketo_sim::Status::Draft;
+        }
+    }
+    let sim = start(instance);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
     pull(&sim, &out, &["--json"]).expect(0);
@@ -505,12 +568,27 @@ fn an_instance_maps_to_the_format() {
     assert_eq!(email["subject"], "Join {{my.Title}}");
     assert_eq!(email["images"], serde_json::json!(["hero.png"]));
     assert_eq!(email["snippets"], serde_json::json!(["Footer"]));
+    assert_eq!(email["status"], "draft");
+    // The email's settings are what the instance's email list says.
+    assert_eq!(
+        settings(&email_record(&sim, "Invite")),
+        [
+            &email["from_name"],
+            &email["from_email"],
+            &email["reply_email"],
+            &email["operational"]
+        ]
+        .map(Value::clone)
+    );
+    assert!(email["from_email"].is_string(), "{email}");
     let page = &p["landing_pages"][0];
+    assert_eq!(page["status"], "approved");
     assert_eq!(page["forms"], serde_json::json!(["Contact Us", "Survey"]));
     assert_eq!(page["html"], "<h1>Register</h1>");
     assert_eq!(
         p["forms"],
-        serde_json::json!([{"name": "Survey", "fields": ["Email Address", "Lead Score"]}])
+        serde_json::json!([{"name": "Survey", "fields": ["Email Address", "Lead Score"],
+                            "status": "draft"}])
     );
     let campaigns = by_name(&p["smart_campaigns"]);
     assert_eq!(
@@ -785,4 +863,523 @@ fn a_locked_snapshot_is_refused() {
     assert!(run.stderr.contains(".mkimport/lock"), "{}", run.stderr);
     drop(lock);
     assert_eq!(tree(&out), before);
+}
+
+/// Every email section's value as Marketo really sends a text section's:
+/// a list of variants (`HTML` and `Text`).
+fn as_variants(i: &mut Instance) {
+    for e in i.emails.values_mut() {
+        for s in &mut e.sections {
+            if let (true, Value::String(html)) = (s.kind == "Text", &s.value) {
+                s.value = serde_json::json!([
+                    {"type": "HTML", "value": html},
+                    {"type": "Text", "value": format!("(text of) {html}")}
+                ]);
+            }
+        }
+    }
+}
+
+/// The sandbox pulled with its email sections as strings (the simulator's
+/// first shape) and as variant lists (Marketo's) gives the same files.
+#[test]
+fn email_sections_as_variants_give_the_same_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for variants in [false, true] {
+        let mut instance =
+            Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
+        if variants {
+            as_variants(&mut instance);
+        }
+        let sim = Sim::start(instance, config()).unwrap();
+        let out = tmp.path().join(format!("snap-{variants}"));
+        let run = pull(&sim, &out, &["--json"]);
+        run.expect(0);
+        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{variants}");
+        let mut t = tree(&out);
+        t.retain(|rel, _| rel.starts_with("marketing-activities/"));
+        trees.push(
+            t.into_iter()
+                .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
+                .collect::<BTreeMap<_, _>>(),
+        );
+    }
+    assert!(trees[0].len() > 6);
+    assert_eq!(trees[0], trees[1]);
+    assert!(trees[1].values().any(|p| p.contains("\"html\": \"<")));
+}
+
+/// An instance answering in the shapes of real instances: an email's
+/// sections as variants (and one with no value), a page's dynamic section
+/// inside a rich-text one, a form with the Profiling fieldset and a rich
+/// text row. What cannot be read is named in a warning; nothing else is
+/// lost and nothing is invented.
+#[test]
+fn real_shapes_are_read_as_marketo_means_them() {
+    let mut i = small_instance();
+    as_variants(&mut i);
+    for e in i.emails.values_mut() {
+        e.sections
+            .push(Section::new("edit_text_9", "Text", Value::Null));
+        e.sections
+            .push(Section::new("module-1", "Module", Value::Null));
+    }
+    for l in i.landing_pages.values_mut() {
+        l.sections.push(Section::new(
+            "16391",
+            "RichText",
+            serde_json::json!({"content": "RVMtMTY2Ng==", "contentType": "DynamicContent"}),
+        ));
+    }
+    for f in i.forms.values_mut() {
+        if f.name == "Survey" {
+            f.fields.push(marketo_sim::model::FormField {
+                api_name: "Profiling".into(),
+                label: String::new(),
+                data_type: "profiling".into(),
+                row: marketo_sim::Row::Profiling,
+                options: Default::default(),
+            });
+            f.fields.push(marketo_sim::model::FormField {
+                api_name: "SHRtbFRleHQ".into(),
+                label: String::new(),
+                data_type: "htmltext".into(),
+                row: marketo_sim::Row::RichText("<p>Thanks</p>".into()),
+                options: Default::default(),
+            });
+        }
+    }
+    let sim = start(i);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let warnings: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "email \"Invite\" of program \"Spring Webinar\": section \"edit_text_9\" (Text) has no value in Marketo's answer; nothing of it is in the HTML"
+        ],
+        "{summary}"
+    );
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    let email = &p["emails"][0];
+    let url = "https://go.acme.example/rs/111-AAA-222/images/hero.png";
+    assert_eq!(
+        email["html"],
+        format!("<p>{{{{my.Title}}}}</p><img src=\"{url}\">")
+    );
+    assert_eq!(email["images"], serde_json::json!(["hero.png"]));
+    assert_eq!(email["dynamic_content"], false);
+    let page = &p["landing_pages"][0];
+    assert_eq!(page["dynamic_content"], true);
+    assert_eq!(page["html"], "<h1>Register</h1>");
+    assert!(!page.to_string().contains("RVMt"), "{page}");
+    assert_eq!(
+        p["forms"][0]["fields"],
+        serde_json::json!(["Email Address", "Lead Score"])
+    );
+    let required: Vec<&str> = p["requires"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(required, ["Email Address", "Lead Score"]);
+}
+
+/// The simulator serves its files from its own host; real instances serve
+/// them from another one, often through redirects. `Front` stands before
+/// the simulator as the REST instance and moves each file of the files
+/// list to a URL of its choice (`place`), and `Files` is that other host:
+/// `/r/N/<hex URL>` redirects N times to itself then to the URL, `/404/...`
+/// answers 404. `Files` records the headers of every request it gets.
+mod elsewhere {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::Value;
+
+    pub type Place = fn(name: &str, url: &str, files: &str) -> String;
+    /// Headers, with lower-case names.
+    pub type Headers = Vec<(String, String)>;
+    /// Requests seen: path and headers.
+    pub type Seen = Mutex<Vec<(String, Headers)>>;
+
+    pub struct Hosts {
+        /// `http://127.0.0.1:PORT`: the instance to pull.
+        pub front: String,
+        /// `127.0.0.1:PORT` of the files' host.
+        pub files: String,
+        /// Every request the files' host got: path and headers (lower-case
+        /// names).
+        pub seen: Arc<Seen>,
+    }
+
+    pub fn hex(s: &str) -> String {
+        s.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn unhex(s: &str) -> String {
+        let bytes: Vec<u8> = (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// A request: its first line, headers and body.
+    fn read_request(stream: &TcpStream) -> Option<(String, Headers, Vec<u8>)> {
+        let mut reader = BufReader::new(stream);
+        let mut first = String::new();
+        reader.read_line(&mut first).ok()?;
+        if first.trim().is_empty() {
+            return None;
+        }
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).ok()?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (k, v) = line.split_once(':')?;
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+        Some((first.trim_end().to_string(), headers, body))
+    }
+
+    fn reply(mut stream: &TcpStream, status: &str, extra: &str, body: &[u8]) {
+        let head = format!(
+            "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+        let _ = stream.flush();
+    }
+
+    fn serve(listener: TcpListener, handle: impl Fn(&TcpStream) + Send + Sync + 'static) {
+        let handle = Arc::new(handle);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handle = Arc::clone(&handle);
+                std::thread::spawn(move || handle(&stream));
+            }
+        });
+    }
+
+    /// One request passed on to the simulator (one connection each), its
+    /// answer back, the files list's URLs moved.
+    fn pass_on(stream: &TcpStream, sim: &str, files: &str, place: Place) {
+        let Some((first, headers, body)) = read_request(stream) else {
+            return;
+        };
+        let mut upstream = TcpStream::connect(sim).unwrap();
+        let mut request = format!("{first}\r\n");
+        for (k, v) in &headers {
+            if k != "connection" {
+                request.push_str(&format!("{k}: {v}\r\n"));
+            }
+        }
+        request.push_str("connection: close\r\n\r\n");
+        upstream.write_all(request.as_bytes()).unwrap();
+        upstream.write_all(&body).unwrap();
+        let mut answer = Vec::new();
+        let _ = upstream.read_to_end(&mut answer);
+        let split = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("an HTTP answer");
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        let mut body = answer[split + 4..].to_vec();
+        let path = first.split(' ').nth(1).unwrap_or("");
+        if path.starts_with("/rest/asset/v1/files.json") {
+            let mut v: Value = serde_json::from_slice(&body).unwrap();
+            for f in v["result"].as_array_mut().into_iter().flatten() {
+                let (name, url) = (
+                    f["name"].as_str().unwrap().to_string(),
+                    f["url"].as_str().unwrap().to_string(),
+                );
+                f["url"] = Value::String(place(&name, &url, files));
+            }
+            body = serde_json::to_vec(&v).unwrap();
+        }
+        let mut lines = head.lines();
+        let status = lines.next().unwrap().split_once(' ').unwrap().1.to_string();
+        let extra: String = lines
+            .filter(|l| {
+                let l = l.to_ascii_lowercase();
+                !l.starts_with("content-length") && !l.starts_with("connection")
+            })
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        reply(stream, &status, &extra, &body);
+    }
+
+    fn files_host(stream: &TcpStream, me: &str, seen: &Seen) {
+        let Some((first, headers, _)) = read_request(stream) else {
+            return;
+        };
+        let path = first.split(' ').nth(1).unwrap_or("").to_string();
+        seen.lock().unwrap().push((path.clone(), headers));
+        let parts: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
+        match parts.as_slice() {
+            ["r", n, target] => {
+                let n: u32 = n.parse().unwrap();
+                let location = if n == 0 {
+                    unhex(target)
+                } else {
+                    format!("http://{me}/r/{}/{target}", n - 1)
+                };
+                reply(
+                    stream,
+                    "302 Found",
+                    &format!("Location: {location}\r\n"),
+                    b"",
+                );
+            }
+            _ => reply(stream, "404 Not Found", "", b"not here"),
+        }
+    }
+
+    pub fn start(sim: &marketo_sim::Sim, place: Place) -> Hosts {
+        let sim_addr = sim.url().trim_start_matches("http://").to_string();
+        let files_listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let files = files_listener.local_addr().unwrap().to_string();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        {
+            let (me, seen) = (files.clone(), Arc::clone(&seen));
+            serve(files_listener, move |s| files_host(s, &me, &seen));
+        }
+        let front_listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let front = format!("http://{}", front_listener.local_addr().unwrap());
+        {
+            let files = files.clone();
+            serve(front_listener, move |s| {
+                pass_on(s, &sim_addr, &files, place)
+            });
+        }
+        Hosts { front, files, seen }
+    }
+
+    /// A local address nothing listens on.
+    pub fn dead_address() -> String {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    }
+}
+
+/// Files on another host than the REST API: a download follows redirects
+/// (up to 5) and never sends the API's token; one that cannot be
+/// downloaded (too many redirects, a 404, a host that does not answer, a
+/// URL that is not http) is a warning naming the file and its URL's host,
+/// the image is left out, the rest of the pull is written (exit 0), and
+/// the next pull tries it again.
+#[test]
+fn files_elsewhere_follow_redirects_and_a_failure_is_a_warning() {
+    use std::sync::OnceLock;
+    static DEAD: OnceLock<String> = OnceLock::new();
+    let dead = DEAD.get_or_init(elsewhere::dead_address).clone();
+    let mut i = small_instance();
+    for name in ["far.png", "gone.png", "dead.png", "odd.png"] {
+        i.add_file(name, format!("bytes of {name}").into_bytes());
+    }
+    let sim = start(i);
+    let hosts = elsewhere::start(&sim, |name, url, files| match name {
+        "hero.png" => format!("http://{files}/r/2/{}", elsewhere::hex(url)),
+        "far.png" => format!("http://{files}/r/5/{}", elsewhere::hex(url)),
+        "gone.png" => format!("http://{files}/404/gone.png"),
+        "dead.png" => format!("http://{}/rs/dead.png", DEAD.get().unwrap()),
+        _ => "ftp://files.example/odd.png".to_string(),
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull_at(&hosts.front, &knob(&sim.config()), &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let id = |name: &str| {
+        sim.with_instance(|i| *i.files.iter().find(|(_, f)| f.name == name).unwrap().0)
+    };
+    let files = &hosts.files;
+    let expected = [
+        format!("file \"dead.png\" (id {}) is left out: cannot reach {dead} (connection refused) (gave up after 5 attempts); the next pull tries again", id("dead.png")),
+        format!("file \"far.png\" (id {}) is left out: downloading it from {files}: more than 5 redirects; the next pull tries again", id("far.png")),
+        format!("file \"gone.png\" (id {}) is left out: {files} answered HTTP status 404; the next pull tries again", id("gone.png")),
+        format!("file \"odd.png\" (id {}) is left out: the file's URL is not http(s) (ftp://files.example/odd.png, host files.example); the next pull tries again", id("odd.png")),
+    ];
+    assert_eq!(
+        summary["warnings"],
+        serde_json::json!(expected),
+        "{summary}"
+    );
+    let front_host = hosts.front.trim_start_matches("http://");
+    assert!(
+        !summary["warnings"].to_string().contains(front_host),
+        "{summary}"
+    );
+    assert_eq!(summary["design_studio"]["images"], 1);
+
+    // The image that came through three redirects is there; the others
+    // are not, in the snapshot or its cache; everything else is written.
+    let images: Vec<String> = fs::read_dir(out.join("design-studio/images"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(images, ["hero.png"]);
+    assert_eq!(
+        fs::read(out.join("design-studio/images/hero.png")).unwrap(),
+        b"\x89PNG hero"
+    );
+    let cache = read_json(&out.join(".mkimport/marketo/cache/design-studio.json"));
+    assert_eq!(cache["files"].as_object().unwrap().len(), 1, "{cache}");
+    let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
+    assert!(p["emails"][0]["html"]
+        .as_str()
+        .unwrap()
+        .contains("hero.png"));
+    assert!(out
+        .join("design-studio/email-templates/Std Email.json")
+        .is_file());
+
+    // No request to the files' host carried a credential.
+    let seen = hosts.seen.lock().unwrap().clone();
+    assert!(seen.iter().any(|(p, _)| p.starts_with("/r/0/")), "{seen:?}");
+    for (path, headers) in &seen {
+        assert!(
+            headers
+                .iter()
+                .all(|(k, _)| k != "authorization" && k != "cookie"),
+            "{path}: {headers:?}"
+        );
+        assert_no_secret(path, format!("{headers:?}").as_bytes());
+    }
+
+    // Pulled again: the failed files are tried again (not taken as
+    // downloaded), the one that came is reused.
+    let before = hosts.seen.lock().unwrap().len();
+    let again = pull_at(&hosts.front, &knob(&sim.config()), &out, &["--json"]);
+    again.expect(0);
+    let again = again.json();
+    assert_eq!(again["warnings"], serde_json::json!(expected), "{again}");
+    let seen = hosts.seen.lock().unwrap().clone();
+    let new: Vec<&str> = seen[before..].iter().map(|(p, _)| p.as_str()).collect();
+    assert!(new.contains(&"/404/gone.png"), "{new:?}");
+    // (hero.png, reused, is not asked for again.)
+    let hero = elsewhere::hex("hero.png");
+    assert!(!new.iter().any(|p| p.ends_with(&hero)), "{new:?}");
+    assert!(new.iter().any(|p| p.ends_with(&elsewhere::hex("far.png"))));
+    assert!(again["reused"].as_u64().unwrap() > 0);
+}
+
+/// An instance whose files all live on a host that does not answer: the
+/// pull still writes everything else, the same as when they answer.
+#[test]
+fn a_pull_whose_images_are_all_unreachable_writes_everything_else() {
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    let tmp = tempfile::tempdir().unwrap();
+    let reachable = tmp.path().join("reachable");
+    pull(&sim, &reachable, &["--json"]).expect(0);
+
+    let hosts = elsewhere::start(&sim, |name, _, _| {
+        use std::sync::OnceLock;
+        static DEAD: OnceLock<String> = OnceLock::new();
+        let dead = DEAD.get_or_init(elsewhere::dead_address);
+        format!("http://{dead}/rs/images/{name}")
+    });
+    let out = tmp.path().join("unreachable");
+    let run = pull_at(&hosts.front, &knob(&sim.config()), &out, &["--json"]);
+    run.expect(0);
+    let summary = run.json();
+    let warnings: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 5, "{summary}");
+    for name in [
+        "acme-logo.png",
+        "apac-summit-banner.png",
+        "hero-webinar.png",
+        "newsletter-july-header.png",
+        "report-cover.png",
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("file \"{name}\"")) && w.contains("127.0.0.1:")),
+            "{name}: {warnings:?}"
+        );
+    }
+    assert_eq!(summary["design_studio"]["images"], 0);
+    assert_eq!(summary["programs"], 6);
+    let visible = |root: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
+        tree(root)
+            .into_iter()
+            .filter(|(rel, _)| {
+                !rel.starts_with(".mkimport")
+                    && !rel.starts_with("design-studio/images/")
+                    && rel != "subscription.json"
+            })
+            .map(|(rel, v)| (rel, v.0))
+            .collect()
+    };
+    let (a, b) = (visible(&reachable), visible(&out));
+    assert!(a.len() > 15);
+    assert_eq!(a, b);
+    assert!(
+        !out.join("design-studio/images").exists()
+            || fs::read_dir(out.join("design-studio/images"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}
+
+/// A file the instance's host answers 404 for (once): left out with a
+/// warning naming it and the host; the next pull downloads it.
+#[test]
+fn a_file_that_failed_is_downloaded_by_the_next_pull() {
+    let sim = start(small_instance());
+    sim.inject(Fault::new(FaultKind::Http(404)).on("/rs/"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let first = pull(&sim, &out, &["--json"]);
+    first.expect(0);
+    let first = first.json();
+    let host = sim.url().trim_start_matches("http://").to_string();
+    let warnings = first["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{first}");
+    let w = warnings[0].as_str().unwrap();
+    assert!(
+        w.starts_with("file \"hero.png\"")
+            && w.contains(&format!("{host} answered HTTP status 404")),
+        "{w}"
+    );
+    assert!(!out.join("design-studio/images/hero.png").exists());
+    let second = pull(&sim, &out, &["--json"]);
+    second.expect(0);
+    let second = second.json();
+    assert_eq!(second["warnings"], serde_json::json!([]), "{second}");
+    assert_eq!(second["downloads"], 1);
+    assert_eq!(
+        fs::read(out.join("design-studio/images/hero.png")).unwrap(),
+        b"\x89PNG hero"
+    );
 }

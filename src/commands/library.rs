@@ -3,6 +3,7 @@
 
 use crate::load::bundle::Bundle;
 use crate::load::library::loaded;
+use crate::output::text::Fit;
 
 /// One line of `library list`.
 fn summary(bundle: &Bundle) -> serde_json::Value {
@@ -31,7 +32,7 @@ fn summary(bundle: &Bundle) -> serde_json::Value {
 }
 
 /// `mkimport library list`.
-pub fn list(json: bool, width: usize) -> anyhow::Result<String> {
+pub fn list(json: bool, fit: Fit) -> anyhow::Result<String> {
     let bundles = loaded()?;
     if json {
         let items: Vec<serde_json::Value> = bundles.iter().map(summary).collect();
@@ -64,15 +65,16 @@ pub fn list(json: bool, width: usize) -> anyhow::Result<String> {
             p.tokens.len().to_string(),
         ]);
     }
-    let table = crate::output::text::fitted_table(&rows, width);
+    let table = crate::output::text::fitted_table(&rows, fit);
+    if fit == Fit::Records {
+        // A script's input: the records only.
+        return Ok(format!("{table}\n"));
+    }
     let trailer = format!(
         "{} programs. Import one with: mkimport preview --from library --program NAME --to TARGET --folder PATH",
         bundles.len()
     );
-    Ok(format!(
-        "{table}\n{}\n",
-        crate::output::text::wrap(&trailer, width).join("\n")
-    ))
+    Ok(format!("{table}\n{}\n", fit.lines(&trailer).join("\n")))
 }
 
 /// `mkimport library show NAME`.

@@ -4,20 +4,23 @@
 use anyhow::Result;
 
 use super::Exit;
-use crate::cli::LogArgs;
-use crate::output::{console, history, report};
+use crate::cli::{LogArgs, LogFormat};
+use crate::output::{console, log, report};
 use crate::targets::Target;
 
 pub fn log(args: &LogArgs) -> Result<Exit> {
     let target = crate::targets::open(&args.to)?;
     finish_interrupted(target.as_ref())?;
     let history = target.history()?;
-    if args.json {
-        console::print(&report::to_json_text(&history::log_json(&history)))?;
-    } else {
-        let width = console::Terminal::detect().width;
-        console::print(&history::log_table(&history, target.label(), width))?;
-    }
+    let text = match args.output_format() {
+        LogFormat::Json => report::to_json_text(&log::log_json(&history)),
+        LogFormat::Markdown => log::log_markdown(&history, target.label(), args.verbose),
+        LogFormat::Table => {
+            let fit = console::Terminal::detect().fit();
+            log::log_table(&history, target.label(), fit, args.verbose)
+        }
+    };
+    console::print(&text)?;
     Ok(Exit::Ok)
 }
 

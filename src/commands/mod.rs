@@ -64,7 +64,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Log(args) => log::log(&args),
         Command::Undo(args) => undo::undo(&args),
         Command::Library(LibraryCommand::List { json }) => {
-            library::list(json, console::Terminal::detect().width)
+            library::list(json, console::Terminal::detect().fit())
                 .and_then(|text| console::print(&text).map(|()| Exit::Ok))
         }
         Command::Library(LibraryCommand::Show { name }) => {

@@ -439,6 +439,9 @@ pub struct Client {
     instance: Instance,
     credentials: Credentials,
     agent: ureq::Agent,
+    /// Downloads' own agent: it follows redirects, and no request it sends
+    /// carries the API's token ([`Client::download`]).
+    file_agent: ureq::Agent,
     limiter: Arc<Limiter>,
     token: Mutex<Option<Token>>,
     generation: AtomicU64,
@@ -481,6 +484,7 @@ impl Client {
             instance,
             credentials,
             agent,
+            file_agent: file_agent(&limits),
             limiter: Limiter::new(limits),
             token: Mutex::new(None),
             generation: AtomicU64::new(0),
@@ -633,11 +637,17 @@ impl Client {
         }
     }
 
-    /// Download a file from its public URL (no credentials are sent there).
-    /// Retried like a call; at most `max_bytes` are read.
+    /// Download a file from its public URL, which may be on another host
+    /// than the REST API: with its own agent, which follows up to
+    /// [`MAX_FILE_REDIRECTS`] redirects and never sends the API's token (nor
+    /// any credential). Retried like a call (connection failures, HTTP
+    /// 5xx); an HTTP 4xx, too many redirects, a file over `max_bytes` or a
+    /// URL that is not http(s) fail at once. Errors name the URL (without
+    /// its query) and, when it cannot be reached, its host.
     pub fn download(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, ApiError> {
         let shown = url.split(['?', '#']).next().unwrap_or(url).to_string();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(ApiError::new(
                 &shown,
                 ErrorKind::NotJson {
@@ -645,12 +655,13 @@ impl Client {
                 },
             ));
         }
+        let host = url_host(url);
         let limits = self.limits().clone();
         let mut attempts = 0u32;
         loop {
             attempts += 1;
             self.counters.downloads.fetch_add(1, Ordering::Relaxed);
-            let outcome = match self.agent.get(url).call() {
+            let outcome = match self.file_agent.get(url).call() {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     if status == 200 {
@@ -674,10 +685,22 @@ impl Client {
                         return Err(ApiError::new(&shown, ErrorKind::Http { status }));
                     }
                 }
+                Err(ureq::Error::TooManyRedirects) => {
+                    return Err(ApiError::new(
+                        &shown,
+                        ErrorKind::GaveUp {
+                            last: format!("more than {MAX_FILE_REDIRECTS} redirects"),
+                            attempts,
+                        },
+                    ))
+                }
                 Err(e) => transport_detail(&e),
             };
             if attempts > limits.retries {
-                return Err(ApiError::new(&shown, self.gave_up(outcome, attempts)));
+                return Err(ApiError::new(
+                    &shown,
+                    self.gave_up_at(host, outcome, attempts),
+                ));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             std::thread::sleep(limits.backoff_for(attempts));
@@ -685,9 +708,15 @@ impl Client {
     }
 
     fn gave_up(&self, last: String, attempts: u32) -> ErrorKind {
+        self.gave_up_at(self.instance.host(), last, attempts)
+    }
+
+    /// A transient failure that outlasted the retries, at `host` (the
+    /// instance's, or a file's).
+    fn gave_up_at(&self, host: &str, last: String, attempts: u32) -> ErrorKind {
         if last.starts_with("connection") || last.starts_with("host") {
             ErrorKind::Unreachable {
-                detail: format!("{} ({last})", self.instance.host()),
+                detail: format!("{host} ({last})"),
                 attempts,
             }
         } else {
@@ -1019,6 +1048,74 @@ fn envelope_of(map: &mut Map<String, Value>) -> Envelope {
         next_page_token,
         no_data: false,
     }
+}
+
+/// Redirects a download follows (files are often served through a CDN).
+pub const MAX_FILE_REDIRECTS: u32 = 5;
+
+/// The agent of [`Client::download`]: the API agent's time-outs, but it
+/// follows redirects, and it is never given a token.
+fn file_agent(limits: &Limits) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(MAX_FILE_REDIRECTS)
+        .timeout_global(Some(limits.timeout))
+        .timeout_connect(Some(limits.timeout.min(Duration::from_secs(30))))
+        .user_agent(concat!("mkimport/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// The host (and port) of a URL, for messages: what is between `://` and
+/// the next `/`, `?` or `#` (without a user name, should there be one).
+pub fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit('@').next().unwrap_or(authority)
+}
+
+/// Read an answer's bytes as every REST call's answer is read: Marketo's
+/// envelope, `success: false` as the error it carries (702, "no data",
+/// as an empty result), an answer without `result` as an empty one.
+pub fn read_envelope(endpoint: &str, bytes: &[u8]) -> Result<Envelope, ApiError> {
+    let fail = |kind| Err(ApiError::new(endpoint, kind));
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return fail(ErrorKind::NotJson {
+                detail: not_json_detail("", bytes, &e),
+            })
+        }
+    };
+    let Value::Object(mut map) = value else {
+        return fail(ErrorKind::NotJson {
+            detail: "the answer is JSON but not an object".into(),
+        });
+    };
+    let success = map.get("success").and_then(Value::as_bool);
+    let errors = errors_of(&map);
+    if success == Some(true) || (success.is_none() && errors.is_empty()) {
+        return Ok(envelope_of(&mut map));
+    }
+    match errors.into_iter().next() {
+        Some((code, _)) if code == "702" => Ok(Envelope {
+            no_data: true,
+            ..Envelope::default()
+        }),
+        Some((code, message)) if code == "607" => fail(ErrorKind::Quota { message }),
+        Some((code, message)) => fail(ErrorKind::Api { code, message }),
+        None => fail(ErrorKind::Api {
+            code: "?".into(),
+            message: "success is false and no error is given".into(),
+        }),
+    }
+}
+
+/// Read the identity service's answer: the access token and how long it
+/// lives (`expires_in`, seconds, a number or a string; an hour when
+/// absent).
+pub fn read_token(bytes: &[u8]) -> Result<(String, Duration), ApiError> {
+    parse_token(IDENTITY_PATH, bytes)
 }
 
 /// A transport failure in words (never the URL: it could carry a secret).

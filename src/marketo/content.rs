@@ -1,21 +1,48 @@
-//! What an email, a landing page or a smart list holds, read from the
-//! sections the API returns.
+//! What an email, a landing page, a form or a smart list holds, read from
+//! what the API returns, in the shapes real instances send (spec section
+//! 12; the recorded answers of `shared/marketo-real`).
 //!
 //! An email's or a page's content is a list of sections (the editable
-//! parts of its template): text and HTML sections carry HTML, a snippet
-//! section names a snippet by id, a dynamic-content section names a
-//! segmentation and carries its default content, a form section names a
-//! form by id. The snapshot's `html` is the HTML of the text, HTML and
-//! dynamic (default) sections in the order the API gives them; the rest of
-//! the page is its template, pulled into the design studio. Images are the
-//! design-studio files whose URL (or file name) the HTML or an image
+//! parts of its template), each of a type:
+//!
+//! - **text** (`Text`, `HTML`, `RichText`): HTML. An email section's
+//!   `value` is a string, an object (`{"content"|"value"|"html": ...}`) or
+//!   a list of variants `[{"type": "HTML", "value"}, {"type": "Text",
+//!   "value"}]`, whose `HTML` one is the section's HTML; a page section's
+//!   `content` is a string or such an object;
+//! - **dynamic content**, wherever Marketo marks it: a section of type
+//!   `DynamicContent`, or a value or content with `"type"` or
+//!   `"contentType"` `DynamicContent` (a landing page's rich-text section
+//!   whose content is `{"contentType": "DynamicContent", "content":
+//!   "RVMtMTY2Ng=="}`). It makes the asset `dynamic_content`; its
+//!   segmentation (when the section names one) goes in `segmentations`,
+//!   its `default` HTML (when it has one) in the HTML; its content id
+//!   never does;
+//! - **snippet**, **form** (pages), **image**: references by id (or, for
+//!   images, by URL);
+//! - **structure**: `Module` (an email module, a container of other
+//!   sections, with no value of its own) and `Rectangle` (a page's
+//!   decoration): not content;
+//! - **media**: `Video`, `SocialButton`: the format has no place for them;
+//!   one that holds something is reported.
+//!
+//! The snapshot's `html` is the HTML of the text sections and the default
+//! content of dynamic ones, in the order the API gives them; the rest of
+//! the page is its template, pulled into the design studio. A section that
+//! cannot be read (a text section without a value or without an HTML
+//! variant, a type mkimport does not know) is never taken as empty: it is
+//! listed in [`Derived::unreadable`] for a warning naming it. Images are
+//! the design-studio files whose URL (or file name) the HTML or an image
 //! section refers to.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 
 use serde_json::Value;
 
-use super::api::{id_of, EmailSection, PageSection, SmartList};
+use super::api::{
+    id_of, Email, EmailSection, FormField, HeaderField, PageSection, SmartList, SnippetSection,
+};
 use crate::names;
 
 /// Names by id and files by URL, for resolving references.
@@ -25,9 +52,32 @@ pub struct Lookup {
     pub segmentations: HashMap<u64, String>,
     /// Forms by id (local and global).
     pub forms: HashMap<u64, String>,
-    /// Design-studio files: exact URL → name, and name key → name.
+    /// Design-studio files: by id, by exact URL, and by name key.
+    pub file_ids: HashMap<u64, String>,
     pub file_urls: HashMap<String, String>,
     pub file_names: HashMap<String, String>,
+}
+
+/// A section of an email or a page that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Its `htmlId` (emails) or `id` (pages).
+    pub section: String,
+    /// Its `contentType` (emails) or `type` (pages).
+    pub kind: String,
+    /// Why, as the end of a sentence ("has no value").
+    pub why: String,
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.kind.is_empty() {
+            "no type"
+        } else {
+            &self.kind
+        };
+        write!(f, "section \"{}\" ({kind}) {}", self.section, self.why)
+    }
 }
 
 /// What the snapshot records of an email or a landing page.
@@ -41,9 +91,17 @@ pub struct Derived {
     pub forms: BTreeSet<String>,
     /// References to ids the instance did not list (for warnings).
     pub unknown: Vec<String>,
+    /// Sections that could not be read (for warnings naming them).
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl Derived {
+    /// Is `html` the content? Not when nothing could be read of sections
+    /// that were there: then the HTML is unknown, not empty.
+    pub fn html_known(&self) -> bool {
+        !self.html.is_empty() || self.unreadable.is_empty()
+    }
+
     fn add_html(&mut self, html: &str, lookup: &Lookup) {
         if html.is_empty() {
             return;
@@ -55,7 +113,15 @@ impl Derived {
         self.images.extend(images_in(html, lookup));
     }
 
-    fn add_snippet(&mut self, v: &Value, lookup: &Lookup) {
+    fn unreadable(&mut self, section: String, kind: &str, why: &str) {
+        self.unreadable.push(Unreadable {
+            section,
+            kind: kind.to_string(),
+            why: why.to_string(),
+        });
+    }
+
+    fn add_snippet(&mut self, section: String, kind: &str, v: &Value, lookup: &Lookup) {
         match reference(v) {
             Some(id) => match lookup.snippets.get(&id) {
                 Some(name) => {
@@ -63,16 +129,36 @@ impl Derived {
                 }
                 None => self.unknown.push(format!("snippet {id}")),
             },
-            None => self.unknown.push("a snippet section without an id".into()),
+            None => self.unreadable(section, kind, "names no snippet"),
         }
     }
 
+    fn add_form(&mut self, section: String, kind: &str, v: &Value, lookup: &Lookup) {
+        match reference(v) {
+            Some(id) => match lookup.forms.get(&id) {
+                Some(name) => {
+                    self.forms.insert(name.clone());
+                }
+                None => self.unknown.push(format!("form {id}")),
+            },
+            None => self.unreadable(section, kind, "names no form"),
+        }
+    }
+
+    /// A dynamic section: its segmentation and its default HTML, when it
+    /// says them (never its content id).
     fn add_dynamic(&mut self, v: &Value, lookup: &Lookup) {
         self.dynamic_content = true;
         let segmentation = match v {
-            Value::Object(map) => ["segmentation", "segmentationId", "value"]
+            Value::Object(map) => ["segmentation", "segmentationId"]
                 .iter()
-                .find_map(|k| map.get(*k).and_then(id_of)),
+                .find_map(|k| map.get(*k).and_then(id_of))
+                .or_else(|| {
+                    // `{"type": "DynamicContent", "value": <segmentation>}`
+                    // (how an email's header and section are set).
+                    map.get("value").and_then(id_of)
+                }),
+            Value::Array(_) => None,
             other => id_of(other),
         };
         if let Some(id) = segmentation {
@@ -83,16 +169,27 @@ impl Derived {
                 None => self.unknown.push(format!("segmentation {id}")),
             }
         }
-        if let Some(default) = v
-            .get("default")
-            .or_else(|| v.get("content"))
-            .and_then(Value::as_str)
-        {
+        if let Some(default) = v.get("default").and_then(Value::as_str) {
             self.add_html(default, lookup);
         }
     }
 
     fn add_image(&mut self, v: &Value, lookup: &Lookup) {
+        if let Value::Object(map) = v {
+            let is_file = map
+                .get("contentType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("file"));
+            if let Some(name) = map
+                .get("content")
+                .filter(|_| is_file)
+                .and_then(id_of)
+                .and_then(|id| lookup.file_ids.get(&id))
+            {
+                self.images.insert(name.clone());
+                return;
+            }
+        }
         let url = match v {
             Value::String(s) => Some(s.as_str()),
             Value::Object(map) => ["url", "src", "contentUrl", "content", "value"]
@@ -104,23 +201,124 @@ impl Derived {
             self.images.insert(name);
         }
     }
+
+    /// One section, whatever the asset: `value` is an email section's
+    /// `value` or a page section's `content`.
+    fn add_section(&mut self, section: String, kind: &str, v: &Value, lookup: &Lookup) {
+        if is_dynamic(v) {
+            self.add_dynamic(v, lookup);
+            return;
+        }
+        match SectionKind::of(kind) {
+            SectionKind::Text => match html_of(v) {
+                Ok(html) => self.add_html(html, lookup),
+                Err(why) => self.unreadable(section, kind, why),
+            },
+            SectionKind::Dynamic => self.add_dynamic(v, lookup),
+            SectionKind::Snippet => self.add_snippet(section, kind, v, lookup),
+            SectionKind::Form => self.add_form(section, kind, v, lookup),
+            SectionKind::Image => self.add_image(v, lookup),
+            SectionKind::Structure => {}
+            SectionKind::Media => {
+                if !is_empty(v) {
+                    self.unreadable(section, kind, "has no place in the format (left out)");
+                }
+            }
+            SectionKind::Unknown => {
+                self.unreadable(section, kind, "is of a type mkimport does not read")
+            }
+        }
+    }
+}
+
+/// The types of section, by what they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SectionKind {
+    /// HTML: `Text`, `HTML`, `RichText`.
+    Text,
+    Dynamic,
+    Snippet,
+    Form,
+    Image,
+    /// `Module` (an email module: a container of sections) and `Rectangle`
+    /// (a page's decoration): not content.
+    Structure,
+    /// `Video`, `SocialButton`: no place in the format.
+    Media,
+    Unknown,
+}
+
+impl SectionKind {
+    fn of(kind: &str) -> SectionKind {
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "text" | "html" | "richtext" => SectionKind::Text,
+            "dynamiccontent" => SectionKind::Dynamic,
+            "snippet" => SectionKind::Snippet,
+            "form" => SectionKind::Form,
+            "image" => SectionKind::Image,
+            "module" | "rectangle" => SectionKind::Structure,
+            "video" | "socialbutton" => SectionKind::Media,
+            _ => SectionKind::Unknown,
+        }
+    }
+}
+
+/// Marketo marks this value as dynamic content: `"type"` or
+/// `"contentType"` `DynamicContent`, on it or on one of its variants.
+fn is_dynamic(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => ["type", "contentType"].iter().any(|k| {
+            map.get(*k)
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("DynamicContent"))
+        }),
+        Value::Array(items) => items.iter().any(is_dynamic),
+        _ => false,
+    }
+}
+
+/// Nothing at all: `null`, `""`, `{}` or `[]`.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// A text section's HTML, or why there is none.
+fn html_of(v: &Value) -> Result<&str, &'static str> {
+    match v {
+        Value::String(s) => Ok(s),
+        Value::Null => Err("has no value in Marketo's answer; nothing of it is in the HTML"),
+        Value::Array(variants) => variants
+            .iter()
+            .find(|variant| {
+                variant
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("HTML"))
+            })
+            .and_then(|variant| variant.get("value").and_then(Value::as_str))
+            .ok_or("has no HTML variant in its value; nothing of it is in the HTML"),
+        Value::Object(map) => ["content", "value", "html"]
+            .iter()
+            .find_map(|k| map.get(*k))
+            .map_or(
+                Err("holds no HTML in its value; nothing of it is in the HTML"),
+                html_of,
+            ),
+        _ => Err("has a value that is not text; nothing of it is in the HTML"),
+    }
 }
 
 /// An email's content sections.
 pub fn email(sections: &[EmailSection], lookup: &Lookup) -> Derived {
     let mut out = Derived::default();
-    for section in sections {
-        match section.content_type.to_ascii_lowercase().as_str() {
-            "text" | "html" | "richtext" => {
-                if let Some(html) = text(&section.value) {
-                    out.add_html(&html, lookup);
-                }
-            }
-            "dynamiccontent" => out.add_dynamic(&section.value, lookup),
-            "snippet" => out.add_snippet(&section.value, lookup),
-            "image" => out.add_image(&section.value, lookup),
-            _ => {}
-        }
+    for s in sections {
+        out.add_section(s.html_id.clone(), &s.content_type, &s.value, lookup);
     }
     out
 }
@@ -128,41 +326,131 @@ pub fn email(sections: &[EmailSection], lookup: &Lookup) -> Derived {
 /// A landing page's content sections.
 pub fn landing_page(sections: &[PageSection], lookup: &Lookup) -> Derived {
     let mut out = Derived::default();
-    for section in sections {
-        match section.kind.to_ascii_lowercase().as_str() {
-            "richtext" | "html" | "text" => {
-                if let Some(html) = text(&section.content) {
-                    out.add_html(&html, lookup);
-                }
+    for s in sections {
+        let id = match &s.id {
+            Value::String(t) => t.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        out.add_section(id, &s.kind, &s.content, lookup);
+    }
+    out
+}
+
+/// What a form's field list holds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FormFields {
+    /// The lead fields, by API name, in the list's order.
+    pub fields: Vec<String>,
+    /// Rows that are not lead fields and hold something the format cannot
+    /// (a fieldset's fields, rich text), described for a warning.
+    pub left_out: Vec<String>,
+}
+
+/// Tell a form's rows apart: lead fields are fields; the `Profiling`
+/// fieldset (`dataType` `profiling`), other fieldsets (`fieldset`, or any
+/// row listing `fields`) and rich-text rows (`htmltext`) are not, neither
+/// in the form's `fields` nor in `requires.fields`. The format has no
+/// fieldsets and no rich text in forms: one that holds something is
+/// reported.
+pub fn form(rows: &[FormField]) -> FormFields {
+    let mut out = FormFields::default();
+    for row in rows {
+        let kind = row.data_type.trim().to_ascii_lowercase();
+        let shown = if row.label.trim().is_empty() {
+            &row.id
+        } else {
+            &row.label
+        };
+        if kind == "profiling" || kind == "fieldset" || !row.fields.is_empty() {
+            if !row.fields.is_empty() {
+                out.left_out.push(format!(
+                    "fieldset \"{}\" ({}) is left out with its fields {}: the format has no fieldsets",
+                    shown.trim(),
+                    row.data_type,
+                    row.fields.join(", ")
+                ));
             }
-            "dynamiccontent" => out.add_dynamic(&section.content, lookup),
-            "snippet" => out.add_snippet(&section.content, lookup),
-            "image" => out.add_image(&section.content, lookup),
-            "form" => match reference(&section.content) {
-                Some(id) => match lookup.forms.get(&id) {
-                    Some(name) => {
-                        out.forms.insert(name.clone());
-                    }
-                    None => out.unknown.push(format!("form {id}")),
-                },
-                None => out.unknown.push("a form section without an id".into()),
-            },
-            _ => {}
+        } else if kind == "htmltext" || kind == "richtext" {
+            if !row.text.trim().is_empty() {
+                out.left_out.push(format!(
+                    "a rich-text row ({}) is left out: the format's forms hold fields only",
+                    row.id
+                ));
+            }
+        } else if !row.id.trim().is_empty() {
+            out.fields.push(row.id.clone());
         }
     }
     out
 }
 
-/// A section's HTML: a string, or `{"content"|"value": string}`.
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(map) => ["content", "value", "html"]
-            .iter()
-            .find_map(|k| map.get(*k).and_then(Value::as_str))
-            .map(str::to_string),
-        _ => None,
+/// An email's settings (spec 12): who it comes from, where replies go,
+/// whether it is operational.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EmailSettings {
+    pub from_name: Option<String>,
+    pub from_email: Option<String>,
+    pub reply_email: Option<String>,
+    pub operational: Option<bool>,
+    /// The format's names of the settings that are dynamic content (a
+    /// segmentation's values, not one value): left out.
+    pub dynamic: Vec<&'static str>,
+}
+
+/// The settings of an email record: each of `fromName`, `fromEmail` and
+/// `replyEmail` is `{"type": "Text", "value": ...}`, a plain string or
+/// `null`; absent, `null` and empty ones are left out, and so are dynamic
+/// ones (`{"type": "DynamicContent", "value": <segmentation>}`), which
+/// [`EmailSettings::dynamic`] names.
+pub fn email_settings(e: &Email) -> EmailSettings {
+    let mut out = EmailSettings {
+        operational: e.operational,
+        ..EmailSettings::default()
+    };
+    let mut read = |key: &'static str, h: &Option<HeaderField>| -> Option<String> {
+        let h = h.as_ref()?;
+        if h.is_dynamic() {
+            out.dynamic.push(key);
+            return None;
+        }
+        h.text()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let from_name = read("from_name", &e.from_name);
+    let from_email = read("from_email", &e.from_email);
+    let reply_email = read("reply_email", &e.reply_email);
+    out.from_name = from_name;
+    out.from_email = from_email;
+    out.reply_email = reply_email;
+    out
+}
+
+/// A snippet's HTML: its `HTML` section's content, else a dynamic
+/// section's `default` (never its content id); `None` when it has sections
+/// but neither (an empty answer is an empty snippet). The `Text` section is
+/// the plain-text version.
+pub fn snippet(sections: &[SnippetSection]) -> Option<String> {
+    if sections.is_empty() {
+        return Some(String::new());
     }
+    let html = sections
+        .iter()
+        .filter(|s| s.kind.eq_ignore_ascii_case("HTML"))
+        .find_map(|s| match &s.content {
+            Value::String(t) => Some(t.clone()),
+            Value::Object(m) => m.get("content").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        });
+    html.or_else(|| {
+        sections
+            .iter()
+            .filter(|s| s.kind.eq_ignore_ascii_case("DynamicContent"))
+            .find_map(|s| s.content.get("default").and_then(Value::as_str))
+            .map(str::to_string)
+    })
 }
 
 /// An id given as a number, a string, or `{"content"|"id"|"value": id}`.
@@ -413,6 +701,155 @@ mod tests {
             r.custom_activities.iter().collect::<Vec<_>>(),
             ["Webinar Attendance"]
         );
+    }
+
+    #[test]
+    fn an_email_section_as_variants_is_its_html_variant() {
+        let d = email(
+            &sections(json!([
+                {"htmlId": "free", "contentType": "Module", "index": 1},
+                {"htmlId": "body", "contentType": "Text", "value": [
+                    {"type": "Text", "value": "Hi (text)"},
+                    {"type": "HTML", "value": "<p>Hi</p><img src=\"http://sim/rs/1/images/hero.png\">"}
+                ]},
+                {"htmlId": "pic", "contentType": "Image", "value": {"width": "600", "altText": ""}},
+                {"htmlId": "vid", "contentType": "Video", "value": {}}
+            ])),
+            &lookup(),
+        );
+        assert_eq!(
+            d.html,
+            "<p>Hi</p><img src=\"http://sim/rs/1/images/hero.png\">"
+        );
+        assert_eq!(d.images.iter().collect::<Vec<_>>(), ["hero.png"]);
+        assert!(d.unreadable.is_empty(), "{:?}", d.unreadable);
+        assert!(d.html_known() && !d.dynamic_content);
+    }
+
+    #[test]
+    fn a_section_that_cannot_be_read_is_named_never_taken_as_empty() {
+        let d = email(
+            &sections(json!([
+                {"htmlId": "a", "contentType": "Text"},
+                {"htmlId": "b", "contentType": "Text", "value": [{"type": "Text", "value": "plain"}]},
+                {"htmlId": "c", "contentType": "Hologram", "value": "<p>?</p>"},
+                {"htmlId": "d", "contentType": "Text", "value": 12},
+                {"htmlId": "e", "contentType": "Video", "value": {"url": "https://v.example/1"}}
+            ])),
+            &lookup(),
+        );
+        let named: Vec<String> = d.unreadable.iter().map(|u| u.to_string()).collect();
+        assert_eq!(named.len(), 5, "{named:?}");
+        assert!(
+            named[0].starts_with("section \"a\" (Text) has no value"),
+            "{named:?}"
+        );
+        assert!(named[1].contains("no HTML variant"), "{named:?}");
+        assert!(
+            named[2].starts_with("section \"c\" (Hologram) is of a type"),
+            "{named:?}"
+        );
+        assert!(named[3].contains("not text"), "{named:?}");
+        assert!(named[4].contains("(Video) has no place"), "{named:?}");
+        // Nothing was read: the HTML is unknown, not empty.
+        assert_eq!(d.html, "");
+        assert!(!d.html_known());
+        // One readable section among them: its HTML is known (and the
+        // others still named).
+        let d = email(
+            &sections(json!([
+                {"htmlId": "a", "contentType": "Text"},
+                {"htmlId": "b", "contentType": "Text", "value": "<p>ok</p>"}
+            ])),
+            &lookup(),
+        );
+        assert_eq!(d.html, "<p>ok</p>");
+        assert!(d.html_known());
+        assert_eq!(d.unreadable.len(), 1);
+    }
+
+    #[test]
+    fn dynamic_content_is_recognised_wherever_it_is_marked() {
+        let page: Vec<PageSection> = serde_json::from_value(json!([
+            {"id": "16391", "type": "RichText", "index": 1,
+             "content": {"content": "RVMtMTY2Ng==", "contentType": "DynamicContent"}},
+            {"id": "16393", "type": "RichText", "index": 3, "content": "plain content"}
+        ]))
+        .unwrap();
+        let d = landing_page(&page, &lookup());
+        assert!(d.dynamic_content);
+        assert_eq!(d.html, "plain content");
+        assert!(!d.html.contains("RVMt"));
+        assert!(d.unreadable.is_empty() && d.unknown.is_empty());
+        // In an email: a section whose value says so, and one whose
+        // variants do.
+        let d = email(
+            &sections(json!([
+                {"htmlId": "x", "contentType": "Text",
+                 "value": {"type": "DynamicContent", "segmentation": 9, "default": "<p>Hi</p>"}},
+                {"htmlId": "y", "contentType": "Text",
+                 "value": [{"type": "DynamicContent", "value": "RVMtNDg="}]}
+            ])),
+            &lookup(),
+        );
+        assert!(d.dynamic_content);
+        assert_eq!(d.html, "<p>Hi</p>");
+        assert_eq!(d.segmentations.iter().collect::<Vec<_>>(), ["Language"]);
+    }
+
+    #[test]
+    fn form_rows_that_are_not_lead_fields_are_not_fields() {
+        let rows: Vec<FormField> = serde_json::from_value(json!([
+            {"id": "FirstName", "label": "First Name:", "dataType": "text"},
+            {"id": "Profiling", "dataType": "profiling", "rowNumber": 3},
+            {"id": "SHRtbFRleHQ", "dataType": "htmltext", "text": "<div>Fancy</div>"},
+            {"id": "Compliance", "label": "Compliance", "dataType": "fieldset",
+             "fieldList": [{"fieldName": "HIPAA"}, {"fieldName": "PCI"}]},
+            {"id": "Email", "dataType": "email"}
+        ]))
+        .unwrap();
+        let read = form(&rows);
+        assert_eq!(read.fields, ["FirstName", "Email"]);
+        assert_eq!(read.left_out.len(), 2, "{:?}", read.left_out);
+        assert!(
+            read.left_out[0].contains("SHRtbFRleHQ"),
+            "{:?}",
+            read.left_out
+        );
+        assert!(
+            read.left_out[1].contains("\"Compliance\"") && read.left_out[1].contains("HIPAA, PCI"),
+            "{:?}",
+            read.left_out
+        );
+    }
+
+    #[test]
+    fn email_settings_in_every_shape() {
+        let e: Email = serde_json::from_value(json!({
+            "id": 1, "name": "E",
+            "fromName": {"type": "Text", "value": "Acme"},
+            "fromEmail": "news@acme.example",
+            "replyEmail": null,
+            "operational": true
+        }))
+        .unwrap();
+        let s = email_settings(&e);
+        assert_eq!(s.from_name.as_deref(), Some("Acme"));
+        assert_eq!(s.from_email.as_deref(), Some("news@acme.example"));
+        assert_eq!(s.reply_email, None);
+        assert_eq!(s.operational, Some(true));
+        assert!(s.dynamic.is_empty());
+        let e: Email = serde_json::from_value(json!({
+            "id": 1, "name": "E",
+            "fromName": {"type": "DynamicContent", "value": 1001},
+            "fromEmail": {"type": "Text", "value": ""}
+        }))
+        .unwrap();
+        let s = email_settings(&e);
+        assert_eq!(s.from_name, None);
+        assert_eq!(s.from_email, None);
+        assert_eq!(s.operational, None);
+        assert_eq!(s.dynamic, ["from_name"]);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::api::Token;
-use super::content::{CampaignRules, Derived};
+use super::content::{CampaignRules, Derived, EmailSettings};
+use crate::model::Approval;
 use crate::names;
 
 /// The cache format this build writes.
@@ -170,17 +171,54 @@ pub fn sorted_names(names_in: impl IntoIterator<Item = String>) -> Vec<String> {
     v
 }
 
-/// An email of a program.
-pub fn email_json(name: &str, template: Option<&str>, subject: Option<&str>, d: &Derived) -> Value {
+/// What an email's list record says (its content is [`Derived`]).
+#[derive(Debug, Clone)]
+pub struct EmailHead<'a> {
+    pub name: &'a str,
+    pub template: Option<&'a str>,
+    /// A plain subject (a dynamic one is not a value).
+    pub subject: Option<&'a str>,
+    pub settings: &'a EmailSettings,
+    pub status: Approval,
+}
+
+/// An email of a program. Without `content` (the instance would not give
+/// it) only what the list says is written; with it, `html` is left out
+/// when it is not known ([`Derived::html_known`]).
+pub fn email_json(head: &EmailHead, content: Option<&Derived>) -> Value {
     let mut m = Map::new();
-    m.insert("name".into(), json!(name));
-    if let Some(t) = template {
+    m.insert("name".into(), json!(head.name));
+    if let Some(t) = head.template {
         m.insert("template".into(), json!(t));
     }
-    if let Some(s) = subject {
+    if let Some(s) = head.subject {
         m.insert("subject".into(), json!(s));
     }
-    m.insert("html".into(), json!(d.html));
+    let s = head.settings;
+    for (key, value) in [
+        ("from_name", &s.from_name),
+        ("from_email", &s.from_email),
+        ("reply_email", &s.reply_email),
+    ] {
+        if let Some(v) = value {
+            m.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(operational) = s.operational {
+        m.insert("operational".into(), json!(operational));
+    }
+    m.insert("status".into(), json!(head.status.as_str()));
+    if let Some(d) = content {
+        content_keys(&mut m, d);
+    }
+    Value::Object(m)
+}
+
+/// The keys an email and a page derive from their content.
+fn content_keys(m: &mut Map<String, Value>, d: &Derived) {
+    if d.html_known() {
+        m.insert("html".into(), json!(d.html));
+    }
     m.insert("dynamic_content".into(), json!(d.dynamic_content));
     m.insert(
         "images".into(),
@@ -194,14 +232,26 @@ pub fn email_json(name: &str, template: Option<&str>, subject: Option<&str>, d: 
         "segmentations".into(),
         json!(sorted_names(d.segmentations.iter().cloned())),
     );
-    Value::Object(m)
 }
 
-/// A landing page of a program.
-pub fn landing_page_json(name: &str, template: Option<&str>, d: &Derived) -> Value {
-    let mut v = email_json(name, template, None, d);
-    v["forms"] = json!(sorted_names(d.forms.iter().cloned()));
-    v
+/// A landing page of a program (without `content`: what the list says).
+pub fn landing_page_json(
+    name: &str,
+    template: Option<&str>,
+    status: Approval,
+    content: Option<&Derived>,
+) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(name));
+    if let Some(t) = template {
+        m.insert("template".into(), json!(t));
+    }
+    m.insert("status".into(), json!(status.as_str()));
+    if let Some(d) = content {
+        content_keys(&mut m, d);
+        m.insert("forms".into(), json!(sorted_names(d.forms.iter().cloned())));
+    }
+    Value::Object(m)
 }
 
 /// A smart campaign. Its flow cannot be read through the API, so the keys

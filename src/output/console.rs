@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
+use super::text::Fit;
 use crate::cli::OutputFormat;
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -109,6 +110,9 @@ pub struct Terminal {
     /// The columns human output on standard output fits in: `COLUMNS`
     /// when set, else the terminal's width, else [`DEFAULT_WIDTH`].
     pub width: usize,
+    /// Was `width` given (`COLUMNS`) or measured (a terminal), rather than
+    /// the default of a pipe?
+    pub sized: bool,
     /// May standard output carry colour: a terminal (not `TERM=dumb`),
     /// and no `NO_COLOR` (https://no-color.org).
     pub colour: bool,
@@ -121,17 +125,29 @@ impl Terminal {
         let columns = env("COLUMNS").and_then(|v| v.to_str()?.trim().parse::<usize>().ok());
         let measured =
             || terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0));
-        let width = columns
+        let sized = columns
             .or_else(|| if stdout { measured() } else { None })
-            .filter(|w| *w > 0)
-            .unwrap_or(DEFAULT_WIDTH);
+            .filter(|w| *w > 0);
+        let width = sized.unwrap_or(DEFAULT_WIDTH);
         let dumb = env("TERM").is_some_and(|t| t == "dumb");
         Terminal {
             stdin: std::io::stdin().is_terminal(),
             stdout,
             stderr: std::io::stderr().is_terminal(),
             width,
+            sized: sized.is_some(),
             colour: stdout && !dumb && env("NO_COLOR").is_none(),
+        }
+    }
+
+    /// How lists (`library list`, `log`) are laid out: fitted to the
+    /// width on a terminal or with `COLUMNS`; else (a pipe, a file) one
+    /// record per line, every value whole (spec 13).
+    pub fn fit(self) -> Fit {
+        if self.sized {
+            Fit::Columns(self.width)
+        } else {
+            Fit::Records
         }
     }
 

@@ -1,99 +1,15 @@
-//! Rendering the history of a target: `mkimport log` (a table, or
-//! `{"imports": [...]}`) and the report of `mkimport undo` (which is also
-//! the undo's receipt).
+//! Rendering an undo: what `mkimport undo` will do, its report (which is
+//! also the undo's receipt) and its outcome. (`mkimport log` is
+//! [`super::log`].)
 
 use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
 use super::report::{stamp_keys, REPORT_VERSION};
-use super::text::{clean, fitted_table, wrap};
-use crate::history::{
-    FileAction, History, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO,
-};
+use super::text::{clean, wrap};
+use crate::history::{FileAction, Receipt, RemoteAction, RemoteKind, Stamp, UndoPlan, UNDO};
 use crate::plan::Problem;
-
-/// Names of the programs shown per import in the table; the others are
-/// counted.
-const SHOWN_PROGRAMS: usize = 3;
-
-/// One import of `log --json`.
-fn entry(history: &History, receipt: &Receipt) -> Value {
-    let programs: Vec<&str> = receipt
-        .written_programs()
-        .map(|p| p.target_name())
-        .collect();
-    let mut map = Map::new();
-    map.insert("import_id".into(), json!(receipt.import_id));
-    map.insert("mode".into(), json!(receipt.mode));
-    map.insert("started_at".into(), json!(receipt.started_at));
-    map.insert("user".into(), json!(receipt.user));
-    map.insert("source".into(), json!(receipt.source));
-    map.insert("programs".into(), json!(programs));
-    map.insert("summary".into(), receipt.summary.clone());
-    map.insert("sequence".into(), json!(receipt.sequence));
-    let undone_by = history.undone_by(receipt);
-    map.insert("undone".into(), json!(undone_by.is_some()));
-    if let Some(undo) = undone_by {
-        map.insert("undone_by".into(), json!(undo.import_id));
-    }
-    if let Some(undoes) = &receipt.undoes {
-        map.insert("undoes".into(), json!(undoes));
-    }
-    let manual = receipt.manual();
-    if !manual.is_empty() {
-        // A live instance: what is left to do by hand.
-        let rows: Vec<Value> = manual
-            .iter()
-            .map(|(program, kind, name, reason)| {
-                json!({"program": program, "kind": kind, "name": name, "reason": reason})
-            })
-            .collect();
-        map.insert("manual".into(), Value::Array(rows));
-    }
-    Value::Object(map)
-}
-
-/// `log --json`: `{"imports": [...]}`, newest first.
-pub fn log_json(history: &History) -> Value {
-    let imports: Vec<Value> = history
-        .receipts
-        .iter()
-        .rev()
-        .map(|r| entry(history, r))
-        .collect();
-    json!({ "imports": imports })
-}
-
-/// The counts of a run's summary that are not zero ("3 ok, 1 blocked"),
-/// or what an undo took back.
-fn counts(receipt: &Receipt) -> String {
-    let number = |key: &str| receipt.summary[key].as_u64().unwrap_or(0);
-    if receipt.mode == UNDO {
-        let programs = number("programs");
-        return format!(
-            "{programs} program{} removed, {} file{} removed, {} restored",
-            plural(programs),
-            number("removed"),
-            plural(number("removed")),
-            number("restored"),
-        );
-    }
-    let mut parts: Vec<String> = ["ok", "blocked", "unchanged", "skipped", "failed"]
-        .iter()
-        .filter(|k| number(k) > 0)
-        .map(|k| format!("{} {k}", number(k)))
-        .collect();
-    let manual = receipt.manual().len();
-    if manual > 0 {
-        parts.push(format!("{manual} to do by hand (`log --json`)"));
-    }
-    if parts.is_empty() {
-        "nothing imported".to_string()
-    } else {
-        parts.join(", ")
-    }
-}
 
 fn plural(n: u64) -> &'static str {
     if n == 1 {
@@ -101,67 +17,6 @@ fn plural(n: u64) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// The human `log`: one row per import or undo, newest first.
-pub fn log_table(history: &History, target: &str, width: usize) -> String {
-    if history.is_empty() {
-        return format!("No imports yet into {target}.\n");
-    }
-    let mut rows = vec![[
-        "import",
-        "time (UTC)",
-        "user",
-        "source",
-        "programs",
-        "result",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for receipt in history.receipts.iter().rev() {
-        let names: Vec<&str> = receipt
-            .written_programs()
-            .map(|p| p.target_name())
-            .collect();
-        let mut programs = names
-            .iter()
-            .take(SHOWN_PROGRAMS)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-        if names.len() > SHOWN_PROGRAMS {
-            let _ = write!(programs, "\n… and {} more", names.len() - SHOWN_PROGRAMS);
-        }
-        let mut result = counts(receipt);
-        if let Some(undoes) = &receipt.undoes {
-            result = format!("undo of {undoes}\n{result}");
-        }
-        if let Some(undo) = history.undone_by(receipt) {
-            let _ = write!(result, "\nUNDONE by {}", undo.import_id);
-        }
-        rows.push(vec![
-            receipt.import_id.clone(),
-            receipt
-                .started_at
-                .as_deref()
-                .map(|t| t.replace('T', " ").trim_end_matches('Z').to_string())
-                .unwrap_or_else(|| "-".into()),
-            receipt.user.clone().unwrap_or_else(|| "-".into()),
-            receipt.source.clone().unwrap_or_else(|| "-".into()),
-            programs,
-            result,
-        ]);
-    }
-    let table = fitted_table(&rows, width);
-    let n = history.receipts.len();
-    let trailer = format!(
-        "{n} entr{} in {target}, newest first; take an import back with `mkimport undo ID --to {target}`.",
-        if n == 1 { "y" } else { "ies" }
-    );
-    format!(
-        "{table}\n{}\n",
-        super::text::wrap(&clean(&trailer), width).join("\n")
-    )
 }
 
 /// What an undo ends as.

@@ -14,6 +14,7 @@ pub mod console;
 pub mod diff;
 pub mod events;
 pub mod history;
+pub mod log;
 pub mod markdown;
 pub mod notify;
 pub mod overview;

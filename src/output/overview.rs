@@ -268,8 +268,10 @@ fn rank(action: Action) -> usize {
     }
 }
 
-/// "Plan: 12 to create, 3 to rename, 1 to overwrite, 2 to deactivate;
-/// 1 program blocked" (terraform-style), or "Plan: nothing to import; …".
+/// "Plan: 12 to create, 3 to rename, 1 to overwrite, 2 to deactivate,
+/// 46 to do by hand (manual); 1 program blocked" (terraform-style), or
+/// "Plan: nothing to import; …". Every count is "N to ACTION", but
+/// `manual`'s, which is "N to do by hand (manual)".
 pub fn plan_line(plan: &Plan) -> String {
     let counts = action_counts(plan);
     let mut line = String::from("Plan: ");
@@ -278,7 +280,12 @@ pub fn plan_line(plan: &Plan) -> String {
     } else {
         let parts: Vec<String> = counts
             .iter()
-            .map(|(action, n)| format!("{} to {}", thousands(*n), action.as_str()))
+            .map(|(action, n)| match action {
+                // "to manual" reads oddly: said in words, the action kept
+                // in brackets for whoever parses the counts.
+                Action::Manual => format!("{} to do by hand (manual)", thousands(*n)),
+                _ => format!("{} to {}", thousands(*n), action.as_str()),
+            })
             .collect();
         line.push_str(&parts.join(", "));
     }

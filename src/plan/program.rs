@@ -354,9 +354,10 @@ impl<'a> Planner<'a> {
         match self.world.folders.get(&wanted_key) {
             Some(&i) => Some(self.target.folders[i].path.clone()),
             None => {
+                let hint = self.world.folder_hint(&wanted_key, &wanted, self.target);
                 self.error(
                     Code::MissingFolder,
-                    format!("campaign folder \"{wanted}\" does not exist in the target"),
+                    format!("campaign folder \"{wanted}\" does not exist in the target{hint}"),
                 );
                 None
             }

@@ -103,6 +103,9 @@ pub(super) struct World {
     /// so this stays true, and the n-th rename of one name does not count
     /// from 1 again (see [`World::first_free`]).
     pub(super) suffix_floor: RefCell<BTreeMap<(Names, Spelling, String), u32>>,
+    /// Folder path key that does not exist → its "did you mean" (computed
+    /// once: every program of a run may name the same missing folder).
+    pub(super) folder_hints: RefCell<BTreeMap<String, String>>,
 }
 
 impl World {
@@ -125,6 +128,7 @@ impl World {
             folders: BTreeMap::new(),
             declared: Declared::new(&target.meta),
             suffix_floor: RefCell::new(BTreeMap::new()),
+            folder_hints: RefCell::new(BTreeMap::new()),
         };
         for asset in &target.assets {
             world.assets.insert(
@@ -155,6 +159,25 @@ impl World {
             world.folders.entry(k).or_insert(i);
         }
         world
+    }
+
+    /// " (did you mean "Webinars/2026"?)" for a campaign folder `wanted`
+    /// (its key `wanted_key`) that the target does not have: its nearest
+    /// folder paths, or nothing when none is near.
+    pub(super) fn folder_hint(
+        &self,
+        wanted_key: &str,
+        wanted: &str,
+        target: &Subscription,
+    ) -> String {
+        self.folder_hints
+            .borrow_mut()
+            .entry(wanted_key.to_string())
+            .or_insert_with(|| {
+                let paths: Vec<String> = target.folders.iter().map(|f| f.path_string()).collect();
+                crate::suggest::did_you_mean(wanted, paths.iter().map(String::as_str))
+            })
+            .clone()
     }
 
     /// The first free "`<name> <n>`" (n = 1, 2, ...; for a file the number

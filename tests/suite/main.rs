@@ -16,6 +16,7 @@ mod history;
 mod hostile;
 mod integrity;
 mod library;
+mod lists;
 mod output;
 mod planner_props;
 mod preview_always;

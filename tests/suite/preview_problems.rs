@@ -296,6 +296,54 @@ fn missing_folder() {
     assert!(message(&p, "missing-folder").contains("Nowhere"));
 }
 
+/// `--folder Webinar/2026` for `Webinars/2026`: every program is blocked,
+/// and the problem names the nearest existing folders; the table shows it
+/// once; a far-off name gets no guess.
+#[test]
+fn a_mistyped_folder_names_the_nearest_existing_one() {
+    let production = fixtures().join("production");
+    let out = preview(
+        &fixtures().join("sandbox"),
+        &production,
+        &["--folder", "Webinar/2026", "--user", OPS],
+    );
+    out.expect_code(3);
+    for program in out.programs() {
+        assert_eq!(program["status"], "blocked");
+        let said = message(program, "missing-folder");
+        assert!(
+            said.contains("campaign folder \"Webinar/2026\" does not exist in the target (did you mean \"Webinars/2026\""),
+            "{said}"
+        );
+    }
+    let table = run(&[
+        "preview",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&production),
+        "--folder",
+        "Webinar/2026",
+        "--user",
+        OPS,
+    ]);
+    table.expect_code(3);
+    assert_eq!(
+        table.stdout.matches("did you mean").count(),
+        1,
+        "shown once for all programs:\n{}",
+        table.stdout
+    );
+    let far = preview(
+        &fixtures().join("sandbox"),
+        &production,
+        &["--folder", "Nowhere/Else", "--user", OPS],
+    );
+    far.expect_code(3);
+    let said = message(&far.programs()[0], "missing-folder");
+    assert!(!said.contains("did you mean"), "{said}");
+}
+
 #[test]
 fn a_program_without_a_folder_needs_one() {
     let mut p = program("Folder");

@@ -16,8 +16,12 @@ pub struct SimConfig {
     pub window: Duration,
     /// Calls allowed at once (615 beyond).
     pub max_concurrency: usize,
-    /// Calls allowed in all (607 beyond); none: unlimited.
+    /// Calls allowed in a day (607 beyond), counting `used_today`; none:
+    /// unlimited.
     pub daily_quota: Option<u64>,
+    /// Calls other integrations made today before the simulator started
+    /// (`stats/usage.json` reports them, the quota counts them).
+    pub used_today: u64,
     /// Lifetime of an access token.
     pub token_ttl: Duration,
     /// Added to every REST call (before answering).
@@ -38,6 +42,7 @@ impl Default for SimConfig {
             window: Duration::from_secs(20),
             max_concurrency: 10,
             daily_quota: None,
+            used_today: 0,
             token_ttl: Duration::from_secs(3600),
             latency: Duration::ZERO,
             log_bodies: true,
@@ -124,6 +129,9 @@ pub struct Call {
     pub fault: Option<FaultKind>,
     /// The answer's body (when `log_bodies`).
     pub body: Option<Vec<u8>>,
+    /// Whether the request carried an `Authorization` header (a file
+    /// download must not: the bearer token is for the REST API only).
+    pub authorization: bool,
     /// Whether it counted against the limits.
     pub counted: bool,
 }
@@ -156,9 +164,20 @@ pub(crate) struct State {
     pub(crate) issued: u64,
     pub(crate) window: VecDeque<Instant>,
     pub(crate) in_flight: usize,
+    /// REST calls admitted since the simulator started (not reset with
+    /// the counters: the day's usage).
+    pub(crate) today: u64,
     pub stats: Stats,
     pub(crate) faults: Vec<Fault>,
     pub(crate) log: Vec<Call>,
-    /// The base URL (for file URLs).
-    pub base: String,
+    /// The file host's base URL (`http://localhost:PORT`).
+    pub files_base: String,
+}
+
+/// Seconds since 1970, now.
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

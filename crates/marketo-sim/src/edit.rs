@@ -3,8 +3,13 @@
 //!
 //! - 709 (business rule): a name already used where Marketo wants it
 //!   unique (programs and design-studio assets in the whole instance, an
-//!   email, page, form or campaign within its program), or an asset still
-//!   in use (a template an email or page uses, a form a page shows);
+//!   email, page, form or campaign within its program), an asset still
+//!   in use (a template an email or page uses, a form a page shows), a
+//!   field a form already has (Forms page: "A field must be unique within
+//!   the form"; 709 is the code the Error Codes page gives for "a
+//!   requirement to create or update an asset"), and the approval rules
+//!   of `approval.rs` (deleting an approved asset, approving what has no
+//!   draft, unapproving what is not approved);
 //! - 710: the parent folder does not exist;
 //! - 711: the parent is of the wrong kind (a program outside Marketing
 //!   Activities, a template in Marketing Activities, ...);
@@ -12,14 +17,33 @@
 //! - 1003: a value Marketo does not accept (an unknown template, a form
 //!   field that is no lead field).
 //!
-//! Every change moves the asset's `updatedAt` (and the instance clock).
+//! Every change moves the asset's `updatedAt` (and the instance clock);
+//! a change to an approved asset's content makes a draft of it ("approved
+//! with draft").
+//!
+//! The messages are the simulator's own (Marketo's wording is not
+//! documented for most of them); the codes are Marketo's.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use crate::approval::Approvable;
 use crate::model::{
-    Campaign, Design, Email, Form, FormField, Id, Instance, LandingPage, Parent, Program, Section,
+    Campaign, Design, Email, Id, Instance, LandingPage, Parent, Program, Section, Sender, Status,
     Token,
 };
+use crate::template::editable_sections;
+
+/// What Create Email takes besides its name, folder and template; all
+/// optional (Emails page: "`subject` is empty", "`fromName`, `fromEmail`,
+/// and `replyEmail` use the instance defaults", "`operational` ... is
+/// `false`"), though the Swagger file marks the sender and subject
+/// required.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewEmail {
+    pub subject: Option<String>,
+    pub sender: Sender,
+    pub operational: bool,
+}
 
 /// A refusal, as Marketo answers it: a code and a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,18 +53,22 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(code: &'static str, message: impl Into<String>) -> Refusal {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Refusal {
         Refusal {
             code,
             message: message.into(),
         }
     }
 
-    fn duplicate(what: &str, name: &str) -> Refusal {
+    pub(crate) fn business(message: impl Into<String>) -> Refusal {
+        Refusal::new("709", message)
+    }
+
+    pub(crate) fn duplicate(what: &str, name: &str) -> Refusal {
         Refusal::new("709", format!("{what} '{name}' already exists"))
     }
 
-    fn missing(what: &str, id: Id) -> Refusal {
+    pub(crate) fn missing(what: &str, id: Id) -> Refusal {
         Refusal::new("702", format!("{what} {id} not found"))
     }
 }
@@ -56,7 +84,15 @@ pub enum DesignKind {
 }
 
 impl DesignKind {
-    fn noun(self) -> &'static str {
+    pub(crate) fn approvable(self) -> Approvable {
+        match self {
+            DesignKind::EmailTemplate => Approvable::EmailTemplate,
+            DesignKind::LandingPageTemplate => Approvable::LandingPageTemplate,
+            DesignKind::Snippet => Approvable::Snippet,
+        }
+    }
+
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             DesignKind::EmailTemplate => "Email template",
             DesignKind::LandingPageTemplate => "Landing page template",
@@ -79,7 +115,10 @@ fn key(name: &str) -> String {
 }
 
 impl Instance {
-    fn designs_mut(&mut self, kind: DesignKind) -> &mut std::collections::BTreeMap<Id, Design> {
+    pub(crate) fn designs_mut(
+        &mut self,
+        kind: DesignKind,
+    ) -> &mut std::collections::BTreeMap<Id, Design> {
         match kind {
             DesignKind::EmailTemplate => &mut self.email_templates,
             DesignKind::LandingPageTemplate => &mut self.landing_page_templates,
@@ -87,7 +126,7 @@ impl Instance {
         }
     }
 
-    fn designs(&self, kind: DesignKind) -> &std::collections::BTreeMap<Id, Design> {
+    pub(crate) fn designs(&self, kind: DesignKind) -> &std::collections::BTreeMap<Id, Design> {
         match kind {
             DesignKind::EmailTemplate => &self.email_templates,
             DesignKind::LandingPageTemplate => &self.landing_page_templates,
@@ -95,7 +134,7 @@ impl Instance {
         }
     }
 
-    fn parent_exists(&self, parent: Parent) -> bool {
+    pub(crate) fn parent_exists(&self, parent: Parent) -> bool {
         match parent {
             Parent::Folder(id) => self.folders.contains_key(&id),
             Parent::Program(id) => self.programs.contains_key(&id),
@@ -104,7 +143,7 @@ impl Instance {
 
     /// Is `parent` in Marketing Activities (a campaign folder or a
     /// program)?
-    fn in_marketing_activities(&self, parent: Parent) -> bool {
+    pub(crate) fn in_marketing_activities(&self, parent: Parent) -> bool {
         self.is_below(parent, Parent::Folder(self.ma_root))
     }
 
@@ -317,13 +356,14 @@ impl Instance {
     }
 
     /// `POST /rest/asset/v1/emails.json`: an email built on a template,
-    /// with the template's editable sections (empty).
+    /// with the template's editable sections (empty), a draft. A sender
+    /// left out is the instance's default.
     pub fn create_email(
         &mut self,
         name: &str,
         parent: Parent,
         template: Id,
-        subject: &str,
+        new: NewEmail,
     ) -> Outcome<Id> {
         self.check_local_parent(parent)?;
         let Some(t) = self.email_templates.get(&template) else {
@@ -340,10 +380,33 @@ impl Instance {
             return Err(Refusal::duplicate("Email", name));
         }
         let sections = editable_sections(&t.html);
-        Ok(self.add_email_in(parent, name, Some(template), subject, sections))
+        let defaults = &self.email_defaults;
+        let or_default = |given: Option<String>, default: &str| {
+            Some(given.unwrap_or_else(|| default.to_string()))
+        };
+        let sender = Sender {
+            from_name: or_default(new.sender.from_name, &defaults.from_name),
+            from_email: or_default(new.sender.from_email, &defaults.from_email),
+            reply_email: or_default(new.sender.reply_email, &defaults.reply_email),
+        };
+        let subject = new.subject.unwrap_or_default();
+        let id = self.add_email_in(
+            parent,
+            name,
+            Some(template),
+            &subject,
+            sections,
+            sender,
+            Status::Draft,
+        );
+        if let Some(e) = self.emails.get_mut(&id) {
+            e.operational = new.operational;
+        }
+        Ok(id)
     }
 
-    /// A new email in `parent`, a draft.
+    /// A new email in `parent`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_email_in(
         &mut self,
         parent: Parent,
@@ -351,6 +414,8 @@ impl Instance {
         template: Option<Id>,
         subject: &str,
         sections: Vec<Section>,
+        sender: Sender,
+        status: Status,
     ) -> Id {
         let id = self.next_id();
         let at = self.tick();
@@ -363,7 +428,9 @@ impl Instance {
                 template,
                 subject: subject.to_string(),
                 sections,
-                status: "draft".into(),
+                sender,
+                operational: false,
+                status,
                 updated_at: at,
             },
         );
@@ -381,9 +448,7 @@ impl Instance {
         kind: &str,
         value: &str,
     ) -> Outcome<()> {
-        let Some(email) = self.emails.get_mut(&id) else {
-            return Err(Refusal::missing("Email", id));
-        };
+        let segmentation_known = |n: u64| self.segmentations.contains_key(&n);
         let value = match kind.to_ascii_lowercase().as_str() {
             "snippet" => match value.trim().parse::<u64>() {
                 Ok(n) => Value::from(n),
@@ -394,8 +459,24 @@ impl Instance {
                     ))
                 }
             },
+            // The value is the segmentation's id (Dynamic Content page).
+            "dynamiccontent" => match value.trim().parse::<u64>() {
+                Ok(n) if segmentation_known(n) => {
+                    json!({"type": "DynamicContent", "segmentation": n, "default": ""})
+                }
+                _ => {
+                    return Err(Refusal::new(
+                        "1003",
+                        format!("Invalid segmentation id '{value}'"),
+                    ))
+                }
+            },
             _ => Value::String(value.to_string()),
         };
+        let Some(email) = self.emails.get_mut(&id) else {
+            return Err(Refusal::missing("Email", id));
+        };
+        email.status = email.status.edited();
         match email.sections.iter_mut().find(|s| s.id == html_id) {
             Some(section) => {
                 section.kind = kind.to_string();
@@ -407,8 +488,10 @@ impl Instance {
         Ok(())
     }
 
-    /// `POST /rest/asset/v1/email/{id}/delete.json`.
+    /// `POST /rest/asset/v1/email/{id}/delete.json`: refused while
+    /// approved.
     pub fn delete_email(&mut self, id: Id) -> Outcome<()> {
+        self.check_deletable(Approvable::Email, id)?;
         self.emails
             .remove(&id)
             .map(|_| ())
@@ -444,7 +527,7 @@ impl Instance {
                 parent,
                 template: Some(template),
                 sections: Vec::new(),
-                status: "draft".into(),
+                status: Status::Draft,
                 updated_at: at,
             },
         );
@@ -467,12 +550,12 @@ impl Instance {
         };
         let section_value = match kind.to_ascii_lowercase().as_str() {
             "form" => match known_form(self, value) {
-                Some(n) => serde_json::json!({"content": n.to_string(), "contentType": "Form"}),
+                Some(n) => json!({"content": n.to_string(), "contentType": "Form"}),
                 None => return Err(Refusal::new("1003", format!("Invalid form id '{value}'"))),
             },
             "snippet" => match value.trim().parse::<u64>() {
                 Ok(n) if self.snippets.contains_key(&n) => {
-                    serde_json::json!({"content": n.to_string()})
+                    json!({"content": n.to_string(), "contentType": "Snippet"})
                 }
                 _ => {
                     return Err(Refusal::new(
@@ -481,11 +564,24 @@ impl Instance {
                     ))
                 }
             },
+            // The value is the segmentation's id (Landing Pages page).
+            "dynamiccontent" => match value.trim().parse::<u64>() {
+                Ok(n) if self.segmentations.contains_key(&n) => {
+                    json!({"type": "DynamicContent", "segmentation": n, "default": ""})
+                }
+                _ => {
+                    return Err(Refusal::new(
+                        "1003",
+                        format!("Invalid segmentation id '{value}'"),
+                    ))
+                }
+            },
             _ => Value::String(value.to_string()),
         };
         let Some(page) = self.landing_pages.get_mut(&id) else {
             return Err(Refusal::missing("Landing page", id));
         };
+        page.status = page.status.edited();
         if page.sections.iter().any(|s| s.id == content_id) {
             return Err(Refusal::new(
                 "709",
@@ -498,126 +594,15 @@ impl Instance {
         Ok(())
     }
 
-    /// `POST /rest/asset/v1/landingPage/{id}/delete.json`.
+    /// `POST /rest/asset/v1/landingPage/{id}/delete.json`: refused while
+    /// approved (Landing Pages page: "Before deleting a landing page,
+    /// ensure that it is not approved").
     pub fn delete_landing_page(&mut self, id: Id) -> Outcome<()> {
+        self.check_deletable(Approvable::LandingPage, id)?;
         self.landing_pages
             .remove(&id)
             .map(|_| ())
             .ok_or_else(|| Refusal::missing("Landing page", id))?;
-        self.tick();
-        Ok(())
-    }
-
-    /// `POST /rest/asset/v1/forms.json`: an empty form, local (in a
-    /// program) or global (in the design studio).
-    pub fn create_form(&mut self, name: &str, parent: Parent) -> Outcome<Id> {
-        if !self.parent_exists(parent) {
-            return Err(Refusal::new(
-                "710",
-                format!("{} {} not found", parent.kind(), parent.id()),
-            ));
-        }
-        let local = self.in_marketing_activities(parent);
-        let clash = self.forms.values().any(|f| {
-            key(&f.name) == key(name)
-                && if local {
-                    f.parent == parent
-                } else {
-                    !self.in_marketing_activities(f.parent)
-                }
-        });
-        if clash {
-            return Err(Refusal::duplicate("Form", name));
-        }
-        let id = self.next_id();
-        let at = self.tick();
-        self.forms.insert(
-            id,
-            Form {
-                id,
-                name: name.to_string(),
-                parent,
-                fields: Vec::new(),
-                status: "draft".into(),
-                updated_at: at,
-            },
-        );
-        Ok(id)
-    }
-
-    /// `POST /rest/asset/v1/form/{id}/fields.json`: add a lead field (by
-    /// its API name).
-    pub fn add_form_field(&mut self, id: Id, field_id: &str) -> Outcome<FormField> {
-        let Some(lead) = self
-            .fields
-            .iter()
-            .find(|f| f.api_name.eq_ignore_ascii_case(field_id.trim()))
-        else {
-            return Err(Refusal::new("1003", format!("Invalid field '{field_id}'")));
-        };
-        let field = FormField {
-            api_name: lead.api_name.clone(),
-            label: format!("{}:", lead.display_name),
-            data_type: lead.data_type.clone(),
-        };
-        let Some(form) = self.forms.get_mut(&id) else {
-            return Err(Refusal::missing("Form", id));
-        };
-        if form.fields.iter().any(|f| f.api_name == field.api_name) {
-            return Err(Refusal::new(
-                "709",
-                format!("Field '{field_id}' already on the form"),
-            ));
-        }
-        form.fields.push(field.clone());
-        self.touch(id);
-        Ok(field)
-    }
-
-    /// `POST /rest/asset/v1/form/{id}/field/{fieldId}/delete.json`.
-    pub fn remove_form_field(&mut self, id: Id, field_id: &str) -> Outcome<()> {
-        let Some(form) = self.forms.get_mut(&id) else {
-            return Err(Refusal::missing("Form", id));
-        };
-        let before = form.fields.len();
-        form.fields
-            .retain(|f| !f.api_name.eq_ignore_ascii_case(field_id.trim()));
-        if form.fields.len() == before {
-            return Err(Refusal::new("702", format!("Field '{field_id}' not found")));
-        }
-        self.touch(id);
-        Ok(())
-    }
-
-    /// `POST /rest/asset/v1/form/{id}/approveDraft.json`.
-    pub fn approve_form(&mut self, id: Id) -> Outcome<()> {
-        let Some(form) = self.forms.get_mut(&id) else {
-            return Err(Refusal::missing("Form", id));
-        };
-        form.status = "approved".into();
-        self.touch(id);
-        Ok(())
-    }
-
-    /// `POST /rest/asset/v1/form/{id}/delete.json`: refused while a page
-    /// shows it.
-    pub fn delete_form(&mut self, id: Id) -> Outcome<()> {
-        if !self.forms.contains_key(&id) {
-            return Err(Refusal::missing("Form", id));
-        }
-        let used = self.landing_pages.values().find(|p| {
-            p.sections.iter().any(|s| {
-                s.kind.eq_ignore_ascii_case("form")
-                    && s.value["content"].as_str() == Some(id.to_string().as_str())
-            })
-        });
-        if let Some(page) = used {
-            return Err(Refusal::new(
-                "709",
-                format!("Form {id} is used by landing page '{}'", page.name),
-            ));
-        }
-        self.forms.remove(&id);
         self.tick();
         Ok(())
     }
@@ -713,7 +698,7 @@ impl Instance {
                 name: name.to_string(),
                 parent,
                 html: html.to_string(),
-                status: "draft".into(),
+                status: Status::Draft,
                 updated_at: at,
             },
         );
@@ -727,23 +712,14 @@ impl Instance {
             return Err(Refusal::missing(kind.noun(), id));
         };
         d.html = html.to_string();
-        self.touch(id);
-        Ok(())
-    }
-
-    /// `POST /rest/asset/v1/emailTemplate/{id}/approveDraft.json` (and
-    /// the landing page template one).
-    pub fn approve_design(&mut self, kind: DesignKind, id: Id) -> Outcome<()> {
-        let Some(d) = self.designs_mut(kind).get_mut(&id) else {
-            return Err(Refusal::missing(kind.noun(), id));
-        };
-        d.status = "approved".into();
+        d.status = d.status.edited();
         self.touch(id);
         Ok(())
     }
 
     /// `POST /rest/asset/v1/emailTemplate/{id}/delete.json` (and the
-    /// landing page template one): refused while an email or page uses it.
+    /// landing page template one): refused while an email or page uses
+    /// it, or while it is approved.
     pub fn delete_design(&mut self, kind: DesignKind, id: Id) -> Outcome<()> {
         if !self.designs(kind).contains_key(&id) {
             return Err(Refusal::missing(kind.noun(), id));
@@ -767,6 +743,7 @@ impl Instance {
                 format!("{} {id} is used by {user}", kind.noun()),
             ));
         }
+        self.check_deletable(kind.approvable(), id)?;
         self.designs_mut(kind).remove(&id);
         self.tick();
         Ok(())
@@ -804,134 +781,9 @@ impl Instance {
     }
 }
 
-/// The editable sections a new email gets from its template: every
-/// element whose class holds `mktoText` or `mktEditable` (a text section)
-/// or `mktoSnippet` (a snippet section), in document order, each with its
-/// `id` and empty content; a single text section `body` when the template
-/// declares none.
-pub fn editable_sections(html: &str) -> Vec<Section> {
-    let mut out: Vec<Section> = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        let after = &rest[start + 1..];
-        let end = after.find('>').unwrap_or(after.len());
-        let tag = &after[..end];
-        rest = &after[end.min(after.len())..];
-        let (Some(class), Some(id)) = (attribute(tag, "class"), attribute(tag, "id")) else {
-            continue;
-        };
-        let kind = if class.split_whitespace().any(|c| c == "mktoSnippet") {
-            "Snippet"
-        } else if class
-            .split_whitespace()
-            .any(|c| c == "mktoText" || c == "mktEditable")
-        {
-            "Text"
-        } else {
-            continue;
-        };
-        if id.is_empty() || out.iter().any(|s| s.id == id) {
-            continue;
-        }
-        let value = if kind == "Text" {
-            Value::String(String::new())
-        } else {
-            Value::Null
-        };
-        out.push(Section::new(&id, kind, value));
-    }
-    if out.is_empty() {
-        out.push(Section::new("body", "Text", Value::String(String::new())));
-    }
-    out
-}
-
-/// The attributes of a tag's text (`td class="x" id=body`), as an HTML
-/// tokenizer reads them: names in lower case, values quoted with `"` or
-/// `'` or unquoted, a name without a value as empty. Written apart from
-/// mkimport's own reading of templates, so the two cannot merely agree.
-fn attributes(tag: &str) -> Vec<(String, String)> {
-    let chars: Vec<char> = tag.chars().collect();
-    let mut i = 0;
-    // The element's name.
-    while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '/' {
-        i += 1;
-    }
-    let mut out = Vec::new();
-    loop {
-        while i < chars.len() && (chars[i].is_whitespace() || chars[i] == '/') {
-            i += 1;
-        }
-        if i >= chars.len() {
-            return out;
-        }
-        let start = i;
-        while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '=' | '/') {
-            i += 1;
-        }
-        let name: String = chars[start..i].iter().collect::<String>().to_lowercase();
-        while i < chars.len() && chars[i].is_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < chars.len() && chars[i] == '=' {
-            i += 1;
-            while i < chars.len() && chars[i].is_whitespace() {
-                i += 1;
-            }
-            match chars.get(i) {
-                Some(&q) if q == '"' || q == '\'' => {
-                    i += 1;
-                    while i < chars.len() && chars[i] != q {
-                        value.push(chars[i]);
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                _ => {
-                    while i < chars.len() && !chars[i].is_whitespace() {
-                        value.push(chars[i]);
-                        i += 1;
-                    }
-                }
-            }
-        }
-        if !name.is_empty() {
-            out.push((name, value));
-        }
-    }
-}
-
-/// The first value of attribute `name` of a tag's text.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    attributes(tag)
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attributes_are_read_as_html_reads_them() {
-        let tag = r#"td CLASS='mktoText wide' data-x id=body title="a > b""#;
-        assert_eq!(attribute(tag, "class").as_deref(), Some("mktoText wide"));
-        assert_eq!(attribute(tag, "id").as_deref(), Some("body"));
-        assert_eq!(attribute(tag, "data-x").as_deref(), Some(""));
-        assert_eq!(attribute("div", "id"), None);
-    }
-
-    #[test]
-    fn sections_come_from_the_templates_editable_parts() {
-        let html = r#"<td class="mktoImg" id="logo"></td><td class="mktoText" id="body"></td>
-            <div class='mktoSnippet' id='footer'></div><td class="mktoText" id="body"></td>"#;
-        let s = editable_sections(html);
-        let ids: Vec<(&str, &str)> = s.iter().map(|s| (s.id.as_str(), s.kind.as_str())).collect();
-        assert_eq!(ids, [("body", "Text"), ("footer", "Snippet")]);
-        assert_eq!(editable_sections("<p>plain</p>")[0].id, "body");
-    }
 
     #[test]
     fn names_are_unique_where_marketo_wants_them() {
@@ -968,7 +820,9 @@ mod tests {
                 .code,
             "709"
         );
-        let e = i.create_email("E", Parent::Program(p), t, "S").unwrap();
+        let e = i
+            .create_email("E", Parent::Program(p), t, NewEmail::default())
+            .unwrap();
         assert_eq!(
             i.delete_design(DesignKind::EmailTemplate, t)
                 .unwrap_err()

@@ -11,6 +11,8 @@ pub(crate) struct Reply {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub code: Option<String>,
+    /// Headers besides the content's type and length (`Location`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -21,6 +23,7 @@ impl Reply {
             content_type: "application/json;charset=UTF-8",
             body: serde_json::to_vec(value).unwrap_or_default(),
             code,
+            headers: Vec::new(),
         }
     }
 
@@ -34,7 +37,6 @@ impl Reply {
             "requestId": request_id(),
             "success": false,
             "errors": [{"code": code, "message": message}],
-            "warnings": [],
         }))
     }
 
@@ -44,7 +46,13 @@ impl Reply {
             content_type,
             body,
             code: None,
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
 }
 
@@ -72,12 +80,13 @@ pub fn message(code: &str) -> &'static str {
     }
 }
 
+/// An error answer, as the Error Codes page shows one: no `warnings`,
+/// no `result`.
 pub fn error_envelope(code: &str) -> Value {
     json!({
         "requestId": request_id(),
         "success": false,
         "errors": [{"code": code, "message": message(code)}],
-        "warnings": [],
     })
 }
 

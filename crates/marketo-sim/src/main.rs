@@ -4,12 +4,17 @@
 //! ```text
 //! marketo-sim --from fixtures/sandbox [--port 8080] [--munchkin 123-ABC-456]
 //!             [--client-id ID --client-secret SECRET] [--window-ms MS]
+//!             [--latency-ms MS] [--used-today N] [--daily-quota N]
 //!             [--url-file FILE]
 //! ```
 //!
 //! The credentials default to `sim-client-id` and `sim-client-secret`; the
 //! limits are Marketo's (100 calls in any 20 s, 10 at once), with the window
-//! shortened by `--window-ms` for quick examples.
+//! shortened by `--window-ms` for quick examples. `--latency-ms` adds that
+//! much time to every REST call (a real instance takes about 600 ms);
+//! `--used-today` is the calls other integrations made today (reported by
+//! `GET /rest/v1/stats/usage.json`, counted by the quota); `--daily-quota`
+//! answers 607 beyond that many calls in the day (none: unlimited).
 //!
 //! It prints the base URL on standard output (and writes it to FILE when
 //! asked), then serves until killed.
@@ -22,7 +27,8 @@ use marketo_sim::{Instance, Sim, SimConfig};
 fn usage() -> ExitCode {
     eprintln!(
         "usage: marketo-sim --from SUBSCRIPTION_DIR [--port PORT] [--munchkin ID] \
-         [--client-id ID] [--client-secret SECRET] [--window-ms MS] [--url-file FILE]"
+         [--client-id ID] [--client-secret SECRET] [--window-ms MS] [--latency-ms MS] \
+         [--used-today N] [--daily-quota N] [--url-file FILE]"
     );
     ExitCode::from(2)
 }
@@ -57,6 +63,18 @@ fn main() -> ExitCode {
             "--window-ms" => match value().and_then(|v| v.parse().ok()) {
                 Some(ms) if ms > 0 => config.window = std::time::Duration::from_millis(ms),
                 _ => return usage(),
+            },
+            "--latency-ms" => match value().and_then(|v| v.parse().ok()) {
+                Some(ms) => config.latency = std::time::Duration::from_millis(ms),
+                None => return usage(),
+            },
+            "--used-today" => match value().and_then(|v| v.parse().ok()) {
+                Some(n) => config.used_today = n,
+                None => return usage(),
+            },
+            "--daily-quota" => match value().and_then(|v| v.parse().ok()) {
+                Some(n) => config.daily_quota = Some(n),
+                None => return usage(),
             },
             "--url-file" => url_file = value().map(PathBuf::from),
             _ => return usage(),

@@ -1,6 +1,6 @@
 //! The simulated instance: folders, programs, assets and schema, with ids
 //! and `updatedAt`, built in Rust or read from a subscription directory
-//! (the mkimport format, read here as plain JSON).
+//! (see `subscription.rs`).
 //!
 //! Everything is mutable, so tests change an instance between two pulls and
 //! write endpoints can be added on the same model. Every change goes
@@ -8,10 +8,11 @@
 //! `updatedAt`.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::Value;
+
+pub use crate::approval::Status;
+pub use crate::names::{api_name, base64, form_data_type, marketo_date, marketo_time, soap_name};
 
 pub type Id = u64;
 
@@ -82,7 +83,11 @@ pub struct Program {
     pub updated_at: String,
 }
 
-/// A section of an email's content (`htmlId`, `contentType`, `value`).
+/// A section of an email's or landing page's content: its id (`htmlId`
+/// or the page section's `id`), its kind (`contentType` or `type`: Text,
+/// Snippet, DynamicContent; HTML, RichText, Form, Image, ...) and its
+/// value as the model keeps it (a Text or HTML section's HTML as a
+/// string; see `records.rs` for how each is answered).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
     pub id: String,
@@ -100,6 +105,25 @@ impl Section {
     }
 }
 
+/// Who an email comes from: From name, From address, Reply-To. `None`
+/// is a value Marketo answers as `null` (an email whose setting was never
+/// given; the documented Get Email by Id shows `"fromEmail": null`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sender {
+    pub from_name: Option<String>,
+    pub from_email: Option<String>,
+    pub reply_email: Option<String>,
+}
+
+/// The instance's email defaults (Admin > Email), which Create Email
+/// applies when the call leaves the sender out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailDefaults {
+    pub from_name: String,
+    pub from_email: String,
+    pub reply_email: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Email {
     pub id: Id,
@@ -108,7 +132,10 @@ pub struct Email {
     pub template: Option<Id>,
     pub subject: String,
     pub sections: Vec<Section>,
-    pub status: String,
+    pub sender: Sender,
+    /// Sent even to unsubscribed people.
+    pub operational: bool,
+    pub status: Status,
     pub updated_at: String,
 }
 
@@ -121,16 +148,37 @@ pub struct LandingPage {
     /// Sections: `id`, `type` (RichText, HTML, Form, Image, Snippet,
     /// DynamicContent) and `content`.
     pub sections: Vec<Section>,
-    pub status: String,
+    pub status: Status,
     pub updated_at: String,
 }
 
+/// What a row of a form's field list is. Not every row is a lead field
+/// (Forms page: the `Profiling` fieldset of progressive profiling, rich
+/// text rows added with `richText.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// A lead field.
+    Field,
+    /// The progressive-profiling fieldset (`"dataType": "profiling"`).
+    Profiling,
+    /// A rich-text row (`"dataType": "htmltext"`) and its HTML.
+    RichText(String),
+}
+
+/// A row of a form's field list.
 #[derive(Debug, Clone)]
 pub struct FormField {
-    /// The lead field's API name.
+    /// The row's id: a lead field as forms name it (its SOAP name,
+    /// `Email`, `FirstName`), `Profiling`, or a rich-text row's id.
     pub api_name: String,
     pub label: String,
+    /// The form's data type (`text`, `email`, `number`, ...; `profiling`,
+    /// `htmltext`).
     pub data_type: String,
+    pub row: Row,
+    /// What the API set beyond the defaults (`fieldWidth`, `hintText`,
+    /// `required`, ...), answered as given.
+    pub options: serde_json::Map<String, Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,8 +187,15 @@ pub struct Form {
     pub name: String,
     pub parent: Parent,
     pub fields: Vec<FormField>,
-    pub status: String,
+    pub status: Status,
     pub updated_at: String,
+}
+
+impl Form {
+    /// Progressive profiling is on when the list holds its fieldset.
+    pub fn progressive_profiling(&self) -> bool {
+        self.fields.iter().any(|f| f.row == Row::Profiling)
+    }
 }
 
 /// A smart-list rule (trigger or filter).
@@ -181,8 +236,23 @@ pub struct Design {
     pub name: String,
     pub parent: Parent,
     pub html: String,
-    pub status: String,
+    pub status: Status,
     pub updated_at: String,
+}
+
+/// How the file host answers a download of a file (a test's way to make
+/// a file's URL misbehave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delivery {
+    /// The bytes.
+    #[default]
+    Served,
+    /// This many redirects (302) first, then the bytes.
+    Redirects(u8),
+    /// This HTTP status (404, 500, ...) and no bytes.
+    Status(u16),
+    /// A URL on a port where nothing listens (connection refused).
+    Unreachable,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +262,7 @@ pub struct File {
     pub parent: Parent,
     pub mime_type: String,
     pub bytes: Vec<u8>,
+    pub delivery: Delivery,
     pub updated_at: String,
 }
 
@@ -222,7 +293,11 @@ pub struct Segmentation {
 #[derive(Debug, Clone)]
 pub struct LeadField {
     pub id: Id,
+    /// The REST API name (`email`, `firstName`).
     pub api_name: String,
+    /// The SOAP name, which forms use as a field's id (`Email`,
+    /// `FirstName`; Get Fields for Form).
+    pub soap_name: String,
     pub display_name: String,
     pub data_type: String,
 }
@@ -246,6 +321,8 @@ pub struct CustomActivity {
 #[derive(Debug, Clone)]
 pub struct Instance {
     pub munchkin: String,
+    /// The sender Create Email gives an email that names none.
+    pub email_defaults: EmailDefaults,
     /// The Marketing Activities root, and the workspace zone below it.
     pub ma_root: Id,
     pub workspace: Id,
@@ -273,55 +350,7 @@ pub struct Instance {
     clock: u64,
 }
 
-/// Marketo's date-time spelling ("2015-05-21T22:45:13Z+0000").
-pub fn marketo_time(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z+0000",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// A camelCase API name for a display name ("Demographic Score" →
-/// "demographicScore"), as Marketo makes for custom fields.
-pub fn api_name(display: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in display
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .enumerate()
-    {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            if i == 0 {
-                out.extend(first.to_lowercase());
-            } else {
-                out.extend(first.to_uppercase());
-            }
-            out.push_str(chars.as_str());
-        }
-    }
-    if out.is_empty() {
-        "field".to_string()
-    } else {
-        out
-    }
-}
-
-fn key(name: &str) -> String {
+pub(crate) fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
@@ -331,6 +360,11 @@ impl Instance {
     pub fn new(munchkin: &str) -> Instance {
         let mut i = Instance {
             munchkin: munchkin.to_string(),
+            email_defaults: EmailDefaults {
+                from_name: "Marketing".into(),
+                from_email: format!("marketing@{}.example", munchkin.to_lowercase()),
+                reply_email: format!("reply@{}.example", munchkin.to_lowercase()),
+            },
             ma_root: 0,
             workspace: 0,
             ds_root: 0,
@@ -463,11 +497,45 @@ impl Instance {
         subject: &str,
         sections: Vec<Section>,
     ) -> Id {
-        let id = self.add_email_in(Parent::Program(program), name, template, subject, sections);
-        if let Some(email) = self.emails.get_mut(&id) {
-            email.status = "approved".into();
+        let sender = Sender::default();
+        self.add_email_in(
+            Parent::Program(program),
+            name,
+            template,
+            subject,
+            sections,
+            sender,
+            Status::Approved,
+        )
+    }
+
+    /// An email's sender and operational flag (for tests and fixtures).
+    pub fn set_email_sender(&mut self, email: Id, sender: Sender, operational: bool) {
+        if let Some(e) = self.emails.get_mut(&email) {
+            e.sender = sender;
+            e.operational = operational;
+            self.touch(email);
         }
-        id
+    }
+
+    /// Set an asset's approval state (of any kind; for tests and
+    /// fixtures).
+    pub fn set_status(&mut self, id: Id, status: Status) -> bool {
+        macro_rules! set_in {
+            ($map:expr) => {
+                if let Some(x) = $map.get_mut(&id) {
+                    x.status = status;
+                    return true;
+                }
+            };
+        }
+        set_in!(self.emails);
+        set_in!(self.landing_pages);
+        set_in!(self.forms);
+        set_in!(self.email_templates);
+        set_in!(self.landing_page_templates);
+        set_in!(self.snippets);
+        false
     }
 
     pub fn add_landing_page(
@@ -487,7 +555,7 @@ impl Instance {
                 parent: Parent::Program(program),
                 template,
                 sections,
-                status: "approved".into(),
+                status: Status::Approved,
                 updated_at: at,
             },
         );
@@ -513,31 +581,81 @@ impl Instance {
                 name: name.to_string(),
                 parent,
                 fields,
-                status: "approved".into(),
+                status: Status::Approved,
                 updated_at: at,
             },
         );
         id
     }
 
-    /// A form field for a lead field given by display name (or API name).
-    fn form_field(&self, name: &str) -> FormField {
-        let field = self
-            .fields
-            .iter()
-            .find(|f| key(&f.display_name) == key(name) || key(&f.api_name) == key(name));
-        match field {
+    /// Turn a form's progressive profiling on (its `Profiling` fieldset
+    /// is added at the end of the field list) or off.
+    pub fn set_progressive_profiling(&mut self, form: Id, on: bool) {
+        let Some(f) = self.forms.get_mut(&form) else {
+            return;
+        };
+        f.fields.retain(|x| x.row != Row::Profiling);
+        if on {
+            f.fields.push(FormField {
+                api_name: "Profiling".into(),
+                label: String::new(),
+                data_type: "profiling".into(),
+                row: Row::Profiling,
+                options: Default::default(),
+            });
+        }
+        self.touch(form);
+    }
+
+    /// A form field for a lead field given by display name, API name or
+    /// SOAP name; a field the instance does not know is made up from the
+    /// name (a fixture may use fields its schema lacks).
+    pub(crate) fn form_field(&self, name: &str) -> FormField {
+        match self.lead_field(name) {
             Some(f) => FormField {
-                api_name: f.api_name.clone(),
+                api_name: f.soap_name.clone(),
                 label: format!("{}:", f.display_name),
-                data_type: f.data_type.clone(),
+                data_type: form_data_type(&f.data_type).to_string(),
+                row: Row::Field,
+                options: Default::default(),
             },
             None => FormField {
-                api_name: api_name(name),
+                api_name: soap_name(&api_name(name)),
                 label: format!("{name}:"),
-                data_type: "string".into(),
+                data_type: "text".into(),
+                row: Row::Field,
+                options: Default::default(),
             },
         }
+    }
+
+    /// The lead field of a display, API or SOAP name (any case).
+    pub fn lead_field(&self, name: &str) -> Option<&LeadField> {
+        self.fields.iter().find(|f| {
+            key(&f.display_name) == key(name)
+                || key(&f.api_name) == key(name)
+                || key(&f.soap_name) == key(name)
+        })
+    }
+
+    /// The three fields every form created through the API starts with
+    /// (Forms page: "A new form includes three default fields: First
+    /// Name, Last Name, and Email"), as Get Fields for Form shows them.
+    pub(crate) fn default_form_fields(&self) -> Vec<FormField> {
+        [
+            ("FirstName", "First Name:", "text"),
+            ("LastName", "Last Name:", "text"),
+            ("Email", "Email Address:", "email"),
+        ]
+        .into_iter()
+        .map(|(id, label, data_type)| FormField {
+            api_name: id.to_string(),
+            label: label.to_string(),
+            data_type: data_type.to_string(),
+            row: Row::Field,
+            options: Default::default(),
+        })
+        .collect()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -580,7 +698,7 @@ impl Instance {
             name: name.to_string(),
             parent: self.ds_folder(kind),
             html: html.to_string(),
-            status: "approved".into(),
+            status: Status::Approved,
             updated_at: at,
         }
     }
@@ -630,6 +748,7 @@ impl Instance {
                 parent,
                 mime_type: mime_type.to_string(),
                 bytes,
+                delivery: Delivery::Served,
                 updated_at: at,
             },
         );
@@ -678,9 +797,11 @@ impl Instance {
     /// A lead field; `api` defaults to a camelCase form of the name.
     pub fn add_field(&mut self, display: &str, api: Option<&str>, data_type: &str) {
         let id = self.next_id();
+        let api = api.map(str::to_string).unwrap_or_else(|| api_name(display));
         self.fields.push(LeadField {
             id,
-            api_name: api.map(str::to_string).unwrap_or_else(|| api_name(display)),
+            soap_name: soap_name(&api),
+            api_name: api,
             display_name: display.to_string(),
             data_type: data_type.to_string(),
         });
@@ -831,343 +952,15 @@ impl Instance {
         }
         None
     }
-
-    // -----------------------------------------------------------------
-    // From a subscription directory.
-
-    /// Build an instance from a subscription directory in mkimport's
-    /// format: the schema of `subscription.json`, the design studio, the
-    /// folders with their tokens, and the stored programs, laid out as
-    /// Marketo holds them (email and page content as sections, campaign
-    /// references as smart-list rules). What Marketo's API cannot show
-    /// (webhooks, users, roles, the campaigns' flow) is dropped.
-    pub fn from_subscription(dir: &Path, munchkin: &str) -> Result<Instance, String> {
-        let mut i = Instance::new(munchkin);
-        let read_json = |path: &Path| -> Result<Value, String> {
-            let text = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
-        };
-        let sub = read_json(&dir.join("subscription.json"))?;
-        for f in array(&sub["fields"]) {
-            let name = text(&f["name"]);
-            if name.is_empty() {
-                continue;
-            }
-            let api = f["api_name"].as_str();
-            let kind = f["type"].as_str().unwrap_or("string");
-            i.add_field(&name, api, kind);
-        }
-        for s in array(&sub["segmentations"]) {
-            i.add_segmentation(&text(s));
-        }
-        for o in array(&sub["custom_objects"]) {
-            i.add_custom_object(&text(o));
-        }
-        for a in array(&sub["custom_activities"]) {
-            i.add_custom_activity(&text(a));
-        }
-        for c in array(&sub["channels"]) {
-            let statuses: Vec<String> = array(&c["statuses"]).iter().map(text).collect();
-            let refs: Vec<&str> = statuses.iter().map(String::as_str).collect();
-            i.add_channel(&text(&c["name"]), &refs);
-        }
-        if let Some(tags) = sub["tags"].as_object() {
-            for (t, values) in tags {
-                let values: Vec<String> = array(values).iter().map(text).collect();
-                let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-                i.add_tag_type(t, &refs);
-            }
-        }
-
-        let studio = dir.join("design-studio");
-        for (sub_dir, kind) in [
-            ("email-templates", 0),
-            ("landing-page-templates", 1),
-            ("snippets", 2),
-            ("forms", 3),
-        ] {
-            for path in files_in(&studio.join(sub_dir))? {
-                if !path.to_string_lossy().to_lowercase().ends_with(".json") {
-                    continue;
-                }
-                let doc = read_json(&path)?;
-                let name = text(&doc["name"]);
-                let html = text(&doc["html"]);
-                match kind {
-                    0 => {
-                        i.add_email_template(&name, &html);
-                    }
-                    1 => {
-                        i.add_landing_page_template(&name, &html);
-                    }
-                    2 => {
-                        i.add_snippet(&name, &html);
-                    }
-                    _ => {
-                        let fields: Vec<String> = array(&doc["fields"]).iter().map(text).collect();
-                        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-                        i.add_form(None, &name, &refs);
-                    }
-                }
-            }
-        }
-        for path in files_in(&studio.join("images"))? {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if name.starts_with('.') || name == "Thumbs.db" {
-                continue;
-            }
-            let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            i.add_file(&name, bytes);
-        }
-
-        let ma = dir.join("marketing-activities");
-        if ma.is_dir() {
-            i.load_folder(&ma, "", &read_json)?;
-        }
-        Ok(i)
-    }
-
-    fn load_folder(
-        &mut self,
-        dir: &Path,
-        path: &str,
-        read_json: &dyn Fn(&Path) -> Result<Value, String>,
-    ) -> Result<(), String> {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .filter_map(Result::ok)
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let p = entry.path();
-            if !entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".mkimport" {
-                continue;
-            }
-            let program_file = p.join("program.json");
-            if program_file.is_file() {
-                let folder = if path.is_empty() {
-                    self.workspace
-                } else {
-                    self.add_folder(path)
-                };
-                let doc = read_json(&program_file)?;
-                self.load_program(folder, &doc);
-                continue;
-            }
-            let sub_path = if path.is_empty() {
-                name.clone()
-            } else {
-                format!("{path}/{name}")
-            };
-            let folder = self.add_folder(&sub_path);
-            let folder_file = p.join("folder.json");
-            if folder_file.is_file() {
-                let doc = read_json(&folder_file)?;
-                let tokens = array(&doc["tokens"]).iter().map(token_of).collect();
-                self.set_folder_tokens(folder, tokens);
-            }
-            self.load_folder(&p, &sub_path, read_json)?;
-        }
-        Ok(())
-    }
-
-    fn load_program(&mut self, folder: Id, doc: &Value) {
-        let info = &doc["program"];
-        let kind = match text(&info["type"]).to_lowercase().as_str() {
-            "event" => "Event",
-            "email" => "Email",
-            "engagement" => "Engagement",
-            _ => "Default",
-        };
-        let id = self.add_program(
-            Parent::Folder(folder),
-            &text(&info["name"]),
-            kind,
-            &text(&info["channel"]),
-        );
-        let tokens: Vec<Token> = array(&doc["tokens"])
-            .iter()
-            .filter(|t| t["inherited_from"].is_null())
-            .map(token_of)
-            .collect();
-        if let Some(p) = self.programs.get_mut(&id) {
-            p.description = text(&info["description"]);
-            if let Some(tags) = info["tags"].as_object() {
-                p.tags = tags.iter().map(|(t, v)| (t.clone(), text(v))).collect();
-            }
-            p.tokens = tokens;
-        }
-        // Local forms first: pages refer to them.
-        for f in array(&doc["forms"]) {
-            let fields: Vec<String> = array(&f["fields"]).iter().map(text).collect();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            self.add_form(Some(id), &text(&f["name"]), &refs);
-        }
-        for e in array(&doc["emails"]) {
-            let mut sections = vec![Section::new("body", "Text", json!(text(&e["html"])))];
-            sections.extend(self.reference_sections(e, id, false));
-            let template = e["template"]
-                .as_str()
-                .and_then(|t| self.email_template_named(t));
-            self.add_email(
-                id,
-                &text(&e["name"]),
-                template,
-                &text(&e["subject"]),
-                sections,
-            );
-        }
-        for l in array(&doc["landing_pages"]) {
-            let mut sections = vec![Section::new("1", "HTML", json!(text(&l["html"])))];
-            sections.extend(self.reference_sections(l, id, true));
-            let template = l["template"]
-                .as_str()
-                .and_then(|t| self.landing_page_template_named(t));
-            self.add_landing_page(id, &text(&l["name"]), template, sections);
-        }
-        for c in array(&doc["smart_campaigns"]) {
-            let triggers: Vec<Rule> = array(&c["triggers"])
-                .iter()
-                .map(|t| Rule::new(&text(t)))
-                .collect();
-            let mut filters: Vec<Rule> = array(&c["filters"])
-                .iter()
-                .map(|t| Rule::new(&text(t)))
-                .collect();
-            // Marketo names a field filter after the field.
-            filters.extend(array(&c["fields"]).iter().map(|f| Rule::new(&text(f))));
-            filters.extend(
-                array(&c["custom_objects"])
-                    .iter()
-                    .map(|o| Rule::new(&format!("Has {}", text(o)))),
-            );
-            let kind = if text(&c["type"]).eq_ignore_ascii_case("trigger") {
-                "trigger"
-            } else {
-                "batch"
-            };
-            self.add_campaign(
-                id,
-                &text(&c["name"]),
-                kind,
-                c["active"].as_bool().unwrap_or(false),
-                c["schedule"].as_str(),
-                triggers,
-                filters,
-            );
-        }
-    }
-
-    /// Snippet, dynamic-content and form sections for an email or page of
-    /// the format.
-    fn reference_sections(&self, asset: &Value, program: Id, page: bool) -> Vec<Section> {
-        let mut out = Vec::new();
-        for (n, s) in array(&asset["snippets"]).iter().enumerate() {
-            if let Some(id) = self.snippet_named(&text(s)) {
-                let value = if page {
-                    json!({"content": id.to_string()})
-                } else {
-                    json!(id)
-                };
-                out.push(Section::new(&format!("snippet-{n}"), "Snippet", value));
-            }
-        }
-        let mut segmentations: Vec<Id> = array(&asset["segmentations"])
-            .iter()
-            .filter_map(|s| self.segmentation_named(&text(s)))
-            .collect();
-        if asset["dynamic_content"].as_bool() == Some(true) && segmentations.is_empty() {
-            if let Some(first) = self.segmentations.keys().next() {
-                segmentations.push(*first);
-            }
-        }
-        for (n, id) in segmentations.iter().enumerate() {
-            out.push(Section::new(
-                &format!("dynamic-{n}"),
-                "DynamicContent",
-                json!({"type": "DynamicContent", "segmentation": id, "default": ""}),
-            ));
-        }
-        if page {
-            for (n, f) in array(&asset["forms"]).iter().enumerate() {
-                if let Some(id) = self.form_named(Some(program), &text(f)) {
-                    out.push(Section::new(
-                        &format!("form-{n}"),
-                        "Form",
-                        json!({"content": id.to_string(), "contentType": "Form"}),
-                    ));
-                }
-            }
-        }
-        out
-    }
 }
 
 fn named<'a>(mut items: impl Iterator<Item = (Id, &'a String)>, name: &str) -> Option<Id> {
     items.find(|(_, n)| key(n) == key(name)).map(|(id, _)| id)
 }
 
-fn array(v: &Value) -> &[Value] {
-    v.as_array().map(Vec::as_slice).unwrap_or(&[])
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A token of the format as Marketo holds it.
-fn token_of(t: &Value) -> Token {
-    let name = text(&t["name"]);
-    let name = name.strip_prefix("my.").unwrap_or(&name).to_string();
-    let kind = match text(&t["type"]).as_str() {
-        "rich-text" => "rich text".to_string(),
-        "calendar" => "iCalendar".to_string(),
-        "script" => "script block".to_string(),
-        other => other.to_string(),
-    };
-    Token {
-        name,
-        kind,
-        value: t["value"].clone(),
-    }
-}
-
-fn files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
-    let read = match fs::read_dir(dir) {
-        Ok(r) => r,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
-    };
-    let mut out: Vec<_> = read
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .map(|e| e.path())
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_and_names() {
-        assert_eq!(marketo_time(1_767_225_600), "2026-01-01T00:00:00Z+0000");
-        assert_eq!(api_name("Demographic Score"), "demographicScore");
-        assert_eq!(api_name("Email Address"), "emailAddress");
-    }
 
     #[test]
     fn folders_nest_below_the_workspace() {

@@ -1,18 +1,27 @@
 //! The endpoints: Marketo's paths, parameters, envelopes and record shapes
-//! (the Swagger files beside this crate, and the documented examples where
-//! they say more). [`ROUTES`] lists them; a test in mkimport checks each
-//! against the Swagger files.
+//! (the real answers of `shared/marketo-real` first, then Adobe's pages,
+//! then the Swagger files beside this crate; see `records.rs`).
+//! [`ROUTES`] lists them; a test in mkimport checks each against the
+//! Swagger files, another compares the answers with the real ones.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
 use crate::config::{SimConfig, State};
-use crate::edit::{DesignKind, Refusal};
+use crate::edit::DesignKind;
 use crate::http::{request_id, Part, Reply};
-use crate::model::{Campaign, Design, Folder, Id, Instance, Parent, Program, Section, Token};
+use crate::model::{Id, Instance, Parent, Status, Token};
+use crate::records::{
+    campaign_record, design_record, dynamic_content_id, email_record, email_section,
+    email_template_content, file_record, folder_record, form_record, form_row, landing_page_record,
+    page_section, program_as_folder, program_record, smart_list, strip_tags, ProgramDetail,
+    Version,
+};
 
-/// Every endpoint served, as (method, Swagger path template).
+/// Every endpoint served, as (method, Swagger path template). A path
+/// that names a record (`byName.json`) comes before the one with an id
+/// in its place (`{id}.json`).
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/identity/oauth/token"),
     ("POST", "/identity/oauth/token"),
@@ -30,14 +39,27 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/rest/asset/v1/segmentation.json"),
     ("GET", "/rest/asset/v1/segmentation/{id}/segments.json"),
     ("GET", "/rest/asset/v1/emails.json"),
+    ("GET", "/rest/asset/v1/email/byName.json"),
     ("GET", "/rest/asset/v1/email/{id}.json"),
     ("GET", "/rest/asset/v1/email/{id}/content.json"),
+    (
+        "GET",
+        "/rest/asset/v1/email/{id}/dynamicContent/{contentId}.json",
+    ),
     ("GET", "/rest/asset/v1/landingPages.json"),
     ("GET", "/rest/asset/v1/landingPage/{id}/content.json"),
+    (
+        "GET",
+        "/rest/asset/v1/landingPage/{id}/dynamicContent/{contentId}.json",
+    ),
     ("GET", "/rest/asset/v1/forms.json"),
+    ("GET", "/rest/asset/v1/form/{id}.json"),
     ("GET", "/rest/asset/v1/form/{id}/fields.json"),
     ("GET", "/rest/asset/v1/smartCampaigns.json"),
+    ("GET", "/rest/asset/v1/smartCampaign/byName.json"),
+    ("GET", "/rest/asset/v1/smartCampaign/{id}.json"),
     ("GET", "/rest/asset/v1/smartCampaign/{id}/smartList.json"),
+    ("GET", "/rest/asset/v1/smartList/{id}.json"),
     ("GET", "/rest/asset/v1/emailTemplates.json"),
     ("GET", "/rest/asset/v1/emailTemplate/{id}/content"),
     ("GET", "/rest/asset/v1/landingPageTemplates.json"),
@@ -48,26 +70,38 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/rest/asset/v1/snippets.json"),
     ("GET", "/rest/asset/v1/snippet/{id}/content.json"),
     ("GET", "/rest/asset/v1/files.json"),
+    ("GET", "/rest/v1/leads/describe.json"),
     ("GET", "/rest/v1/leads/describe2.json"),
     ("GET", "/rest/v1/customobjects.json"),
     ("GET", "/rest/v1/activities/external/types.json"),
-    // Writes (see `crate::edit`).
+    (
+        "GET",
+        "/rest/v1/activities/external/type/{apiName}/describe.json",
+    ),
+    ("GET", "/rest/v1/stats/usage.json"),
+    // Writes (see `crate::writes` and `crate::edit`).
     ("POST", "/rest/asset/v1/programs.json"),
     ("POST", "/rest/asset/v1/program/{id}/delete.json"),
     ("POST", "/rest/asset/v1/folder/{id}/tokens.json"),
     ("POST", "/rest/asset/v1/folder/{id}/tokens/delete.json"),
     ("POST", "/rest/asset/v1/emails.json"),
     ("POST", "/rest/asset/v1/email/{id}/content/{htmlId}.json"),
+    ("POST", "/rest/asset/v1/email/{id}/approveDraft.json"),
+    ("POST", "/rest/asset/v1/email/{id}/unapprove.json"),
     ("POST", "/rest/asset/v1/email/{id}/delete.json"),
     ("POST", "/rest/asset/v1/landingPages.json"),
     ("POST", "/rest/asset/v1/landingPage/{id}/content.json"),
+    ("POST", "/rest/asset/v1/landingPage/{id}/approveDraft.json"),
+    ("POST", "/rest/asset/v1/landingPage/{id}/unapprove.json"),
     ("POST", "/rest/asset/v1/landingPage/{id}/delete.json"),
     ("POST", "/rest/asset/v1/forms.json"),
     ("POST", "/rest/asset/v1/form/{id}/fields.json"),
+    ("POST", "/rest/asset/v1/form/{id}/richText.json"),
     (
         "POST",
         "/rest/asset/v1/form/{id}/field/{fieldId}/delete.json",
     ),
+    ("POST", "/rest/asset/v1/form/{id}/reArrange.json"),
     ("POST", "/rest/asset/v1/form/{id}/approveDraft.json"),
     ("POST", "/rest/asset/v1/form/{id}/delete.json"),
     ("POST", "/rest/asset/v1/smartCampaigns.json"),
@@ -78,6 +112,7 @@ pub const ROUTES: &[(&str, &str)] = &[
         "POST",
         "/rest/asset/v1/emailTemplate/{id}/approveDraft.json",
     ),
+    ("POST", "/rest/asset/v1/emailTemplate/{id}/unapprove.json"),
     ("POST", "/rest/asset/v1/emailTemplate/{id}/delete.json"),
     ("POST", "/rest/asset/v1/landingPageTemplates.json"),
     (
@@ -87,6 +122,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     (
         "POST",
         "/rest/asset/v1/landingPageTemplate/{id}/approveDraft.json",
+    ),
+    (
+        "POST",
+        "/rest/asset/v1/landingPageTemplate/{id}/unapprove.json",
     ),
     (
         "POST",
@@ -119,27 +158,40 @@ pub fn matches(template: &str, path: &str) -> Option<Vec<String>> {
     Some(params)
 }
 
-fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
 
-fn envelope(result: Vec<Value>) -> Reply {
+/// The Asset API's envelope; an empty search is `success` with the
+/// warning "No assets found for the given search criteria." and no
+/// `result` (as recorded from a real instance).
+pub(crate) fn envelope(result: Vec<Value>) -> Reply {
     if result.is_empty() {
         return Reply::json(&json!({
-            "requestId": request_id(),
             "success": true,
             "errors": [],
+            "requestId": request_id(),
             "warnings": ["No assets found for the given search criteria."],
         }));
     }
     Reply::json(&json!({
+        "success": true,
+        "warnings": [],
+        "errors": [],
+        "requestId": request_id(),
+        "result": result,
+    }))
+}
+
+/// The lead database's envelope: no `errors` nor `warnings` (Describe
+/// Lead, Get Custom Objects, Get Usage as documented and recorded).
+fn lead_envelope(result: Vec<Value>) -> Reply {
+    Reply::json(&json!({
         "requestId": request_id(),
         "success": true,
-        "errors": [],
-        "warnings": [],
         "result": result,
     }))
 }
@@ -185,13 +237,17 @@ fn in_folder(query: &[(String, String)], parent: Parent) -> bool {
     wanted == Some(parent)
 }
 
-/// Only the version asked for (`status=approved|draft`), when asked.
-fn status_ok(query: &[(String, String)], status: &str) -> bool {
-    param(query, "status").is_none_or(|s| s.eq_ignore_ascii_case(status))
+pub(crate) fn id_param(params: &[String]) -> Option<Id> {
+    params.first().and_then(|s| s.parse().ok())
 }
 
-fn id_param(params: &[String]) -> Option<Id> {
-    params.first().and_then(|s| s.parse().ok())
+/// The record asked for by id or name; none found is the empty search's
+/// answer, not a 702 (Emails page: Get Email by Id "indicates success but
+/// includes the warning `No assets found for the given search
+/// criteria.`"; Error Codes page: "Many failed search operations return
+/// `success = true` ... and set a warnings informational string").
+fn one(record: Option<Value>) -> Reply {
+    envelope(record.into_iter().collect())
 }
 
 /// Answer one REST call.
@@ -204,10 +260,8 @@ pub(crate) fn route(
     form: &[Part],
 ) -> Reply {
     if method == "POST" {
-        return post(state, path, form);
+        return crate::writes::post(state, path, form);
     }
-    let i = &state.instance;
-    let base = state.base.clone();
     for (m, template) in ROUTES {
         if *m != method {
             continue;
@@ -215,651 +269,495 @@ pub(crate) fn route(
         let Some(params) = matches(template, path) else {
             continue;
         };
-        return match *template {
-            "/rest/asset/v1/folder/byName.json" => {
-                let Some(name) = param(query, "name") else {
-                    return Reply::error("701");
-                };
-                let found: Vec<Value> = i
-                    .folders
+        if template.starts_with("/rest/v1/") {
+            return lead_database(state, config, template, &params);
+        }
+        return assets(state, config, template, &params, query);
+    }
+    Reply::error("610")
+}
+
+/// The Asset API's reads.
+fn assets(
+    state: &State,
+    config: &SimConfig,
+    template: &str,
+    params: &[String],
+    query: &[(String, String)],
+) -> Reply {
+    let i = &state.instance;
+    let files = state.files_base.as_str();
+    let version = Version::of(query);
+    match template {
+        "/rest/asset/v1/folder/byName.json" => {
+            let Some(name) = param(query, "name") else {
+                return Reply::error("701");
+            };
+            let found: Vec<Value> = i
+                .folders
+                .values()
+                .filter(|f| f.name == name)
+                .map(|f| folder_record(i, f))
+                .collect();
+            envelope(found)
+        }
+        "/rest/asset/v1/folder/{id}.json" => {
+            let Some(id) = id_param(params) else {
+                return Reply::error("1003");
+            };
+            one(match param(query, "type").unwrap_or("Folder") {
+                t if t.eq_ignore_ascii_case("program") => {
+                    i.programs.get(&id).map(|p| program_as_folder(i, p))
+                }
+                _ => i.folders.get(&id).map(|f| folder_record(i, f)),
+            })
+        }
+        "/rest/asset/v1/folders.json" => folders(i, query),
+        "/rest/asset/v1/folder/{id}/tokens.json" => {
+            let Some(id) = id_param(params) else {
+                return Reply::error("1003");
+            };
+            let parent = match param(query, "folderType") {
+                Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
+                _ => Parent::Folder(id),
+            };
+            match tokens_of(i, parent, config.tokens_include_inherited) {
+                Some(tokens) => envelope(vec![token_record(parent, &tokens)]),
+                None => Reply::error("702"),
+            }
+        }
+        "/rest/asset/v1/programs.json" => paged_by(i.programs.values(), query, |p| {
+            program_record(i, p, ProgramDetail::Browse)
+        }),
+        "/rest/asset/v1/program/{id}.json" => one(id_param(params)
+            .and_then(|id| i.programs.get(&id))
+            .map(|p| program_record(i, p, ProgramDetail::Full))),
+        "/rest/asset/v1/program/byName.json" => {
+            let Some(name) = param(query, "name") else {
+                return Reply::error("701");
+            };
+            let detail = if param(query, "includeTags") == Some("true") {
+                ProgramDetail::Full
+            } else {
+                ProgramDetail::Browse
+            };
+            envelope(
+                i.programs
                     .values()
-                    .filter(|f| f.name == name)
-                    .map(|f| folder_record(i, f))
-                    .collect();
-                envelope(found)
-            }
-            "/rest/asset/v1/folder/{id}.json" => {
-                let Some(id) = id_param(&params) else {
-                    return Reply::error("1003");
-                };
-                let record = match param(query, "type").unwrap_or("Folder") {
-                    t if t.eq_ignore_ascii_case("program") => {
-                        i.programs.get(&id).map(|p| program_as_folder(i, p))
-                    }
-                    _ => i.folders.get(&id).map(|f| folder_record(i, f)),
-                };
-                match record {
-                    Some(r) => envelope(vec![r]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/folders.json" => folders(i, query),
-            "/rest/asset/v1/folder/{id}/tokens.json" => {
-                let Some(id) = id_param(&params) else {
-                    return Reply::error("1003");
-                };
-                let parent = match param(query, "folderType") {
-                    Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
-                    _ => Parent::Folder(id),
-                };
-                match tokens_of(i, parent, config.tokens_include_inherited) {
-                    Some(tokens) => envelope(vec![json!({
-                        "folder": {"type": parent.kind(), "value": id},
-                        "tokens": tokens.iter().map(|t| json!({
-                            "name": t.name, "type": t.kind, "value": t.value,
-                            "computedUrl": format!("https://app-sim.marketo.com/#ME{id}C3"),
-                        })).collect::<Vec<_>>(),
-                    })]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/programs.json" => {
-                paged_by(i.programs.values(), query, |p| program_record(i, p, false))
-            }
-            "/rest/asset/v1/program/{id}.json" => {
-                match id_param(&params).and_then(|id| i.programs.get(&id)) {
-                    Some(p) => envelope(vec![program_record(i, p, true)]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/program/byName.json" => {
-                let Some(name) = param(query, "name") else {
-                    return Reply::error("701");
-                };
-                let tags = param(query, "includeTags") == Some("true");
-                envelope(
-                    i.programs
-                        .values()
-                        .filter(|p| p.name == name)
-                        .map(|p| program_record(i, p, tags))
-                        .collect(),
-                )
-            }
-            "/rest/asset/v1/program/byTag.json" => {
-                let (Some(t), Some(v)) = (param(query, "tagType"), param(query, "tagValue")) else {
-                    return Reply::error("701");
-                };
-                let found: Vec<Value> = i
-                    .programs
-                    .values()
-                    .filter(|p| {
-                        p.tags.iter().any(|(pt, pv)| {
-                            pt.eq_ignore_ascii_case(t) && pv.eq_ignore_ascii_case(v)
-                        })
-                    })
-                    .map(|p| program_record(i, p, true))
-                    .collect();
-                // This endpoint says "no data" with a 702.
-                let reply = paged(found, query);
-                if reply.code.is_none() && reply_is_empty(&reply) {
-                    Reply::error("702")
-                } else {
-                    reply
-                }
-            }
-            "/rest/asset/v1/tagTypes.json" => paged(
-                i.tag_types
-                    .iter()
-                    .map(|t| {
-                        json!({
-                            "tagType": t.name,
-                            "applicableProgramTypes": "[program,email_batch,nurture,event,webinar]",
-                            "required": t.required,
-                        })
-                    })
+                    .filter(|p| p.name == name)
+                    .map(|p| program_record(i, p, detail))
                     .collect(),
-                query,
-            ),
-            "/rest/asset/v1/tagType/byName.json" => {
-                let Some(name) = param(query, "name") else {
-                    return Reply::error("701");
-                };
-                match i.tag_types.iter().find(|t| t.name == name) {
-                    Some(t) => envelope(vec![json!({
+            )
+        }
+        "/rest/asset/v1/program/byTag.json" => {
+            let (Some(t), Some(v)) = (param(query, "tagType"), param(query, "tagValue")) else {
+                return Reply::error("701");
+            };
+            let found: Vec<Value> = i
+                .programs
+                .values()
+                .filter(|p| {
+                    p.tags
+                        .iter()
+                        .any(|(pt, pv)| pt.eq_ignore_ascii_case(t) && pv.eq_ignore_ascii_case(v))
+                })
+                .map(|p| program_record(i, p, ProgramDetail::Full))
+                .collect();
+            // This endpoint says "no data" with a 702.
+            let reply = paged(found, query);
+            if reply.code.is_none() && reply_is_empty(&reply) {
+                Reply::error("702")
+            } else {
+                reply
+            }
+        }
+        "/rest/asset/v1/tagTypes.json" => paged(
+            i.tag_types
+                .iter()
+                .map(|t| {
+                    json!({
                         "tagType": t.name,
                         "applicableProgramTypes": "[program,email_batch,nurture,event,webinar]",
                         "required": t.required,
-                        "allowableValues": format!("[{}]", t.values.join(", ")),
-                    })]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/channels.json" => paged_by(i.channels.values(), query, |c| {
-                json!({
-                    "id": c.id,
-                    "name": c.name,
-                    "applicableProgramType": c.program_type,
-                    "progressionStatuses": c.statuses.iter().enumerate().map(|(n, s)| json!({
-                        "name": s, "step": (n as i64 + 1) * 10, "description": null,
-                        "hidden": false, "success": n + 1 == c.statuses.len(),
-                    })).collect::<Vec<_>>(),
-                    "createdAt": c.updated_at, "updatedAt": c.updated_at,
-                })
-            }),
-            "/rest/asset/v1/segmentation.json" => envelope(
-                i.segmentations
-                    .values()
-                    .filter(|_| status_ok(query, "approved"))
-                    .map(|s| {
-                        json!({
-                            "id": s.id, "name": s.name, "description": "",
-                            "createdAt": s.updated_at, "updatedAt": s.updated_at,
-                            "url": format!("https://app-sim.marketo.com/#SG{}A1", s.id),
-                            "folder": folder_ref(i, Parent::Folder(i.ds_root)),
-                            "status": "approved", "workspace": "Default",
-                        })
                     })
-                    .collect(),
-            ),
-            "/rest/asset/v1/segmentation/{id}/segments.json" => {
-                match id_param(&params).and_then(|id| i.segmentations.get(&id)) {
-                    Some(s) => paged(
-                        s.segments
-                            .iter()
-                            .enumerate()
-                            .map(|(n, name)| {
-                                json!({
-                                    "id": s.id * 100 + n as u64, "name": name, "description": null,
-                                    "createdAt": s.updated_at, "updatedAt": s.updated_at,
-                                    "url": null, "segmentationId": s.id,
-                                })
+                })
+                .collect(),
+            query,
+        ),
+        "/rest/asset/v1/tagType/byName.json" => {
+            let Some(name) = param(query, "name") else {
+                return Reply::error("701");
+            };
+            one(i.tag_types.iter().find(|t| t.name == name).map(|t| {
+                json!({
+                    "tagType": t.name,
+                    "applicableProgramTypes": "[program,email_batch,nurture,event,webinar]",
+                    "required": t.required,
+                    "allowableValues": format!("[{}]", t.values.join(", ")),
+                })
+            }))
+        }
+        "/rest/asset/v1/channels.json" => paged_by(i.channels.values(), query, |c| {
+            json!({
+                "id": c.id,
+                "name": c.name,
+                "applicableProgramType": c.program_type,
+                "progressionStatuses": c.statuses.iter().enumerate().map(|(n, s)| json!({
+                    "name": s, "step": (n as i64 + 1) * 10, "description": null,
+                    "hidden": false, "success": n + 1 == c.statuses.len(),
+                })).collect::<Vec<_>>(),
+                "createdAt": c.updated_at, "updatedAt": c.updated_at,
+            })
+        }),
+        "/rest/asset/v1/segmentation.json" => envelope(
+            i.segmentations
+                .values()
+                .filter(|_| version.has(Status::Approved))
+                .map(|s| {
+                    json!({
+                        "id": s.id, "name": s.name, "description": "",
+                        "createdAt": s.updated_at, "updatedAt": s.updated_at,
+                        "url": format!("https://app-sim.marketo.com/#SG{}A1", s.id),
+                        "folder": crate::records::folder_ref(i, Parent::Folder(i.ds_root)),
+                        "status": "approved", "workspace": "Default",
+                    })
+                })
+                .collect(),
+        ),
+        "/rest/asset/v1/segmentation/{id}/segments.json" => {
+            match id_param(params).and_then(|id| i.segmentations.get(&id)) {
+                Some(s) => paged(
+                    s.segments
+                        .iter()
+                        .enumerate()
+                        .map(|(n, name)| {
+                            json!({
+                                "id": s.id * 100 + n as u64, "name": name, "description": null,
+                                "createdAt": s.updated_at, "updatedAt": s.updated_at,
+                                "url": null, "segmentationId": s.id,
                             })
-                            .collect(),
-                        query,
-                    ),
-                    None => Reply::error("702"),
-                }
+                        })
+                        .collect(),
+                    query,
+                ),
+                None => Reply::error("702"),
             }
-            "/rest/asset/v1/emails.json" => paged_by(
+        }
+        "/rest/asset/v1/emails.json" => paged_by(
+            i.emails
+                .values()
+                .filter(|e| version.has(e.status) && in_folder(query, e.parent)),
+            query,
+            |e| email_record(i, e, version),
+        ),
+        "/rest/asset/v1/email/byName.json" => {
+            let Some(name) = param(query, "name") else {
+                return Reply::error("701");
+            };
+            envelope(
                 i.emails
                     .values()
-                    .filter(|e| status_ok(query, &e.status) && in_folder(query, e.parent)),
-                query,
-                |e| email_record(i, e),
-            ),
-            "/rest/asset/v1/email/{id}.json" => {
-                match id_param(&params).and_then(|id| i.emails.get(&id)) {
-                    Some(e) => envelope(vec![email_record(i, e)]),
-                    None => Reply::error("702"),
-                }
+                    .filter(|e| e.name == name && version.has(e.status))
+                    .filter(|e| in_folder(query, e.parent))
+                    .map(|e| email_record(i, e, version))
+                    .collect(),
+            )
+        }
+        "/rest/asset/v1/email/{id}.json" => one(id_param(params)
+            .and_then(|id| i.emails.get(&id))
+            .filter(|e| version.has(e.status))
+            .map(|e| email_record(i, e, version))),
+        "/rest/asset/v1/email/{id}/content.json" => {
+            match id_param(params).and_then(|id| i.emails.get(&id)) {
+                Some(e) if version.has(e.status) => envelope(
+                    e.sections
+                        .iter()
+                        .enumerate()
+                        .map(|(n, s)| email_section(e.id, s, n))
+                        .collect(),
+                ),
+                _ => Reply::error("702"),
             }
-            "/rest/asset/v1/email/{id}/content.json" => {
-                match id_param(&params).and_then(|id| i.emails.get(&id)) {
-                    Some(e) => envelope(
-                        e.sections
-                            .iter()
-                            .enumerate()
-                            .map(|(n, s)| email_section(s, n))
-                            .collect(),
-                    ),
-                    None => Reply::error("702"),
-                }
+        }
+        "/rest/asset/v1/email/{id}/dynamicContent/{contentId}.json" => {
+            let email = id_param(params).and_then(|id| i.emails.get(&id));
+            let content_id = params.get(1).map(String::as_str).unwrap_or("");
+            one(email.and_then(|e| {
+                let (_, s) = e.sections.iter().enumerate().find(|(n, s)| {
+                    s.kind.eq_ignore_ascii_case("dynamiccontent")
+                        && dynamic_content_id(e.id, *n) == content_id
+                })?;
+                Some(dynamic_content(i, s, &e.updated_at))
+            }))
+        }
+        "/rest/asset/v1/landingPages.json" => paged_by(
+            i.landing_pages
+                .values()
+                .filter(|p| version.has(p.status) && in_folder(query, p.parent)),
+            query,
+            |p| landing_page_record(i, p, version),
+        ),
+        "/rest/asset/v1/landingPage/{id}/content.json" => {
+            match id_param(params).and_then(|id| i.landing_pages.get(&id)) {
+                Some(p) if version.has(p.status) => envelope(
+                    p.sections
+                        .iter()
+                        .enumerate()
+                        .map(|(n, s)| page_section(i, files, p.id, s, n))
+                        .collect(),
+                ),
+                _ => Reply::error("702"),
             }
-            "/rest/asset/v1/landingPages.json" => paged_by(
-                i.landing_pages
-                    .values()
-                    .filter(|p| status_ok(query, &p.status) && in_folder(query, p.parent)),
-                query,
-                |p| landing_page_record(i, p),
-            ),
-            "/rest/asset/v1/landingPage/{id}/content.json" => {
-                match id_param(&params).and_then(|id| i.landing_pages.get(&id)) {
-                    Some(p) => envelope(
-                        p.sections
-                            .iter()
-                            .enumerate()
-                            .map(|(n, s)| {
-                                json!({
-                                    "id": s.id, "type": s.kind, "index": n + 1,
-                                    "content": s.value, "formattingOptions": null,
-                                })
-                            })
-                            .collect(),
-                    ),
-                    None => Reply::error("702"),
-                }
+        }
+        "/rest/asset/v1/landingPage/{id}/dynamicContent/{contentId}.json" => {
+            let page = id_param(params).and_then(|id| i.landing_pages.get(&id));
+            let content_id = params.get(1).map(String::as_str).unwrap_or("");
+            one(page.and_then(|p| {
+                let (_, s) = p.sections.iter().enumerate().find(|(n, s)| {
+                    s.kind.eq_ignore_ascii_case("dynamiccontent")
+                        && dynamic_content_id(p.id, *n) == content_id
+                })?;
+                Some(dynamic_content(i, s, &p.updated_at))
+            }))
+        }
+        "/rest/asset/v1/forms.json" => paged_by(
+            i.forms
+                .values()
+                .filter(|f| version.has(f.status) && in_folder(query, f.parent)),
+            query,
+            |f| form_record(i, f, version),
+        ),
+        "/rest/asset/v1/form/{id}.json" => one(id_param(params)
+            .and_then(|id| i.forms.get(&id))
+            .filter(|f| version.has(f.status))
+            .map(|f| form_record(i, f, version))),
+        "/rest/asset/v1/form/{id}/fields.json" => {
+            match id_param(params).and_then(|id| i.forms.get(&id)) {
+                Some(f) if version.has(f.status) => envelope(
+                    f.fields
+                        .iter()
+                        .enumerate()
+                        .map(|(n, x)| form_row(x, n))
+                        .collect(),
+                ),
+                _ => Reply::error("702"),
             }
-            "/rest/asset/v1/forms.json" => paged_by(
-                i.forms
-                    .values()
-                    .filter(|f| status_ok(query, &f.status) && in_folder(query, f.parent)),
-                query,
-                |f| form_record(i, f),
-            ),
-            "/rest/asset/v1/form/{id}/fields.json" => {
-                match id_param(&params).and_then(|id| i.forms.get(&id)) {
-                    Some(f) => envelope(f.fields.iter().map(form_field_record).collect()),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/smartCampaigns.json" => paged_by(
+        }
+        "/rest/asset/v1/smartCampaigns.json" => paged_by(
+            i.campaigns
+                .values()
+                .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active))
+                .filter(|c| in_folder(query, c.parent)),
+            query,
+            campaign_record,
+        ),
+        "/rest/asset/v1/smartCampaign/byName.json" => {
+            let Some(name) = param(query, "name") else {
+                return Reply::error("701");
+            };
+            envelope(
                 i.campaigns
                     .values()
-                    .filter(|c| param(query, "isActive").is_none_or(|a| (a == "true") == c.active))
-                    .filter(|c| in_folder(query, c.parent)),
-                query,
-                |c| campaign_record(i, c),
-            ),
-            "/rest/asset/v1/smartCampaign/{id}/smartList.json" => {
-                match id_param(&params).and_then(|id| i.campaigns.get(&id)) {
-                    Some(c) => {
-                        let rules = param(query, "includeRules") == Some("true");
-                        envelope(vec![smart_list(i, c, rules)])
-                    }
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/emailTemplates.json" => paged(
-                designs(
-                    i,
-                    &i.email_templates,
-                    query,
-                    |d| json!({"version": 2, "id": d.id}),
-                ),
-                query,
-            ),
-            "/rest/asset/v1/emailTemplate/{id}/content" => {
-                match id_param(&params).and_then(|id| i.email_templates.get(&id)) {
-                    Some(d) => envelope(vec![
-                        json!({"id": d.id, "content": d.html, "status": d.status}),
-                    ]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/landingPageTemplates.json" => paged(
-                designs(
-                    i,
-                    &i.landing_page_templates,
-                    query,
-                    |d| json!({"enableMunchkin": true, "templateType": "freeForm", "id": d.id}),
-                ),
-                query,
-            ),
-            "/rest/asset/v1/landingPageTemplate/{id}/content.json" => {
-                match id_param(&params).and_then(|id| i.landing_page_templates.get(&id)) {
-                    Some(d) => envelope(vec![json!({
-                        "id": d.id, "content": d.html, "status": d.status,
-                        "enableMunchkin": true, "templateType": "freeForm",
-                    })]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/snippets.json" => paged(
-                designs(i, &i.snippets, query, |d| json!({"id": d.id})),
-                query,
-            ),
-            "/rest/asset/v1/snippet/{id}/content.json" => {
-                match id_param(&params).and_then(|id| i.snippets.get(&id)) {
-                    Some(d) => envelope(vec![
-                        json!({"type": "HTML", "content": d.html}),
-                        json!({"type": "Text", "content": strip_tags(&d.html)}),
-                    ]),
-                    None => Reply::error("702"),
-                }
-            }
-            "/rest/asset/v1/files.json" => paged_by(
-                i.files.values().filter(|f| in_folder(query, f.parent)),
-                query,
-                |f| file_record(i, &base, f),
-            ),
-            "/rest/v1/leads/describe2.json" => Reply::json(&json!({
-                "requestId": request_id(),
-                "success": true,
-                "errors": [],
-                "warnings": [],
-                "result": [{
-                    "name": "API Lead",
-                    "searchableFields": [["email"], ["id"]],
-                    "fields": i.fields.iter().map(|f| json!({
-                        "name": f.api_name, "displayName": f.display_name, "dataType": f.data_type,
-                        "length": if f.data_type == "string" || f.data_type == "email" { json!(255) } else { Value::Null },
-                        "updateable": true, "crmManaged": false,
-                    })).collect::<Vec<_>>(),
-                }],
+                    .filter(|c| c.name == name)
+                    .map(campaign_record)
+                    .collect(),
+            )
+        }
+        "/rest/asset/v1/smartCampaign/{id}.json" => one(id_param(params)
+            .and_then(|id| i.campaigns.get(&id))
+            .map(campaign_record)),
+        "/rest/asset/v1/smartCampaign/{id}/smartList.json" => {
+            let rules = param(query, "includeRules") == Some("true");
+            one(id_param(params)
+                .and_then(|id| i.campaigns.get(&id))
+                .map(|c| smart_list(c, rules)))
+        }
+        "/rest/asset/v1/smartList/{id}.json" => {
+            let rules = param(query, "includeRules") == Some("true");
+            let id = id_param(params);
+            one(i
+                .campaigns
+                .values()
+                .find(|c| Some(c.smart_list_id) == id)
+                .map(|c| smart_list(c, rules)))
+        }
+        "/rest/asset/v1/emailTemplates.json" => designs(i, DesignKind::EmailTemplate, query),
+        "/rest/asset/v1/emailTemplate/{id}/content" => one(id_param(params)
+            .and_then(|id| i.email_templates.get(&id))
+            .filter(|d| version.has(d.status))
+            .map(|d| email_template_content(d, version))),
+        "/rest/asset/v1/landingPageTemplates.json" => {
+            designs(i, DesignKind::LandingPageTemplate, query)
+        }
+        "/rest/asset/v1/landingPageTemplate/{id}/content.json" => one(id_param(params)
+            .and_then(|id| i.landing_page_templates.get(&id))
+            .filter(|d| version.has(d.status))
+            .map(|d| {
+                json!({
+                    "id": d.id, "content": d.html, "status": version.shown(d.status),
+                    "enableMunchkin": true, "templateType": "freeForm",
+                })
             })),
-            "/rest/v1/customobjects.json" => Reply::json(&json!({
-                "requestId": request_id(),
-                "success": true,
-                "errors": [],
-                "warnings": [],
-                "result": i.custom_objects.iter().map(|o| json!({
-                    "apiName": o.api_name, "displayName": o.display_name,
-                    "pluralName": format!("{}s", o.display_name), "description": "",
-                    "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
-                    "idField": "marketoGUID", "dedupeFields": ["marketoGUID"],
-                    "searchableFields": [["marketoGUID"]], "relationships": [],
-                    "fields": [{"name": "marketoGUID", "displayName": "Marketo GUID", "dataType": "string",
-                                "length": 36, "updateable": false, "crmManaged": false}],
-                    "state": "approved", "status": "approved", "version": "approved",
-                })).collect::<Vec<_>>(),
-            })),
-            "/rest/v1/activities/external/types.json" => Reply::json(&json!({
-                "requestId": request_id(),
-                "success": true,
-                "errors": [],
-                "warnings": [],
-                "result": i.custom_activities.iter().map(|a| json!({
-                    "id": a.id, "apiName": a.api_name, "name": a.name, "description": "",
-                    "triggerName": a.trigger_name, "filterName": a.filter_name,
-                    "primaryAttribute": {"apiName": "name", "name": "Name", "dataType": "string"},
-                    "attributes": [], "status": "approved",
-                    "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
-                })).collect::<Vec<_>>(),
-            })),
-            _ => Reply::error("610"),
-        };
-    }
-    Reply::error("610")
-}
-
-/// A text field of a POST body.
-fn field(form: &[Part], name: &str) -> Option<String> {
-    form.iter().find(|p| p.name == name).map(Part::text)
-}
-
-/// A required text field (701 when missing).
-fn required(form: &[Part], name: &str) -> Result<String, Reply> {
-    match field(form, name) {
-        Some(v) if !v.trim().is_empty() => Ok(v),
-        _ => Err(Reply::refusal("701", &format!("{name} cannot be blank"))),
-    }
-}
-
-/// `folder={"id": N, "type": "Folder"|"Program"}`.
-fn folder_field(form: &[Part]) -> Result<Parent, Reply> {
-    let text = required(form, "folder")?;
-    let v: Value =
-        serde_json::from_str(&text).map_err(|_| Reply::refusal("1003", "Invalid folder"))?;
-    let id = v["id"]
-        .as_u64()
-        .or_else(|| v["value"].as_u64())
-        .ok_or_else(|| Reply::refusal("1003", "Invalid folder"))?;
-    Ok(match v["type"].as_str() {
-        Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
-        _ => Parent::Folder(id),
-    })
-}
-
-fn refused(r: Refusal) -> Reply {
-    Reply::refusal(r.code, &r.message)
-}
-
-fn id_result(id: Id) -> Reply {
-    envelope(vec![json!({"id": id})])
-}
-
-/// Answer a write. Each arm reads its fields, changes the instance (see
-/// `crate::edit`) and answers with the record, as Marketo does.
-fn post(state: &mut State, path: &str, form: &[Part]) -> Reply {
-    let base = state.base.clone();
-    for (m, template) in ROUTES {
-        if *m != "POST" {
-            continue;
+        "/rest/asset/v1/snippets.json" => designs(i, DesignKind::Snippet, query),
+        "/rest/asset/v1/snippet/{id}/content.json" => {
+            match id_param(params).and_then(|id| i.snippets.get(&id)) {
+                Some(d) if version.has(d.status) => envelope(vec![
+                    json!({"type": "HTML", "content": d.html}),
+                    json!({"type": "Text", "content": strip_tags(&d.html)}),
+                ]),
+                _ => Reply::error("702"),
+            }
         }
-        let Some(params) = matches(template, path) else {
-            continue;
-        };
-        let answer = post_route(&mut state.instance, &base, template, &params, form);
-        return answer.unwrap_or_else(|reply| reply);
-    }
-    Reply::error("610")
-}
-
-fn post_route(
-    i: &mut Instance,
-    base: &str,
-    template: &str,
-    params: &[String],
-    form: &[Part],
-) -> Result<Reply, Reply> {
-    let id = || id_param(params).ok_or_else(|| Reply::error("1003"));
-    let design = |t: &str| match t {
-        t if t.contains("emailTemplate") => DesignKind::EmailTemplate,
-        _ => DesignKind::LandingPageTemplate,
-    };
-    Ok(match template {
-        "/rest/asset/v1/programs.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let kind = required(form, "type")?;
-            let channel = field(form, "channel").unwrap_or_default();
-            let description = field(form, "description").unwrap_or_default();
-            let tags = match field(form, "tags") {
-                None => Vec::new(),
-                Some(text) => {
-                    let v: Value = serde_json::from_str(&text)
-                        .map_err(|_| Reply::refusal("1003", "Invalid tags"))?;
-                    array(&v)
-                        .iter()
-                        .map(|t| (text_of(&t["tagType"]), text_of(&t["tagValue"])))
-                        .collect()
-                }
-            };
-            let id = i
-                .create_program(&name, folder, &kind, &channel, &description, tags)
-                .map_err(refused)?;
-            envelope(vec![program_record(i, &i.programs[&id], true)])
-        }
-        "/rest/asset/v1/program/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_program(id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/folder/{id}/tokens.json" => {
-            let parent = token_parent(id()?, form);
-            let name = required(form, "name")?;
-            let kind = required(form, "type")?;
-            let value = field(form, "value").unwrap_or_default();
-            i.set_token(parent, &name, &kind, &value).map_err(refused)?;
-            token_answer(i, parent)
-        }
-        "/rest/asset/v1/folder/{id}/tokens/delete.json" => {
-            let parent = token_parent(id()?, form);
-            let name = required(form, "name")?;
-            i.delete_token(parent, &name).map_err(refused)?;
-            id_result(parent.id())
-        }
-        "/rest/asset/v1/emails.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let template: Id = required(form, "template")?
-                .trim()
-                .parse()
-                .map_err(|_| Reply::refusal("1003", "Invalid template"))?;
-            let subject = field(form, "subject").unwrap_or_default();
-            let id = i
-                .create_email(&name, folder, template, &subject)
-                .map_err(refused)?;
-            envelope(vec![email_record(i, &i.emails[&id])])
-        }
-        "/rest/asset/v1/email/{id}/content/{htmlId}.json" => {
-            let id = id()?;
-            let html_id = params.get(1).cloned().unwrap_or_default();
-            let kind = required(form, "type")?;
-            let value = field(form, "value").unwrap_or_default();
-            i.set_email_section(id, &html_id, &kind, &value)
-                .map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/email/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_email(id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/landingPages.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let template: Id = required(form, "template")?
-                .trim()
-                .parse()
-                .map_err(|_| Reply::refusal("1003", "Invalid template"))?;
-            let id = i
-                .create_landing_page(&name, folder, template)
-                .map_err(refused)?;
-            envelope(vec![landing_page_record(i, &i.landing_pages[&id])])
-        }
-        "/rest/asset/v1/landingPage/{id}/content.json" => {
-            let id = id()?;
-            let content_id = required(form, "contentId")?;
-            let kind = required(form, "type")?;
-            let value = field(form, "value").unwrap_or_default();
-            i.add_page_section(id, &content_id, &kind, &value)
-                .map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/landingPage/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_landing_page(id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/forms.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let id = i.create_form(&name, folder).map_err(refused)?;
-            envelope(vec![form_record(i, &i.forms[&id])])
-        }
-        "/rest/asset/v1/form/{id}/fields.json" => {
-            let id = id()?;
-            let field_id = required(form, "fieldId")?;
-            let f = i.add_form_field(id, &field_id).map_err(refused)?;
-            envelope(vec![form_field_record(&f)])
-        }
-        "/rest/asset/v1/form/{id}/field/{fieldId}/delete.json" => {
-            let id = id()?;
-            let field_id = params.get(1).cloned().unwrap_or_default();
-            i.remove_form_field(id, &field_id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/form/{id}/approveDraft.json" => {
-            let id = id()?;
-            i.approve_form(id).map_err(refused)?;
-            envelope(vec![form_record(i, &i.forms[&id])])
-        }
-        "/rest/asset/v1/form/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_form(id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/smartCampaigns.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let id = i.create_campaign(&name, folder).map_err(refused)?;
-            envelope(vec![campaign_record(i, &i.campaigns[&id])])
-        }
-        "/rest/asset/v1/smartCampaign/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_campaign(id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/emailTemplates.json" | "/rest/asset/v1/landingPageTemplates.json" => {
-            let kind = design(template);
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let html = match kind {
-                // An email template's content comes with it, as a file.
-                DesignKind::EmailTemplate => form
-                    .iter()
-                    .find(|p| p.name == "content")
-                    .map(Part::text)
-                    .ok_or_else(|| Reply::refusal("701", "content cannot be blank"))?,
-                _ => String::new(),
-            };
-            let id = i
-                .create_design(kind, &name, folder, &html)
-                .map_err(refused)?;
-            envelope(vec![design_record(i, kind, id)])
-        }
-        "/rest/asset/v1/emailTemplate/{id}/content.json"
-        | "/rest/asset/v1/landingPageTemplate/{id}/content.json" => {
-            let id = id()?;
-            let html = form
-                .iter()
-                .find(|p| p.name == "content")
-                .map(Part::text)
-                .ok_or_else(|| Reply::refusal("701", "content cannot be blank"))?;
-            i.set_design_content(design(template), id, &html)
-                .map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/emailTemplate/{id}/approveDraft.json"
-        | "/rest/asset/v1/landingPageTemplate/{id}/approveDraft.json" => {
-            let id = id()?;
-            let kind = design(template);
-            i.approve_design(kind, id).map_err(refused)?;
-            envelope(vec![design_record(i, kind, id)])
-        }
-        "/rest/asset/v1/emailTemplate/{id}/delete.json"
-        | "/rest/asset/v1/landingPageTemplate/{id}/delete.json" => {
-            let id = id()?;
-            i.delete_design(design(template), id).map_err(refused)?;
-            id_result(id)
-        }
-        "/rest/asset/v1/files.json" => {
-            let name = required(form, "name")?;
-            let folder = folder_field(form)?;
-            let bytes = form
-                .iter()
-                .find(|p| p.name == "file")
-                .map(|p| p.bytes.clone())
-                .ok_or_else(|| Reply::refusal("701", "file cannot be blank"))?;
-            let id = i.create_file(&name, folder, bytes).map_err(refused)?;
-            envelope(vec![file_record(i, base, &i.files[&id])])
-        }
-        "/rest/asset/v1/file/{id}/content.json" => {
-            let id = id()?;
-            let bytes = form
-                .iter()
-                .find(|p| p.name == "file")
-                .map(|p| p.bytes.clone())
-                .ok_or_else(|| Reply::refusal("701", "file cannot be blank"))?;
-            i.set_file_content(id, bytes).map_err(refused)?;
-            envelope(vec![file_record(i, base, &i.files[&id])])
-        }
+        "/rest/asset/v1/files.json" => paged_by(
+            i.files.values().filter(|f| in_folder(query, f.parent)),
+            query,
+            |f| file_record(i, files, f),
+        ),
         _ => Reply::error("610"),
+    }
+}
+
+/// A design-studio list (templates, snippets), by version.
+fn designs(i: &Instance, kind: DesignKind, query: &[(String, String)]) -> Reply {
+    let version = Version::of(query);
+    paged_by(
+        i.designs(kind).values().filter(|d| version.has(d.status)),
+        query,
+        |d| design_record(i, kind, d, version),
+    )
+}
+
+/// A dynamic section's content by segment (Landing Pages page, "Dynamic
+/// Content"): the segmentation, and each segment's content (the
+/// section's default for every segment).
+fn dynamic_content(i: &Instance, s: &crate::model::Section, at: &str) -> Value {
+    let segmentation = s.value["segmentation"].as_u64();
+    let segments: Vec<Value> = segmentation
+        .and_then(|id| i.segmentations.get(&id))
+        .map(|seg| {
+            seg.segments
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    json!({
+                        "segmentId": seg.id * 100 + k as u64, "segmentName": name,
+                        "type": "HTML", "content": s.value["default"].as_str().unwrap_or(""),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let date = at.get(..10).unwrap_or(at);
+    json!({
+        "createdAt": date, "updatedAt": date,
+        "segmentation": segmentation,
+        "segments": segments,
     })
 }
 
-fn token_parent(id: Id, form: &[Part]) -> Parent {
-    match field(form, "folderType") {
-        Some(t) if t.eq_ignore_ascii_case("program") => Parent::Program(id),
-        _ => Parent::Folder(id),
-    }
-}
-
-fn token_answer(i: &Instance, parent: Parent) -> Reply {
-    let tokens = match parent {
-        Parent::Folder(id) => i.folders.get(&id).map(|f| f.tokens.clone()),
-        Parent::Program(id) => i.programs.get(&id).map(|p| p.tokens.clone()),
-    }
-    .unwrap_or_default();
-    envelope(vec![json!({
+fn token_record(parent: Parent, tokens: &[Token]) -> Value {
+    json!({
         "folder": {"type": parent.kind(), "value": parent.id()},
         "tokens": tokens.iter().map(|t| json!({
             "name": t.name, "type": t.kind, "value": t.value,
             "computedUrl": format!("https://app-sim.marketo.com/#ME{}C3", parent.id()),
         })).collect::<Vec<_>>(),
-    })])
+    })
 }
 
-fn array(v: &Value) -> &[Value] {
-    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+pub(crate) fn token_answer(i: &Instance, parent: Parent) -> Reply {
+    let tokens = match parent {
+        Parent::Folder(id) => i.folders.get(&id).map(|f| f.tokens.clone()),
+        Parent::Program(id) => i.programs.get(&id).map(|p| p.tokens.clone()),
+    }
+    .unwrap_or_default();
+    envelope(vec![token_record(parent, &tokens)])
 }
 
-fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+/// The lead database's reads (`/rest/v1/...`), and the API's usage.
+fn lead_database(state: &State, config: &SimConfig, template: &str, params: &[String]) -> Reply {
+    let i = &state.instance;
+    match template {
+        // Describe Lead, as documented and recorded.
+        "/rest/v1/leads/describe.json" => lead_envelope(
+            i.fields
+                .iter()
+                .map(|f| {
+                    let mut v = json!({
+                        "id": f.id, "displayName": f.display_name, "dataType": f.data_type,
+                        "rest": {"name": f.api_name, "readOnly": false},
+                        "soap": {"name": f.soap_name, "readOnly": false},
+                    });
+                    if matches!(f.data_type.as_str(), "string" | "email" | "phone" | "url") {
+                        v["length"] = json!(255);
+                    }
+                    v
+                })
+                .collect(),
+        ),
+        "/rest/v1/leads/describe2.json" => lead_envelope(vec![json!({
+            "name": "API Lead",
+            "searchableFields": [["email"], ["id"]],
+            "fields": i.fields.iter().map(|f| json!({
+                "name": f.api_name, "displayName": f.display_name, "dataType": f.data_type,
+                "length": if f.data_type == "string" || f.data_type == "email" { json!(255) } else { Value::Null },
+                "updateable": true, "crmManaged": false,
+            })).collect::<Vec<_>>(),
+        })]),
+        // As Get Custom Objects documents it: `name` is the API name.
+        "/rest/v1/customobjects.json" => lead_envelope(
+            i.custom_objects
+                .iter()
+                .map(|o| {
+                    json!({
+                        "name": o.api_name, "displayName": o.display_name,
+                        "description": "",
+                        "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+                        "idField": "marketoGUID", "dedupeFields": ["marketoGUID"],
+                        "searchableFields": [["marketoGUID"]], "relationships": [],
+                    })
+                })
+                .collect(),
+        ),
+        "/rest/v1/activities/external/types.json" => lead_envelope(
+            i.custom_activities
+                .iter()
+                .map(|a| {
+                    json!({
+                        "id": a.id, "apiName": a.api_name, "name": a.name, "description": "",
+                        "triggerName": a.trigger_name, "filterName": a.filter_name,
+                        "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+                        "status": "approved",
+                    })
+                })
+                .collect(),
+        ),
+        "/rest/v1/activities/external/type/{apiName}/describe.json" => {
+            let name = params.first().map(String::as_str).unwrap_or("");
+            match i.custom_activities.iter().find(|a| a.api_name == name) {
+                Some(a) => lead_envelope(vec![json!({
+                    "id": a.id, "apiName": a.api_name, "name": a.name, "description": "",
+                    "triggerName": a.trigger_name, "filterName": a.filter_name,
+                    "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+                    "status": "approved",
+                    "primaryAttribute": {"apiName": "name", "name": "Name", "description": "",
+                                         "dataType": "string"},
+                    "attributes": [],
+                })]),
+                None => Reply::error("702"),
+            }
+        }
+        // Today's calls by API user (one: the simulator's), those
+        // already used before it started included.
+        "/rest/v1/stats/usage.json" => {
+            let count = config.used_today + state.today;
+            lead_envelope(vec![json!({
+                "date": crate::model::marketo_date(crate::config::now_secs()),
+                "total": count,
+                "users": [{"userId": crate::server::API_USER, "count": count}],
+            })])
+        }
+        _ => Reply::error("610"),
     }
 }
 
@@ -867,142 +765,6 @@ fn reply_is_empty(reply: &Reply) -> bool {
     serde_json::from_slice::<Value>(&reply.body)
         .ok()
         .is_some_and(|v| v.get("result").is_none())
-}
-
-/// A served file: `GET /rs/<munchkin>/images/<name>`.
-pub(crate) fn file(state: &State, path: &str) -> Reply {
-    let i = &state.instance;
-    let prefix = format!("/rs/{}/images/", i.munchkin);
-    let Some(name) = path.strip_prefix(&prefix) else {
-        return Reply::raw(404, "text/plain", b"not found".to_vec());
-    };
-    match i.files.values().find(|f| f.name == name) {
-        Some(f) => Reply::raw(200, "application/octet-stream", f.bytes.clone()),
-        None => Reply::raw(404, "text/plain", b"not found".to_vec()),
-    }
-}
-
-/// The public URL of a file.
-pub fn file_url(base: &str, munchkin: &str, name: &str) -> String {
-    format!("{base}/rs/{munchkin}/images/{}", encode_segment(name))
-}
-
-fn encode_segment(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in html.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
-}
-
-/// `{"id", "value", "type", "folderName"}`: the Swagger files name the id
-/// `id`, the documented answers `value`; both are given.
-fn folder_ref(i: &Instance, parent: Parent) -> Value {
-    let name = match parent {
-        Parent::Folder(id) => i.folders.get(&id).map(|f| f.name.clone()),
-        Parent::Program(id) => i.programs.get(&id).map(|p| p.name.clone()),
-    };
-    json!({"id": parent.id(), "value": parent.id(), "type": parent.kind(), "folderName": name})
-}
-
-fn parent_ref(parent: Option<Parent>) -> Value {
-    match parent {
-        Some(p) => json!({"id": p.id(), "type": p.kind()}),
-        None => Value::Null,
-    }
-}
-
-fn folder_record(i: &Instance, f: &Folder) -> Value {
-    json!({
-        "id": f.id,
-        "name": f.name,
-        "description": null,
-        "createdAt": f.updated_at,
-        "updatedAt": f.updated_at,
-        "url": if f.folder_type == "Zone" { Value::Null } else { json!(format!("https://app-sim.marketo.com/#MF{}A1", f.id)) },
-        "folderId": {"id": f.id, "type": "Folder"},
-        "folderType": f.folder_type,
-        "parent": parent_ref(f.parent),
-        "path": i.path_of(Parent::Folder(f.id)),
-        "isArchive": false,
-        "isSystem": f.folder_type == "Zone",
-        "accessZoneId": 1,
-        "workspace": "Default",
-    })
-}
-
-fn program_folder_type(kind: &str) -> &'static str {
-    match kind.to_lowercase().as_str() {
-        "event" | "event with webinar" => "Marketing Event",
-        "engagement" => "Nurture Program",
-        "email" => "Email Batch Program",
-        _ => "Marketing Program",
-    }
-}
-
-fn program_as_folder(i: &Instance, p: &Program) -> Value {
-    json!({
-        "id": p.id,
-        "name": p.name,
-        "description": p.description,
-        "createdAt": p.updated_at,
-        "updatedAt": p.updated_at,
-        "url": format!("https://app-sim.marketo.com/#PG{}A1", p.id),
-        "folderId": {"id": p.id, "type": "Program"},
-        "folderType": program_folder_type(&p.kind),
-        "parent": parent_ref(Some(p.parent)),
-        "path": i.path_of(Parent::Program(p.id)),
-        "isArchive": false,
-        "isSystem": false,
-        "accessZoneId": 1,
-        "workspace": "Default",
-    })
-}
-
-/// A program; the browse list does not carry tags or costs.
-fn program_record(i: &Instance, p: &Program, tags: bool) -> Value {
-    let mut v = json!({
-        "id": p.id,
-        "name": p.name,
-        "description": p.description,
-        "createdAt": p.updated_at,
-        "updatedAt": p.updated_at,
-        "url": format!("https://app-sim.marketo.com/#PG{}A1", p.id),
-        "type": p.kind,
-        "channel": p.channel,
-        "folder": folder_ref(i, p.parent),
-        "status": "",
-        "workspace": "Default",
-        "headStart": false,
-    });
-    if tags {
-        v["tags"] = Value::Array(
-            p.tags
-                .iter()
-                .map(|(t, val)| json!({"tagType": t, "tagValue": val}))
-                .collect(),
-        );
-        v["costs"] = Value::Null;
-    }
-    v
 }
 
 /// The folders below `root` (default: the Marketing Activities root), to
@@ -1098,226 +860,6 @@ fn tokens_of(i: &Instance, at: Parent, inherited: bool) -> Option<Vec<Token>> {
         next = parent;
     }
     Some(out)
-}
-
-fn landing_page_record(i: &Instance, p: &crate::model::LandingPage) -> Value {
-    json!({
-        "id": p.id, "name": p.name, "description": "",
-        "createdAt": p.updated_at, "updatedAt": p.updated_at,
-        "URL": format!("https://go.sim.example/lp/{}.html", p.id),
-        "computedUrl": format!("https://app-sim.marketo.com/#LP{}A1", p.id),
-        "folder": folder_ref(i, p.parent),
-        "status": p.status, "template": p.template,
-        "title": p.name, "keywords": "", "robots": "index, nofollow",
-        "customHeadHTML": null, "facebookOgTags": null,
-        "formPrefill": false, "mobileEnabled": false, "workspace": "Default",
-    })
-}
-
-fn form_record(i: &Instance, f: &crate::model::Form) -> Value {
-    json!({
-        "id": f.id, "name": f.name, "description": "",
-        "createdAt": f.updated_at, "updatedAt": f.updated_at,
-        "url": format!("https://app-sim.marketo.com/#FO{}A1", f.id),
-        "status": f.status, "folder": folder_ref(i, f.parent),
-        "theme": "simple", "language": "English", "locale": "en_US",
-        "progressiveProfiling": false, "labelPosition": "left",
-        "fontFamily": "Helvetica", "fontSize": "13px",
-        "knownVisitor": {"type": "form", "template": null},
-        "thankYouList": [{"default": true, "followupType": "none", "followupValue": null,
-                           "operator": null, "subjectField": null, "values": null}],
-        "buttonLocation": 120, "buttonLabel": "Submit", "waitingLabel": "Please Wait",
-    })
-}
-
-fn form_field_record(x: &crate::model::FormField) -> Value {
-    json!({
-        "id": x.api_name, "label": x.label, "dataType": x.data_type,
-        "validationMessage": "This field is required.",
-        "rowNumber": 0, "columnNumber": 0, "required": false,
-        "formPrefill": true, "fieldWidth": 150, "labelWidth": 100,
-        "maxLength": 255, "visibilityRules": {"ruleType": "alwaysShow"},
-    })
-}
-
-fn file_record(i: &Instance, base: &str, f: &crate::model::File) -> Value {
-    let folder = i.folders.get(&f.parent.id());
-    json!({
-        "id": f.id, "name": f.name, "description": null,
-        "createdAt": f.updated_at, "updatedAt": f.updated_at,
-        "folder": {"id": f.parent.id(), "name": folder.map(|x| x.name.clone()), "type": "Folder"},
-        "mimeType": f.mime_type, "size": f.bytes.len(),
-        "url": file_url(base, &i.munchkin, &f.name),
-    })
-}
-
-/// A template's record, as its list gives it.
-fn design_record(i: &Instance, kind: DesignKind, id: Id) -> Value {
-    let (map, extra) = match kind {
-        DesignKind::EmailTemplate => (&i.email_templates, json!({"version": 2})),
-        DesignKind::LandingPageTemplate => (
-            &i.landing_page_templates,
-            json!({"enableMunchkin": true, "templateType": "freeForm"}),
-        ),
-        DesignKind::Snippet => (&i.snippets, json!({})),
-    };
-    let Some(d) = map.get(&id) else {
-        return Value::Null;
-    };
-    let mut v = json!({
-        "id": d.id,
-        "name": d.name,
-        "description": "",
-        "createdAt": d.updated_at,
-        "updatedAt": d.updated_at,
-        "url": format!("https://app-sim.marketo.com/#DS{}A1", d.id),
-        "folder": folder_ref(i, d.parent),
-        "status": d.status,
-        "workspace": "Default",
-    });
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
-    v
-}
-
-fn email_record(i: &Instance, e: &crate::model::Email) -> Value {
-    let text = |v: &str| json!({"type": "Text", "value": v});
-    json!({
-        "id": e.id,
-        "name": e.name,
-        "description": "",
-        "createdAt": e.updated_at,
-        "updatedAt": e.updated_at,
-        "url": format!("https://app-sim.marketo.com/#EM{}A1", e.id),
-        "subject": text(&e.subject),
-        "fromName": text("Acme"),
-        "fromEmail": text("news@acme.example"),
-        "replyEmail": text("news@acme.example"),
-        "folder": folder_ref(i, e.parent),
-        "operational": false,
-        "textOnly": false,
-        "publishToMSI": false,
-        "webView": false,
-        "status": e.status,
-        "template": e.template,
-        "workspace": "Default",
-        "isOpenTrackingDisabled": false,
-        "version": 2,
-        "autoCopyToText": true,
-        "preHeader": "",
-        "ccFields": [],
-    })
-}
-
-fn email_section(s: &Section, n: usize) -> Value {
-    json!({
-        "htmlId": s.id,
-        "value": s.value,
-        "contentType": s.kind,
-        "parentHtmlId": null,
-        "index": n + 1,
-        "isLocked": false,
-    })
-}
-
-fn campaign_record(i: &Instance, c: &Campaign) -> Value {
-    let recurrence = match &c.schedule {
-        Some(start) if c.kind == "batch" => json!({
-            "startAt": start, "endAt": null, "intervalType": null, "interval": null,
-            "weekdayOnly": false, "weekdayMask": [], "dayOfMonth": null,
-            "dayOfWeek": null, "weekOfMonth": null,
-        }),
-        _ => Value::Null,
-    };
-    let program = match c.parent {
-        Parent::Program(id) => Some(id),
-        Parent::Folder(_) => None,
-    };
-    json!({
-        "id": c.id,
-        "name": c.name,
-        "description": "",
-        "type": c.kind,
-        "isSystem": false,
-        "isActive": c.active,
-        "isRequestable": false,
-        "recurrence": recurrence,
-        "qualificationRuleType": "once",
-        "qualificationRuleInterval": null,
-        "qualificationRuleUnit": null,
-        "maxMembers": null,
-        "isCommunicationLimitEnabled": false,
-        "smartListId": c.smart_list_id,
-        "flowId": c.smart_list_id + 1_000_000,
-        "parentProgramId": program,
-        "folder": folder_ref(i, c.parent),
-        "createdAt": c.updated_at,
-        "updatedAt": c.updated_at,
-        "workspace": "Default",
-        "computedUrl": format!("https://app-sim.marketo.com/#SC{}A1", c.id),
-        "status": if c.active { "Active" } else if c.schedule.is_some() { "Single Run" } else { "Inactive" },
-    })
-}
-
-fn smart_list(i: &Instance, c: &Campaign, rules: bool) -> Value {
-    let rule = |n: usize, r: &crate::model::Rule| {
-        json!({
-            "id": c.smart_list_id * 100 + n as u64,
-            "name": r.name,
-            "ruleTypeId": 1000 + n as u64,
-            "ruleType": r.rule_type,
-            "operator": "is",
-            "conditions": [],
-        })
-    };
-    let mut v = json!({
-        "id": c.smart_list_id,
-        "name": c.name,
-        "description": "",
-        "createdAt": c.updated_at,
-        "updatedAt": c.updated_at,
-        "url": format!("https://app-sim.marketo.com/#SL{}A1", c.smart_list_id),
-        "folder": folder_ref(i, c.parent),
-        "workspace": "Default",
-    });
-    if rules {
-        v["rules"] = json!({
-            "filterMatchType": "All",
-            // The Swagger file types triggers as their names.
-            "triggers": c.triggers.iter().map(|r| json!(r.name)).collect::<Vec<_>>(),
-            "filters": c.filters.iter().enumerate().map(|(n, r)| rule(n + c.triggers.len(), r)).collect::<Vec<_>>(),
-        });
-    }
-    v
-}
-
-fn designs(
-    i: &Instance,
-    map: &std::collections::BTreeMap<Id, Design>,
-    query: &[(String, String)],
-    extra: impl Fn(&Design) -> Value,
-) -> Vec<Value> {
-    map.values()
-        .filter(|d| status_ok(query, &d.status))
-        .map(|d| {
-            let mut v = json!({
-                "id": d.id,
-                "name": d.name,
-                "description": "",
-                "createdAt": d.updated_at,
-                "updatedAt": d.updated_at,
-                "url": format!("https://app-sim.marketo.com/#DS{}A1", d.id),
-                "folder": folder_ref(i, d.parent),
-                "status": d.status,
-                "workspace": "Default",
-            });
-            if let (Value::Object(m), Value::Object(e)) = (&mut v, extra(d)) {
-                m.extend(e);
-            }
-            v
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The HTTP side: a small HTTP/1.1 server on 127.0.0.1 (keep-alive,
 //! `Content-Length` bodies), Marketo's authentication and limits, injected
-//! faults, and the call log.
+//! faults, and the call log. Two listeners: the REST API and identity
+//! service (`http://127.0.0.1:PORT`), and the file host
+//! (`http://localhost:PORT2`, see `files.rs`).
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,6 +19,17 @@ use crate::http::{parse_body, parse_query, percent_decode, Reply};
 use crate::model::Instance;
 use crate::routes;
 
+/// The API user the simulator's tokens belong to (the identity service's
+/// `scope`, and the user of `stats/usage.json`).
+pub const API_USER: &str = "api-user@sim.example";
+
+/// Which listener a connection came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Host {
+    Api,
+    Files,
+}
+
 pub(crate) struct Shared {
     state: Mutex<State>,
     stopping: AtomicBool,
@@ -31,8 +44,9 @@ impl Shared {
 /// A running simulator. Dropping it stops it.
 pub struct Sim {
     addr: SocketAddr,
+    files_addr: SocketAddr,
     shared: Arc<Shared>,
-    accept: Option<JoinHandle<()>>,
+    accept: Vec<JoinHandle<()>>,
 }
 
 impl Sim {
@@ -41,10 +55,13 @@ impl Sim {
         Sim::start_on(instance, config, 0)
     }
 
-    /// Serve on a given port (0: any free one).
+    /// Serve on a given port (0: any free one); the file host on any
+    /// free port.
     pub fn start_on(instance: Instance, config: SimConfig, port: u16) -> std::io::Result<Sim> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
+        let files = TcpListener::bind(("127.0.0.1", 0))?;
+        let files_addr = files.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 instance,
@@ -53,36 +70,67 @@ impl Sim {
                 issued: 0,
                 window: VecDeque::new(),
                 in_flight: 0,
+                today: 0,
                 stats: Stats::default(),
                 faults: Vec::new(),
                 log: Vec::new(),
-                base: format!("http://{addr}"),
+                files_base: format!("http://localhost:{}", files_addr.port()),
             }),
             stopping: AtomicBool::new(false),
         });
-        let accept = {
-            let shared = Arc::clone(&shared);
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if shared.stopping.load(Ordering::Relaxed) {
-                        break;
+        let accept = [(listener, Host::Api), (files, Host::Files)]
+            .into_iter()
+            .map(|(listener, host)| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    for stream in listener.incoming() {
+                        if shared.stopping.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let Ok(stream) = stream else { continue };
+                        let shared = Arc::clone(&shared);
+                        std::thread::spawn(move || serve(stream, &shared, host));
                     }
-                    let Ok(stream) = stream else { continue };
-                    let shared = Arc::clone(&shared);
-                    std::thread::spawn(move || serve(stream, &shared));
-                }
+                })
             })
-        };
+            .collect();
         Ok(Sim {
             addr,
+            files_addr,
             shared,
-            accept: Some(accept),
+            accept,
         })
     }
 
     /// `http://127.0.0.1:PORT`: the instance's base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `http://localhost:PORT2`: the host files are served from (another
+    /// host than the REST API's, as on a real instance).
+    pub fn files_url(&self) -> String {
+        format!("http://localhost:{}", self.files_addr.port())
+    }
+
+    /// Make a file's URL misbehave (redirects, an HTTP error, a host that
+    /// does not answer), by the file's name; false when there is none.
+    pub fn set_delivery(&self, name: &str, delivery: crate::model::Delivery) -> bool {
+        let mut state = self.shared.lock();
+        match state.instance.files.values_mut().find(|f| f.name == name) {
+            Some(f) => {
+                f.delivery = delivery;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The calls made today as `stats/usage.json` reports them: those
+    /// before the start (`SimConfig::used_today`) and those admitted since.
+    pub fn used_today(&self) -> u64 {
+        let state = self.shared.lock();
+        state.config.used_today + state.today
     }
 
     pub fn port(&self) -> u16 {
@@ -147,9 +195,10 @@ impl Sim {
 impl Drop for Sim {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::Relaxed);
-        // Wake the accept loop.
+        // Wake the accept loops.
         let _ = TcpStream::connect(self.addr);
-        if let Some(t) = self.accept.take() {
+        let _ = TcpStream::connect(self.files_addr);
+        for t in self.accept.drain(..) {
             let _ = t.join();
         }
     }
@@ -159,13 +208,15 @@ impl Drop for Sim {
 struct Request {
     method: String,
     path: String,
+    /// The target as sent (path and query, undecoded).
+    target: String,
     query: Vec<(String, String)>,
     headers: HashMap<String, String>,
     body: Vec<u8>,
     close: bool,
 }
 
-fn serve(stream: TcpStream, shared: &Arc<Shared>) {
+fn serve(stream: TcpStream, shared: &Arc<Shared>, host: Host) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_nodelay(true);
     let Ok(write_half) = stream.try_clone() else {
@@ -181,7 +232,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
             Ok(Some(r)) => r,
             _ => return,
         };
-        if !handle(request, &mut writer, shared) {
+        if !handle(request, &mut writer, shared, host) {
             return;
         }
     }
@@ -233,6 +284,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
         || version == "HTTP/1.0";
     Ok(Some(Request {
         method: method.to_string(),
+        target: target.to_string(),
         path: percent_decode(&path),
         query,
         headers,
@@ -242,10 +294,11 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
 }
 
 /// Handle one request; false when the connection must close.
-fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
-    let is_rest = request.path.starts_with("/rest/");
-    let is_identity = request.path.starts_with("/identity/");
-    let is_file = request.path.starts_with("/rs/");
+fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>, host: Host) -> bool {
+    let api = host == Host::Api;
+    let is_rest = api && request.path.starts_with("/rest/");
+    let is_identity = api && request.path.starts_with("/identity/");
+    let is_file = !api && request.path.starts_with("/rs/");
     let form = if request.method == "POST" && is_rest {
         let content_type = request
             .headers
@@ -269,7 +322,7 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
     } else if is_file {
         state.stats.downloads += 1;
         fault = take_fault(&mut state, &request.path);
-        routes::file(&state, &request.path)
+        crate::files::serve(&state.instance, &state.files_base, &request.target)
     } else if is_rest {
         match admit(&mut state, &request) {
             Err(reply) => reply,
@@ -317,6 +370,7 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
         code: reply.code.clone(),
         fault: fault.clone(),
         body: log_bodies.then(|| reply.body.clone()),
+        authorization: request.headers.contains_key("authorization"),
         counted,
     };
     drop(state);
@@ -352,10 +406,11 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>) -> bool {
             keep = false;
             write_reply(out, 200, reply.content_type, half, reply.body.len(), false)
         }
-        _ => write_reply(
+        _ => write_reply_with(
             out,
             reply.status,
             reply.content_type,
+            &reply.headers,
             &reply.body,
             reply.body.len(),
             keep,
@@ -405,7 +460,7 @@ fn admit(state: &mut State, request: &Request) -> Result<String, Reply> {
         Some(_) => {}
     }
     if let Some(quota) = state.config.daily_quota {
-        if state.stats.calls >= quota {
+        if state.config.used_today + state.today >= quota {
             state.stats.rejected_607 += 1;
             return Err(Reply::error("607"));
         }
@@ -428,6 +483,7 @@ fn admit(state: &mut State, request: &Request) -> Result<String, Reply> {
     }
     state.window.push_back(now);
     state.in_flight += 1;
+    state.today += 1;
     state.stats.calls += 1;
     state.stats.max_in_window = state.stats.max_in_window.max(state.window.len());
     state.stats.max_in_flight = state.stats.max_in_flight.max(state.in_flight);
@@ -484,7 +540,7 @@ fn identity(state: &mut State, request: &Request) -> Reply {
         "access_token": token,
         "token_type": "bearer",
         "expires_in": ttl.as_secs().max(1),
-        "scope": "api-user@sim.example",
+        "scope": API_USER,
     }))
 }
 
@@ -496,8 +552,22 @@ fn write_reply(
     announced: usize,
     keep: bool,
 ) -> bool {
+    write_reply_with(out, status, content_type, &[], body, announced, keep)
+}
+
+fn write_reply_with(
+    out: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    announced: usize,
+    keep: bool,
+) -> bool {
     let reason = match status {
         200 => "OK",
+        302 => "Found",
+        403 => "Forbidden",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
@@ -506,8 +576,12 @@ fn write_reply(
         503 => "Service Unavailable",
         _ => "Status",
     };
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {announced}\r\nConnection: {}\r\n\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {announced}\r\n{extra}Connection: {}\r\n\r\n",
         if keep { "keep-alive" } else { "close" }
     );
     out.write_all(head.as_bytes()).is_ok() && out.write_all(body).is_ok() && out.flush().is_ok()

@@ -3,8 +3,7 @@
 //! program's rollback, by recovery after a crash, and by `undo`.
 //!
 //! Marketo refuses to delete an approved email, landing page or template
-//! ("ensure that it is not approved"), and asks that forms be unapproved
-//! too, so those are unapproved first. Any other refusal is [`Taken::Refused`]: the caller
+//! ("ensure that it is not approved"), so those are unapproved first. Any other refusal is [`Taken::Refused`]: the caller
 //! warns and goes on with the next asset, so a rollback or an undo never
 //! stops half-way because of one asset. Only an instance that cannot
 //! answer (unreachable, the daily quota) is an error: then nothing more
@@ -55,20 +54,24 @@ fn is_refusal(e: &ApiError) -> bool {
     matches!(e.kind, ErrorKind::Api { .. })
 }
 
-/// The draft/approved kind of an asset to unapprove before deleting it:
-/// Adobe's Assets page, "except for forms, assets with approval and draft
-/// states must be unapproved before deletion"; its Forms page, "always
-/// unapprove a form before attempting to delete it".
+/// The draft/approved kind of an asset to unapprove before deleting it
+/// (Adobe's Assets page: "except for forms, assets with approval and draft
+/// states must be unapproved before deletion"). The Forms page asks to
+/// unapprove a form too, but the API has no call for it (neither the
+/// endpoint reference nor the Swagger files list one): an approved form is
+/// deleted as it is, which the Assets page allows.
 fn unapproved_before_delete(kind: RemoteKind) -> Option<Lifecycle> {
     match kind {
         RemoteKind::Email => Some(Lifecycle::Email),
         RemoteKind::EmailTemplate => Some(Lifecycle::EmailTemplate),
         RemoteKind::LandingPage => Some(Lifecycle::LandingPage),
         RemoteKind::LandingPageTemplate => Some(Lifecycle::LandingPageTemplate),
-        RemoteKind::Form | RemoteKind::ExternalForm => Some(Lifecycle::Form),
-        RemoteKind::Program | RemoteKind::Token | RemoteKind::SmartCampaign | RemoteKind::Image => {
-            None
-        }
+        RemoteKind::Form
+        | RemoteKind::ExternalForm
+        | RemoteKind::Program
+        | RemoteKind::Token
+        | RemoteKind::SmartCampaign
+        | RemoteKind::Image => None,
     }
 }
 

@@ -1,16 +1,10 @@
-//! Typed read endpoints of the Asset and lead-database APIs, one function
-//! each, over [`Client`]. The write endpoints (create, update, delete) are
-//! in [`super::api_write`].
-//!
-//! Records are parsed leniently: Marketo sends `null` for many keys, ids as
-//! numbers or strings, and folder references as `{"id", "type"}` (the
-//! Swagger files) or `{"value", "type"}` (the documented examples); both are
-//! read.
+//! The records of the read endpoints, and how each is read leniently (see
+//! the module above for the shapes real instances send).
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::client::{ApiError, Client, ErrorKind};
+use crate::model::Approval;
 
 /// A folder or a program, as a parent of something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,6 +159,16 @@ fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     })
 }
 
+/// A boolean, or nothing for `null` and what is not one.
+fn de_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match scalar(d)? {
+        Scalar::Bool(b) => Some(b),
+        Scalar::Text(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Scalar::Text(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
+}
+
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(match scalar(d)? {
         Scalar::Bool(b) => b,
@@ -276,19 +280,69 @@ pub struct Asset {
     pub name: String,
     #[serde(default, deserialize_with = "de_folder")]
     pub folder: Option<FolderRef>,
+    /// As Marketo sent it (`false` reads as "false"), so that the cache
+    /// compares what was sent; [`Asset::approval`] says what it means.
     #[serde(default, deserialize_with = "de_text")]
     pub status: String,
     #[serde(default, deserialize_with = "de_text")]
     pub updated_at: String,
 }
 
-/// `{"type": "Text"|"DynamicContent", "value": ...}` (email headers).
+impl Asset {
+    /// Approved or a draft: see [`approval`].
+    pub fn approval(&self) -> Approval {
+        approval(&self.status)
+    }
+}
+
+/// What an asset's `status` says: `approved` and `approved with draft`
+/// (whose approved version a pull reads) are approved; anything else
+/// (`draft`, `Draft`, `false`, nothing) is a draft.
+pub fn approval(status: &str) -> Approval {
+    let s = status.trim();
+    if s.eq_ignore_ascii_case("approved") || s.eq_ignore_ascii_case("approved with draft") {
+        Approval::Approved
+    } else {
+        Approval::Draft
+    }
+}
+
+/// `{"type": "Text"|"DynamicContent", "value": ...}` (an email's subject
+/// and sender). Marketo may also send a plain string (read as `Text`) or
+/// `null` (absent).
 #[derive(Debug, Clone, Deserialize)]
 pub struct HeaderField {
     #[serde(default, rename = "type", deserialize_with = "de_text")]
     pub kind: String,
     #[serde(default)]
     pub value: Value,
+}
+
+impl HeaderField {
+    /// The value is dynamic content (the value is a segmentation id).
+    pub fn is_dynamic(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("DynamicContent")
+    }
+
+    /// The text of a plain (not dynamic) value.
+    pub fn text(&self) -> Option<&str> {
+        if self.is_dynamic() {
+            return None;
+        }
+        self.value.as_str()
+    }
+}
+
+fn de_header<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HeaderField>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(s) => Some(HeaderField {
+            kind: "Text".into(),
+            value: Value::String(s),
+        }),
+        other @ Value::Object(_) => serde_json::from_value(other).ok(),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,14 +352,16 @@ pub struct Email {
     pub asset: Asset,
     #[serde(default, deserialize_with = "de_opt_id")]
     pub template: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_header")]
     pub subject: Option<HeaderField>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_header")]
     pub from_name: Option<HeaderField>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_header")]
     pub from_email: Option<HeaderField>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_header")]
     pub reply_email: Option<HeaderField>,
+    #[serde(default, deserialize_with = "de_opt_bool")]
+    pub operational: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -412,22 +468,62 @@ impl TagType {
     }
 }
 
+/// A lead field: `{"name", "displayName", "dataType"}` (`describe2`), or
+/// `{"displayName", "dataType", "rest": {"name"}}` (`describe`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "RawLeadField")]
 pub struct LeadField {
     /// The REST API name.
-    #[serde(deserialize_with = "de_text")]
     pub name: String,
-    #[serde(default, deserialize_with = "de_text")]
     pub display_name: String,
-    #[serde(default, deserialize_with = "de_text")]
     pub data_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawLeadField {
+    #[serde(default, deserialize_with = "de_text")]
+    name: String,
+    #[serde(default)]
+    rest: Option<RestName>,
+    #[serde(default, deserialize_with = "de_text")]
+    display_name: String,
+    #[serde(default, deserialize_with = "de_text")]
+    data_type: String,
+}
+
+#[derive(Deserialize)]
+struct RestName {
+    #[serde(default, deserialize_with = "de_text")]
+    name: String,
+}
+
+impl TryFrom<RawLeadField> for LeadField {
+    type Error = &'static str;
+
+    fn try_from(raw: RawLeadField) -> Result<LeadField, &'static str> {
+        let name = if raw.name.is_empty() {
+            raw.rest.map(|r| r.name).unwrap_or_default()
+        } else {
+            raw.name
+        };
+        if name.is_empty() {
+            return Err("a lead field without a REST name");
+        }
+        Ok(LeadField {
+            name,
+            display_name: raw.display_name,
+            data_type: raw.data_type,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomObject {
-    #[serde(default, deserialize_with = "de_text")]
+    /// The object's API name (`name` in Marketo's answer, `apiName` in
+    /// the Swagger file's).
+    #[serde(default, alias = "name", deserialize_with = "de_text")]
     pub api_name: String,
     #[serde(default, deserialize_with = "de_text")]
     pub display_name: String,
@@ -484,8 +580,11 @@ pub struct PageSection {
     pub index: Option<i64>,
 }
 
-/// A field of a form (`GET /form/{id}/fields.json`): `id` is the lead
-/// field's API name.
+/// A row of a form's field list (`GET /form/{id}/fields.json`): for a
+/// lead field, `id` is its API name. Some rows are not lead fields: the
+/// `Profiling` fieldset (`dataType` `profiling`), other fieldsets (their
+/// fields in `fields` or `fieldList`) and rich-text rows (`htmltext`);
+/// [`super::content::form`] tells them apart.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormField {
@@ -495,6 +594,31 @@ pub struct FormField {
     pub label: String,
     #[serde(default, deserialize_with = "de_text")]
     pub data_type: String,
+    /// The fields of a fieldset (their API names).
+    #[serde(default, alias = "fieldList", deserialize_with = "de_children")]
+    pub fields: Vec<String>,
+    /// The HTML of a rich-text row.
+    #[serde(default, deserialize_with = "de_text")]
+    pub text: String,
+}
+
+/// A fieldset's fields: names, or `{"fieldName"|"id": name}` records.
+fn de_children<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(m) => ["fieldName", "id", "name"]
+                    .iter()
+                    .find_map(|k| m.get(*k).and_then(Value::as_str))
+                    .map(str::to_string),
+                _ => None,
+            })
+            .filter(|s| !s.trim().is_empty())
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// A campaign's smart list with its rules.
@@ -560,366 +684,72 @@ pub struct SnippetSection {
     pub content: Value,
 }
 
-// ---------------------------------------------------------------------
-// Endpoints. Lists return every page; `pages` says how many calls that
-// took. Content endpoints return the raw `result` (kept in the pull's
-// cache) and are parsed with the types above.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
 
-/// Records of a paged list and the number of pages read.
-pub struct Listed<T> {
-    pub items: Vec<T>,
-    pub pages: usize,
-    /// Records that did not parse (reported, never silently dropped).
-    pub skipped: usize,
-}
-
-fn listed<T: serde::de::DeserializeOwned>(
-    client: &Client,
-    path: &str,
-    query: &[(&str, String)],
-) -> Result<Listed<T>, ApiError> {
-    let (raw, pages) = client.get_all(path, query)?;
-    let (items, skipped) = parse_all(raw);
-    Ok(Listed {
-        items,
-        pages,
-        skipped,
-    })
-}
-
-fn one_call<T: serde::de::DeserializeOwned>(
-    client: &Client,
-    path: &str,
-    query: &[(&str, String)],
-) -> Result<Listed<T>, ApiError> {
-    let envelope = client.get(path, query)?;
-    let (items, skipped) = parse_all(envelope.result);
-    Ok(Listed {
-        items,
-        pages: 1,
-        skipped,
-    })
-}
-
-/// `GET /rest/asset/v1/folder/byName.json?name=...`.
-pub fn folders_by_name(client: &Client, name: &str) -> Result<Listed<Folder>, ApiError> {
-    one_call(
-        client,
-        "/rest/asset/v1/folder/byName.json",
-        &[("name", name.to_string())],
-    )
-}
-
-/// `GET /rest/asset/v1/folders.json?root=...&maxDepth=...`: a folder and
-/// everything below it, programs included.
-pub fn folders(
-    client: &Client,
-    root: FolderRef,
-    max_depth: u32,
-) -> Result<Listed<Folder>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/folders.json",
-        &[("root", root.param()), ("maxDepth", max_depth.to_string())],
-    )
-}
-
-pub fn programs(client: &Client) -> Result<Listed<Program>, ApiError> {
-    listed(client, "/rest/asset/v1/programs.json", &[])
-}
-
-/// `GET /rest/asset/v1/program/byTag.json`: the programs carrying a tag
-/// value (the browse list does not carry tags).
-pub fn programs_by_tag(
-    client: &Client,
-    tag_type: &str,
-    tag_value: &str,
-) -> Result<Listed<Program>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/program/byTag.json",
-        &[
-            ("tagType", tag_type.to_string()),
-            ("tagValue", tag_value.to_string()),
-        ],
-    )
-}
-
-pub fn tag_types(client: &Client) -> Result<Listed<TagType>, ApiError> {
-    listed(client, "/rest/asset/v1/tagTypes.json", &[])
-}
-
-/// `GET /rest/asset/v1/tagType/byName.json`: the only way to get a tag
-/// type's allowed values.
-pub fn tag_type_by_name(client: &Client, name: &str) -> Result<Option<TagType>, ApiError> {
-    let mut listed: Listed<TagType> = one_call(
-        client,
-        "/rest/asset/v1/tagType/byName.json",
-        &[("name", name.to_string())],
-    )?;
-    Ok(listed.items.pop())
-}
-
-pub fn channels(client: &Client) -> Result<Listed<Channel>, ApiError> {
-    listed(client, "/rest/asset/v1/channels.json", &[])
-}
-
-pub fn segmentations(client: &Client) -> Result<Listed<Asset>, ApiError> {
-    one_call(
-        client,
-        "/rest/asset/v1/segmentation.json",
-        &[("status", "approved".to_string())],
-    )
-}
-
-pub fn emails(client: &Client) -> Result<Listed<Email>, ApiError> {
-    listed(client, "/rest/asset/v1/emails.json", &[])
-}
-
-pub fn landing_pages(client: &Client) -> Result<Listed<LandingPage>, ApiError> {
-    listed(client, "/rest/asset/v1/landingPages.json", &[])
-}
-
-pub fn forms(client: &Client) -> Result<Listed<Asset>, ApiError> {
-    listed(client, "/rest/asset/v1/forms.json", &[])
-}
-
-pub fn smart_campaigns(client: &Client) -> Result<Listed<SmartCampaign>, ApiError> {
-    listed(client, "/rest/asset/v1/smartCampaigns.json", &[])
-}
-
-pub fn email_templates(client: &Client) -> Result<Listed<Asset>, ApiError> {
-    listed(client, "/rest/asset/v1/emailTemplates.json", &[])
-}
-
-pub fn landing_page_templates(client: &Client) -> Result<Listed<Asset>, ApiError> {
-    listed(client, "/rest/asset/v1/landingPageTemplates.json", &[])
-}
-
-pub fn snippets(client: &Client) -> Result<Listed<Asset>, ApiError> {
-    listed(client, "/rest/asset/v1/snippets.json", &[])
-}
-
-pub fn files(client: &Client) -> Result<Listed<File>, ApiError> {
-    listed(client, "/rest/asset/v1/files.json", &[])
-}
-
-/// The emails directly in a folder or program.
-pub fn emails_in(client: &Client, folder: FolderRef) -> Result<Listed<Email>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/emails.json",
-        &[("folder", folder.param())],
-    )
-}
-
-/// One email of the instance, if it has any (who emails come from).
-pub fn any_email(client: &Client) -> Result<Option<Email>, ApiError> {
-    let mut listed: Listed<Email> = one_call(
-        client,
-        "/rest/asset/v1/emails.json",
-        &[("maxReturn", "1".to_string())],
-    )?;
-    Ok(listed.items.pop())
-}
-
-/// The landing pages directly in a folder or program.
-pub fn landing_pages_in(
-    client: &Client,
-    folder: FolderRef,
-) -> Result<Listed<LandingPage>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/landingPages.json",
-        &[("folder", folder.param())],
-    )
-}
-
-/// The forms directly in a folder or program.
-pub fn forms_in(client: &Client, folder: FolderRef) -> Result<Listed<Asset>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/forms.json",
-        &[("folder", folder.param())],
-    )
-}
-
-/// The smart campaigns directly in a folder or program.
-pub fn smart_campaigns_in(
-    client: &Client,
-    folder: FolderRef,
-) -> Result<Listed<SmartCampaign>, ApiError> {
-    listed(
-        client,
-        "/rest/asset/v1/smartCampaigns.json",
-        &[("folder", folder.param())],
-    )
-}
-
-/// `GET /rest/asset/v1/program/byName.json`.
-pub fn program_by_name(client: &Client, name: &str) -> Result<Option<Program>, ApiError> {
-    let mut listed: Listed<Program> = one_call(
-        client,
-        "/rest/asset/v1/program/byName.json",
-        &[("name", name.to_string())],
-    )?;
-    Ok(listed.items.pop())
-}
-
-/// `GET /rest/v1/leads/describe2.json`: the lead fields.
-pub fn lead_fields(client: &Client) -> Result<Listed<LeadField>, ApiError> {
-    let envelope = client.get("/rest/v1/leads/describe2.json", &[])?;
-    let fields: Vec<Value> = envelope
-        .result
-        .into_iter()
-        .flat_map(|r| match r.get("fields") {
-            Some(Value::Array(f)) => f.clone(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let (items, skipped) = parse_all(fields);
-    Ok(Listed {
-        items,
-        pages: 1,
-        skipped,
-    })
-}
-
-pub fn custom_objects(client: &Client) -> Result<Listed<CustomObject>, ApiError> {
-    one_call(client, "/rest/v1/customobjects.json", &[])
-}
-
-pub fn custom_activity_types(client: &Client) -> Result<Listed<CustomActivityType>, ApiError> {
-    one_call(client, "/rest/v1/activities/external/types.json", &[])
-}
-
-/// `GET /rest/v1/stats/usage.json`: the calls the instance counted today
-/// (every integration's), when it says.
-pub fn usage_today(client: &Client) -> Result<Option<u64>, ApiError> {
-    let envelope = client.get("/rest/v1/stats/usage.json", &[])?;
-    Ok(envelope
-        .result
-        .first()
-        .and_then(|day| day.get("total"))
-        .and_then(id_of))
-}
-
-/// The raw `result` of a content endpoint.
-fn content(client: &Client, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
-    Ok(Value::Array(client.get(path, query)?.result))
-}
-
-fn status_query(status: &str) -> Vec<(&'static str, String)> {
-    match status.to_ascii_lowercase().as_str() {
-        s @ ("approved" | "draft") => vec![("status", s.to_string())],
-        _ => Vec::new(),
+    #[test]
+    fn folder_references_in_every_spelling() {
+        for (v, id, kind) in [
+            (
+                json!({"type": "Folder", "value": 239, "folderName": "Events"}),
+                239,
+                FolderKind::Folder,
+            ),
+            (
+                json!({"type": "FOLDER", "id": 454}),
+                454,
+                FolderKind::Folder,
+            ),
+            (
+                json!({"type": "folder", "value": "10421"}),
+                10421,
+                FolderKind::Folder,
+            ),
+            (
+                json!({"type": "Program", "value": 396, "folderName": null}),
+                396,
+                FolderKind::Program,
+            ),
+            (
+                json!({"id": 1041, "type": "program"}),
+                1041,
+                FolderKind::Program,
+            ),
+            (
+                json!("{\"id\":7,\"type\":\"Program\"}"),
+                7,
+                FolderKind::Program,
+            ),
+        ] {
+            assert_eq!(folder_ref(&v), Some(FolderRef { id, kind }), "{v}");
+        }
+        assert_eq!(folder_ref(&json!({"type": "Folder"})), None);
     }
-}
 
-/// `GET /rest/asset/v1/folder/{id}/tokens.json?folderType=...`.
-pub fn tokens(client: &Client, folder: FolderRef) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/folder/{}/tokens.json", folder.id),
-        &[("folderType", folder.kind.as_str().to_string())],
-    )
-}
-
-pub fn email_content(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/email/{id}/content.json"),
-        &status_query(status),
-    )
-}
-
-pub fn landing_page_content(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/landingPage/{id}/content.json"),
-        &status_query(status),
-    )
-}
-
-pub fn form_fields(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/form/{id}/fields.json"),
-        &status_query(status),
-    )
-}
-
-pub fn campaign_smart_list(client: &Client, id: u64) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/smartCampaign/{id}/smartList.json"),
-        &[("includeRules", "true".to_string())],
-    )
-}
-
-/// Note the path: the Swagger file has no `.json` on this one.
-pub fn email_template_content(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/emailTemplate/{id}/content"),
-        &status_query(status),
-    )
-}
-
-pub fn landing_page_template_content(
-    client: &Client,
-    id: u64,
-    status: &str,
-) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/landingPageTemplate/{id}/content.json"),
-        &status_query(status),
-    )
-}
-
-pub fn snippet_content(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
-    content(
-        client,
-        &format!("/rest/asset/v1/snippet/{id}/content.json"),
-        &status_query(status),
-    )
-}
-
-// ---------------------------------------------------------------------
-// Reading the raw content results.
-
-/// The tokens of a `tokens.json` result.
-pub fn parse_tokens(raw: &Value) -> Vec<Token> {
-    raw.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.get("tokens"))
-        .flat_map(|t| match t {
-            Value::Array(items) => items.clone(),
-            _ => Vec::new(),
-        })
-        .filter_map(|t| serde_json::from_value(t).ok())
-        .collect()
-}
-
-pub fn parse_list<T: serde::de::DeserializeOwned>(raw: &Value) -> Vec<T> {
-    raw.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| serde_json::from_value(v.clone()).ok())
-        .collect()
-}
-
-/// The HTML of a template content result (`content`).
-pub fn parse_html(raw: &Value) -> Option<String> {
-    raw.as_array()?
-        .iter()
-        .find_map(|r| r.get("content").and_then(Value::as_str))
-        .map(str::to_string)
-}
-
-/// Is this error Marketo saying the API user may not read this (603)?
-pub fn is_access_denied(err: &ApiError) -> bool {
-    matches!(&err.kind, ErrorKind::Api { code, .. } if code == "603")
+    #[test]
+    fn statuses_as_instances_spell_them() {
+        for (status, approved) in [
+            ("approved", true),
+            ("Approved", true),
+            ("approved with draft", true),
+            ("draft", false),
+            ("Draft", false),
+            ("false", false),
+            ("", false),
+        ] {
+            assert_eq!(
+                approval(status) == Approval::Approved,
+                approved,
+                "{status:?}"
+            );
+        }
+        let a: Asset = serde_json::from_value(
+            json!({"id": "12", "name": "E", "status": false, "folder": null, "updatedAt": null}),
+        )
+        .unwrap();
+        assert_eq!((a.id, a.status.as_str(), a.folder), (12, "false", None));
+        assert_eq!(a.approval(), Approval::Draft);
+    }
 }
