@@ -78,6 +78,9 @@ pub struct Fault {
     pub path: String,
     pub skip: usize,
     pub times: usize,
+    /// Only writes whose body has this field with this value (for
+    /// instance the name of what is created), when set.
+    pub field: Option<(String, String)>,
 }
 
 impl Fault {
@@ -88,6 +91,7 @@ impl Fault {
             path: "/rest/".into(),
             skip: 0,
             times: 1,
+            field: None,
         }
     }
 
@@ -103,6 +107,14 @@ impl Fault {
 
     pub fn times(mut self, n: usize) -> Fault {
         self.times = n;
+        self
+    }
+
+    /// Only writes whose body has `field` = `value` (e.g. the `name` of
+    /// the asset a create makes): a fault aimed at one program of a run
+    /// that writes several at once.
+    pub fn with(mut self, field: &str, value: &str) -> Fault {
+        self.field = Some((field.to_string(), value.to_string()));
         self
     }
 

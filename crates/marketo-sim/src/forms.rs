@@ -150,7 +150,11 @@ impl Instance {
     /// form at a position (Forms page, "Rearranging Field": the fields as
     /// a single unit, each at a unique row and column); the list follows
     /// the positions, row by row.
-    pub fn rearrange_form_fields(&mut self, id: Id, positions: &[(u64, u64, String)]) -> Outcome<()> {
+    pub fn rearrange_form_fields(
+        &mut self,
+        id: Id,
+        positions: &[(u64, u64, String)],
+    ) -> Outcome<()> {
         let Some(form) = self.forms.get_mut(&id) else {
             return Err(Refusal::missing("Form", id));
         };

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::config::{Call, Fault, FaultKind, SimConfig, State, Stats};
-use crate::http::{parse_body, parse_query, percent_decode, Reply};
+use crate::http::{parse_body, parse_query, percent_decode, Part, Reply};
 use crate::model::Instance;
 use crate::routes;
 
@@ -317,18 +317,18 @@ fn handle(request: Request, out: &mut TcpStream, shared: &Arc<Shared>, host: Hos
     let mut counted = false;
     let reply = if is_identity {
         state.stats.token_calls += 1;
-        fault = take_fault(&mut state, &request.path);
+        fault = take_fault(&mut state, &request.path, &form);
         identity(&mut state, &request)
     } else if is_file {
         state.stats.downloads += 1;
-        fault = take_fault(&mut state, &request.path);
+        fault = take_fault(&mut state, &request.path, &form);
         crate::files::serve(&state.instance, &state.files_base, &request.target)
     } else if is_rest {
         match admit(&mut state, &request) {
             Err(reply) => reply,
             Ok(token) => {
                 counted = true;
-                fault = take_fault(&mut state, &request.path);
+                fault = take_fault(&mut state, &request.path, &form);
                 match &fault {
                     Some(FaultKind::Code(code)) => Reply::error(code),
                     Some(FaultKind::ExpireToken) => {
@@ -490,8 +490,13 @@ fn admit(state: &mut State, request: &Request) -> Result<String, Reply> {
     Ok(token)
 }
 
-fn take_fault(state: &mut State, path: &str) -> Option<FaultKind> {
-    let i = state.faults.iter().position(|f| path.contains(&f.path))?;
+fn take_fault(state: &mut State, path: &str, form: &[Part]) -> Option<FaultKind> {
+    let i = state.faults.iter().position(|f| {
+        path.contains(&f.path)
+            && f.field.as_ref().is_none_or(|(name, value)| {
+                form.iter().any(|p| p.name == *name && p.text() == *value)
+            })
+    })?;
     let f = &mut state.faults[i];
     if f.skip > 0 {
         f.skip -= 1;
