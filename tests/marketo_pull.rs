@@ -724,6 +724,101 @@ fn program_selection() {
         run.stderr
     );
     assert!(!other.exists());
+    // A part of a long name, in another case.
+    let run = pull(&sim, &other, &["--program", "webinar"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains(
+            "the instance has no program named \"webinar\" (did you mean \"2026 Q3 Webinar - Scaling Marketing Ops\"?)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!other.exists());
+}
+
+/// Pulling some programs (`--program`) into DIR that holds an earlier
+/// pull of the same instance keeps the earlier pull's other programs as
+/// they were (files and cache), and says so; a program gone from the
+/// instance leaves DIR, said too.
+#[test]
+fn pulling_some_programs_keeps_the_others() {
+    let sim = fixture_sim("sandbox", "412-ACM-981");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let full = pull(&sim, &out, &["--json"]);
+    full.expect(0);
+    assert_eq!(full.json()["kept_programs"], serde_json::json!([]));
+    assert_eq!(full.json()["removed_programs"], serde_json::json!([]));
+    let before = tree(&out);
+
+    // In the instance since: one program deleted, the selected one changed.
+    let summit = "2026 APAC Growth Summit";
+    let gone = "2025 Customer Roundtable";
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    sim.with_instance(|i| {
+        let id = i.program_named(gone).unwrap();
+        i.delete_program(id).unwrap();
+        let summit = i.program_named(summit).unwrap();
+        i.program_mut(summit).unwrap().description = "Changed".into();
+        i.touch(summit);
+    });
+    let run = pull(&sim, &out, &["--json", "--program", summit]);
+    run.expect(0);
+    let summary = run.json();
+    assert_eq!(summary["programs"], 1);
+    assert_eq!(summary["changed"], true);
+    let kept = [
+        "2026 Q3 Webinar - Scaling Marketing Ops",
+        "2026 State of Marketing Ops Report",
+        "2026 Trial Conversion Nurture",
+        "2026-07 Monthly Newsletter",
+    ];
+    assert_eq!(
+        summary["kept_programs"],
+        serde_json::json!(kept),
+        "{summary}"
+    );
+    assert_eq!(summary["removed_programs"], serde_json::json!([gone]));
+
+    let after = tree(&out);
+    let pulled = programs(&out);
+    let mut names_now: Vec<&str> = pulled.keys().map(String::as_str).collect();
+    names_now.sort();
+    let mut expected: Vec<&str> = kept.to_vec();
+    expected.push(summit);
+    expected.sort();
+    assert_eq!(names_now, expected);
+    // The kept ones are the earlier files themselves, with their cache.
+    for name in kept {
+        let rel = &pulled[name].0;
+        let (bytes, _, inode) = &before[rel];
+        assert_eq!(&after[rel].0, bytes, "{rel}");
+        assert_eq!(&after[rel].2, inode, "{rel} was rewritten");
+        let id = sim.with_instance(|i| i.program_named(name).unwrap());
+        let cache = format!(".mkimport/marketo/cache/programs/{id}.json");
+        assert_eq!(after[&cache].0, before[&cache].0, "{cache}");
+    }
+    assert_eq!(pulled[summit].1["program"]["description"], "Changed");
+    assert!(
+        !after.keys().any(|rel| rel.contains(gone)),
+        "{gone} is still there"
+    );
+
+    // A person is told too; pulling the same again keeps them again.
+    let run = pull(&sim, &out, &["--program", summit]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("1 program,") && run.stdout.contains("Kept as the earlier pull"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\"2026-07 Monthly Newsletter\""),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(programs(&out).len(), 5);
 }
 
 /// Whether the instance's token lists include inherited tokens or not, the

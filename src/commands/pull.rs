@@ -65,13 +65,33 @@ fn human(s: &Summary, width: usize) -> String {
     } else {
         "nothing changed since the last pull; no file was written".to_string()
     };
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let names = |list: &[String]| {
+        let quoted: Vec<String> = list.iter().map(|n| format!("\"{n}\"")).collect();
+        quoted.join(", ")
+    };
+    let mut earlier = String::new();
+    if !s.kept_programs.is_empty() {
+        earlier.push_str(&format!(
+            "\nKept as the earlier pull left them (not pulled again): {}.",
+            names(&s.kept_programs)
+        ));
+    }
+    if !s.removed_programs.is_empty() {
+        earlier.push_str(&format!(
+            "\nGone from the instance, so removed from {}: {}.",
+            s.out,
+            names(&s.removed_programs)
+        ));
+    }
     let text = format!(
-        "Pulled {} into {}: {} programs, {} folders, {} design-studio assets; {}.\n{} API calls ({} for tokens, {} list pages, {} contents; {} contents reused), {} file downloads.\nNot readable through the API, so not declared: {}.",
+        "Pulled {} into {}: {}, {}, {}; {}.{earlier}\n{} API calls ({} for tokens, {} list pages, {} contents; {} contents reused), {} file downloads.\nNot readable through the API, so not declared: {}.",
         s.instance,
         s.out,
-        s.programs,
-        s.folders,
-        studio,
+        count(s.programs, "program", "programs"),
+        count(s.folders, "folder", "folders"),
+        count(studio, "design-studio asset", "design-studio assets"),
         what,
         s.calls,
         s.token_calls,

@@ -32,6 +32,13 @@ use super::instance::Instance;
 use super::limits::{Limiter, Limits};
 use crate::error::usage;
 
+mod answers;
+mod files;
+
+pub use answers::{read_envelope, read_token};
+use files::file_agent;
+pub use files::{url_host, MAX_FILE_REDIRECTS};
+
 /// The environment variables holding the credentials.
 pub const CLIENT_ID_ENV: &str = "MARKETO_CLIENT_ID";
 pub const CLIENT_SECRET_ENV: &str = "MARKETO_CLIENT_SECRET";
@@ -1048,74 +1055,6 @@ fn envelope_of(map: &mut Map<String, Value>) -> Envelope {
         next_page_token,
         no_data: false,
     }
-}
-
-/// Redirects a download follows (files are often served through a CDN).
-pub const MAX_FILE_REDIRECTS: u32 = 5;
-
-/// The agent of [`Client::download`]: the API agent's time-outs, but it
-/// follows redirects, and it is never given a token.
-fn file_agent(limits: &Limits) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(MAX_FILE_REDIRECTS)
-        .timeout_global(Some(limits.timeout))
-        .timeout_connect(Some(limits.timeout.min(Duration::from_secs(30))))
-        .user_agent(concat!("mkimport/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
-/// The host (and port) of a URL, for messages: what is between `://` and
-/// the next `/`, `?` or `#` (without a user name, should there be one).
-pub fn url_host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    authority.rsplit('@').next().unwrap_or(authority)
-}
-
-/// Read an answer's bytes as every REST call's answer is read: Marketo's
-/// envelope, `success: false` as the error it carries (702, "no data",
-/// as an empty result), an answer without `result` as an empty one.
-pub fn read_envelope(endpoint: &str, bytes: &[u8]) -> Result<Envelope, ApiError> {
-    let fail = |kind| Err(ApiError::new(endpoint, kind));
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return fail(ErrorKind::NotJson {
-                detail: not_json_detail("", bytes, &e),
-            })
-        }
-    };
-    let Value::Object(mut map) = value else {
-        return fail(ErrorKind::NotJson {
-            detail: "the answer is JSON but not an object".into(),
-        });
-    };
-    let success = map.get("success").and_then(Value::as_bool);
-    let errors = errors_of(&map);
-    if success == Some(true) || (success.is_none() && errors.is_empty()) {
-        return Ok(envelope_of(&mut map));
-    }
-    match errors.into_iter().next() {
-        Some((code, _)) if code == "702" => Ok(Envelope {
-            no_data: true,
-            ..Envelope::default()
-        }),
-        Some((code, message)) if code == "607" => fail(ErrorKind::Quota { message }),
-        Some((code, message)) => fail(ErrorKind::Api { code, message }),
-        None => fail(ErrorKind::Api {
-            code: "?".into(),
-            message: "success is false and no error is given".into(),
-        }),
-    }
-}
-
-/// Read the identity service's answer: the access token and how long it
-/// lives (`expires_in`, seconds, a number or a string; an hour when
-/// absent).
-pub fn read_token(bytes: &[u8]) -> Result<(String, Duration), ApiError> {
-    parse_token(IDENTITY_PATH, bytes)
 }
 
 /// A transport failure in words (never the URL: it could carry a secret).

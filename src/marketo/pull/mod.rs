@@ -29,6 +29,7 @@ mod lists;
 mod naming;
 mod program;
 mod progress;
+mod subset;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -47,15 +48,16 @@ use super::index::Index;
 use super::snapshot::{self, FieldInfo, FolderCache, State, StudioCache, CACHE_FORMAT};
 use super::tree::{Owner, Tree};
 use super::write::{self, OutDir, Writer, OWN_STATE};
-use crate::error::{show, usage};
+use crate::error::show;
 use crate::model::{to_canonical_json, DesignKind};
 use crate::names;
 use contents::{estimate, run_job, Ctx, Done, Job, Old};
 use describe::{build_index, subscription_json};
 use lists::{dedupe, fetch_lists};
-use naming::{file_names, unique_names, unique_names_of, unknown_program};
+use naming::{file_names, unique_names, unique_names_of};
 use program::token_order;
 use progress::Progress;
+use subset::{carry, select};
 
 /// What a pull needs besides the client.
 #[derive(Debug, Clone)]
@@ -86,7 +88,13 @@ pub struct Summary {
     pub at: String,
     /// Did DIR change (false: the instance was unchanged, nothing written)?
     pub changed: bool,
+    /// Programs pulled.
     pub programs: usize,
+    /// Programs of the earlier pull into DIR kept as they were (a pull of
+    /// some programs, `--program`, keeps the others).
+    pub kept_programs: Vec<String>,
+    /// Programs of the earlier pull gone from the instance, so from DIR.
+    pub removed_programs: Vec<String>,
     pub folders: usize,
     pub design_studio: BTreeMap<&'static str, usize>,
     /// Every API call sent (token calls and retries included).
@@ -188,27 +196,7 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
     let tree = Tree::build(root, &lists.folders, &lists.programs);
 
     // The selection.
-    let selected: Vec<&api::Program> = if options.programs.is_empty() {
-        lists.programs.iter().collect()
-    } else {
-        let mut out = Vec::new();
-        for wanted in &options.programs {
-            let found: Vec<&api::Program> = lists
-                .programs
-                .iter()
-                .filter(|p| names::same(&p.name, wanted))
-                .collect();
-            if found.is_empty() {
-                return Err(usage(unknown_program(wanted, &lists.programs)));
-            }
-            for p in found {
-                if !out.iter().any(|o: &&api::Program| o.id == p.id) {
-                    out.push(p);
-                }
-            }
-        }
-        out
-    };
+    let selected = select(&lists.programs, &options.programs)?;
 
     let writer = Writer::new(&options.out, old_dir.as_deref())?;
     if old_dir.is_some() {
@@ -217,6 +205,17 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
         // So a later pull or run can lock it without creating a file.
         writer.put(".mkimport/lock", b"")?;
     }
+    // The earlier pull's programs this one does not write.
+    let earlier = old.state.is_some().then_some(old_dir.as_deref()).flatten();
+    let carried = carry(
+        &writer,
+        earlier,
+        &tree,
+        &lists.programs,
+        &selected,
+        !options.programs.is_empty(),
+        &mut warnings,
+    )?;
 
     let mut ctx = Ctx {
         client,
@@ -591,6 +590,8 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
         at,
         changed: finished.replaced,
         programs: selected.len(),
+        kept_programs: carried.kept,
+        removed_programs: carried.removed,
         folders: folders_n,
         design_studio: design_counts,
         calls: counts.calls,

@@ -1,51 +1,9 @@
-//! Names of the snapshot: assets made unique by name, files made safe,
-//! and the nearest names to a `--program` the instance lacks.
+//! Names of the snapshot: assets made unique by name, files made safe.
 
 use std::collections::BTreeSet;
 
 use crate::marketo::api::{self, Asset};
 use crate::names;
-
-/// A usage message for a `--program` the instance lacks, with the nearest
-/// names.
-pub(super) fn unknown_program(wanted: &str, programs: &[api::Program]) -> String {
-    let key = names::key(wanted);
-    let mut near: Vec<(usize, &str)> = programs
-        .iter()
-        .map(|p| (distance(&key, &names::key(&p.name)), p.name.as_str()))
-        .collect();
-    near.sort();
-    let near: Vec<String> = near
-        .iter()
-        .filter(|(d, _)| *d <= key.chars().count().max(3) / 2 + 1)
-        .take(3)
-        .map(|(_, n)| format!("\"{n}\""))
-        .collect();
-    if near.is_empty() {
-        format!("the instance has no program named \"{wanted}\"")
-    } else {
-        format!(
-            "the instance has no program named \"{wanted}\"; did you mean {}?",
-            near.join(" or ")
-        )
-    }
-}
-
-/// Levenshtein distance over characters.
-pub(super) fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
 
 /// Names made unique by name key: the first (lowest id) keeps its name,
 /// the others get their Marketo id appended, with a warning.
@@ -114,17 +72,6 @@ pub(super) fn file_names(files: &[api::File], warnings: &mut Vec<String>) -> Vec
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn nearest_program_names() {
-        assert_eq!(distance("kitten", "sitting"), 3);
-        let programs: Vec<api::Program> = ["2026 Q3 Webinar", "Newsletter"]
-            .iter()
-            .map(|n| serde_json::from_value(json!({"id": 1, "name": n})).unwrap())
-            .collect();
-        let msg = unknown_program("2026 Q3 Webinr", &programs);
-        assert!(msg.contains("did you mean \"2026 Q3 Webinar\""), "{msg}");
-    }
 
     #[test]
     fn duplicates_are_kept_apart() {
