@@ -190,19 +190,22 @@ fn written_part(program: &Value) -> Value {
         }
         v
     };
-    let by_name = |list: &Value| -> BTreeMap<String, Value> {
+    // Without a status, emails and pages land as drafts and local forms
+    // approved (docs/format.md).
+    let by_name = |list: &Value, default_status: &str| -> BTreeMap<String, Value> {
         list.as_array()
             .into_iter()
             .flatten()
             .map(|v| {
-                (
-                    v["name"].as_str().unwrap_or_default().to_string(),
-                    sorted(v),
-                )
+                let mut v = sorted(v);
+                if let Some(o) = v.as_object_mut() {
+                    o.entry("status").or_insert(Value::from(default_status));
+                }
+                (v["name"].as_str().unwrap_or_default().to_string(), v)
             })
             .collect()
     };
-    let campaigns: BTreeMap<String, Value> = by_name(&program["smart_campaigns"])
+    let campaigns: BTreeMap<String, Value> = by_name(&program["smart_campaigns"], "")
         .into_iter()
         .map(|(n, c)| {
             (
@@ -215,9 +218,9 @@ fn written_part(program: &Value) -> Value {
     serde_json::json!({
         "name": info["name"], "type": info["type"], "channel": info["channel"],
         "description": info["description"], "folder": info["folder"],
-        "emails": by_name(&program["emails"]),
-        "landing_pages": by_name(&program["landing_pages"]),
-        "forms": by_name(&program["forms"]),
+        "emails": by_name(&program["emails"], "draft"),
+        "landing_pages": by_name(&program["landing_pages"], "draft"),
+        "forms": by_name(&program["forms"], "approved"),
         "smart_campaigns": campaigns,
     })
 }
@@ -605,8 +608,13 @@ fn a_program_refused_half_way_is_removed_and_failed() {
     let target = live_target(&sim);
     let before = dump(&sim);
     // The webinar's landing page is refused for good: by then the run has
-    // created a template, the program, its tokens, forms and emails.
-    sim.inject(Fault::code("709").on("/rest/asset/v1/landingPages.json"));
+    // created a template, the program, its tokens, forms and emails. The
+    // summit is written at the same time.
+    sim.inject(
+        Fault::code("709")
+            .on("/rest/asset/v1/landingPages.json")
+            .with("name", "Registration"),
+    );
     let run = live(
         &sim,
         &state,
@@ -669,11 +677,38 @@ fn a_program_refused_half_way_is_removed_and_failed() {
         after["landing_page_templates"], before["landing_page_templates"],
         "the renamed template was removed"
     );
-    if summit_at < webinar_at {
-        assert_eq!(statuses[summit_at].1, "ok");
-    } else {
-        // Not reached without --skip-blocked.
-        assert_eq!(statuses[summit_at].1, "skipped");
+    // The summit, written at the same time, landed whole.
+    assert_eq!(statuses[summit_at].1, "ok", "{statuses:?}");
+    let summit = after["programs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(path, _)| path.ends_with(SUMMIT))
+        .map(|(_, p)| p.clone())
+        .expect("the summit is in the instance");
+    // Everything the plan writes for it (campaigns are rows of their own
+    // actions: deactivate, unschedule, manual).
+    let planned = |kind: &str| {
+        report["programs"][summit_at]["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == kind && a["action"] != "skip")
+            .map(|a| a["name"].as_str().unwrap())
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    for (key, kind) in [
+        ("emails", "email"),
+        ("landing_pages", "landing-page"),
+        ("forms", "form"),
+        ("smart_campaigns", "smart-campaign"),
+    ] {
+        assert_eq!(
+            summit[key].as_object().map_or(0, |m| m.len()),
+            planned(kind),
+            "the summit's {key}"
+        );
     }
 
     // A run after the failure imports the webinar: nothing was left.
@@ -721,6 +756,12 @@ fn a_failure_stops_the_run_unless_skip_blocked() {
             args.push("--skip-blocked");
         }
         let mut cmd = live_command(&sim, &tmp.path().join(format!("s{skip}")), &args);
+        // One program at a time: the second has not started when the first
+        // fails (see the next test for programs in flight).
+        cmd.env(
+            "MKIMPORT_MARKETO_LIMITS",
+            format!("{},concurrency=1", knob(&sim.config())),
+        );
         cmd.current_dir(root());
         let out = cmd.output().unwrap();
         assert_eq!(
@@ -741,6 +782,80 @@ fn a_failure_stops_the_run_unless_skip_blocked() {
                 .any(|p| p["code"] == "run-stopped"));
         }
     }
+}
+
+#[test]
+fn a_failure_lets_the_programs_in_flight_finish_and_starts_no_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = production();
+    // Slow enough that the newsletter is still being written when the
+    // summit, written beside it, fails at its first write.
+    sim.configure(|c| c.latency = std::time::Duration::from_millis(20));
+    let target = live_target(&sim);
+    sim.inject(
+        Fault::code("1003")
+            .on("/rest/asset/v1/programs.json")
+            .with("name", SUMMIT),
+    );
+    let args = [
+        "run",
+        "--from",
+        SANDBOX,
+        "--to",
+        &target,
+        "--json",
+        "--yes",
+        "--program",
+        SUMMIT,
+        "--program",
+        NEWSLETTER,
+        "--program",
+        WEBINAR,
+    ];
+    let mut cmd = live_command(&sim, &tmp.path().join("state"), &args);
+    // Two programs at once: the summit and the newsletter.
+    cmd.env(
+        "MKIMPORT_MARKETO_LIMITS",
+        format!("{},concurrency=2", knob(&sim.config())),
+    );
+    cmd.current_dir(root());
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |name: &str| {
+        report["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // The plan's order: summit, newsletter, webinar.
+    assert_eq!(status(SUMMIT), "failed");
+    assert_eq!(status(NEWSLETTER), "ok", "in flight: it finished");
+    assert_eq!(status(WEBINAR), "skipped", "not started after the failure");
+    let names: Vec<&str> = report["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [SUMMIT, NEWSLETTER, WEBINAR], "the plan's order");
+    let after = dump(&sim);
+    let has = |name: &str| {
+        after["programs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|p| p.ends_with(name))
+    };
+    assert!(has(NEWSLETTER) && !has(SUMMIT) && !has(WEBINAR));
 }
 
 #[test]
@@ -804,6 +919,33 @@ fn a_killed_run_is_finished_by_the_next_one() {
             .filter_map(Result::ok)
             .any(|e| e.file_name() == "journal.ndjson");
         assert!(journal, "the killed run left its journal ({kill_after})");
+        if kill_after == 25 {
+            // Programs are written at once: several were in flight.
+            let events: Vec<Value> = walkdir::WalkDir::new(&state)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name() == "journal.ndjson")
+                .flat_map(|e| {
+                    std::fs::read_to_string(e.path())
+                        .unwrap()
+                        .lines()
+                        .filter_map(|l| serde_json::from_str(l).ok())
+                        .collect::<Vec<Value>>()
+                })
+                .collect();
+            let of = |kind: &str| -> BTreeSet<u64> {
+                events
+                    .iter()
+                    .filter(|e| e["event"] == kind)
+                    .filter_map(|e| e["index"].as_u64())
+                    .collect()
+            };
+            let in_flight = of("program").difference(&of("landed")).count();
+            assert!(
+                in_flight >= 2,
+                "{in_flight} program(s) in flight: {events:?}"
+            );
+        }
         assert_ne!(
             dump(&sim),
             expected,
@@ -965,12 +1107,10 @@ fn fifty_programs_keep_to_the_limits_and_report_their_calls() {
         generated.to_str().unwrap(),
     ])
     .expect(0);
-    let mut instance =
-        Instance::from_subscription(&generated.join("target"), "500-GEN-050").unwrap();
-    // New emails take the sender of one already there.
-    let folder = instance.add_folder("Operational");
-    let p = instance.add_program(Parent::Folder(folder), "Welcome", "Default", "");
-    instance.add_email(p, "Welcome", None, "Hello", vec![]);
+    let instance = Instance::from_subscription(&generated.join("target"), "500-GEN-050").unwrap();
+    // An instance without any email: new emails take the instance's
+    // defaults, nothing is borrowed.
+    assert!(instance.emails.is_empty());
     let sim = start(instance);
     let state = tmp.path().join("state");
     let target = live_target(&sim);
@@ -1001,6 +1141,12 @@ fn fifty_programs_keep_to_the_limits_and_report_their_calls() {
     let calls = report["summary"]["calls"].as_u64().unwrap();
     let stats = sim.stats();
     assert_eq!(calls, stats.calls + stats.token_calls, "{stats:?}");
+    // The estimate made before writing: never below, and close.
+    let estimate = report["summary"]["calls_estimate"].as_u64().unwrap();
+    assert!(
+        calls <= estimate && estimate * 2 <= calls * 3,
+        "{calls} calls, {estimate} estimated"
+    );
     // Per program, one call per asset and per piece of content the API
     // takes apart; an email's sections are read once per template, not
     // once per email. Plus the reading of the instance.

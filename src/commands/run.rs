@@ -162,8 +162,14 @@ fn land(
     let planned = &prepared.plan;
     let id = report::import_id(planned);
     let context = prepared.context(Mode::Run, Some(id.clone()));
+    // The estimate made before writing, kept with the calls the run made.
+    let estimated = prepared.calls(target);
     let receipt = |w: &mut dyn std::io::Write, plan: &Plan, landing: &Landed| {
-        write_receipt(w, &ReportView::new(plan, &context), stamp, landing)
+        let view = ReportView {
+            calls: estimated,
+            ..ReportView::new(plan, &context)
+        };
+        write_receipt(w, &view, stamp, landing)
     };
     let source = source_identity(&prepared.request.from);
     let run = RunInfo {
@@ -217,6 +223,7 @@ fn land(
             problems.push(Problem::warning(Code::NotifyFailed, warning));
             let view = ReportView {
                 problems: &problems,
+                calls: estimated,
                 ..ReportView::new(plan, &context)
             };
             target.rewrite_receipt(
