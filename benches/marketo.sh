@@ -37,8 +37,8 @@ unset MKIMPORT_MARKETO_LIMITS
 sims=()
 trap 'for p in "${sims[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-# serve DIR with the latency; sets $url and $stats (the simulator's file
-# of counters, written when it is asked)
+# serve DIR with the latency; sets $url (the simulator keeps its
+# counters in $work/NAME.stats)
 serve() {
   local dir=$1 name=$2
   "$sim_bin" --from "$dir" --latency-ms "$latency" --url-file "$work/$name.url" \
@@ -65,7 +65,7 @@ end=$(date +%s.%N)
 calls=$(jq '.summary.calls' "$work/run.json")
 estimate=$(jq '.summary.calls_estimate' "$work/run.json")
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')
-kill -USR1 "${sims[0]}"; sleep 0.5
+sleep 0.5
 report "$calls" "$secs" run "$(cat "$work/target.stats")"
 echo "      estimate before the run: $estimate calls ($(jq '.summary.ok' "$work/run.json") programs imported)"
 
@@ -79,5 +79,5 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 calls=$(jq '.calls' "$work/pull.json")
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')
-kill -USR1 "${sims[1]}"; sleep 0.5
+sleep 0.5
 report "$calls" "$secs" pull "$(cat "$work/imported.stats")"

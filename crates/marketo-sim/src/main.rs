@@ -5,7 +5,7 @@
 //! marketo-sim --from fixtures/sandbox [--port 8080] [--munchkin 123-ABC-456]
 //!             [--client-id ID --client-secret SECRET] [--window-ms MS]
 //!             [--latency-ms MS] [--used-today N] [--daily-quota N]
-//!             [--url-file FILE]
+//!             [--url-file FILE] [--stats-file FILE]
 //! ```
 //!
 //! The credentials default to `sim-client-id` and `sim-client-secret`; the
@@ -17,7 +17,11 @@
 //! answers 607 beyond that many calls in the day (none: unlimited).
 //!
 //! It prints the base URL on standard output (and writes it to FILE when
-//! asked), then serves until killed.
+//! asked), then serves until killed. With `--stats-file`, it keeps that
+//! file up to date (every 200 ms) with one line of what it counted: the
+//! calls admitted, the identity calls, the most calls seen in one window
+//! and at once, and the calls refused with 606, 615 and 607 (the
+//! benchmark `benches/marketo.sh` reads it).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +32,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: marketo-sim --from SUBSCRIPTION_DIR [--port PORT] [--munchkin ID] \
          [--client-id ID] [--client-secret SECRET] [--window-ms MS] [--latency-ms MS] \
-         [--used-today N] [--daily-quota N] [--url-file FILE]"
+         [--used-today N] [--daily-quota N] [--url-file FILE] [--stats-file FILE]"
     );
     ExitCode::from(2)
 }
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
     let mut munchkin = "123-ABC-456".to_string();
     let mut config = SimConfig::default();
     let mut url_file: Option<PathBuf> = None;
+    let mut stats_file: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next();
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
                 None => return usage(),
             },
             "--url-file" => url_file = value().map(PathBuf::from),
+            "--stats-file" => stats_file = value().map(PathBuf::from),
             _ => return usage(),
         }
     }
@@ -105,6 +111,23 @@ fn main() -> ExitCode {
         }
     }
     loop {
-        std::thread::park();
+        match &stats_file {
+            Some(file) => {
+                let s = sim.stats();
+                let line = format!(
+                    "calls {} token_calls {} max_in_window {} max_in_flight {} rejected_606 {} rejected_615 {} rejected_607 {}\n",
+                    s.calls,
+                    s.token_calls,
+                    s.max_in_window,
+                    s.max_in_flight,
+                    s.rejected_606,
+                    s.rejected_615,
+                    s.rejected_607
+                );
+                let _ = std::fs::write(file, line);
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            None => std::thread::park(),
+        }
     }
 }
