@@ -209,3 +209,42 @@ fn a_mistyped_folder_names_the_instances_nearest_folders() {
     }
     assert!(writes(&sim).is_empty(), "a preview writes nothing");
 }
+
+/// A run into an instance that has everything already imports nothing
+/// and writes nothing: no call that writes, no receipt, so `log` lists
+/// only the import that did something.
+#[test]
+fn a_run_of_nothing_leaves_no_receipt_in_the_log() {
+    let sim = fixture_sim("production", "412-PRD-103");
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let args = [
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        &target,
+        "--program",
+        WEBINAR,
+        "--yes",
+        "--json",
+    ];
+    let first = live(&sim, &state, &args);
+    first.expect(0);
+    sim.reset_counters();
+    let again = live(&sim, &state, &args);
+    again.expect(0);
+    assert_eq!(again.json()["summary"]["unchanged"], 1);
+    assert_eq!(again.json()["import_id"], Value::Null);
+    assert!(
+        again.stderr.contains("Nothing to import"),
+        "{}",
+        again.stderr
+    );
+    assert!(writes(&sim).is_empty());
+    let log = live(&sim, &state, &["log", "--to", &target, "--json"]);
+    let imports = log.json()["imports"].as_array().unwrap().clone();
+    assert_eq!(imports.len(), 1, "{imports:?}");
+    assert_eq!(imports[0]["import_id"], first.json()["import_id"]);
+}

@@ -103,6 +103,23 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
         return Ok(Exit::Blocked);
     }
+    if plan.count(Status::Ok) == 0 {
+        // Everything is already there (unchanged) or left out: a run that
+        // changes nothing writes nothing, not even a receipt, so `log`
+        // lists only imports that imported something.
+        reporter.plan(&ReportView {
+            calls: target.calls(),
+            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
+        })?;
+        if let Some(address) = &args.notify {
+            crate::errln!("note: nothing was imported, so no mail was sent to {address}");
+        }
+        crate::errln!(
+            "Nothing to import into {}: nothing was written (no receipt).",
+            target.label()
+        );
+        return Ok(Exit::Ok);
+    }
     reporter.applying(&ReportView::new(plan, &prepared.context(Mode::Run, None)))?;
     if ask && !confirm(&prepared)? {
         crate::errln!("Nothing was imported.");
