@@ -74,7 +74,7 @@ impl Credentials {
             match std::env::var(name) {
                 Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
                 _ => Err(usage(format!(
-                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (see docs/marketo.md)"
+                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (`mkimport help pull` says how to create one)"
                 ))),
             }
         };
@@ -197,7 +197,7 @@ impl fmt::Display for ApiError {
             ErrorKind::Api { code, message } => {
                 write!(f, "Marketo refused {e}: error {code} \"{message}\"")?;
                 match code.as_str() {
-                    "603" => write!(f, " (the API user's role lacks a permission; see docs/marketo.md)"),
+                    "603" => write!(f, " (the API user's role lacks a permission: `mkimport help pull` lists the ones it needs)"),
                     "601" | "602" => write!(f, " (the access token was refused even after renewing it)"),
                     _ => Ok(()),
                 }
