@@ -142,15 +142,24 @@ fn log_verbose_and_markdown_list_what_is_left_to_do_by_hand() {
         "{md}"
     );
 
-    // Once undone, nothing is left to do.
-    live(
+    // Once undone, nothing is left to do; the undo counts Marketo
+    // assets, not files.
+    let undo = live(
         &sim,
         &state,
         &["undo", &id, "--to", &target, "--yes", "--json"],
-    )
-    .expect(0);
+    );
+    undo.expect(0);
+    let undo_id = undo.json()["import_id"].as_str().unwrap().to_string();
     let verbose = piped(&sim, &state, &["log", "--to", &target, "--verbose"]);
     verbose.expect(0);
+    let line = verbose
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&undo_id))
+        .expect("the undo's line");
+    assert!(line.contains(" assets removed"), "{line}");
+    assert!(!line.contains(" files removed"), "{line}");
     assert!(
         verbose.stdout.contains("Nothing is left to do by hand."),
         "{}",
