@@ -32,6 +32,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             "run needs --yes when it cannot ask for confirmation (no terminal, or a machine format: json, events, markdown); nothing was written",
         ));
     }
+    super::announce_retries(request.terminal, request.format);
     let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
     let mut lock = target.lock()?;

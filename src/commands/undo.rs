@@ -25,6 +25,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
     } else {
         OutputFormat::Table
     };
+    super::announce_retries(terminal, format);
     let ask = !args.yes;
     if ask && !terminal.can_ask(format) {
         return Err(usage(

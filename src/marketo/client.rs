@@ -17,6 +17,14 @@
 //! stops at once; 702 ("no data") is an empty result. A retried call counts
 //! as a call each time it is sent.
 //!
+//! The network is bounded too: a host name that does not resolve fails at
+//! once (no retry: it will not resolve a second later); a connection that
+//! is refused or not answered within [`CONNECT_TIMEOUT`] is tried
+//! [`CONNECT_ATTEMPTS`] times at most. Threads that waited for a token
+//! while its fetch failed get that failure, not a fetch of their own. Each
+//! wait before a retry is announced through the hook a command installs
+//! ([`on_retry`]): on a terminal, a person sees what is going on.
+//!
 //! The client id and secret never appear in an error, a message or a URL
 //! shown to anyone: errors name the endpoint by its path only.
 
@@ -45,6 +53,82 @@ const MAX_ANSWER_BYTES: u64 = 64 << 20;
 
 /// The identity endpoint.
 pub const IDENTITY_PATH: &str = "/identity/oauth/token";
+
+/// How long resolving the host name, and then connecting, may take (each;
+/// less when the limits' `timeout` is shorter).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many times a call is tried when no connection can be made (refused,
+/// not answered), at most: a host that is down stays down for longer than
+/// a back-off, so this is fewer than the retries of other failures.
+pub const CONNECT_ATTEMPTS: u32 = 3;
+
+/// A call about to be sent again after a wait: what a person watching is
+/// told ([`on_retry`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    /// The instance's host (and port).
+    pub host: String,
+    /// The endpoint's path.
+    pub endpoint: String,
+    /// What went wrong: "connection refused", "HTTP status 503", "error
+    /// 606 \"Max rate limit '100' exceeded with in '20' secs\"".
+    pub cause: String,
+    /// No connection could be made at all (else the instance answered, or
+    /// the connection broke).
+    pub unreachable: bool,
+    pub wait: Duration,
+    /// The attempt about to be made (2 for the first retry), and the most
+    /// there will be.
+    pub attempt: u32,
+    pub attempts: u32,
+}
+
+impl fmt::Display for Retry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (host, endpoint, cause) = (&self.host, &self.endpoint, &self.cause);
+        if self.unreachable {
+            write!(f, "cannot reach {host} ({cause})")?;
+        } else {
+            write!(f, "{host} {endpoint}: {cause}")?;
+        }
+        write!(
+            f,
+            ": retrying in {}, {} of {}",
+            spoken(self.wait),
+            self.attempt,
+            self.attempts
+        )
+    }
+}
+
+/// "4 s", "1.5 s", "250 ms".
+fn spoken(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        format!("{} ms", wait.as_millis())
+    } else if wait.subsec_millis() == 0 {
+        format!("{} s", wait.as_secs())
+    } else {
+        format!("{:.1} s", wait.as_secs_f64())
+    }
+}
+
+/// What hears of each retry (see [`on_retry`]).
+static RETRY_NOTICE: std::sync::OnceLock<fn(&Retry)> = std::sync::OnceLock::new();
+
+/// Install, once per process, what is told of each retry before its wait:
+/// a command does so when a person watches standard error (a terminal,
+/// and no machine format). Without it retries are silent.
+pub fn on_retry(notice: fn(&Retry)) {
+    let _ = RETRY_NOTICE.set(notice);
+}
+
+/// Tell the installed hook, if any.
+fn announce(retry: &Retry) {
+    if let Some(notice) = RETRY_NOTICE.get() {
+        notice(retry);
+    }
+}
 
 /// A LaunchPoint service's client id and secret. `Debug` never shows them.
 #[derive(Clone)]
@@ -151,6 +235,15 @@ pub enum ErrorKind {
     Quota { message: String },
     /// The host could not be reached (after the retries).
     Unreachable { detail: String, attempts: u32 },
+    /// The host name does not resolve (not retried).
+    Unresolved {
+        host: String,
+        /// What the resolver said.
+        detail: String,
+        /// The instance was named by a Munchkin id (its host name is made
+        /// from it).
+        munchkin: bool,
+    },
     /// The identity service refused the credentials.
     Auth { detail: String },
     /// An HTTP status that is not a Marketo answer.
@@ -210,6 +303,21 @@ impl fmt::Display for ApiError {
                 f,
                 "cannot reach the instance for {e}: {detail} (gave up after {attempts} attempts)"
             ),
+            ErrorKind::Unresolved {
+                host,
+                detail,
+                munchkin,
+            } => {
+                write!(
+                    f,
+                    "cannot reach the instance for {e}: its host name {host} does not resolve ({detail}); not retried"
+                )?;
+                if *munchkin {
+                    write!(f, ". Is the Munchkin id right? Admin > Integration > Web Services in Marketo shows the REST endpoint, https://<Munchkin id>.mktorest.com/rest")
+                } else {
+                    write!(f, ". Is the host name right?")
+                }
+            }
             ErrorKind::Auth { detail } => write!(
                 f,
                 "the instance refused the credentials at {e}: {detail}; check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
@@ -400,13 +508,22 @@ struct Token {
     generation: u64,
 }
 
+/// The token, and the last failure to fetch one.
+#[derive(Debug, Default)]
+struct TokenSlot {
+    token: Option<Token>,
+    /// When a fetch failed, and how: the threads that waited for that
+    /// fetch get its failure rather than trying again one after the other.
+    failed: Option<(Instant, ApiError)>,
+}
+
 /// A client of one instance. Cheap to share between threads (`Arc`).
 pub struct Client {
     instance: Instance,
     credentials: Credentials,
     agent: ureq::Agent,
     limiter: Arc<Limiter>,
-    token: Mutex<Option<Token>>,
+    token: Mutex<TokenSlot>,
     generation: AtomicU64,
     pub counters: Counters,
 }
@@ -424,6 +541,10 @@ enum Attempt {
     Done(Envelope),
     /// Try again after a back-off (a transient failure).
     Transient(String),
+    /// No connection could be made: try again, a few times at most.
+    NoConnection(String),
+    /// The host name does not resolve: not tried again.
+    Unresolved(String),
     /// The answer was cut off.
     Truncated,
     /// 606/615: wait this long, then send again.
@@ -439,7 +560,8 @@ impl Client {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(limits.timeout))
-            .timeout_connect(Some(limits.timeout.min(Duration::from_secs(30))))
+            .timeout_resolve(Some(limits.timeout.min(CONNECT_TIMEOUT)))
+            .timeout_connect(Some(limits.timeout.min(CONNECT_TIMEOUT)))
             .user_agent(concat!("mkimport/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -448,7 +570,7 @@ impl Client {
             credentials,
             agent,
             limiter: Limiter::new(limits),
-            token: Mutex::new(None),
+            token: Mutex::new(TokenSlot::default()),
             generation: AtomicU64::new(0),
             counters: Counters::default(),
         })
@@ -502,12 +624,26 @@ impl Client {
         loop {
             let (token, generation) = self.token()?;
             let attempt = self.attempt(path, query, encoded.as_ref(), &token, generation);
-            let sent_again = |c: &Client| {
-                c.counters.retries.fetch_add(1, Ordering::Relaxed);
+            // Wait, say so, and count the call sent again.
+            let again = |cause: String, unreachable: bool, wait: Duration, n: u32, most: u32| {
+                announce(&Retry {
+                    host: self.instance.host().to_string(),
+                    endpoint: path.to_string(),
+                    cause,
+                    unreachable,
+                    wait,
+                    attempt: n + 1,
+                    attempts: most,
+                });
+                std::thread::sleep(wait);
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
             };
             match attempt {
                 Attempt::Done(envelope) => return Ok(envelope),
                 Attempt::Fail(kind) => return Err(fail(kind, uncertain)),
+                Attempt::Unresolved(detail) => {
+                    return Err(fail(self.unresolved(detail), uncertain))
+                }
                 Attempt::Renew(generation) => {
                     renewals += 1;
                     if renewals > 2 {
@@ -520,7 +656,7 @@ impl Client {
                         ));
                     }
                     self.drop_token(generation);
-                    sent_again(self);
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
                 }
                 Attempt::Wait(wait, what) => {
                     waits += 1;
@@ -533,8 +669,7 @@ impl Client {
                             uncertain,
                         ));
                     }
-                    std::thread::sleep(wait);
-                    sent_again(self);
+                    again(what, false, wait, waits, limits.waits + 1);
                 }
                 Attempt::Truncated => {
                     truncated += 1;
@@ -547,8 +682,19 @@ impl Client {
                             uncertain,
                         ));
                     }
-                    std::thread::sleep(limits.backoff_for(truncated));
-                    sent_again(self);
+                    let cause = "the answer was cut off".to_string();
+                    let wait = limits.backoff_for(truncated);
+                    again(cause, false, wait, truncated, limits.retries + 1);
+                }
+                Attempt::NoConnection(what) => {
+                    // Nothing reached Marketo: the call is not uncertain.
+                    transient += 1;
+                    let most = connect_attempts(&limits);
+                    if transient >= most {
+                        return Err(fail(self.unreachable(what, transient), uncertain));
+                    }
+                    let wait = limits.backoff_for(transient);
+                    again(what, true, wait, transient, most);
                 }
                 Attempt::Transient(what) => {
                     transient += 1;
@@ -560,10 +706,27 @@ impl Client {
                     if transient > limits.retries {
                         return Err(fail(self.gave_up(what, transient), uncertain));
                     }
-                    std::thread::sleep(limits.backoff_for(transient));
-                    sent_again(self);
+                    let wait = limits.backoff_for(transient);
+                    again(what, false, wait, transient, limits.retries + 1);
                 }
             }
+        }
+    }
+
+    /// The host name does not resolve.
+    fn unresolved(&self, detail: String) -> ErrorKind {
+        ErrorKind::Unresolved {
+            host: self.instance.host().to_string(),
+            detail,
+            munchkin: !self.instance.label().contains("://"),
+        }
+    }
+
+    /// No connection could be made, `attempts` times.
+    fn unreachable(&self, what: String, attempts: u32) -> ErrorKind {
+        ErrorKind::Unreachable {
+            detail: format!("{} ({what})", self.instance.host()),
+            attempts,
         }
     }
 
@@ -693,14 +856,19 @@ impl Client {
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
-                if matches!(e, ureq::Error::Timeout(_)) {
+                let trouble = trouble(&e);
+                if matches!(trouble, Trouble::Broken(_)) && matches!(e, ureq::Error::Timeout(_)) {
                     // The call may still run at Marketo: keep its place in
                     // the limits for one more time-out.
                     permit.finish_after(limits.timeout);
                 } else {
                     drop(permit);
                 }
-                return Attempt::Transient(transport_detail(&e));
+                return match trouble {
+                    Trouble::Unresolved(detail) => Attempt::Unresolved(detail),
+                    Trouble::NoConnection(detail) => Attempt::NoConnection(detail),
+                    Trouble::Broken(detail) => Attempt::Transient(detail),
+                };
             }
         };
         let status = response.status().as_u16();
@@ -746,18 +914,33 @@ impl Client {
 
     /// The current token, fetched when there is none or it is due.
     fn token(&self) -> Result<(String, u64), ApiError> {
+        let asked = Instant::now();
         let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(token) = slot.as_ref() {
+        if let Some(token) = slot.token.as_ref() {
             if Instant::now() < token.renew_at {
                 return Ok((token.value.clone(), token.generation));
             }
         }
-        let (value, lifetime) = self.fetch_token()?;
+        // A fetch that failed while this thread waited for it: its
+        // failure, not another round of retries.
+        if let Some((at, failure)) = &slot.failed {
+            if *at >= asked {
+                return Err(failure.clone());
+            }
+        }
+        let (value, lifetime) = match self.fetch_token() {
+            Ok(fetched) => fetched,
+            Err(failure) => {
+                slot.failed = Some((Instant::now(), failure.clone()));
+                return Err(failure);
+            }
+        };
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         // Renew a little before the end, so a call is never sent with a
         // token about to expire.
         let margin = (lifetime / 10).min(Duration::from_secs(60));
-        *slot = Some(Token {
+        slot.failed = None;
+        slot.token = Some(Token {
             value: value.clone(),
             renew_at: Instant::now() + lifetime.saturating_sub(margin),
             generation,
@@ -769,8 +952,12 @@ impl Client {
     /// renewed it).
     fn drop_token(&self, generation: u64) {
         let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.as_ref().is_some_and(|t| t.generation == generation) {
-            *slot = None;
+        if slot
+            .token
+            .as_ref()
+            .is_some_and(|t| t.generation == generation)
+        {
+            slot.token = None;
         }
     }
 
@@ -792,13 +979,14 @@ impl Client {
                 .query("client_secret", &self.credentials.client_secret)
                 .header("Accept", "application/json")
                 .call();
-            let last = match response {
+            // What went wrong, and whether a connection was made at all.
+            let (last, unreachable) = match response {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let mut body = response.into_body();
                     let bytes = body.with_config().limit(1 << 20).read_to_vec();
                     drop(permit);
-                    match (status, bytes) {
+                    let last = match (status, bytes) {
                         (200, Ok(bytes)) => return parse_token(endpoint, &bytes),
                         (400..=499, Ok(bytes)) => {
                             return Err(ApiError::new(
@@ -814,19 +1002,111 @@ impl Client {
                             return Err(ApiError::new(endpoint, ErrorKind::Http { status: s }))
                         }
                         (_, Err(e)) => transport_detail(&e),
-                    }
+                    };
+                    (last, false)
                 }
                 Err(e) => {
                     drop(permit);
-                    transport_detail(&e)
+                    match trouble(&e) {
+                        Trouble::Unresolved(detail) => {
+                            return Err(ApiError::new(endpoint, self.unresolved(detail)))
+                        }
+                        Trouble::NoConnection(detail) => (detail, true),
+                        Trouble::Broken(detail) => (detail, false),
+                    }
                 }
             };
-            if attempts > limits.retries {
-                return Err(ApiError::new(endpoint, self.gave_up(last, attempts)));
+            let most = if unreachable {
+                connect_attempts(&limits)
+            } else {
+                limits.retries + 1
+            };
+            if attempts >= most {
+                let kind = if unreachable {
+                    self.unreachable(last, attempts)
+                } else {
+                    self.gave_up(last, attempts)
+                };
+                return Err(ApiError::new(endpoint, kind));
             }
+            let wait = limits.backoff_for(attempts);
+            announce(&Retry {
+                host: self.instance.host().to_string(),
+                endpoint: endpoint.to_string(),
+                cause: last,
+                unreachable,
+                wait,
+                attempt: attempts + 1,
+                attempts: most,
+            });
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            std::thread::sleep(limits.backoff_for(attempts));
+            std::thread::sleep(wait);
         }
+    }
+}
+
+/// The most times a call is tried when no connection can be made: fewer
+/// than other retries, and never more than those.
+fn connect_attempts(limits: &Limits) -> u32 {
+    (limits.retries + 1).min(CONNECT_ATTEMPTS)
+}
+
+/// What kind of trouble a failed call ran into, for the retry policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Trouble {
+    /// The host name does not resolve: trying again will not help.
+    Unresolved(String),
+    /// No connection could be made (refused, not answered, no route):
+    /// nothing reached the instance.
+    NoConnection(String),
+    /// The connection was made and broke, or the answer did not come in
+    /// time: the call may have reached the instance.
+    Broken(String),
+}
+
+/// Sort a transport failure (never showing the URL: it could carry a
+/// secret).
+fn trouble(e: &ureq::Error) -> Trouble {
+    match e {
+        ureq::Error::HostNotFound => Trouble::Unresolved("no address found".into()),
+        ureq::Error::Timeout(ureq::Timeout::Resolve) => Trouble::Unresolved(format!(
+            "no answer from the name server within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        )),
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            Trouble::NoConnection("no answer to the connection".into())
+        }
+        ureq::Error::ConnectionFailed => Trouble::NoConnection("connection failed".into()),
+        ureq::Error::Io(io) => {
+            // The standard library's resolver errors have no kind of
+            // their own: "failed to lookup address information: Name or
+            // service not known".
+            let text = io.to_string();
+            if let Some(said) = text.strip_prefix("failed to lookup address information") {
+                let said = said.trim_start_matches(':').trim();
+                return Trouble::Unresolved(if said.is_empty() {
+                    "the name server knows no address for it".into()
+                } else {
+                    said.to_string()
+                });
+            }
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    Trouble::NoConnection("connection refused".into())
+                }
+                std::io::ErrorKind::HostUnreachable => {
+                    Trouble::NoConnection("host unreachable".into())
+                }
+                std::io::ErrorKind::NetworkUnreachable => {
+                    Trouble::NoConnection("network unreachable".into())
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    Trouble::NoConnection("address not available".into())
+                }
+                _ => Trouble::Broken(transport_detail(e)),
+            }
+        }
+        _ => Trouble::Broken(transport_detail(e)),
     }
 }
 
@@ -1060,6 +1340,94 @@ mod tests {
             sorted(json!([1, 2])),
             Attempt::Fail(ErrorKind::NotJson { .. })
         ));
+    }
+
+    #[test]
+    fn transport_failures_are_sorted_for_the_retry_policy() {
+        let io = |kind: std::io::ErrorKind| ureq::Error::Io(std::io::Error::from(kind));
+        let lookup = ureq::Error::Io(std::io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        ));
+        assert_eq!(
+            trouble(&lookup),
+            Trouble::Unresolved("Name or service not known".into())
+        );
+        assert!(matches!(
+            trouble(&ureq::Error::HostNotFound),
+            Trouble::Unresolved(_)
+        ));
+        assert!(matches!(
+            trouble(&ureq::Error::Timeout(ureq::Timeout::Resolve)),
+            Trouble::Unresolved(_)
+        ));
+        assert_eq!(
+            trouble(&io(std::io::ErrorKind::ConnectionRefused)),
+            Trouble::NoConnection("connection refused".into())
+        );
+        assert!(matches!(
+            trouble(&ureq::Error::Timeout(ureq::Timeout::Connect)),
+            Trouble::NoConnection(_)
+        ));
+        assert!(matches!(
+            trouble(&io(std::io::ErrorKind::HostUnreachable)),
+            Trouble::NoConnection(_)
+        ));
+        // Once connected, a failure may have reached Marketo.
+        assert_eq!(
+            trouble(&io(std::io::ErrorKind::ConnectionReset)),
+            Trouble::Broken("connection reset".into())
+        );
+        assert!(matches!(
+            trouble(&ureq::Error::Timeout(ureq::Timeout::RecvResponse)),
+            Trouble::Broken(_)
+        ));
+    }
+
+    #[test]
+    fn retries_and_unresolved_hosts_are_said_plainly() {
+        let retry = Retry {
+            host: "123-ABC-456.mktorest.com".into(),
+            endpoint: IDENTITY_PATH.into(),
+            cause: "connection refused".into(),
+            unreachable: true,
+            wait: Duration::from_secs(4),
+            attempt: 2,
+            attempts: 3,
+        };
+        assert_eq!(
+            retry.to_string(),
+            "cannot reach 123-ABC-456.mktorest.com (connection refused): retrying in 4 s, 2 of 3"
+        );
+        let retry = Retry {
+            cause: "HTTP status 503".into(),
+            unreachable: false,
+            wait: Duration::from_millis(1500),
+            endpoint: "/rest/asset/v1/programs.json".into(),
+            ..retry
+        };
+        assert_eq!(
+            retry.to_string(),
+            "123-ABC-456.mktorest.com /rest/asset/v1/programs.json: HTTP status 503: retrying in 1.5 s, 2 of 3"
+        );
+        let unresolved = |munchkin| {
+            ApiError::new(
+                IDENTITY_PATH,
+                ErrorKind::Unresolved {
+                    host: "123-ABC-456.mktorest.com".into(),
+                    detail: "Name or service not known".into(),
+                    munchkin,
+                },
+            )
+            .to_string()
+        };
+        assert!(unresolved(true).contains(
+            "its host name 123-ABC-456.mktorest.com does not resolve (Name or service not known); not retried. Is the Munchkin id right?"
+        ));
+        assert!(unresolved(false).ends_with("Is the host name right?"));
+        // A short back-off is never more attempts than the retries allow.
+        let few = Limits::parse("retries=1").unwrap();
+        assert_eq!(connect_attempts(&few), 2);
+        assert_eq!(connect_attempts(&Limits::default()), CONNECT_ATTEMPTS);
     }
 
     #[test]
