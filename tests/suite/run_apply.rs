@@ -298,6 +298,27 @@ fn a_run_with_nothing_to_import_writes_no_receipt() {
         human.stdout
     );
     assert!(!human.stdout.contains("receipt "), "{}", human.stdout);
+    let md = run(&[
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--yes",
+        "--format",
+        "markdown",
+        "--program",
+        "2026 APAC Growth Summit",
+        "--user",
+        OPS,
+    ]);
+    md.expect_code(0);
+    assert!(
+        md.stdout.contains("mkimport run: nothing to import into "),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("nothing was written"), "{}", md.stdout);
     assert_same_tree(&after_first, &snapshot_all(&target), "a run of nothing");
 }
 
