@@ -101,7 +101,7 @@ pub fn main(cli: Cli) -> ExitCode {
 /// command; a script sees only the outcome.
 pub fn announce_retries(terminal: console::Terminal, format: crate::cli::OutputFormat) {
     if terminal.stderr && !format.is_machine() {
-        crate::marketo::client::on_retry(|retry| console::notice_line(&retry.to_string()));
+        crate::marketo::network::on_retry(|retry| console::notice_line(&retry.to_string()));
     }
 }
 
