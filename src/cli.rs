@@ -12,11 +12,13 @@ use crate::rules::{Preset, Rule, RuleKind, ServiceMapping};
 #[command(
     name = "mkimport",
     version,
-    about = "Preview and import marketing programs from bundles into a subscription, safely.",
+    about = "Preview and import marketing programs from bundles into a subscription directory or a live Marketo instance, safely.",
     long_about = "Preview and import marketing programs (emails, landing pages, forms, smart \
-campaigns, My Tokens, tags) from bundles into a target subscription directory, resolving \
-every name clash with explicit conflict rules, the way Marketo's Import Program does. \
-`preview` shows exactly what an import would do; `run` does it.\n\n\
+campaigns, My Tokens, tags) from bundles into a target subscription directory, or into a live \
+Marketo instance through its REST API (--to marketo:INSTANCE, a Munchkin id or a base URL), \
+resolving every name clash with explicit conflict rules, the way Marketo's Import Program does. \
+`preview` shows exactly what an import would do; `run` does it; `log` and `undo` keep the \
+history; `pull` writes a subscription directory describing a live instance.\n\n\
 Exit codes: 0 done (preview: nothing blocked), 1 error (bad input, I/O), 2 usage, \
 3 blocked or stale (a stale plan, or an undo refused as `stale-undo`), 4 partial (run --skip-blocked \
 imported some, others are blocked).",
@@ -31,20 +33,25 @@ pub struct Cli {
 // Examples: lines of at most 76 columns, so no terminal wraps them.
 const EXAMPLES: &str = "\
 Examples:
-  mkimport preview --from fixtures/sandbox --to fixtures/production
+  mkimport preview --from sandbox/ --to prod/
   mkimport run --from bundles/ --to prod/ --rule program=rename
   mkimport preview --from library --to prod/ --format markdown
+  mkimport preview --from sandbox/ --to marketo:123-ABC-456
   mkimport library show \"Lifecycle 2\"
   mkimport completions fish > ~/.config/fish/completions/mkimport.fish";
 
 const PREVIEW_EXAMPLES: &str = "\
 Examples:
   # Every program of a subscription, as a table that fits the terminal
-  mkimport preview --from fixtures/sandbox --to fixtures/production
+  mkimport preview --from sandbox/ --to prod/
 
   # One program; a clashing program is renamed
-  mkimport preview --from fixtures/sandbox --to fixtures/production \\
+  mkimport preview --from sandbox/ --to prod/ \\
       --program \"2026 APAC Growth Summit\" --rule program=rename
+
+  # Against a live instance (credentials in MARKETO_CLIENT_ID and
+  # MARKETO_CLIENT_SECRET; see `mkimport help pull`)
+  mkimport preview --from sandbox/ --to marketo:123-ABC-456
 
   # CI: a Markdown summary for the job, exit 3 when a program is blocked
   mkimport preview --from bundles/ --to prod/ --format markdown \\
@@ -55,8 +62,10 @@ Examples:
 
 const RUN_EXAMPLES: &str = "\
 Examples:
-  # On a terminal: shows the preview, then asks (the default is no)
-  mkimport run --from fixtures/sandbox --to prod-copy/
+  # Try it on a copy first; on a terminal it shows the preview, then
+  # asks (the default is no)
+  cp -r prod/ prod-copy/
+  mkimport run --from sandbox/ --to prod-copy/
 
   # In a script: no question, the JSON report on standard output
   mkimport run --from bundles/ --to prod/ --yes --json
@@ -69,10 +78,58 @@ Examples:
 
 const EXPORT_EXAMPLES: &str = "\
 Examples:
-  mkimport export --from fixtures/sandbox \\
+  mkimport export --from sandbox/ \\
       --program \"2026 APAC Growth Summit\" --out summit.zip
-  mkimport export --from fixtures/sandbox \\
+  mkimport export --from sandbox/ \\
       --program \"2026 APAC Growth Summit\" --out - | unzip -l /dev/stdin";
+
+const LOG_EXAMPLES: &str = "\
+Examples:
+  mkimport log --to prod/
+  mkimport log --to prod/ | grep \"Monthly Newsletter\"    # one line per import
+
+  # What a live import left to do by hand, as a checklist
+  mkimport log --to marketo:123-ABC-456 --format markdown > todo.md";
+
+const PULL_EXAMPLES: &str = "\
+Examples:
+  # Credentials of the instance's LaunchPoint API service, never on the
+  # command line
+  read -r MARKETO_CLIENT_ID && export MARKETO_CLIENT_ID
+  read -rs MARKETO_CLIENT_SECRET && export MARKETO_CLIENT_SECRET
+  mkimport pull --instance 123-ABC-456 --out acme --name \"Acme Production\"
+
+  # Pull again: only what changed is fetched and written
+  mkimport pull --instance 123-ABC-456 --out acme
+
+  # Two instances, each with its own credentials (the Munchkin id in
+  # capitals, _ for -), compared without touching either
+  export MARKETO_CLIENT_ID_123_ABC_456=... MARKETO_CLIENT_SECRET_123_ABC_456=...
+  export MARKETO_CLIENT_ID_987_XYZ_654=... MARKETO_CLIENT_SECRET_987_XYZ_654=...
+  mkimport pull --instance 123-ABC-456 --out agency
+  mkimport preview --from agency --to marketo:987-XYZ-654";
+
+const PULL_ABOUT: &str = "\
+Write a subscription directory describing a live Marketo instance, through its REST API.
+
+Reads the schema (fields, channels, tags, segmentations, custom objects and activities), the \
+design studio, the folder tree with its tokens and the programs with their assets, as far as \
+the API can read them, and writes them as a subscription directory that `preview` and `run` \
+take like any other. A pull writes beside DIR and moves into place at the end: a failed pull \
+leaves DIR as it was.
+
+Credentials: the client id and secret of a LaunchPoint custom service (Admin > Integration > \
+LaunchPoint > New Service, \"Custom\", with an API-only user) in MARKETO_CLIENT_ID and \
+MARKETO_CLIENT_SECRET; for an instance named by its Munchkin id, MARKETO_CLIENT_ID_<ID> and \
+MARKETO_CLIENT_SECRET_<ID> (123_ABC_456 for 123-ABC-456) win when both are set. The API user's \
+role needs, under Access API: Read-Only Assets (Read-Write Assets to import with run --to \
+marketo:...), Read-Only Lead, Read-Only Custom Object and Read-Only Activity Metadata; without \
+one of the last three, what it reads is left undeclared, with a warning.
+
+Marketo allows 100 calls in 20 seconds and 10 at once: the pull keeps to that by itself. A \
+host name that does not resolve fails at once; an instance that refuses or does not answer the \
+connection is tried 3 times, a few seconds apart; other transient failures are retried with \
+back-off; each retry is announced on a terminal.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -95,6 +152,12 @@ pub enum Command {
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// List the imports into a target (and their undos), newest first.
+    ///
+    /// The id, time, user, source, counts and programs of every import and
+    /// undo. On a terminal the list fits its width; in a pipe it is one
+    /// line per entry. --verbose adds what each import into a live
+    /// instance left to do by hand in Marketo, per program.
+    #[command(after_long_help = LOG_EXAMPLES)]
     Log(LogArgs),
     /// Take back an import: remove what it created and restore what it
     /// replaced, as one crash-safe transaction.
@@ -103,7 +166,8 @@ pub enum Command {
     #[command(subcommand)]
     Library(LibraryCommand),
     /// Write a subscription directory describing a live Marketo instance,
-    /// through its REST API (docs/marketo.md).
+    /// through its REST API.
+    #[command(long_about = PULL_ABOUT, after_long_help = PULL_EXAMPLES)]
     Pull(PullArgs),
     /// Export a program stored in a subscription as a self-contained bundle.
     ///
@@ -179,7 +243,7 @@ pub struct ImportArgs {
     /// The target: a subscription directory (it holds subscription.json),
     /// or a live Marketo instance, `marketo:INSTANCE` (a Munchkin id or a
     /// base URL; credentials from MARKETO_CLIENT_ID and
-    /// MARKETO_CLIENT_SECRET, see docs/marketo.md).
+    /// MARKETO_CLIENT_SECRET, see `mkimport help pull`).
     #[arg(long, value_name = "TARGET", value_hint = ValueHint::DirPath, value_parser = parse_target, help_heading = "Source and target")]
     pub to: Option<TargetSpec>,
 

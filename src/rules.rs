@@ -151,7 +151,7 @@ pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
         let valid: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
         return Err(format!(
             "unknown rule kind {kind:?}{}; valid kinds: {}",
-            crate::suggest::did_you_mean(kind, valid.iter().copied()),
+            hint(kind, &valid, "rule kinds"),
             valid.join(", ")
         ));
     };
@@ -160,11 +160,20 @@ pub fn parse_pair(kind: &str, rule: &str) -> Result<(RuleKind, Rule), String> {
         let valid: Vec<&str> = choices.iter().map(|r| r.as_str()).collect();
         return Err(format!(
             "unknown rule {rule:?} for {kind_value}{}; valid rules: {}",
-            crate::suggest::did_you_mean(rule, valid.iter().copied()),
+            hint(rule, &valid, "rules"),
             valid.join(", ")
         ));
     };
     Ok((kind_value, rule_value))
+}
+
+/// " (rules are lower case: did you mean "overwrite"?)" for a word that
+/// differs from a valid one only in case; else the nearest valid words.
+fn hint(word: &str, valid: &[&str], what: &str) -> String {
+    match valid.iter().find(|v| v.eq_ignore_ascii_case(word.trim())) {
+        Some(same) => format!(" ({what} are lower case: did you mean \"{same}\"?)"),
+        None => crate::suggest::did_you_mean(word, valid.iter().copied()),
+    }
 }
 
 /// A wrong entry of a rules file: which key, and whether the mistake is
@@ -488,6 +497,16 @@ mod tests {
 
     #[test]
     fn unknown_kind_and_rule_list_valid_ones() {
+        let err = parse_pair("email-template", "Overwrite").unwrap_err();
+        assert!(
+            err.contains("(rules are lower case: did you mean \"overwrite\"?)"),
+            "{err}"
+        );
+        let err = parse_pair("Email-Template", "overwrite").unwrap_err();
+        assert!(
+            err.contains("(rule kinds are lower case: did you mean \"email-template\"?)"),
+            "{err}"
+        );
         let err = parse_pair("widget", "reuse").unwrap_err();
         assert!(err.contains("landing-page-template"), "{err}");
         let err = parse_pair("program", "reuse").unwrap_err();

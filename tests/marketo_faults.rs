@@ -290,14 +290,19 @@ fn answers_that_are_not_json_name_the_endpoint() {
     assert!(run.stderr.contains("error 610"), "{}", run.stderr);
 }
 
+/// A port nobody listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A refused connection is tried a bounded number of times (3, fewer
+/// than other retries), then the pull stops naming the host; nothing is
+/// written, and without a terminal no retry is announced.
 #[test]
 fn an_unreachable_instance_names_the_host() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let tmp = tempfile::tempdir().unwrap();
-    let started = std::time::Instant::now();
     let run = pull_at(
         &format!("http://127.0.0.1:{port}"),
         &knob(&config()),
@@ -306,13 +311,158 @@ fn an_unreachable_instance_names_the_host() {
     );
     run.expect(1);
     assert!(
-        run.stderr.contains(&format!("127.0.0.1:{port}")) && run.stderr.contains("cannot reach"),
+        run.stderr.contains(&format!(
+            "cannot reach the instance for /identity/oauth/token: 127.0.0.1:{port} (connection refused) (gave up after 3 attempts)"
+        )),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("gave up after"), "{}", run.stderr);
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+    assert_eq!(run.stdout, "", "nothing on standard output");
     assert!(!tmp.path().join("x").exists());
+    // As a target: the same, from preview.
+    let state = tmp.path().join("state");
+    let mut cmd = assert_cmd::Command::cargo_bin("mkimport").unwrap();
+    cmd.current_dir(root())
+        .args(["preview", "--from", "fixtures/sandbox", "--to"])
+        .arg(format!("marketo:http://127.0.0.1:{port}"))
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&config()))
+        .env("XDG_STATE_HOME", &state)
+        .timeout(Duration::from_secs(120));
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "127.0.0.1:{port} (connection refused) (gave up after 3 attempts)"
+        )),
+        "{stderr}"
+    );
+}
+
+/// A host name that does not resolve (`.invalid` never does) fails at
+/// once: one attempt, no retry, and a hint; for a pull and for a target.
+#[test]
+fn a_host_name_that_does_not_resolve_fails_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = pull_at(
+        "http://nonexistent-host.invalid",
+        &knob(&config()),
+        &tmp.path().join("x"),
+        &["--json"],
+    );
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("its host name nonexistent-host.invalid does not resolve"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("not retried. Is the host name right?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("gave up"), "{}", run.stderr);
+    assert!(!tmp.path().join("x").exists());
+    let mut cmd = assert_cmd::Command::cargo_bin("mkimport").unwrap();
+    cmd.current_dir(root())
+        .args([
+            "preview",
+            "--from",
+            "fixtures/sandbox",
+            "--to",
+            "marketo:http://nonexistent-host.invalid",
+        ])
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&config()))
+        .env("XDG_STATE_HOME", tmp.path().join("state"))
+        .timeout(Duration::from_secs(120));
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nonexistent-host.invalid does not resolve")
+            && stderr.contains("not retried"),
+        "{stderr}"
+    );
+}
+
+/// `mkimport pull ARGS` on a pseudo-terminal (standard error a terminal,
+/// as a person runs it): everything the terminal showed.
+fn pull_on_a_terminal(instance: &str, out: &Path, extra: &[&str]) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mkimport"));
+    command
+        .arg("pull")
+        .arg("--instance")
+        .arg(instance)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&config()))
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
+    let mut session = rexpect::session::spawn_command(command, Some(60_000)).unwrap();
+    session.exp_eof().unwrap().replace('\r', "")
+}
+
+/// On a terminal each retry is announced, with its cause and how many
+/// attempts are left; with --json it is not.
+#[test]
+fn each_retry_is_announced_on_a_terminal() {
+    let port = closed_port();
+    let tmp = tempfile::tempdir().unwrap();
+    let shown = pull_on_a_terminal(
+        &format!("http://127.0.0.1:{port}"),
+        &tmp.path().join("x"),
+        &[],
+    );
+    for n in [2, 3] {
+        let said = format!("cannot reach 127.0.0.1:{port} (connection refused): retrying in ");
+        let line = shown
+            .lines()
+            .map(|l| l.rsplit("\x1b[2K").next().unwrap_or(l))
+            .find(|l| l.starts_with(&said) && l.ends_with(&format!(", {n} of 3")))
+            .unwrap_or_else(|| panic!("no retry {n} of 3 in {shown:?}"));
+        assert!(line.contains(" ms, ") || line.contains(" s, "), "{line}");
+    }
+    assert!(shown.contains("gave up after 3 attempts"), "{shown:?}");
+    let quiet = pull_on_a_terminal(
+        &format!("http://127.0.0.1:{port}"),
+        &tmp.path().join("y"),
+        &["--json"],
+    );
+    assert!(!quiet.contains("retrying"), "{quiet:?}");
+    assert!(quiet.contains("gave up after 3 attempts"), "{quiet:?}");
+
+    // An instance that answers HTTP 503 twice: said, then the pull goes on.
+    let sim = fixture_sim("sandbox", "412-ACM-990");
+    sim.inject(
+        Fault::new(FaultKind::Http(503))
+            .on("/rest/asset/v1/channels.json")
+            .times(2),
+    );
+    let shown = pull_on_a_terminal(&sim.url(), &tmp.path().join("z"), &[]);
+    let host = sim.url().trim_start_matches("http://").to_string();
+    for n in [2, 3] {
+        let said = format!("{host} /rest/asset/v1/channels.json: HTTP status 503: retrying in ");
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.contains(&said) && l.ends_with(&format!(", {n} of 5"))),
+            "no retry {n} of 5 in {shown:?}"
+        );
+    }
+    assert!(
+        tmp.path().join("z/subscription.json").is_file(),
+        "{shown:?}"
+    );
 }
 
 #[test]

@@ -142,15 +142,24 @@ fn log_verbose_and_markdown_list_what_is_left_to_do_by_hand() {
         "{md}"
     );
 
-    // Once undone, nothing is left to do.
-    live(
+    // Once undone, nothing is left to do; the undo counts Marketo
+    // assets, not files.
+    let undo = live(
         &sim,
         &state,
         &["undo", &id, "--to", &target, "--yes", "--json"],
-    )
-    .expect(0);
+    );
+    undo.expect(0);
+    let undo_id = undo.json()["import_id"].as_str().unwrap().to_string();
     let verbose = piped(&sim, &state, &["log", "--to", &target, "--verbose"]);
     verbose.expect(0);
+    let line = verbose
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&undo_id))
+        .expect("the undo's line");
+    assert!(line.contains(" assets removed"), "{line}");
+    assert!(!line.contains(" files removed"), "{line}");
     assert!(
         verbose.stdout.contains("Nothing is left to do by hand."),
         "{}",
@@ -208,4 +217,43 @@ fn a_mistyped_folder_names_the_instances_nearest_folders() {
         );
     }
     assert!(writes(&sim).is_empty(), "a preview writes nothing");
+}
+
+/// A run into an instance that has everything already imports nothing
+/// and writes nothing: no call that writes, no receipt, so `log` lists
+/// only the import that did something.
+#[test]
+fn a_run_of_nothing_leaves_no_receipt_in_the_log() {
+    let sim = fixture_sim("production", "412-PRD-103");
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let args = [
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        &target,
+        "--program",
+        WEBINAR,
+        "--yes",
+        "--json",
+    ];
+    let first = live(&sim, &state, &args);
+    first.expect(0);
+    sim.reset_counters();
+    let again = live(&sim, &state, &args);
+    again.expect(0);
+    assert_eq!(again.json()["summary"]["unchanged"], 1);
+    assert_eq!(again.json()["import_id"], Value::Null);
+    assert!(
+        again.stderr.contains("Nothing to import"),
+        "{}",
+        again.stderr
+    );
+    assert!(writes(&sim).is_empty());
+    let log = live(&sim, &state, &["log", "--to", &target, "--json"]);
+    let imports = log.json()["imports"].as_array().unwrap().clone();
+    assert_eq!(imports.len(), 1, "{imports:?}");
+    assert_eq!(imports[0]["import_id"], first.json()["import_id"]);
 }

@@ -4,11 +4,17 @@
 use anyhow::Result;
 
 use super::Exit;
-use crate::cli::{LogArgs, LogFormat};
+use crate::cli::{LogArgs, LogFormat, OutputFormat};
 use crate::output::{console, log, report};
 use crate::targets::Target;
 
 pub fn log(args: &LogArgs) -> Result<Exit> {
+    let format = match args.output_format() {
+        LogFormat::Table => OutputFormat::Table,
+        LogFormat::Json => OutputFormat::Json,
+        LogFormat::Markdown => OutputFormat::Markdown,
+    };
+    super::announce_retries(console::Terminal::detect(), format);
     let target = crate::targets::open(&args.to)?;
     finish_interrupted(target.as_ref())?;
     let history = target.history()?;

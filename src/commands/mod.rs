@@ -97,6 +97,17 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// When a person watches standard error (a terminal) and standard output
+/// is for people too (no machine format), tell them of each call to a
+/// Marketo instance that is sent again, and why, before its wait: an
+/// instance that cannot be reached is never silent. Installed once per
+/// command; a script sees only the outcome.
+pub fn announce_retries(terminal: console::Terminal, format: crate::cli::OutputFormat) {
+    if terminal.stderr && !format.is_machine() {
+        crate::marketo::network::on_retry(|retry| console::notice_line(&retry.to_string()));
+    }
+}
+
 /// Everything loaded and planned for one `preview` or `run`.
 pub struct Prepared {
     pub request: ImportRequest,

@@ -17,6 +17,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Exit> {
         ));
     }
     let request = ImportRequest::resolve(&args.import, terminal)?;
+    super::announce_retries(request.terminal, request.format);
     let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
     let prepared = prepare(request, target.as_ref())?;

@@ -33,6 +33,12 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
     }
     // Refuse a bad --out before any call.
     write::check_out(&args.out)?;
+    let format = if args.json {
+        crate::cli::OutputFormat::Json
+    } else {
+        crate::cli::OutputFormat::Table
+    };
+    super::announce_retries(Terminal::detect(), format);
     let client = Client::new(instance, credentials, limits);
     let options = PullOptions {
         out: args.out.clone(),

@@ -32,6 +32,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             "run needs --yes when it cannot ask for confirmation (no terminal, or a machine format: json, events, markdown); nothing was written",
         ));
     }
+    super::announce_retries(request.terminal, request.format);
     let mut reporter = crate::output::reporter(request.format, request.terminal, request.verbosity);
     let target = crate::targets::open(&request.to)?;
     if let Some(max) = args.max_calls {
@@ -105,6 +106,23 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             if blocked == 1 { " is" } else { "s are" }
         );
         return Ok(Exit::Blocked);
+    }
+    if plan.count(Status::Ok) == 0 {
+        // Everything is already there (unchanged) or left out: a run that
+        // changes nothing writes nothing, not even a receipt, so `log`
+        // lists only imports that imported something.
+        reporter.plan(&ReportView {
+            calls: prepared.calls(target.as_ref()),
+            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
+        })?;
+        if let Some(address) = &args.notify {
+            crate::errln!("note: nothing was imported, so no mail was sent to {address}");
+        }
+        crate::errln!(
+            "Nothing to import into {}: nothing was written (no receipt).",
+            target.label()
+        );
+        return Ok(Exit::Ok);
     }
     reporter.applying(&ReportView {
         calls: prepared.calls(target.as_ref()),

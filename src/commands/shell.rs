@@ -87,8 +87,11 @@ pub fn render_man(out: &mut dyn Write) -> std::io::Result<()> {
     for (name, meaning) in [
         ("MKIMPORT_USER", "The acting user when --user is not given."),
         ("MKIMPORT_SENDMAIL", "The mail command of run --notify, instead of sendmail; split as a shell would (quote a path with spaces); -t is added."),
-        ("COLUMNS", "The width the table is laid out for; else the terminal's width, else 80."),
+        ("COLUMNS", "The width tables and lists are laid out for; else the terminal's width. Without it, in a pipe, the table is 80 columns wide and lists (log, library list) print one record per line."),
         ("NO_COLOR", "When set and not empty, no colour, even on a terminal."),
+        ("MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET", "The client id and secret of a live instance's LaunchPoint API service (pull, and marketo: sources and targets)."),
+        ("MARKETO_CLIENT_ID_<ID>, MARKETO_CLIENT_SECRET_<ID>", "The same for the instance with Munchkin id <ID> (in capitals, _ for -: 123_ABC_456); they win over the plain pair when both are set."),
+        ("XDG_STATE_HOME", "Where the state of live instances is kept (journal, ledger, receipts): $XDG_STATE_HOME/mkimport/<instance>/, else ~/.local/state/mkimport/<instance>/."),
     ] {
         writeln!(out, ".TP\n\\fB{name}\\fR\n{}", roff_text(meaning))?;
     }

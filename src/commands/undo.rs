@@ -25,6 +25,7 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
     } else {
         OutputFormat::Table
     };
+    super::announce_retries(terminal, format);
     let ask = !args.yes;
     if ask && !terminal.can_ask(format) {
         return Err(usage(
@@ -95,8 +96,14 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
             "error: cannot undo {}: the target changed since (see above); nothing was changed",
             import.import_id
         );
+        // A live instance holds assets, not files.
+        let what = if import.instance_assets.is_some() {
+            "assets"
+        } else {
+            "files"
+        };
         crate::errln!(
-            "hint: undo the later imports first, newest first (`mkimport log --to {label}`), or put back the files as the import left them"
+            "hint: undo the later imports first, newest first (`mkimport log --to {label}`), or put back the {what} as the import left them"
         );
         if args.json {
             view.status = UndoStatus::Refused;

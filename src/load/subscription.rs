@@ -85,18 +85,41 @@ pub struct Subscription {
 
 impl Subscription {
     /// Refuse, as a usage error naming `flag`, a path that does not exist
-    /// or is not a subscription directory.
+    /// or is not a subscription directory, saying what is wrong with it.
     pub fn check_dir(flag: &str, path: &Path) -> anyhow::Result<()> {
         if !path.exists() {
+            let hint = match crate::suggest::path_hint(path) {
+                none if none.is_empty() && flag == "--to" => {
+                    "; the target must be an existing subscription directory (one holding subscription.json: copy one with `cp -r` to try an import on the copy), or marketo:INSTANCE for a live Marketo instance".to_string()
+                }
+                hint => hint,
+            };
             return Err(crate::error::usage(format!(
-                "{flag} {} does not exist{}",
-                show(path),
-                crate::suggest::path_hint(path)
+                "{flag} {} does not exist{hint}",
+                show(path)
+            )));
+        }
+        if !path.is_dir() {
+            return Err(crate::error::usage(format!(
+                "{flag} {} is a file, not a subscription directory (a directory holding subscription.json)",
+                show(path)
+            )));
+        }
+        let meta = path.join("subscription.json");
+        if meta.is_dir() {
+            return Err(crate::error::usage(format!(
+                "{flag} {} is not a subscription directory: its subscription.json is a directory, not a file",
+                show(path)
             )));
         }
         if !Subscription::is_subscription(path) {
+            let why = if std::fs::symlink_metadata(&meta).is_ok() {
+                "its subscription.json is neither a file nor a link to one"
+            } else {
+                "it has no subscription.json"
+            };
             return Err(crate::error::usage(format!(
-                "{flag} {} is not a subscription directory (it has no subscription.json)",
+                "{flag} {} is not a subscription directory ({why})",
                 show(path)
             )));
         }

@@ -17,6 +17,16 @@
 //! stops at once; 702 ("no data") is an empty result. A retried call counts
 //! as a call each time it is sent.
 //!
+//! The network is bounded too: a host name that does not resolve fails at
+//! once (no retry: it will not resolve a second later); a connection that
+//! is refused or not answered within [`CONNECT_TIMEOUT`] is tried
+//! [`super::network::CONNECT_ATTEMPTS`] times at most ([`super::network`]
+//! sorts the failures). Threads that waited for a token while its fetch
+//! failed get that failure, not a fetch of their own. Each wait before a
+//! retry is announced through the hook a command installs
+//! ([`super::network::on_retry`]): on a terminal, a person sees what is
+//! going on.
+//!
 //! The client id and secret never appear in an error, a message or a URL
 //! shown to anyone: errors name the endpoint by its path only.
 
@@ -30,6 +40,9 @@ use serde_json::{Map, Value};
 
 use super::instance::Instance;
 use super::limits::{Limiter, Limits};
+use super::network::{
+    announce, connect_attempts, transport_detail, trouble, Retry, Trouble, CONNECT_TIMEOUT,
+};
 use crate::error::usage;
 
 mod answers;
@@ -81,7 +94,7 @@ impl Credentials {
             match std::env::var(name) {
                 Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
                 _ => Err(usage(format!(
-                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (see docs/marketo.md)"
+                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (`mkimport help pull` says how to create one)"
                 ))),
             }
         };
@@ -158,6 +171,15 @@ pub enum ErrorKind {
     Quota { message: String },
     /// The host could not be reached (after the retries).
     Unreachable { detail: String, attempts: u32 },
+    /// The host name does not resolve (not retried).
+    Unresolved {
+        host: String,
+        /// What the resolver said.
+        detail: String,
+        /// The instance was named by a Munchkin id (its host name is made
+        /// from it).
+        munchkin: bool,
+    },
     /// The identity service refused the credentials.
     Auth { detail: String },
     /// An HTTP status that is not a Marketo answer.
@@ -207,7 +229,7 @@ impl fmt::Display for ApiError {
             ErrorKind::Api { code, message } => {
                 write!(f, "Marketo refused {e}: error {code} \"{message}\"")?;
                 match code.as_str() {
-                    "603" => write!(f, " (the API user's role lacks a permission; see docs/marketo.md)"),
+                    "603" => write!(f, " (the API user's role lacks a permission: `mkimport help pull` lists the ones it needs)"),
                     "601" | "602" => write!(f, " (the access token was refused even after renewing it)"),
                     _ => Ok(()),
                 }
@@ -220,6 +242,21 @@ impl fmt::Display for ApiError {
                 f,
                 "cannot reach the instance for {e}: {detail} (gave up after {attempts} attempts)"
             ),
+            ErrorKind::Unresolved {
+                host,
+                detail,
+                munchkin,
+            } => {
+                write!(
+                    f,
+                    "cannot reach the instance for {e}: its host name {host} does not resolve ({detail}); not retried"
+                )?;
+                if *munchkin {
+                    write!(f, ". Is the Munchkin id right? Admin > Integration > Web Services in Marketo shows the REST endpoint, https://<Munchkin id>.mktorest.com/rest")
+                } else {
+                    write!(f, ". Is the host name right?")
+                }
+            }
             ErrorKind::Auth { detail } => write!(
                 f,
                 "the instance refused the credentials at {e}: {detail}; check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
@@ -441,6 +478,15 @@ struct Token {
     generation: u64,
 }
 
+/// The token, and the last failure to fetch one.
+#[derive(Debug, Default)]
+struct TokenSlot {
+    token: Option<Token>,
+    /// When a fetch failed, and how: the threads that waited for that
+    /// fetch get its failure rather than trying again one after the other.
+    failed: Option<(Instant, ApiError)>,
+}
+
 /// A client of one instance. Cheap to share between threads (`Arc`).
 pub struct Client {
     instance: Instance,
@@ -450,7 +496,7 @@ pub struct Client {
     /// carries the API's token ([`Client::download`]).
     file_agent: ureq::Agent,
     limiter: Arc<Limiter>,
-    token: Mutex<Option<Token>>,
+    token: Mutex<TokenSlot>,
     generation: AtomicU64,
     pub counters: Counters,
 }
@@ -468,6 +514,10 @@ enum Attempt {
     Done(Envelope),
     /// Try again after a back-off (a transient failure).
     Transient(String),
+    /// No connection could be made: try again, a few times at most.
+    NoConnection(String),
+    /// The host name does not resolve: not tried again.
+    Unresolved(String),
     /// The answer was cut off.
     Truncated,
     /// 606/615: wait this long, then send again.
@@ -483,7 +533,8 @@ impl Client {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(limits.timeout))
-            .timeout_connect(Some(limits.timeout.min(Duration::from_secs(30))))
+            .timeout_resolve(Some(limits.timeout.min(CONNECT_TIMEOUT)))
+            .timeout_connect(Some(limits.timeout.min(CONNECT_TIMEOUT)))
             .user_agent(concat!("mkimport/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -493,7 +544,7 @@ impl Client {
             agent,
             file_agent: file_agent(&limits),
             limiter: Limiter::new(limits),
-            token: Mutex::new(None),
+            token: Mutex::new(TokenSlot::default()),
             generation: AtomicU64::new(0),
             counters: Counters::default(),
         })
@@ -555,12 +606,26 @@ impl Client {
         loop {
             let (token, generation) = self.token()?;
             let attempt = self.attempt(path, query, encoded.as_ref(), &token, generation);
-            let sent_again = |c: &Client| {
-                c.counters.retries.fetch_add(1, Ordering::Relaxed);
+            // Wait, say so, and count the call sent again.
+            let again = |cause: String, unreachable: bool, wait: Duration, n: u32, most: u32| {
+                announce(&Retry {
+                    host: self.instance.host().to_string(),
+                    endpoint: path.to_string(),
+                    cause,
+                    unreachable,
+                    wait,
+                    attempt: n + 1,
+                    attempts: most,
+                });
+                std::thread::sleep(wait);
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
             };
             match attempt {
                 Attempt::Done(envelope) => return Ok(envelope),
                 Attempt::Fail(kind) => return Err(fail(kind, uncertain)),
+                Attempt::Unresolved(detail) => {
+                    return Err(fail(self.unresolved(detail), uncertain))
+                }
                 Attempt::Renew(generation) => {
                     renewals += 1;
                     if renewals > 2 {
@@ -573,7 +638,7 @@ impl Client {
                         ));
                     }
                     self.drop_token(generation);
-                    sent_again(self);
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
                 }
                 Attempt::Wait(wait, what) => {
                     waits += 1;
@@ -586,8 +651,7 @@ impl Client {
                             uncertain,
                         ));
                     }
-                    std::thread::sleep(wait);
-                    sent_again(self);
+                    again(what, false, wait, waits, limits.waits + 1);
                 }
                 Attempt::Truncated => {
                     truncated += 1;
@@ -600,8 +664,19 @@ impl Client {
                             uncertain,
                         ));
                     }
-                    std::thread::sleep(limits.backoff_for(truncated));
-                    sent_again(self);
+                    let cause = "the answer was cut off".to_string();
+                    let wait = limits.backoff_for(truncated);
+                    again(cause, false, wait, truncated, limits.retries + 1);
+                }
+                Attempt::NoConnection(what) => {
+                    // Nothing reached Marketo: the call is not uncertain.
+                    transient += 1;
+                    let most = connect_attempts(&limits);
+                    if transient >= most {
+                        return Err(fail(self.unreachable(what, transient), uncertain));
+                    }
+                    let wait = limits.backoff_for(transient);
+                    again(what, true, wait, transient, most);
                 }
                 Attempt::Transient(what) => {
                     transient += 1;
@@ -613,10 +688,27 @@ impl Client {
                     if transient > limits.retries {
                         return Err(fail(self.gave_up(what, transient), uncertain));
                     }
-                    std::thread::sleep(limits.backoff_for(transient));
-                    sent_again(self);
+                    let wait = limits.backoff_for(transient);
+                    again(what, false, wait, transient, limits.retries + 1);
                 }
             }
+        }
+    }
+
+    /// The host name does not resolve.
+    fn unresolved(&self, detail: String) -> ErrorKind {
+        ErrorKind::Unresolved {
+            host: self.instance.host().to_string(),
+            detail,
+            munchkin: !self.instance.label().contains("://"),
+        }
+    }
+
+    /// No connection could be made, `attempts` times.
+    fn unreachable(&self, what: String, attempts: u32) -> ErrorKind {
+        ErrorKind::Unreachable {
+            detail: format!("{} ({what})", self.instance.host()),
+            attempts,
         }
     }
 
@@ -774,14 +866,19 @@ impl Client {
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
-                if matches!(e, ureq::Error::Timeout(_)) {
+                let trouble = trouble(&e);
+                if matches!(trouble, Trouble::Broken(_)) && matches!(e, ureq::Error::Timeout(_)) {
                     // The call may still run at Marketo: keep its place in
                     // the limits for one more time-out.
                     permit.finish_after(limits.timeout);
                 } else {
                     drop(permit);
                 }
-                return Attempt::Transient(transport_detail(&e));
+                return match trouble {
+                    Trouble::Unresolved(detail) => Attempt::Unresolved(detail),
+                    Trouble::NoConnection(detail) => Attempt::NoConnection(detail),
+                    Trouble::Broken(detail) => Attempt::Transient(detail),
+                };
             }
         };
         let status = response.status().as_u16();
@@ -827,18 +924,33 @@ impl Client {
 
     /// The current token, fetched when there is none or it is due.
     fn token(&self) -> Result<(String, u64), ApiError> {
+        let asked = Instant::now();
         let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(token) = slot.as_ref() {
+        if let Some(token) = slot.token.as_ref() {
             if Instant::now() < token.renew_at {
                 return Ok((token.value.clone(), token.generation));
             }
         }
-        let (value, lifetime) = self.fetch_token()?;
+        // A fetch that failed while this thread waited for it: its
+        // failure, not another round of retries.
+        if let Some((at, failure)) = &slot.failed {
+            if *at >= asked {
+                return Err(failure.clone());
+            }
+        }
+        let (value, lifetime) = match self.fetch_token() {
+            Ok(fetched) => fetched,
+            Err(failure) => {
+                slot.failed = Some((Instant::now(), failure.clone()));
+                return Err(failure);
+            }
+        };
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         // Renew a little before the end, so a call is never sent with a
         // token about to expire.
         let margin = (lifetime / 10).min(Duration::from_secs(60));
-        *slot = Some(Token {
+        slot.failed = None;
+        slot.token = Some(Token {
             value: value.clone(),
             renew_at: Instant::now() + lifetime.saturating_sub(margin),
             generation,
@@ -850,8 +962,12 @@ impl Client {
     /// renewed it).
     fn drop_token(&self, generation: u64) {
         let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.as_ref().is_some_and(|t| t.generation == generation) {
-            *slot = None;
+        if slot
+            .token
+            .as_ref()
+            .is_some_and(|t| t.generation == generation)
+        {
+            slot.token = None;
         }
     }
 
@@ -875,13 +991,14 @@ impl Client {
                 .query("client_secret", &self.credentials.client_secret)
                 .header("Accept", "application/json")
                 .call();
-            let last = match response {
+            // What went wrong, and whether a connection was made at all.
+            let (last, unreachable) = match response {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let mut body = response.into_body();
                     let bytes = body.with_config().limit(1 << 20).read_to_vec();
                     drop(permit);
-                    match (status, bytes) {
+                    let last = match (status, bytes) {
                         (200, Ok(bytes)) => return parse_token(endpoint, &bytes),
                         (400..=499, Ok(bytes)) => {
                             return Err(ApiError::new(
@@ -897,18 +1014,45 @@ impl Client {
                             return Err(ApiError::new(endpoint, ErrorKind::Http { status: s }))
                         }
                         (_, Err(e)) => transport_detail(&e),
-                    }
+                    };
+                    (last, false)
                 }
                 Err(e) => {
                     drop(permit);
-                    transport_detail(&e)
+                    match trouble(&e) {
+                        Trouble::Unresolved(detail) => {
+                            return Err(ApiError::new(endpoint, self.unresolved(detail)))
+                        }
+                        Trouble::NoConnection(detail) => (detail, true),
+                        Trouble::Broken(detail) => (detail, false),
+                    }
                 }
             };
-            if attempts > limits.retries {
-                return Err(ApiError::new(endpoint, self.gave_up(last, attempts)));
+            let most = if unreachable {
+                connect_attempts(&limits)
+            } else {
+                limits.retries + 1
+            };
+            if attempts >= most {
+                let kind = if unreachable {
+                    self.unreachable(last, attempts)
+                } else {
+                    self.gave_up(last, attempts)
+                };
+                return Err(ApiError::new(endpoint, kind));
             }
+            let wait = limits.backoff_for(attempts);
+            announce(&Retry {
+                host: self.instance.host().to_string(),
+                endpoint: endpoint.to_string(),
+                cause: last,
+                unreachable,
+                wait,
+                attempt: attempts + 1,
+                attempts: most,
+            });
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            std::thread::sleep(limits.backoff_for(attempts));
+            std::thread::sleep(wait);
         }
     }
 }
@@ -1057,30 +1201,6 @@ fn envelope_of(map: &mut Map<String, Value>) -> Envelope {
     }
 }
 
-/// A transport failure in words (never the URL: it could carry a secret).
-fn transport_detail(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-            std::io::ErrorKind::ConnectionReset => "connection reset".into(),
-            std::io::ErrorKind::ConnectionAborted => "connection aborted".into(),
-            std::io::ErrorKind::UnexpectedEof => "connection closed before the answer".into(),
-            std::io::ErrorKind::BrokenPipe => "connection broken".into(),
-            std::io::ErrorKind::TimedOut => "connection timed out".into(),
-            std::io::ErrorKind::NotConnected => "connection lost".into(),
-            _ => format!("connection failed ({})", io.kind()),
-        },
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
-        ureq::Error::Tls(what) => format!("connection failed (TLS: {what})"),
-        ureq::Error::Rustls(err) => format!("connection failed (TLS: {err})"),
-        ureq::Error::Protocol(_) => "connection failed (not an HTTP answer)".into(),
-        ureq::Error::Decompress(..) => "the answer could not be decompressed".into(),
-        _ => "connection failed".into(),
-    }
-}
-
 /// Say what came instead of JSON, briefly and without control characters.
 fn not_json_detail(content_type: &str, bytes: &[u8], e: &serde_json::Error) -> String {
     let start: String = String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
@@ -1143,6 +1263,25 @@ mod tests {
             sorted(json!([1, 2])),
             Attempt::Fail(ErrorKind::NotJson { .. })
         ));
+    }
+
+    #[test]
+    fn an_unresolved_host_is_said_with_a_hint() {
+        let unresolved = |munchkin| {
+            ApiError::new(
+                IDENTITY_PATH,
+                ErrorKind::Unresolved {
+                    host: "123-ABC-456.mktorest.com".into(),
+                    detail: "Name or service not known".into(),
+                    munchkin,
+                },
+            )
+            .to_string()
+        };
+        assert!(unresolved(true).contains(
+            "its host name 123-ABC-456.mktorest.com does not resolve (Name or service not known); not retried. Is the Munchkin id right?"
+        ));
+        assert!(unresolved(false).ends_with("Is the host name right?"));
     }
 
     #[test]

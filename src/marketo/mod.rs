@@ -4,6 +4,8 @@
 //! - [`limits`]: Marketo's limits and the limiter that keeps to them (and
 //!   the hidden test knob `MKIMPORT_MARKETO_LIMITS`);
 //! - [`client`]: authentication, the envelope, paging, retries;
+//!   [`network`]: time-outs, which failures are retried, and the hook
+//!   that announces retries;
 //! - [`api`]: typed read endpoints, one function each; [`api_write`] the
 //!   write endpoints (create, update content, approve, delete);
 //! - [`content`]: what email and page sections and smart lists hold;
@@ -20,6 +22,7 @@ pub mod content;
 pub mod index;
 pub mod instance;
 pub mod limits;
+pub mod network;
 pub mod pull;
 pub mod snapshot;
 pub mod tree;

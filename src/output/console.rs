@@ -87,6 +87,15 @@ pub fn error_line(args: fmt::Arguments) {
     let _ = err.write_all(b"\n");
 }
 
+/// A line on a terminal's standard error while a progress bar may be
+/// drawn there: the bar's line is cleared first, and the bar redraws
+/// itself below. Best effort, like [`error_line`].
+pub fn notice_line(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K{text}\n");
+    let _ = err.flush();
+}
+
 /// `eprintln!` that never panics: a line on standard error, dropped when
 /// standard error cannot take it.
 #[macro_export]

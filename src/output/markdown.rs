@@ -75,6 +75,10 @@ fn title(view: &ReportView) -> String {
             "mkimport run: {} imported into {target}",
             counted(ok, "program")
         ),
+        (Mode::Run, None) if blocked == 0 => format!(
+            "mkimport run: nothing to import into {target} ({} already imported or left out); nothing was written",
+            counted(n, "program")
+        ),
         (Mode::Run, None) => format!(
             "mkimport run: nothing was written to {target} ({} of {} blocked)",
             thousands(blocked),

@@ -33,6 +33,8 @@ fn help_is_wrapped_to_the_width() {
         &["preview", "--help"],
         &["run", "--help"],
         &["export", "--help"],
+        &["pull", "--help"],
+        &["log", "--help"],
     ] {
         let help = text(args, &[("COLUMNS", "80")]);
         let width = widest(&help);
@@ -197,4 +199,109 @@ fn completions_hide_generate_and_complete_paths_and_values() {
     );
     let zsh = text(&["completions", "zsh"], &[]);
     assert!(zsh.contains(":SRC:_files") && zsh.contains(":TARGET:_files -/"));
+}
+
+/// Every command people can see, as `mkimport` arguments.
+fn visible_commands() -> Vec<Vec<String>> {
+    fn walk(command: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        out.push(path.to_vec());
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let mut path = path.to_vec();
+            path.push(sub.get_name().to_string());
+            walk(sub, &path, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&mkimport::cli::Cli::command(), &[], &mut out);
+    out
+}
+
+/// The installed binary ships no docs/ directory: no help, no man page
+/// and no message sends a user there.
+#[test]
+fn no_help_or_message_points_to_a_file_that_is_not_shipped() {
+    for command in visible_commands() {
+        for flag in ["-h", "--help"] {
+            let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+            args.push(flag);
+            let help = text(&args, &[]);
+            assert!(!help.contains("docs/"), "{args:?}:\n{help}");
+            assert!(!help.contains("README"), "{args:?}:\n{help}");
+        }
+    }
+    let man = text(&["man"], &[]);
+    assert!(!man.contains("docs/"), "the man page names docs/");
+    // Missing credentials: the message says where to read on.
+    let out = run_with(
+        &[
+            "pull",
+            "--instance",
+            "123-ABC-456",
+            "--out",
+            "never-written",
+        ],
+        &[("MARKETO_CLIENT_ID", ""), ("MARKETO_CLIENT_SECRET", "")],
+    );
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("MARKETO_CLIENT_ID is not set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("`mkimport help pull`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("docs/"), "{}", out.stderr);
+    assert!(!repo().join("never-written").exists());
+}
+
+/// `pull --help` is more than `pull -h`: what a pull reads, the
+/// credentials (per instance too), the role's permissions, examples.
+#[test]
+fn pull_has_a_long_help_with_credentials_and_examples() {
+    let short = text(&["pull", "-h"], &[("COLUMNS", "100")]);
+    let long = text(&["pull", "--help"], &[("COLUMNS", "100")]);
+    assert!(
+        short.len() + 1000 < long.len(),
+        "-h is not shorter:\n{long}"
+    );
+    assert!(!short.contains("Examples:"), "{short}");
+    let flat = long.split_whitespace().collect::<Vec<_>>().join(" ");
+    for wanted in [
+        "MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET",
+        "MARKETO_CLIENT_ID_<ID> and MARKETO_CLIENT_SECRET_<ID>",
+        "Read-Only Assets",
+        "Read-Write Assets",
+        "Examples:",
+        "mkimport pull --instance 123-ABC-456 --out",
+        "export MARKETO_CLIENT_ID_987_XYZ_654=",
+    ] {
+        assert!(flat.contains(wanted), "{wanted:?} not in\n{long}");
+    }
+    let log = text(&["log", "--help"], &[]);
+    assert!(
+        log.contains("Examples:") && log.contains("--format markdown"),
+        "{log}"
+    );
+}
+
+/// The top-level help says that a target may be a live instance, and
+/// `run --help` makes the copy it imports into.
+#[test]
+fn help_names_live_instances_and_its_examples_can_be_followed() {
+    for flag in ["-h", "--help"] {
+        let top = text(&[flag], &[]);
+        assert!(top.contains("Marketo instance"), "{top}");
+    }
+    let top = text(&["--help"], &[]);
+    assert!(top.contains("marketo:INSTANCE"), "{top}");
+    assert!(top.contains("--to marketo:123-ABC-456"), "{top}");
+    let run = text(&["run", "--help"], &[]);
+    let copy = run
+        .find("cp -r prod/ prod-copy/")
+        .expect("the copy is made");
+    let into = run.find("--to prod-copy/").expect("the run into it");
+    assert!(copy < into, "{run}");
 }

@@ -252,6 +252,76 @@ fn rerun_reports_unchanged_and_writes_nothing() {
     assert_eq!(programs(&target).len(), 2 + 3, "no duplicate programs");
 }
 
+/// A run with nothing to import (every program already there, none
+/// blocked) changes nothing at all: exit 0, no receipt, so `log` lists
+/// no import of nothing; the report says so.
+#[test]
+fn a_run_with_nothing_to_import_writes_no_receipt() {
+    let (_guard, target) = copy_fixture("production");
+    let args = ["--program", "2026 APAC Growth Summit", "--user", OPS];
+    let first = run_into(&fixtures().join("sandbox"), &target, &args);
+    first.expect_code(0);
+    let after_first = snapshot_all(&target);
+
+    let again = run_into(&fixtures().join("sandbox"), &target, &args);
+    again.expect_code(0);
+    assert_eq!(again.json()["summary"]["unchanged"], 1);
+    assert_eq!(again.json()["summary"]["ok"], 0);
+    assert_eq!(again.json()["import_id"], Value::Null, "no import happened");
+    assert!(
+        again.stderr.contains("Nothing to import"),
+        "{}",
+        again.stderr
+    );
+    assert_same_tree(&after_first, &snapshot_all(&target), "a run of nothing");
+    let log = run(&["log", "--to", p(&target), "--json"]);
+    let imports = log.json()["imports"].as_array().unwrap().clone();
+    assert_eq!(imports.len(), 1, "{imports:?}");
+    assert_eq!(imports[0]["import_id"], first.json()["import_id"]);
+    // The human table says the same, and exits 0.
+    let human = run(&[
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--yes",
+        "--program",
+        "2026 APAC Growth Summit",
+        "--user",
+        OPS,
+    ]);
+    human.expect_code(0);
+    assert!(
+        human.stdout.contains("Unchanged (already imported)"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("receipt "), "{}", human.stdout);
+    let md = run(&[
+        "run",
+        "--from",
+        &sandbox(),
+        "--to",
+        p(&target),
+        "--yes",
+        "--format",
+        "markdown",
+        "--program",
+        "2026 APAC Growth Summit",
+        "--user",
+        OPS,
+    ]);
+    md.expect_code(0);
+    assert!(
+        md.stdout.contains("mkimport run: nothing to import into "),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("nothing was written"), "{}", md.stdout);
+    assert_same_tree(&after_first, &snapshot_all(&target), "a run of nothing");
+}
+
 /// The same import into two identical targets gives byte-identical files
 /// and the same import id.
 #[test]

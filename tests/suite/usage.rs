@@ -1,6 +1,8 @@
 //! Usage mistakes (issue 12, spec 5a): exit 2, the file and the position
 //! named, the nearest valid word suggested, and lists that stay short.
 
+use std::path::Path;
+
 use crate::support::*;
 use tempfile::TempDir;
 
@@ -179,7 +181,58 @@ fn a_missing_to_says_it_does_not_exist() {
     );
     // A directory without subscription.json: still usage, said so.
     let out = run(&["preview", "--from", &sandbox, "--to", p(&fixtures())]);
-    usage_error(&out, &["is not a subscription directory"]);
+    usage_error(
+        &out,
+        &["is not a subscription directory (it has no subscription.json)"],
+    );
+    // Nothing near it (`--to prod-copy/`, as a first try): what a target
+    // is, and how to make one.
+    let dir = TempDir::new().unwrap();
+    let copy = format!("{}/prod-copy/", p(dir.path()));
+    let out = run(&["run", "--from", &sandbox, "--to", &copy, "--yes"]);
+    usage_error(
+        &out,
+        &[
+            "prod-copy/ does not exist; the target must be an existing subscription directory",
+            "cp -r",
+            "marketo:INSTANCE",
+        ],
+    );
+    assert!(!Path::new(&copy).exists(), "nothing was created");
+    // subscription.json that is a directory, or a file as the target:
+    // what is wrong, said as it is.
+    let odd = dir.path().join("odd");
+    std::fs::create_dir_all(odd.join("subscription.json")).unwrap();
+    let out = run(&["preview", "--from", &sandbox, "--to", p(&odd)]);
+    usage_error(
+        &out,
+        &["is not a subscription directory: its subscription.json is a directory, not a file"],
+    );
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let out = run(&["preview", "--from", &sandbox, "--to", p(&file)]);
+    usage_error(&out, &["is a file, not a subscription directory"]);
+}
+
+/// Rules and rule kinds are lower case: a capital gets a hint that says
+/// so, on the command line and in a rules file.
+#[test]
+fn a_rule_in_the_wrong_case_gets_a_case_hint() {
+    let out = preview_sandbox(&["--rule", "email-template=Overwrite"]);
+    usage_error(
+        &out,
+        &["unknown rule \"Overwrite\" for email-template (rules are lower case: did you mean \"overwrite\"?)"],
+    );
+    let out = preview_sandbox(&["--rule", "Email-Template=overwrite"]);
+    usage_error(
+        &out,
+        &["(rule kinds are lower case: did you mean \"email-template\"?)"],
+    );
+    let dir = TempDir::new().unwrap();
+    let rules = dir.path().join("rules.json");
+    std::fs::write(&rules, r#"{"program": "Rename"}"#).unwrap();
+    let out = preview_sandbox(&["--conflict", p(&rules)]);
+    usage_error(&out, &["(rules are lower case: did you mean \"rename\"?)"]);
 }
 
 /// A missing --from is a usage error for every command that takes it.
