@@ -1026,6 +1026,56 @@ fn an_instance_changed_since_the_plan_is_stale() {
         "{problems:?}"
     );
     assert!(writes(&sim).is_empty(), "nothing written");
+    // It names what changed in the instance, not the files of mkimport's
+    // snapshot of it.
+    for problem in problems {
+        let message = problem["message"].as_str().unwrap();
+        for internal in ["programs.json", "subscription.json", "design-studio/"] {
+            assert!(!message.contains(internal), "{message}");
+        }
+    }
+}
+
+#[test]
+fn a_saved_plan_applied_twice_has_already_landed() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let plan = tmp.path().join("plan.json").to_string_lossy().into_owned();
+    live(
+        &sim,
+        &state,
+        &[
+            "preview",
+            "--from",
+            &sandbox(),
+            "--to",
+            &target,
+            "--program",
+            WEBINAR,
+            "--out",
+            &plan,
+            "--json",
+        ],
+    )
+    .expect(0);
+    let first = live(&sim, &state, &["run", "--plan", &plan, "--json", "--yes"]);
+    first.expect(0);
+    assert_eq!(first.json()["summary"]["ok"], 1);
+    sim.reset_counters();
+    // Again: as for a directory, it landed already; nothing is written.
+    let again = live(&sim, &state, &["run", "--plan", &plan, "--json", "--yes"]);
+    again.expect(0);
+    let report = again.json();
+    assert_eq!(report["summary"]["unchanged"], 1, "{report}");
+    assert!(report.get("problems").is_none(), "{report}");
+    assert!(writes(&sim).is_empty(), "{:?}", writes(&sim));
+    assert!(
+        again.stderr.contains("Nothing to import"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]

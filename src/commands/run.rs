@@ -53,12 +53,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         let context = prepared.context(Mode::Run, None);
         let landed = saved.import_id().and_then(|id| target.landed_state(id));
         let stale: Vec<Problem> = saved
-            .stale_reasons(
-                &prepared.plan,
-                &context,
-                landed.as_deref(),
-                &prepared.state.files,
-            )
+            .stale_reasons(&prepared.plan, &context, landed.as_deref(), &prepared.state)
             .into_iter()
             .map(|reason| Problem::error(Code::StalePlan, reason))
             .collect();

@@ -13,6 +13,7 @@ use crate::cli::{ConflictArg, ImportArgs, TargetSpec};
 use crate::digest::TreeDigest;
 use crate::error::{show, usage, InputError};
 use crate::load::bundle::Limits;
+use crate::load::subscription::Subscription;
 use crate::output::report::{self, Context};
 use crate::plan::Plan;
 use crate::rules::{Preset, Rules, ServiceMap, ServiceMapping};
@@ -193,6 +194,29 @@ impl SavedPlan {
     }
 
     /// The id a run of this plan gets, when the plan records it.
+    /// Did this plan land already: every program it imports is now
+    /// `unchanged` (in the target from the same bundle), every other one
+    /// has the status it had?
+    fn landed_as(&self, plan: &Plan) -> bool {
+        let saved = self.report["programs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if saved.len() != plan.programs.len() {
+            return false;
+        }
+        let mut imported = 0;
+        for (was, is) in saved.iter().zip(&plan.programs) {
+            let status = crate::output::report::status_str(is.status);
+            match was["status"].as_str() {
+                Some("ok") if status == "unchanged" => imported += 1,
+                Some(s) if s == status => {}
+                _ => return false,
+            }
+        }
+        imported > 0
+    }
+
     pub fn import_id(&self) -> Option<&str> {
         self.inputs.import_id.as_deref()
     }
@@ -218,8 +242,9 @@ impl SavedPlan {
         plan: &Plan,
         context: &Context,
         landed: Option<&str>,
-        files_now: &TreeDigest,
+        now: &Subscription,
     ) -> Vec<String> {
+        let files_now = &now.files;
         let mut reasons = Vec::new();
         let bundles_same = plan.programs.len() == self.inputs.bundles.len()
             && self
@@ -232,8 +257,19 @@ impl SavedPlan {
         if bundles_same && target_changed && landed == Some(plan.target_digest.as_str()) {
             return reasons;
         }
+        // A live instance's receipt cannot record the state it left (that
+        // would take reading the instance again): the plan landed when
+        // every program it imports is now in the target from the same
+        // bundle, and the others are as they were.
+        let live = context.target.starts_with(crate::cli::TargetSpec::MARKETO);
+        if bundles_same && target_changed && live && self.landed_as(plan) {
+            return reasons;
+        }
         if target_changed {
+            // A live instance's files are its snapshot's, which the user
+            // never sees: the programs and assets that changed say it.
             let what = match &self.inputs.target_files {
+                Some(then) if live => changed_in_instance(then, now),
                 Some(then) => changed_files(then, files_now.entries()),
                 None => String::new(),
             };
@@ -276,6 +312,8 @@ impl SavedPlan {
                                 let mut p = p.clone();
                                 if let Value::Object(map) = &mut p {
                                     map.remove("bundle");
+                                    // What writing it costs is not what it writes.
+                                    map.remove("calls_estimate");
                                 }
                                 p
                             })
@@ -360,6 +398,73 @@ fn changed_files(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>
     }
 }
 
+/// What changed in a live instance, told from the files of mkimport's
+/// snapshot of it (which the user never sees): ": email template
+/// "standard-email" changed, program in Webinars/2026 added".
+fn changed_in_instance(then: &BTreeMap<String, String>, state: &Subscription) -> String {
+    let now = state.files.entries();
+    let describe = |path: &str| -> String {
+        let parts: Vec<&str> = path.split('/').collect();
+        let stem = |file: &str| file.strip_suffix(".json").unwrap_or(file).to_string();
+        match parts.as_slice() {
+            ["subscription.json"] => "its fields, channels, tags or other settings".into(),
+            ["programs.json"] => "the programs mkimport imported into it".into(),
+            ["design-studio", dir, file] => {
+                let kind = crate::model::DesignKind::ALL
+                    .iter()
+                    .find(|k| k.dir() == *dir)
+                    .copied();
+                let noun = kind.map_or("design-studio asset", |k| k.noun());
+                // Its name in the instance, when it is still there.
+                let name = state
+                    .assets
+                    .iter()
+                    .find(|a| Some(a.kind) == kind && a.file == *file)
+                    .map_or_else(|| stem(file), |a| a.name.clone());
+                format!("{noun} \"{name}\"")
+            }
+            ["marketing-activities", rest @ .., "program.json"] => {
+                format!(
+                    "a program in {}",
+                    rest[..rest.len().saturating_sub(1)].join("/")
+                )
+            }
+            ["marketing-activities", rest @ .., "folder.json"] => {
+                format!("the tokens of folder {}", rest.join("/"))
+            }
+            _ => "mkimport's record of it".into(),
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for (path, digest) in then {
+        match now.get(path) {
+            Some(d) if d != digest => parts.push(format!("{} changed", describe(path))),
+            None => parts.push(format!("{} removed", describe(path))),
+            _ => {}
+        }
+    }
+    for path in now.keys().filter(|p| !then.contains_key(*p)) {
+        parts.push(format!("{} added", describe(path)));
+    }
+    // The snapshot's subscription.json records when it last changed: with
+    // anything else changed, that is all its change says.
+    let settings = format!("{} changed", describe("subscription.json"));
+    if parts.len() > 1 {
+        parts.retain(|p| *p != settings);
+    }
+    parts.dedup();
+    if parts.len() > FILES_NAMED {
+        let more = parts.len() - FILES_NAMED;
+        parts.truncate(FILES_NAMED);
+        parts.push(format!("and {more} more"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
+}
+
 /// How the programs of the saved report and of the plan computed now
 /// differ: a status, or an asset's action or name in the target.
 fn changed_programs(saved: &Value, now: &Value) -> Vec<String> {
@@ -404,11 +509,18 @@ fn changed_programs(saved: &Value, now: &Value) -> Vec<String> {
         let (before, after) = (assets(was), assets(is));
         for asset in &after {
             let key = (text(asset, "kind"), text(asset, "name"));
-            let old = before
+            let same_key = |a: &&Value| (text(a, "kind"), text(a, "name")) == key;
+            // An asset may have several rows (a campaign unscheduled, and
+            // what of it is left by hand): a row is unchanged when the
+            // plan has the same one.
+            if before
                 .iter()
-                .find(|a| (text(a, "kind"), text(a, "name")) == key);
-            match old {
-                Some(old) if outcome(old) == outcome(asset) => {}
+                .filter(same_key)
+                .any(|old| outcome(old) == outcome(asset))
+            {
+                continue;
+            }
+            match before.iter().find(same_key) {
                 Some(old) => changes.push(format!(
                     "program \"{name}\": {} \"{}\" would now {} (the plan says {})",
                     key.0,
@@ -431,6 +543,8 @@ fn changed_programs(saved: &Value, now: &Value) -> Vec<String> {
             changes.push(format!("program \"{name}\" is new in the source"));
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
+    changes.retain(|c| seen.insert(c.clone()));
     if changes.len() > CHANGES_NAMED {
         let more = changes.len() - CHANGES_NAMED;
         changes.truncate(CHANGES_NAMED);
