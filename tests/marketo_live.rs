@@ -785,6 +785,53 @@ fn a_failure_stops_the_run_unless_skip_blocked() {
 }
 
 #[test]
+fn a_failed_program_is_shown_where_the_person_looks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = production();
+    let target = live_target(&sim);
+    sim.inject(
+        Fault::code("1003")
+            .on("/rest/asset/v1/emails.json")
+            .with("name", "Summit Invite"),
+    );
+    let args = [
+        "run",
+        "--from",
+        SANDBOX,
+        "--to",
+        &target,
+        "--yes",
+        "--program",
+        SUMMIT,
+        "--program",
+        NEWSLETTER,
+    ];
+    let mut cmd = live_command(&sim, &tmp.path().join("state"), &args);
+    cmd.env(
+        "MKIMPORT_MARKETO_LIMITS",
+        format!("{},concurrency=1", knob(&sim.config())),
+    );
+    cmd.env("COLUMNS", "100");
+    cmd.current_dir(root());
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    // The program, the step, Marketo's code and message, what became of
+    // it; then the rest, and what to do next.
+    let failed_at = stdout.find(&format!("Failed: {SUMMIT}")).expect(&stdout);
+    let after = &stdout[failed_at..];
+    assert!(
+        after.contains("creating email \"Summit Invite\""),
+        "{stdout}"
+    );
+    assert!(after.contains("1003"), "{stdout}");
+    assert!(after.contains("removed again"), "{stdout}");
+    assert!(after.contains("Not imported: 1 program"), "{stdout}");
+    assert!(after.contains(NEWSLETTER), "{stdout}");
+    assert!(after.contains("Next: fix what Marketo refused"), "{stdout}");
+}
+
+#[test]
 fn a_failure_lets_the_programs_in_flight_finish_and_starts_no_new_one() {
     let tmp = tempfile::tempdir().unwrap();
     let sim = production();

@@ -264,6 +264,25 @@ struct Prepared {
 /// Writes a receipt, given what the transaction lands.
 pub type ReceiptFn<'a> = &'a dyn Fn(&mut dyn Write, &Landed) -> std::io::Result<()>;
 
+/// What a run tells as it writes: for the progress bar and `--events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// Written for `program`: a file moved into place (a directory; the
+    /// program's name is "receipt" for the receipt), an asset created or
+    /// replaced (a live instance, with the API calls made so far).
+    Wrote {
+        program: &'a str,
+        what: &'a str,
+        calls: Option<u64>,
+    },
+    /// A program is done with: landed, failed and taken back (a live
+    /// instance, in the plan's order, with the API calls made so far).
+    Finished {
+        program: &'a str,
+        calls: Option<u64>,
+    },
+}
+
 /// Write the plan's `ok` programs into the target, then the receipt. Each
 /// program's bundle is read again from where it came.
 /// `receipt` writes the receipt, given what the import lands (the digest
@@ -278,7 +297,7 @@ pub fn apply(
     plan: &Plan,
     run: &RunInfo,
     receipt: ReceiptFn,
-    tick: &mut dyn FnMut(&str, &str),
+    tick: &mut dyn FnMut(Progress),
 ) -> Result<Applied> {
     let import_id = run.import_id;
     let rereader = Rereader::new(run.limits);
@@ -309,7 +328,11 @@ pub fn apply(
     do_moves(root, &prepared.moves, |m| {
         let owner = &prepared.owners[index];
         if owner != PRE_IMAGE {
-            tick(owner, &m.to);
+            tick(Progress::Wrote {
+                program: owner,
+                what: &m.to,
+                calls: None,
+            });
         }
         index += 1;
     })?;

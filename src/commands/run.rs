@@ -192,13 +192,9 @@ fn land(
         keep_going: args.skip_blocked,
         max_calls: args.max_calls,
     };
-    let applied = match target.apply(
-        &prepared.state,
-        planned,
-        &run,
-        &receipt,
-        &mut |owner, path| reporter.written(owner, path),
-    ) {
+    let applied = match target.apply(&prepared.state, planned, &run, &receipt, &mut |progress| {
+        reporter.progress(progress)
+    }) {
         Ok(applied) => applied,
         Err(err) => {
             let Some(stale) = err.downcast_ref::<Stale>() else {

@@ -6,7 +6,7 @@
 
 use anyhow::Result;
 
-use crate::apply::Applied;
+use crate::apply::{Applied, Progress};
 use crate::cli::{OutputFormat, Verbosity};
 use console::Terminal;
 
@@ -31,9 +31,11 @@ pub trait Reporter {
     fn plan(&mut self, view: &ReportView) -> Result<()>;
     /// A run is about to apply the plan of `view` (before any question).
     fn applying(&mut self, view: &ReportView) -> Result<()>;
-    /// One file moved into place. Never fails: the apply must not stop
-    /// half-way, so a failure to report is kept for [`Reporter::landed`].
-    fn written(&mut self, owner: &str, path: &str);
+    /// What a run wrote (a file moved into place, an asset of a live
+    /// instance), or a program it is done with. Never fails: the apply
+    /// must not stop half-way, so a failure to report is kept for
+    /// [`Reporter::landed`].
+    fn progress(&mut self, progress: Progress);
     /// The run landed; `view` is its receipt.
     fn landed(&mut self, view: &ReportView, applied: &Applied) -> Result<()>;
     /// The progress bar it draws on standard error while a run writes.
@@ -58,6 +60,7 @@ pub fn reporter(
             },
             progress: terminal.stderr,
             bar: None,
+            estimate: None,
             started: std::time::Instant::now(),
         }),
         OutputFormat::Json => Box::new(JsonReporter),
@@ -84,7 +87,57 @@ struct TableReporter {
     /// Is standard error a terminal (for the progress bar)?
     progress: bool,
     bar: Option<indicatif::ProgressBar>,
+    /// A live run: the calls it is estimated to take (the bar counts
+    /// programs, and says the calls and the time left at the limit).
+    estimate: Option<u64>,
     started: std::time::Instant,
+}
+
+impl TableReporter {
+    /// The bar of a run: files moved into place for a directory, programs
+    /// for a live instance.
+    fn start_bar(&mut self, view: &ReportView) {
+        let live = view.calls.and_then(|c| c.estimate);
+        let (len, unit) = match live {
+            Some(_) => (view.plan.count(crate::plan::Status::Ok), "programs"),
+            None => (
+                view.plan
+                    .programs
+                    .iter()
+                    .filter_map(|p| p.writes.as_ref())
+                    .map(|w| w.assets.len() + 1)
+                    .sum::<usize>()
+                    + 2,
+                "files",
+            ),
+        };
+        let bar = indicatif::ProgressBar::new(len as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{bar:30}} {{pos}}/{{len}} {unit} {{wide_msg}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.estimate = live;
+        self.bar = Some(bar);
+    }
+
+    /// "412 of about 2,450 API calls, about 6 min left at Marketo's
+    /// limit": never past its own estimate.
+    fn calls_message(&self, calls: u64) -> String {
+        match self.estimate {
+            Some(estimate) if calls <= estimate => {
+                let left = crate::marketo::Limits::default().eta((estimate - calls) as usize);
+                format!(
+                    "{} of about {} API calls, about {} left at Marketo's limit",
+                    text::thousands(calls),
+                    text::thousands(estimate),
+                    text::duration(left)
+                )
+            }
+            _ => format!("{} API calls", text::thousands(calls)),
+        }
+    }
 }
 
 /// What a run into a live instance costs, for a person: "About 2,400 API
@@ -101,12 +154,13 @@ fn calls_line(view: &ReportView, width: usize) -> Option<String> {
     );
     if let Some(used) = calls.used_today {
         line.push_str(&format!(
-            "; {} already used today on the instance",
+            "; {} used today on the instance so far",
             text::thousands(used)
         ));
-        // Marketo's default daily quota, shared by every integration.
+        // Marketo's default daily quota, shared by every integration (what
+        // was used so far counts this command's calls already).
         let quota = 50_000;
-        if used + estimate > quota {
+        if used + estimate.saturating_sub(calls.made) > quota {
             line.push_str(&format!(
                 " (with this run, more than the default daily quota of {}: split it with --max-calls)",
                 text::thousands(quota)
@@ -115,6 +169,70 @@ fn calls_line(view: &ReportView, width: usize) -> Option<String> {
     }
     line.push('.');
     Some(text::wrap(&line, width).join("\n") + "\n")
+}
+
+/// What a person should know of the programs that did not land: each
+/// failed one with Marketo's words and what became of it, those the run
+/// did not get to and why, then what to do next.
+fn run_outcome(view: &ReportView, width: usize) -> String {
+    use crate::plan::{Code, Status};
+    let mut out: Vec<String> = Vec::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let failed: Vec<_> = view
+        .plan
+        .programs
+        .iter()
+        .filter(|p| p.status == Status::Failed)
+        .collect();
+    for p in &failed {
+        out.push(format!("Failed: {}", p.name));
+        for problem in &p.problems {
+            if problem.code == Code::ApiError {
+                for line in text::wrap(&text::clean(&problem.message), width.saturating_sub(2)) {
+                    out.push(format!("  {line}"));
+                }
+            }
+        }
+    }
+    let skipped = |code: Code| -> Vec<&str> {
+        view.plan
+            .programs
+            .iter()
+            .filter(|p| p.status == Status::Skipped && p.problems.iter().any(|q| q.code == code))
+            .map(|p| p.name.as_str())
+            .collect()
+    };
+    for (code, why) in [
+        (Code::RunStopped, "the run stopped before reaching"),
+        (
+            Code::CallBudget,
+            "within --max-calls, the run stopped before",
+        ),
+    ] {
+        let names = skipped(code);
+        if names.is_empty() {
+            continue;
+        }
+        let them = if names.len() == 1 { "it" } else { "them" };
+        out.push(format!(
+            "Not imported: {} program{} ({why} {them}):",
+            names.len(),
+            plural(names.len())
+        ));
+        for name in names {
+            out.push(format!("  {name}"));
+        }
+    }
+    if out.is_empty() {
+        return String::new();
+    }
+    let next = if failed.is_empty() {
+        "Next: run the same command again to import the rest; the programs imported are unchanged."
+    } else {
+        "Next: fix what Marketo refused (in the bundle or in the instance), then run the same command again: the programs imported are unchanged, the others are imported."
+    };
+    out.extend(text::wrap(next, width));
+    out.join("\n") + "\n"
 }
 
 impl Reporter for TableReporter {
@@ -133,20 +251,7 @@ impl Reporter for TableReporter {
             console::print(&line)?;
         }
         if self.progress {
-            let files: usize = view
-                .plan
-                .programs
-                .iter()
-                .filter_map(|p| p.writes.as_ref())
-                .map(|w| w.assets.len() + 1)
-                .sum::<usize>()
-                + 2;
-            let bar = indicatif::ProgressBar::new(files as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            self.bar = Some(bar);
+            self.start_bar(view);
         }
         self.started = std::time::Instant::now();
         Ok(())
@@ -156,10 +261,30 @@ impl Reporter for TableReporter {
         self.bar.clone()
     }
 
-    fn written(&mut self, owner: &str, _path: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(owner.to_string());
-            bar.inc(1);
+    fn progress(&mut self, progress: Progress) {
+        let Some(bar) = &self.bar else {
+            return;
+        };
+        match progress {
+            Progress::Wrote {
+                program,
+                calls: None,
+                ..
+            } => {
+                bar.set_message(program.to_string());
+                bar.inc(1);
+            }
+            Progress::Wrote {
+                program,
+                calls: Some(calls),
+                ..
+            } => bar.set_message(format!("{} · {program}", self.calls_message(calls))),
+            Progress::Finished { calls, .. } => {
+                bar.inc(1);
+                if let Some(calls) = calls {
+                    bar.set_message(self.calls_message(calls));
+                }
+            }
         }
     }
 
@@ -167,11 +292,14 @@ impl Reporter for TableReporter {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            let what = match self.estimate {
+                Some(_) => String::new(),
+                None => format!(" ({} files)", applied.files),
+            };
             crate::errln!(
-                "Imported {} program{} ({} files) in {:.1?}",
+                "Imported {} program{}{what} in {:.1?}",
                 applied.programs,
                 plural(applied.programs),
-                applied.files,
                 self.started.elapsed()
             );
         }
@@ -193,7 +321,8 @@ impl Reporter for TableReporter {
         );
         // The receipt's path on a line of its own, whole (to copy).
         console::print(&format!(
-            "{}\nreceipt {}\n",
+            "{}{}\nreceipt {}\n",
+            run_outcome(view, self.layout.width),
             text::wrap(&text::clean(&done), self.layout.width).join("\n"),
             applied.receipt,
         ))
@@ -213,7 +342,7 @@ impl Reporter for JsonReporter {
         Ok(())
     }
 
-    fn written(&mut self, _owner: &str, _path: &str) {}
+    fn progress(&mut self, _progress: Progress) {}
 
     fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
         problems_to_stderr(view);
@@ -236,7 +365,7 @@ impl Reporter for MarkdownReporter {
         Ok(())
     }
 
-    fn written(&mut self, _owner: &str, _path: &str) {}
+    fn progress(&mut self, _progress: Progress) {}
 
     fn landed(&mut self, view: &ReportView, _applied: &Applied) -> Result<()> {
         problems_to_stderr(view);
@@ -261,9 +390,9 @@ impl Reporter for EventsReporter {
         events::emit_plan(view.plan)
     }
 
-    fn written(&mut self, owner: &str, path: &str) {
-        if self.failure.is_none() {
-            self.failure = events::emit_write(owner, path).err();
+    fn progress(&mut self, progress: Progress) {
+        if let (None, Progress::Wrote { program, what, .. }) = (&self.failure, progress) {
+            self.failure = events::emit_write(program, what).err();
         }
     }
 

@@ -70,7 +70,7 @@ impl Target for DirectoryTarget {
         plan: &Plan,
         run: &RunInfo,
         receipt: ReceiptWriter,
-        tick: &mut dyn FnMut(&str, &str),
+        tick: &mut dyn FnMut(super::Progress),
     ) -> Result<Applied> {
         let mut applied = apply::apply(
             state,

@@ -11,8 +11,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-pub use crate::apply::RunInfo;
 use crate::apply::{Applied, Landed, TargetLock};
+pub use crate::apply::{Progress, RunInfo};
 use crate::cli::TargetSpec;
 use crate::history::{History, Receipt, UndoPlan};
 use crate::load::bundle::Bundle;
@@ -106,7 +106,7 @@ pub trait Target {
         plan: &Plan,
         run: &RunInfo,
         receipt: ReceiptWriter,
-        tick: &mut dyn FnMut(&str, &str),
+        tick: &mut dyn FnMut(Progress),
     ) -> Result<Applied>;
     /// Write the receipt of `import_id` again (after a late warning).
     fn rewrite_receipt(

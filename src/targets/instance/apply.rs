@@ -42,7 +42,7 @@ use crate::load::subscription::Subscription;
 use crate::model::DesignKind;
 use crate::names::key;
 use crate::plan::{hydrate, AssetWrite, Code, Plan, Problem, Status};
-use crate::targets::{ReceiptWriter, RunInfo, Stale, Target};
+use crate::targets::{Progress, ReceiptWriter, RunInfo, Stale, Target};
 
 /// A design-studio asset (kind, name key in the instance).
 type AssetKey = (DesignKind, String);
@@ -156,18 +156,20 @@ fn on_threads(threads: usize, n: usize, work: impl Fn(usize) -> bool + Sync) {
 
 /// Shows what was written in the plan's order: the lines of the program
 /// at the head are shown as they come, the others once every program
-/// before them is done.
-struct InOrder {
+/// before them is done; each program's end is told in that order too.
+struct InOrder<'n> {
     order: Vec<usize>,
+    names: &'n [String],
     next: usize,
-    buffered: BTreeMap<usize, Vec<(String, String)>>,
+    buffered: BTreeMap<usize, Vec<String>>,
     finished: BTreeSet<usize>,
 }
 
-impl InOrder {
-    fn new(order: Vec<usize>) -> InOrder {
+impl<'n> InOrder<'n> {
+    fn new(order: Vec<usize>, names: &'n [String]) -> InOrder<'n> {
         InOrder {
             order,
+            names,
             next: 0,
             buffered: BTreeMap::new(),
             finished: BTreeSet::new(),
@@ -178,29 +180,35 @@ impl InOrder {
         self.order.get(self.next).copied()
     }
 
-    fn wrote(
-        &mut self,
-        slot: usize,
-        program: String,
-        what: String,
-        show: &mut dyn FnMut(&str, &str),
-    ) {
+    fn wrote(&mut self, slot: usize, what: String, calls: u64, show: &mut dyn FnMut(Progress)) {
         if self.head() == Some(slot) {
-            show(&program, &what);
+            show(Progress::Wrote {
+                program: &self.names[slot],
+                what: &what,
+                calls: Some(calls),
+            });
         } else {
-            self.buffered.entry(slot).or_default().push((program, what));
+            self.buffered.entry(slot).or_default().push(what);
         }
     }
 
-    fn finished(&mut self, slot: usize, show: &mut dyn FnMut(&str, &str)) {
+    fn finished(&mut self, slot: usize, calls: u64, show: &mut dyn FnMut(Progress)) {
         self.finished.insert(slot);
         while let Some(head) = self.head() {
-            for (program, what) in self.buffered.remove(&head).unwrap_or_default() {
-                show(&program, &what);
+            for what in self.buffered.remove(&head).unwrap_or_default() {
+                show(Progress::Wrote {
+                    program: &self.names[head],
+                    what: &what,
+                    calls: Some(calls),
+                });
             }
             if !self.finished.contains(&head) {
                 break;
             }
+            show(Progress::Finished {
+                program: &self.names[head],
+                calls: Some(calls),
+            });
             self.next += 1;
         }
     }
@@ -214,7 +222,7 @@ impl InstanceTarget {
         plan: &Plan,
         run: &RunInfo,
         receipt: ReceiptWriter,
-        show: &mut dyn FnMut(&str, &str),
+        show: &mut dyn FnMut(Progress),
     ) -> Result<Applied> {
         let client = self.client()?;
         let index = self.index()?;
@@ -368,13 +376,26 @@ impl InstanceTarget {
             .collect();
         early.sort_by_key(|(g, _, _)| *g);
         for (_, program, what) in early {
-            show(&program, &what);
+            show(Progress::Wrote {
+                program: &program,
+                what: &what,
+                calls: Some(client.counts().calls),
+            });
         }
         if let Some(e) = session.take_error() {
             return Err(e);
         }
 
         // 2. The programs.
+        let names: Vec<String> = plan
+            .programs
+            .iter()
+            .map(|p| {
+                p.writes
+                    .as_ref()
+                    .map_or_else(|| p.name.clone(), |w| w.landing.name.clone())
+            })
+            .collect();
         let outcomes: Vec<Mutex<Option<Outcome>>> =
             plan.programs.iter().map(|_| Mutex::new(None)).collect();
         let queue = Mutex::new(order.iter().copied());
@@ -425,24 +446,25 @@ impl InstanceTarget {
                 });
             }
             // Show what is written, in the plan's order.
-            let mut in_order = InOrder::new(order.clone());
+            let mut in_order = InOrder::new(order.clone(), &names);
+            let calls = || client.counts().calls;
             let mut done_workers = 0;
             while done_workers < workers {
                 match messages.recv() {
                     Ok(Message::Wrote {
                         lane: Lane::Program(slot),
-                        program,
                         what,
-                    }) => in_order.wrote(slot, program, what, show),
+                        ..
+                    }) => in_order.wrote(slot, what, calls(), show),
                     Ok(Message::Wrote { .. }) => {}
-                    Ok(Message::Finished(slot)) => in_order.finished(slot, show),
+                    Ok(Message::Finished(slot)) => in_order.finished(slot, calls(), show),
                     Ok(Message::WorkerDone) => done_workers += 1,
                     Err(_) => break,
                 }
             }
-            // Programs never started have nothing to show.
+            // Programs never started are done with too.
             for &slot in &order {
-                in_order.finished(slot, show);
+                in_order.finished(slot, calls(), show);
             }
         });
         let outcomes: Vec<Option<Outcome>> = outcomes

@@ -320,7 +320,7 @@ impl Target for InstanceTarget {
         plan: &Plan,
         run: &RunInfo,
         receipt: ReceiptWriter,
-        tick: &mut dyn FnMut(&str, &str),
+        tick: &mut dyn FnMut(super::Progress),
     ) -> Result<Applied> {
         self.apply_plan(state, plan, run, receipt, tick)
     }
