@@ -939,6 +939,168 @@ fn content_the_instance_refuses_is_left_out_with_a_warning() {
     assert!(p["emails"][0]["html"].is_string());
 }
 
+/// The small instance with a dynamic section in its email (segmented by
+/// Language) and one in its landing page (by Industry). Marketo's content
+/// answers give such a section's content id only; its segmentation is
+/// Get Email (or Landing Page) Dynamic Content's answer.
+fn with_dynamic_sections() -> (Instance, u64) {
+    let mut i = small_instance();
+    let industry = i.add_segmentation("Industry");
+    let language = *i
+        .segmentations
+        .iter()
+        .find(|(_, s)| s.name == "Language")
+        .unwrap()
+        .0;
+    let dynamic = |segmentation: u64| serde_json::json!({"type": "DynamicContent", "segmentation": segmentation, "default": "<p>Hi</p>"});
+    let email = *i.emails.keys().next().unwrap();
+    i.emails
+        .get_mut(&email)
+        .unwrap()
+        .sections
+        .push(Section::new("offer", "DynamicContent", dynamic(language)));
+    for l in i.landing_pages.values_mut() {
+        l.sections
+            .push(Section::new("4", "DynamicContent", dynamic(industry)));
+    }
+    (i, email)
+}
+
+fn dynamic_calls(sim: &Sim) -> Vec<String> {
+    sim.calls()
+        .into_iter()
+        .filter(|c| c.path.contains("/dynamicContent/"))
+        .map(|c| c.path)
+        .collect()
+}
+
+/// A dynamic section whose content answer gives only its content id: its
+/// segmentation is asked for (one call a section, counted in
+/// `content_calls`) and recorded; the answer is cached with the asset's
+/// content, so pulling an unchanged instance asks nothing, and an asset
+/// that changed is asked again.
+#[test]
+fn the_segmentation_of_a_dynamic_section_is_asked_once() {
+    let (i, email) = with_dynamic_sections();
+    let sim = start(i);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let first = run.json();
+    assert_eq!(first["warnings"], serde_json::json!([]), "{first}");
+    let program = out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json");
+    let p = read_json(&program);
+    let (e, l) = (&p["emails"][0], &p["landing_pages"][0]);
+    assert_eq!(e["dynamic_content"], true);
+    assert_eq!(e["segmentations"], serde_json::json!(["Language"]));
+    assert_eq!(l["dynamic_content"], true);
+    assert_eq!(l["segmentations"], serde_json::json!(["Industry"]));
+    for asset in [e, l] {
+        assert!(!asset.to_string().contains("RVMt"), "{asset}");
+    }
+    // One call each, counted with the contents: every call is a token,
+    // list or content call.
+    let asked = dynamic_calls(&sim);
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked
+        .iter()
+        .any(|p| p.starts_with(&format!("/rest/asset/v1/email/{email}/dynamicContent/"))));
+    assert!(asked
+        .iter()
+        .any(|p| p.starts_with("/rest/asset/v1/landingPage/")));
+    let n = |key: &str| first[key].as_u64().unwrap();
+    assert_eq!(
+        n("calls"),
+        n("token_calls") + n("list_calls") + n("content_calls") + n("retries"),
+        "{first}"
+    );
+
+    // Unchanged: nothing asked, nothing rewritten.
+    sim.reset_counters();
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    let again = again.json();
+    assert_eq!(again["content_calls"], 0, "{again}");
+    assert_eq!(again["changed"], false);
+    assert!(dynamic_calls(&sim).is_empty());
+    assert_eq!(read_json(&program), p);
+
+    // The email changed: its content and its dynamic section are asked
+    // again, the page's are not.
+    sim.with_instance(|i| i.touch(email));
+    sim.reset_counters();
+    let changed = pull(&sim, &out, &["--json"]);
+    changed.expect(0);
+    let changed = changed.json();
+    assert_eq!(changed["content_calls"], 2, "{changed}");
+    let asked = dynamic_calls(&sim);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].starts_with(&format!("/rest/asset/v1/email/{email}/")));
+    assert_eq!(
+        read_json(&program)["emails"][0]["segmentations"],
+        serde_json::json!(["Language"])
+    );
+}
+
+/// Marketo refusing a dynamic section's segmentation (709) leaves the
+/// asset dynamic without it, with a warning naming the asset and the
+/// section; the refused answer is not cached, so the next pull asks again.
+#[test]
+fn a_refused_segmentation_is_a_warning_and_asked_again() {
+    let (i, _) = with_dynamic_sections();
+    let sim = start(i);
+    sim.inject(Fault::code("709").on("/dynamicContent/").times(2));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let first = run.json();
+    let warnings: Vec<&str> = first["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{first}");
+    assert!(
+        warnings[0].starts_with("email \"Invite\" of program \"Spring Webinar\": dynamic section \"offer\": its segmentation could not be read")
+            && warnings[0].contains("709"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with(
+            "landing page \"Register\" of program \"Spring Webinar\": dynamic section \""
+        ) && warnings[1].contains("709"),
+        "{warnings:?}"
+    );
+    let program = out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json");
+    let p = read_json(&program);
+    for asset in [&p["emails"][0], &p["landing_pages"][0]] {
+        assert_eq!(asset["dynamic_content"], true, "{asset}");
+        assert_eq!(asset["segmentations"], serde_json::json!([]), "{asset}");
+        assert!(asset["html"].is_string(), "{asset}");
+    }
+
+    sim.reset_counters();
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    let again = again.json();
+    assert_eq!(again["warnings"], serde_json::json!([]), "{again}");
+    // The contents come from the cache; the two segmentations are asked.
+    assert_eq!(again["content_calls"], 2, "{again}");
+    assert_eq!(dynamic_calls(&sim).len(), 2);
+    let p = read_json(&program);
+    assert_eq!(
+        p["emails"][0]["segmentations"],
+        serde_json::json!(["Language"])
+    );
+    assert_eq!(
+        p["landing_pages"][0]["segmentations"],
+        serde_json::json!(["Industry"])
+    );
+}
+
 /// A pull does not write into a snapshot another mkimport holds (a `run`
 /// importing into it, another pull).
 #[test]

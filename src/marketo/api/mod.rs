@@ -308,6 +308,57 @@ pub fn landing_page_content(client: &Client, id: u64, status: &str) -> Result<Va
     )
 }
 
+/// `GET /rest/asset/v1/email/{id}/dynamicContent/{contentId}.json`: a
+/// dynamic section's segmentation and its content per segment; the
+/// content id is the one Get Email Content gives the section.
+pub fn email_dynamic_content(
+    client: &Client,
+    id: u64,
+    content_id: &str,
+    status: &str,
+) -> Result<Value, ApiError> {
+    content(
+        client,
+        &format!(
+            "/rest/asset/v1/email/{id}/dynamicContent/{}.json",
+            path_segment(content_id)
+        ),
+        &status_query(status),
+    )
+}
+
+/// `GET /rest/asset/v1/landingPage/{id}/dynamicContent/{contentId}.json`
+/// (the Swagger file and the Landing Pages page give it no `status`).
+pub fn landing_page_dynamic_content(
+    client: &Client,
+    id: u64,
+    content_id: &str,
+) -> Result<Value, ApiError> {
+    content(
+        client,
+        &format!(
+            "/rest/asset/v1/landingPage/{id}/dynamicContent/{}.json",
+            path_segment(content_id)
+        ),
+        &[],
+    )
+}
+
+/// Text as one segment of a URL path: what a path segment may hold as it
+/// is (RFC 3986 `pchar`, so a content id's `=` stays as Adobe's example
+/// writes it, `dynamicContent/RVMtNDg=.json`), the rest `%XX`.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn form_fields(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
     content(
         client,
