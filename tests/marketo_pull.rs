@@ -530,6 +530,15 @@ fn an_instance_maps_to_the_format() {
             f.status = marketo_sim::Status::Draft;
         }
     }
+    // An email added without a sender has none (Marketo answers `null`):
+    // this one has a From name and address, no Reply-To.
+    let invite = *instance.emails.keys().next().unwrap();
+    let sender = marketo_sim::Sender {
+        from_name: Some("Acme Events".into()),
+        from_email: Some("events@acme.example".into()),
+        reply_email: None,
+    };
+    instance.set_email_sender(invite, sender, true);
     let sim = start(instance);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
@@ -580,7 +589,10 @@ fn an_instance_maps_to_the_format() {
         ]
         .map(Value::clone)
     );
-    assert!(email["from_email"].is_string(), "{email}");
+    assert_eq!(email["from_name"], "Acme Events", "{email}");
+    assert_eq!(email["from_email"], "events@acme.example", "{email}");
+    assert!(email.get("reply_email").is_none(), "{email}");
+    assert_eq!(email["operational"], true, "{email}");
     let page = &p["landing_pages"][0];
     assert_eq!(page["status"], "approved");
     assert_eq!(page["forms"], serde_json::json!(["Contact Us", "Survey"]));
