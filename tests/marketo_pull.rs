@@ -1621,27 +1621,33 @@ fn a_pull_whose_images_are_all_unreachable_writes_everything_else() {
     );
 }
 
-/// A file the instance's host answers 404 for (once): left out with a
-/// warning naming it and the host; the next pull downloads it.
+/// A file its host answers 404 for (once): left out with a warning naming
+/// it and the host of its URL, which is the instance's file host
+/// (`localhost:PORT`), not its REST API; the next pull downloads it.
 #[test]
 fn a_file_that_failed_is_downloaded_by_the_next_pull() {
     let sim = start(small_instance());
-    sim.inject(Fault::new(FaultKind::Http(404)).on("/rs/"));
+    assert!(sim.set_delivery("hero.png", marketo_sim::Delivery::Status(404)));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
     let first = pull(&sim, &out, &["--json"]);
     first.expect(0);
     let first = first.json();
-    let host = sim.url().trim_start_matches("http://").to_string();
+    let files_host = sim.files_url().trim_start_matches("http://").to_string();
+    let api_host = sim.url().trim_start_matches("http://").to_string();
+    assert_ne!(files_host, api_host);
     let warnings = first["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{first}");
     let w = warnings[0].as_str().unwrap();
     assert!(
         w.starts_with("file \"hero.png\"")
-            && w.contains(&format!("{host} answered HTTP status 404")),
+            && w.contains(&format!("{files_host} answered HTTP status 404"))
+            && w.ends_with("the next pull tries again"),
         "{w}"
     );
+    assert!(!w.contains(&api_host), "{w}");
     assert!(!out.join("design-studio/images/hero.png").exists());
+    assert!(sim.set_delivery("hero.png", marketo_sim::Delivery::Served));
     let second = pull(&sim, &out, &["--json"]);
     second.expect(0);
     let second = second.json();
