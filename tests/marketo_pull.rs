@@ -1134,38 +1134,77 @@ fn a_locked_snapshot_is_refused() {
     assert_eq!(tree(&out), before);
 }
 
-/// Every email section's value as Marketo really sends a text section's:
-/// a list of variants (`HTML` and `Text`).
-fn as_variants(i: &mut Instance) {
-    for e in i.emails.values_mut() {
-        for s in &mut e.sections {
-            if let (true, Value::String(html)) = (s.kind == "Text", &s.value) {
-                s.value = serde_json::json!([
-                    {"type": "HTML", "value": html},
-                    {"type": "Text", "value": format!("(text of) {html}")}
-                ]);
-            }
+/// Email content answers seen through a front, and how many it changed.
+static REWRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The text sections of an email content answer (Get Email Content), each
+/// a list of variants, changed by `f`.
+fn email_text_sections(path: &str, answer: &mut Value, f: fn(&mut Value)) {
+    let is_content = path.starts_with("/rest/asset/v1/email/") && path.ends_with("/content.json");
+    if !is_content {
+        return;
+    }
+    for section in answer["result"].as_array_mut().into_iter().flatten() {
+        if section["contentType"] == "Text" && section["value"].is_array() {
+            f(&mut section["value"]);
+            REWRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
 
-/// The sandbox pulled with its email sections as strings (the simulator's
-/// first shape) and as variant lists (Marketo's) gives the same files.
+/// Each text section as its HTML, a string (how the API's update call
+/// takes it, and a shape the pull reads).
+fn as_strings(path: &str, answer: &mut Value) {
+    email_text_sections(path, answer, |value| {
+        let html = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["type"] == "HTML")
+            .unwrap()["value"]
+            .clone();
+        *value = html;
+    });
+}
+
+/// Each text section's variants in the other order: `Text` first.
+fn text_first(path: &str, answer: &mut Value) {
+    email_text_sections(path, answer, |value| {
+        value.as_array_mut().unwrap().reverse();
+    });
+}
+
+/// Marketo sends an email's text section as its variants, `[{"type":
+/// "HTML", ...}, {"type": "Text", ...}]` (and so does the simulator); the
+/// `HTML` one is the section's HTML, wherever it is in the list, and the
+/// section given as that HTML (a string) is the same section. The sandbox
+/// pulled as the simulator answers, through a front that gives each text
+/// section as its HTML string, and through one that lists the `Text`
+/// variant first, gives the same files.
 #[test]
 fn email_sections_as_variants_give_the_same_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let mut trees = Vec::new();
-    for variants in [false, true] {
-        let mut instance =
-            Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
-        if variants {
-            as_variants(&mut instance);
-        }
-        let sim = Sim::start(instance, config()).unwrap();
-        let out = tmp.path().join(format!("snap-{variants}"));
-        let run = pull(&sim, &out, &["--json"]);
+    let shapes: [(&str, Option<elsewhere::Rewrite>); 3] = [
+        ("variants", None),
+        ("strings", Some(as_strings)),
+        ("text first", Some(text_first)),
+    ];
+    for (shape, rewrite) in shapes {
+        let sim = fixture_sim("sandbox", "412-ACM-981");
+        let out = tmp.path().join(shape);
+        let before = REWRITTEN.load(std::sync::atomic::Ordering::Relaxed);
+        let run = match rewrite {
+            None => pull(&sim, &out, &["--json"]),
+            Some(rewrite) => {
+                let front = elsewhere::rewriting(&sim, rewrite);
+                pull_at(&front.front, &knob(&sim.config()), &out, &["--json"])
+            }
+        };
         run.expect(0);
-        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{variants}");
+        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{shape}");
+        let rewritten = REWRITTEN.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert_eq!(rewritten > 0, rewrite.is_some(), "{shape}: {rewritten}");
         let mut t = tree(&out);
         t.retain(|rel, _| rel.starts_with("marketing-activities/"));
         trees.push(
@@ -1175,8 +1214,9 @@ fn email_sections_as_variants_give_the_same_snapshot() {
         );
     }
     assert!(trees[0].len() > 6);
-    assert_eq!(trees[0], trees[1]);
-    assert!(trees[1].values().any(|p| p.contains("\"html\": \"<")));
+    assert_eq!(trees[0], trees[1], "strings");
+    assert_eq!(trees[0], trees[2], "text first");
+    assert!(trees[0].values().any(|p| p.contains("\"html\": \"<")));
 }
 
 /// An instance answering in the shapes of real instances (the simulator's
@@ -1296,12 +1336,13 @@ fn real_shapes_are_read_as_marketo_means_them() {
     assert_eq!(required, ["Email Address", "Lead Score"]);
 }
 
-/// The simulator serves its files from its own host; real instances serve
-/// them from another one, often through redirects. `Front` stands before
-/// the simulator as the REST instance and moves each file of the files
-/// list to a URL of its choice (`place`), and `Files` is that other host:
-/// `/r/N/<hex URL>` redirects N times to itself then to the URL, `/404/...`
-/// answers 404. `Files` records the headers of every request it gets.
+/// Real instances serve files from another host, often through
+/// redirects. `Front` stands before the simulator as the REST instance and
+/// moves each file of the files list to a URL of its choice (`place`), and
+/// `Files` is that other host: `/r/N/<hex URL>` redirects N times to
+/// itself then to the URL, `/404/...` answers 404. `Files` records the
+/// headers of every request it gets. A front can also change the
+/// simulator's JSON answers (`rewrite`), to send a shape it does not.
 mod elsewhere {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
@@ -1310,6 +1351,8 @@ mod elsewhere {
     use serde_json::Value;
 
     pub type Place = fn(name: &str, url: &str, files: &str) -> String;
+    /// Changes a JSON answer of the REST API, by the request's path.
+    pub type Rewrite = fn(path: &str, answer: &mut Value);
     /// Headers, with lower-case names.
     pub type Headers = Vec<(String, String)>;
     /// Requests seen: path and headers.
@@ -1386,8 +1429,9 @@ mod elsewhere {
     }
 
     /// One request passed on to the simulator (one connection each), its
-    /// answer back, the files list's URLs moved.
-    fn pass_on(stream: &TcpStream, sim: &str, files: &str, place: Place) {
+    /// answer back, the files list's URLs moved (`place`) and the answer
+    /// rewritten (`rewrite`).
+    fn pass_on(stream: &TcpStream, sim: &str, files: &str, place: Place, rewrite: Rewrite) {
         let Some((first, headers, body)) = read_request(stream) else {
             return;
         };
@@ -1410,16 +1454,20 @@ mod elsewhere {
         let head = String::from_utf8_lossy(&answer[..split]).into_owned();
         let mut body = answer[split + 4..].to_vec();
         let path = first.split(' ').nth(1).unwrap_or("");
-        if path.starts_with("/rest/asset/v1/files.json") {
-            let mut v: Value = serde_json::from_slice(&body).unwrap();
-            for f in v["result"].as_array_mut().into_iter().flatten() {
-                let (name, url) = (
-                    f["name"].as_str().unwrap().to_string(),
-                    f["url"].as_str().unwrap().to_string(),
-                );
-                f["url"] = Value::String(place(&name, &url, files));
+        if path.starts_with("/rest/") {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&body) {
+                if path.starts_with("/rest/asset/v1/files.json") {
+                    for f in v["result"].as_array_mut().into_iter().flatten() {
+                        let (name, url) = (
+                            f["name"].as_str().unwrap().to_string(),
+                            f["url"].as_str().unwrap().to_string(),
+                        );
+                        f["url"] = Value::String(place(&name, &url, files));
+                    }
+                }
+                rewrite(path.split('?').next().unwrap_or(path), &mut v);
+                body = serde_json::to_vec(&v).unwrap();
             }
-            body = serde_json::to_vec(&v).unwrap();
         }
         let mut lines = head.lines();
         let status = lines.next().unwrap().split_once(' ').unwrap().1.to_string();
@@ -1460,6 +1508,15 @@ mod elsewhere {
     }
 
     pub fn start(sim: &marketo_sim::Sim, place: Place) -> Hosts {
+        front(sim, place, |_, _| {})
+    }
+
+    /// A front that moves no file and rewrites the answers.
+    pub fn rewriting(sim: &marketo_sim::Sim, rewrite: Rewrite) -> Hosts {
+        front(sim, |_, url, _| url.to_string(), rewrite)
+    }
+
+    fn front(sim: &marketo_sim::Sim, place: Place, rewrite: Rewrite) -> Hosts {
         let sim_addr = sim.url().trim_start_matches("http://").to_string();
         let files_listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let files = files_listener.local_addr().unwrap().to_string();
@@ -1473,7 +1530,7 @@ mod elsewhere {
         {
             let files = files.clone();
             serve(front_listener, move |s| {
-                pass_on(s, &sim_addr, &files, place)
+                pass_on(s, &sim_addr, &files, place, rewrite)
             });
         }
         Hosts { front, files, seen }
