@@ -952,7 +952,8 @@ const KNOWN: &[&str] = &[
 /// so it is the Swagger file's `EmailDynamicContentResponse` (`id`,
 /// `segmentation`, `createdAt`, `updatedAt`, `content`) with its items as
 /// the Snippets page's documented dynamic content lists them (`id`,
-/// `segmentId`, `segmentName`, `type`, `content`; Asset API times). Each
+/// `segmentId`, `segmentName`, `type`, `content`, typed as the Swagger
+/// file types them: `segmentId` a string; Asset API times). Each
 /// is reached as a client must: with the content id the section's content
 /// answer gives, and it names the section's segmentation.
 #[test]
@@ -983,8 +984,8 @@ fn dynamic_sections_answer_in_the_documented_shapes() {
         "createdAt": "2015-03-13T06:24:35Z+0000", "updatedAt": "2015-03-17T20:29:42Z+0000",
         "id": 70, "segmentation": 1001,
         "content": [
-            {"id": "Nzk*", "segmentId": 1001, "segmentName": "Default", "content": "Sample HTML for Default", "type": "HTML"},
-            {"id": "Nzk*", "segmentId": 1001, "segmentName": "Default", "content": "Sample Text for Default", "type": "Text"}
+            {"id": "Nzk*", "segmentId": "1001", "segmentName": "Default", "content": "Sample HTML for Default", "type": "HTML"},
+            {"id": "Nzk*", "segmentId": "1001", "segmentName": "Default", "content": "Sample Text for Default", "type": "Text"}
         ]
     }));
 

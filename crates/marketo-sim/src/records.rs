@@ -242,7 +242,8 @@ pub(crate) fn page_dynamic_content(i: &Instance, s: &Section, at: &str) -> Value
 /// `createdAt`, `updatedAt`, `content`), each segment's content as an
 /// email's text is, an `HTML` and a `Text` variant (`id`, `segmentId`,
 /// `segmentName`, `type`, `content`, as the Snippets page's documented
-/// dynamic content lists them); Asset API times.
+/// dynamic content lists them; `id` and `segmentId` strings, as the
+/// Swagger file's `EmailDynamicContentItem` types them); Asset API times.
 pub(crate) fn email_dynamic_content(
     i: &Instance,
     email: Id,
@@ -256,7 +257,7 @@ pub(crate) fn email_dynamic_content(
     let content: Vec<Value> = segments_of(i, segmentation)
         .flat_map(|(id, name)| {
             [("HTML", html.to_string()), ("Text", strip_tags(html))].map(|(kind, text)| {
-                json!({"id": content_id, "segmentId": id, "segmentName": name,
+                json!({"id": content_id, "segmentId": id.to_string(), "segmentName": name,
                        "type": kind, "content": text})
             })
         })
