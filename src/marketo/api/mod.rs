@@ -441,3 +441,17 @@ pub fn parse_html(raw: &Value) -> Option<String> {
 pub fn is_access_denied(err: &ApiError) -> bool {
     matches!(&err.kind, ErrorKind::Api { code, .. } if code == "603")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::path_segment;
+
+    #[test]
+    fn a_content_id_is_one_path_segment() {
+        // As Adobe's example writes it: `dynamicContent/RVMtNDg=.json`.
+        assert_eq!(path_segment("RVMtNDg="), "RVMtNDg=");
+        assert_eq!(path_segment("Nzk*+x"), "Nzk*+x");
+        // What would end the segment or the path is escaped.
+        assert_eq!(path_segment("a/b?c#d %"), "a%2Fb%3Fc%23d%20%25");
+    }
+}
