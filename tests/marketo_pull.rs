@@ -530,6 +530,15 @@ fn an_instance_maps_to_the_format() {
             f.status = marketo_sim::Status::Draft;
         }
     }
+    // An email added without a sender has none (Marketo answers `null`):
+    // this one has a From name and address, no Reply-To.
+    let invite = *instance.emails.keys().next().unwrap();
+    let sender = marketo_sim::Sender {
+        from_name: Some("Acme Events".into()),
+        from_email: Some("events@acme.example".into()),
+        reply_email: None,
+    };
+    instance.set_email_sender(invite, sender, true);
     let sim = start(instance);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
@@ -580,7 +589,10 @@ fn an_instance_maps_to_the_format() {
         ]
         .map(Value::clone)
     );
-    assert!(email["from_email"].is_string(), "{email}");
+    assert_eq!(email["from_name"], "Acme Events", "{email}");
+    assert_eq!(email["from_email"], "events@acme.example", "{email}");
+    assert!(email.get("reply_email").is_none(), "{email}");
+    assert_eq!(email["operational"], true, "{email}");
     let page = &p["landing_pages"][0];
     assert_eq!(page["status"], "approved");
     assert_eq!(page["forms"], serde_json::json!(["Contact Us", "Survey"]));
@@ -939,6 +951,168 @@ fn content_the_instance_refuses_is_left_out_with_a_warning() {
     assert!(p["emails"][0]["html"].is_string());
 }
 
+/// The small instance with a dynamic section in its email (segmented by
+/// Language) and one in its landing page (by Industry). Marketo's content
+/// answers give such a section's content id only; its segmentation is
+/// Get Email (or Landing Page) Dynamic Content's answer.
+fn with_dynamic_sections() -> (Instance, u64) {
+    let mut i = small_instance();
+    let industry = i.add_segmentation("Industry");
+    let language = *i
+        .segmentations
+        .iter()
+        .find(|(_, s)| s.name == "Language")
+        .unwrap()
+        .0;
+    let dynamic = |segmentation: u64| serde_json::json!({"type": "DynamicContent", "segmentation": segmentation, "default": "<p>Hi</p>"});
+    let email = *i.emails.keys().next().unwrap();
+    i.emails
+        .get_mut(&email)
+        .unwrap()
+        .sections
+        .push(Section::new("offer", "DynamicContent", dynamic(language)));
+    for l in i.landing_pages.values_mut() {
+        l.sections
+            .push(Section::new("4", "DynamicContent", dynamic(industry)));
+    }
+    (i, email)
+}
+
+fn dynamic_calls(sim: &Sim) -> Vec<String> {
+    sim.calls()
+        .into_iter()
+        .filter(|c| c.path.contains("/dynamicContent/"))
+        .map(|c| c.path)
+        .collect()
+}
+
+/// A dynamic section whose content answer gives only its content id: its
+/// segmentation is asked for (one call a section, counted in
+/// `content_calls`) and recorded; the answer is cached with the asset's
+/// content, so pulling an unchanged instance asks nothing, and an asset
+/// that changed is asked again.
+#[test]
+fn the_segmentation_of_a_dynamic_section_is_asked_once() {
+    let (i, email) = with_dynamic_sections();
+    let sim = start(i);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let first = run.json();
+    assert_eq!(first["warnings"], serde_json::json!([]), "{first}");
+    let program = out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json");
+    let p = read_json(&program);
+    let (e, l) = (&p["emails"][0], &p["landing_pages"][0]);
+    assert_eq!(e["dynamic_content"], true);
+    assert_eq!(e["segmentations"], serde_json::json!(["Language"]));
+    assert_eq!(l["dynamic_content"], true);
+    assert_eq!(l["segmentations"], serde_json::json!(["Industry"]));
+    for asset in [e, l] {
+        assert!(!asset.to_string().contains("RVMt"), "{asset}");
+    }
+    // One call each, counted with the contents: every call is a token,
+    // list or content call.
+    let asked = dynamic_calls(&sim);
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked
+        .iter()
+        .any(|p| p.starts_with(&format!("/rest/asset/v1/email/{email}/dynamicContent/"))));
+    assert!(asked
+        .iter()
+        .any(|p| p.starts_with("/rest/asset/v1/landingPage/")));
+    let n = |key: &str| first[key].as_u64().unwrap();
+    assert_eq!(
+        n("calls"),
+        n("token_calls") + n("list_calls") + n("content_calls") + n("retries"),
+        "{first}"
+    );
+
+    // Unchanged: nothing asked, nothing rewritten.
+    sim.reset_counters();
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    let again = again.json();
+    assert_eq!(again["content_calls"], 0, "{again}");
+    assert_eq!(again["changed"], false);
+    assert!(dynamic_calls(&sim).is_empty());
+    assert_eq!(read_json(&program), p);
+
+    // The email changed: its content and its dynamic section are asked
+    // again, the page's are not.
+    sim.with_instance(|i| i.touch(email));
+    sim.reset_counters();
+    let changed = pull(&sim, &out, &["--json"]);
+    changed.expect(0);
+    let changed = changed.json();
+    assert_eq!(changed["content_calls"], 2, "{changed}");
+    let asked = dynamic_calls(&sim);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].starts_with(&format!("/rest/asset/v1/email/{email}/")));
+    assert_eq!(
+        read_json(&program)["emails"][0]["segmentations"],
+        serde_json::json!(["Language"])
+    );
+}
+
+/// Marketo refusing a dynamic section's segmentation (709) leaves the
+/// asset dynamic without it, with a warning naming the asset and the
+/// section; the refused answer is not cached, so the next pull asks again.
+#[test]
+fn a_refused_segmentation_is_a_warning_and_asked_again() {
+    let (i, _) = with_dynamic_sections();
+    let sim = start(i);
+    sim.inject(Fault::code("709").on("/dynamicContent/").times(2));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("snap");
+    let run = pull(&sim, &out, &["--json"]);
+    run.expect(0);
+    let first = run.json();
+    let warnings: Vec<&str> = first["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{first}");
+    assert!(
+        warnings[0].starts_with("email \"Invite\" of program \"Spring Webinar\": dynamic section \"offer\": its segmentation could not be read")
+            && warnings[0].contains("709"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with(
+            "landing page \"Register\" of program \"Spring Webinar\": dynamic section \""
+        ) && warnings[1].contains("709"),
+        "{warnings:?}"
+    );
+    let program = out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json");
+    let p = read_json(&program);
+    for asset in [&p["emails"][0], &p["landing_pages"][0]] {
+        assert_eq!(asset["dynamic_content"], true, "{asset}");
+        assert_eq!(asset["segmentations"], serde_json::json!([]), "{asset}");
+        assert!(asset["html"].is_string(), "{asset}");
+    }
+
+    sim.reset_counters();
+    let again = pull(&sim, &out, &["--json"]);
+    again.expect(0);
+    let again = again.json();
+    assert_eq!(again["warnings"], serde_json::json!([]), "{again}");
+    // The contents come from the cache; the two segmentations are asked.
+    assert_eq!(again["content_calls"], 2, "{again}");
+    assert_eq!(dynamic_calls(&sim).len(), 2);
+    let p = read_json(&program);
+    assert_eq!(
+        p["emails"][0]["segmentations"],
+        serde_json::json!(["Language"])
+    );
+    assert_eq!(
+        p["landing_pages"][0]["segmentations"],
+        serde_json::json!(["Industry"])
+    );
+}
+
 /// A pull does not write into a snapshot another mkimport holds (a `run`
 /// importing into it, another pull).
 #[test]
@@ -960,38 +1134,77 @@ fn a_locked_snapshot_is_refused() {
     assert_eq!(tree(&out), before);
 }
 
-/// Every email section's value as Marketo really sends a text section's:
-/// a list of variants (`HTML` and `Text`).
-fn as_variants(i: &mut Instance) {
-    for e in i.emails.values_mut() {
-        for s in &mut e.sections {
-            if let (true, Value::String(html)) = (s.kind == "Text", &s.value) {
-                s.value = serde_json::json!([
-                    {"type": "HTML", "value": html},
-                    {"type": "Text", "value": format!("(text of) {html}")}
-                ]);
-            }
+/// Email content answers seen through a front, and how many it changed.
+static REWRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The text sections of an email content answer (Get Email Content), each
+/// a list of variants, changed by `f`.
+fn email_text_sections(path: &str, answer: &mut Value, f: fn(&mut Value)) {
+    let is_content = path.starts_with("/rest/asset/v1/email/") && path.ends_with("/content.json");
+    if !is_content {
+        return;
+    }
+    for section in answer["result"].as_array_mut().into_iter().flatten() {
+        if section["contentType"] == "Text" && section["value"].is_array() {
+            f(&mut section["value"]);
+            REWRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
 
-/// The sandbox pulled with its email sections as strings (the simulator's
-/// first shape) and as variant lists (Marketo's) gives the same files.
+/// Each text section as its HTML, a string (how the API's update call
+/// takes it, and a shape the pull reads).
+fn as_strings(path: &str, answer: &mut Value) {
+    email_text_sections(path, answer, |value| {
+        let html = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["type"] == "HTML")
+            .unwrap()["value"]
+            .clone();
+        *value = html;
+    });
+}
+
+/// Each text section's variants in the other order: `Text` first.
+fn text_first(path: &str, answer: &mut Value) {
+    email_text_sections(path, answer, |value| {
+        value.as_array_mut().unwrap().reverse();
+    });
+}
+
+/// Marketo sends an email's text section as its variants, `[{"type":
+/// "HTML", ...}, {"type": "Text", ...}]` (and so does the simulator); the
+/// `HTML` one is the section's HTML, wherever it is in the list, and the
+/// section given as that HTML (a string) is the same section. The sandbox
+/// pulled as the simulator answers, through a front that gives each text
+/// section as its HTML string, and through one that lists the `Text`
+/// variant first, gives the same files.
 #[test]
 fn email_sections_as_variants_give_the_same_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let mut trees = Vec::new();
-    for variants in [false, true] {
-        let mut instance =
-            Instance::from_subscription(&root().join("fixtures/sandbox"), "412-ACM-981").unwrap();
-        if variants {
-            as_variants(&mut instance);
-        }
-        let sim = Sim::start(instance, config()).unwrap();
-        let out = tmp.path().join(format!("snap-{variants}"));
-        let run = pull(&sim, &out, &["--json"]);
+    let shapes: [(&str, Option<elsewhere::Rewrite>); 3] = [
+        ("variants", None),
+        ("strings", Some(as_strings)),
+        ("text first", Some(text_first)),
+    ];
+    for (shape, rewrite) in shapes {
+        let sim = fixture_sim("sandbox", "412-ACM-981");
+        let out = tmp.path().join(shape);
+        let before = REWRITTEN.load(std::sync::atomic::Ordering::Relaxed);
+        let run = match rewrite {
+            None => pull(&sim, &out, &["--json"]),
+            Some(rewrite) => {
+                let front = elsewhere::rewriting(&sim, rewrite);
+                pull_at(&front.front, &knob(&sim.config()), &out, &["--json"])
+            }
+        };
         run.expect(0);
-        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{variants}");
+        assert_eq!(run.json()["warnings"], serde_json::json!([]), "{shape}");
+        let rewritten = REWRITTEN.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert_eq!(rewritten > 0, rewrite.is_some(), "{shape}: {rewritten}");
         let mut t = tree(&out);
         t.retain(|rel, _| rel.starts_with("marketing-activities/"));
         trees.push(
@@ -1001,31 +1214,39 @@ fn email_sections_as_variants_give_the_same_snapshot() {
         );
     }
     assert!(trees[0].len() > 6);
-    assert_eq!(trees[0], trees[1]);
-    assert!(trees[1].values().any(|p| p.contains("\"html\": \"<")));
+    assert_eq!(trees[0], trees[1], "strings");
+    assert_eq!(trees[0], trees[2], "text first");
+    assert!(trees[0].values().any(|p| p.contains("\"html\": \"<")));
 }
 
-/// An instance answering in the shapes of real instances: an email's
-/// sections as variants (and one with no value), a page's dynamic section
-/// inside a rich-text one, a form with the Profiling fieldset and a rich
-/// text row. What cannot be read is named in a warning; nothing else is
-/// lost and nothing is invented.
+/// An instance answering in the shapes of real instances (the simulator's
+/// own): an email's text sections as variants whose `Text` one is not its
+/// HTML, and a module; a page's dynamic section as a rich-text one holding
+/// only a content id, and a rich-text section without content; a form with
+/// the Profiling fieldset and a rich-text row that holds text. What cannot
+/// be read is named in a warning; nothing else is lost and nothing is
+/// invented.
 #[test]
 fn real_shapes_are_read_as_marketo_means_them() {
     let mut i = small_instance();
-    as_variants(&mut i);
+    let language = *i
+        .segmentations
+        .iter()
+        .find(|(_, s)| s.name == "Language")
+        .unwrap()
+        .0;
     for e in i.emails.values_mut() {
-        e.sections
-            .push(Section::new("edit_text_9", "Text", Value::Null));
         e.sections
             .push(Section::new("module-1", "Module", Value::Null));
     }
     for l in i.landing_pages.values_mut() {
         l.sections.push(Section::new(
             "16391",
-            "RichText",
-            serde_json::json!({"content": "RVMtMTY2Ng==", "contentType": "DynamicContent"}),
+            "DynamicContent",
+            serde_json::json!({"type": "DynamicContent", "segmentation": language, "default": ""}),
         ));
+        l.sections
+            .push(Section::new("1501", "RichText", Value::Null));
     }
     for f in i.forms.values_mut() {
         if f.name == "Survey" {
@@ -1060,9 +1281,33 @@ fn real_shapes_are_read_as_marketo_means_them() {
     assert_eq!(
         warnings,
         [
-            "email \"Invite\" of program \"Spring Webinar\": section \"edit_text_9\" (Text) has no value in Marketo's answer; nothing of it is in the HTML"
+            "form \"Survey\" of program \"Spring Webinar\": a rich-text row (SHRtbFRleHQ) is left out: the format's forms hold fields only",
+            "landing page \"Register\" of program \"Spring Webinar\": section \"1501\" (RichText) has no value in Marketo's answer; nothing of it is in the HTML",
         ],
         "{summary}"
+    );
+    // The answers were in the real shapes: the email's section as
+    // variants, the page's dynamic section as a content id.
+    let sections = |path: &str| -> Value {
+        sim.calls()
+            .iter()
+            .filter(|c| c.path.contains(path) && c.path.ends_with("/content.json"))
+            .find_map(|c| serde_json::from_slice::<Value>(c.body.as_ref()?).ok())
+            .unwrap_or_else(|| panic!("no answer of {path}"))["result"]
+            .clone()
+    };
+    let email_sections = sections("/rest/asset/v1/email/");
+    let variants = &email_sections[0]["value"];
+    assert_eq!(variants[1]["type"], "Text", "{email_sections}");
+    assert_ne!(variants[1]["value"], variants[0]["value"], "{variants}");
+    let page_sections = sections("/rest/asset/v1/landingPage/");
+    assert!(
+        page_sections
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["type"] == "RichText" && s["content"]["contentType"] == "DynamicContent"),
+        "{page_sections}"
     );
     let p = read_json(&out.join("marketing-activities/Webinars/2026/Spring Webinar/program.json"));
     let email = &p["emails"][0];
@@ -1075,6 +1320,7 @@ fn real_shapes_are_read_as_marketo_means_them() {
     assert_eq!(email["dynamic_content"], false);
     let page = &p["landing_pages"][0];
     assert_eq!(page["dynamic_content"], true);
+    assert_eq!(page["segmentations"], serde_json::json!(["Language"]));
     assert_eq!(page["html"], "<h1>Register</h1>");
     assert!(!page.to_string().contains("RVMt"), "{page}");
     assert_eq!(
@@ -1090,12 +1336,13 @@ fn real_shapes_are_read_as_marketo_means_them() {
     assert_eq!(required, ["Email Address", "Lead Score"]);
 }
 
-/// The simulator serves its files from its own host; real instances serve
-/// them from another one, often through redirects. `Front` stands before
-/// the simulator as the REST instance and moves each file of the files
-/// list to a URL of its choice (`place`), and `Files` is that other host:
-/// `/r/N/<hex URL>` redirects N times to itself then to the URL, `/404/...`
-/// answers 404. `Files` records the headers of every request it gets.
+/// Real instances serve files from another host, often through
+/// redirects. `Front` stands before the simulator as the REST instance and
+/// moves each file of the files list to a URL of its choice (`place`), and
+/// `Files` is that other host: `/r/N/<hex URL>` redirects N times to
+/// itself then to the URL, `/404/...` answers 404. `Files` records the
+/// headers of every request it gets. A front can also change the
+/// simulator's JSON answers (`rewrite`), to send a shape it does not.
 mod elsewhere {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
@@ -1104,6 +1351,8 @@ mod elsewhere {
     use serde_json::Value;
 
     pub type Place = fn(name: &str, url: &str, files: &str) -> String;
+    /// Changes a JSON answer of the REST API, by the request's path.
+    pub type Rewrite = fn(path: &str, answer: &mut Value);
     /// Headers, with lower-case names.
     pub type Headers = Vec<(String, String)>;
     /// Requests seen: path and headers.
@@ -1180,8 +1429,9 @@ mod elsewhere {
     }
 
     /// One request passed on to the simulator (one connection each), its
-    /// answer back, the files list's URLs moved.
-    fn pass_on(stream: &TcpStream, sim: &str, files: &str, place: Place) {
+    /// answer back, the files list's URLs moved (`place`) and the answer
+    /// rewritten (`rewrite`).
+    fn pass_on(stream: &TcpStream, sim: &str, files: &str, place: Place, rewrite: Rewrite) {
         let Some((first, headers, body)) = read_request(stream) else {
             return;
         };
@@ -1204,16 +1454,20 @@ mod elsewhere {
         let head = String::from_utf8_lossy(&answer[..split]).into_owned();
         let mut body = answer[split + 4..].to_vec();
         let path = first.split(' ').nth(1).unwrap_or("");
-        if path.starts_with("/rest/asset/v1/files.json") {
-            let mut v: Value = serde_json::from_slice(&body).unwrap();
-            for f in v["result"].as_array_mut().into_iter().flatten() {
-                let (name, url) = (
-                    f["name"].as_str().unwrap().to_string(),
-                    f["url"].as_str().unwrap().to_string(),
-                );
-                f["url"] = Value::String(place(&name, &url, files));
+        if path.starts_with("/rest/") {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&body) {
+                if path.starts_with("/rest/asset/v1/files.json") {
+                    for f in v["result"].as_array_mut().into_iter().flatten() {
+                        let (name, url) = (
+                            f["name"].as_str().unwrap().to_string(),
+                            f["url"].as_str().unwrap().to_string(),
+                        );
+                        f["url"] = Value::String(place(&name, &url, files));
+                    }
+                }
+                rewrite(path.split('?').next().unwrap_or(path), &mut v);
+                body = serde_json::to_vec(&v).unwrap();
             }
-            body = serde_json::to_vec(&v).unwrap();
         }
         let mut lines = head.lines();
         let status = lines.next().unwrap().split_once(' ').unwrap().1.to_string();
@@ -1254,6 +1508,15 @@ mod elsewhere {
     }
 
     pub fn start(sim: &marketo_sim::Sim, place: Place) -> Hosts {
+        front(sim, place, |_, _| {})
+    }
+
+    /// A front that moves no file and rewrites the answers.
+    pub fn rewriting(sim: &marketo_sim::Sim, rewrite: Rewrite) -> Hosts {
+        front(sim, |_, url, _| url.to_string(), rewrite)
+    }
+
+    fn front(sim: &marketo_sim::Sim, place: Place, rewrite: Rewrite) -> Hosts {
         let sim_addr = sim.url().trim_start_matches("http://").to_string();
         let files_listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let files = files_listener.local_addr().unwrap().to_string();
@@ -1267,7 +1530,7 @@ mod elsewhere {
         {
             let files = files.clone();
             serve(front_listener, move |s| {
-                pass_on(s, &sim_addr, &files, place)
+                pass_on(s, &sim_addr, &files, place, rewrite)
             });
         }
         Hosts { front, files, seen }
@@ -1447,27 +1710,33 @@ fn a_pull_whose_images_are_all_unreachable_writes_everything_else() {
     );
 }
 
-/// A file the instance's host answers 404 for (once): left out with a
-/// warning naming it and the host; the next pull downloads it.
+/// A file its host answers 404 for (once): left out with a warning naming
+/// it and the host of its URL, which is the instance's file host
+/// (`localhost:PORT`), not its REST API; the next pull downloads it.
 #[test]
 fn a_file_that_failed_is_downloaded_by_the_next_pull() {
     let sim = start(small_instance());
-    sim.inject(Fault::new(FaultKind::Http(404)).on("/rs/"));
+    assert!(sim.set_delivery("hero.png", marketo_sim::Delivery::Status(404)));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("snap");
     let first = pull(&sim, &out, &["--json"]);
     first.expect(0);
     let first = first.json();
-    let host = sim.url().trim_start_matches("http://").to_string();
+    let files_host = sim.files_url().trim_start_matches("http://").to_string();
+    let api_host = sim.url().trim_start_matches("http://").to_string();
+    assert_ne!(files_host, api_host);
     let warnings = first["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{first}");
     let w = warnings[0].as_str().unwrap();
     assert!(
         w.starts_with("file \"hero.png\"")
-            && w.contains(&format!("{host} answered HTTP status 404")),
+            && w.contains(&format!("{files_host} answered HTTP status 404"))
+            && w.ends_with("the next pull tries again"),
         "{w}"
     );
+    assert!(!w.contains(&api_host), "{w}");
     assert!(!out.join("design-studio/images/hero.png").exists());
+    assert!(sim.set_delivery("hero.png", marketo_sim::Delivery::Served));
     let second = pull(&sim, &out, &["--json"]);
     second.expect(0);
     let second = second.json();

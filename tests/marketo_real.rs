@@ -539,6 +539,18 @@ fn page_result(file: &str, bytes: &[u8]) {
         assert_eq!(d.html, "plain content");
         assert!(!d.html.contains("RVMt"));
         assert!(d.unreadable.is_empty(), "{:?}", d.unreadable);
+        // Their segmentations are asked for with their content ids (Get
+        // Landing Page Dynamic Content), one call each.
+        let asked: Vec<(&str, &str)> = d
+            .dynamic_sections
+            .iter()
+            .map(|s| (s.section.as_str(), s.content_id.as_str()))
+            .collect();
+        assert_eq!(
+            asked,
+            [("16391", "RVMtMTY2Ng=="), ("16392", "RVMtMTY2Nw==")]
+        );
+        assert!(d.segmentations.is_empty());
         return;
     }
     assert!(!d.dynamic_content);

@@ -945,6 +945,118 @@ const KNOWN: &[&str] = &[
     "no-assets-warning",
 ];
 
+/// Get Email Dynamic Content and Get Landing Page Dynamic Content have no
+/// answer in `shared/marketo-real`: the simulator's are compared, in the
+/// same way, with the documented ones. A page's is the example of Adobe's
+/// Landing Pages page ("Dynamic Content"); an email's is not documented,
+/// so it is the Swagger file's `EmailDynamicContentResponse` (`id`,
+/// `segmentation`, `createdAt`, `updatedAt`, `content`) with its items as
+/// the Snippets page's documented dynamic content lists them (`id`,
+/// `segmentId`, `segmentName`, `type`, `content`, typed as the Swagger
+/// file types them: `segmentId` a string; Asset API times). Each
+/// is reached as a client must: with the content id the section's content
+/// answer gives, and it names the section's segmentation.
+#[test]
+fn dynamic_sections_answer_in_the_documented_shapes() {
+    let client = Client::start();
+    let a = "/rest/asset/v1";
+    let segmentation = client.id(|i| {
+        i.segmentations
+            .values()
+            .find(|s| s.name == "My Industry Segmentation")
+            .map(|s| s.id)
+    });
+    let envelope = |result: Value| {
+        json!({"success": true, "warnings": [], "errors": [], "requestId": "46e#1560fa169d9",
+               "result": [result]})
+    };
+    // Landing Pages page, Dynamic Content: GET
+    // /rest/asset/v1/landingPage/{id}/dynamicContent/RVMtNDg=.json.
+    let page_documented = envelope(json!({
+        "createdAt": "2016-07-21", "updatedAt": "2016-07-21", "segmentation": 1007,
+        "segments": [
+            {"segmentId": 1018, "segmentName": "Default", "type": "RichText", "content": "Alice was beginning"},
+            {"segmentId": 1017, "segmentName": "New Segment", "type": "RichText", "content": "Alice was beginning"}
+        ]
+    }));
+    // Swagger EmailDynamicContentResponse, items as the Snippets page's.
+    let email_documented = envelope(json!({
+        "createdAt": "2015-03-13T06:24:35Z+0000", "updatedAt": "2015-03-17T20:29:42Z+0000",
+        "id": 70, "segmentation": 1001,
+        "content": [
+            {"id": "Nzk*", "segmentId": "1001", "segmentName": "Default", "content": "Sample HTML for Default", "type": "HTML"},
+            {"id": "Nzk*", "segmentId": "1001", "segmentName": "Default", "content": "Sample Text for Default", "type": "Text"}
+        ]
+    }));
+
+    let page = client.page("Dynamic Page");
+    let sections = client.get(&format!("{a}/landingPage/{page}/content.json"), &[]);
+    let content_id = sections["result"][0]["content"]["content"]
+        .as_str()
+        .expect("the dynamic section's content id")
+        .to_string();
+    let answer = client.get(
+        &format!("{a}/landingPage/{page}/dynamicContent/{content_id}.json"),
+        &[],
+    );
+    let mut errors = Vec::new();
+    compare(
+        "landing-pages.md",
+        &page_documented,
+        &answer,
+        "",
+        &mut errors,
+    );
+    assert_eq!(
+        answer["result"][0]["segmentation"].to_string(),
+        segmentation
+    );
+    assert_eq!(answer["result"][0]["segments"][0]["type"], "RichText");
+
+    let email = client.email("My Email");
+    let sections = client.get(&format!("{a}/email/{email}/content.json"), &[]);
+    let offer = as_list(&sections["result"])
+        .iter()
+        .find(|s| s["htmlId"] == "offer")
+        .expect("the dynamic section");
+    assert_eq!(offer["contentType"], "DynamicContent");
+    let content_id = offer["value"].as_str().expect("its content id").to_string();
+    let answer = client.get(
+        &format!("{a}/email/{email}/dynamicContent/{content_id}.json"),
+        &[("status", "approved")],
+    );
+    compare(
+        "swagger-asset.json",
+        &email_documented,
+        &answer,
+        "",
+        &mut errors,
+    );
+    assert_eq!(
+        answer["result"][0]["segmentation"].to_string(),
+        segmentation
+    );
+    let variants: Vec<(&Value, &Value)> = as_list(&answer["result"][0]["content"])
+        .iter()
+        .map(|c| (&c["type"], &c["content"]))
+        .collect();
+    assert_eq!(
+        variants,
+        [
+            (&json!("HTML"), &json!("<p>Hi</p>")),
+            (&json!("Text"), &json!("Hi"))
+        ]
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+
+    // A content id the asset does not have: nothing found.
+    let none = client.get(
+        &format!("{a}/email/{email}/dynamicContent/RVMtMA==.json"),
+        &[],
+    );
+    assert!(none.get("result").is_none(), "{none}");
+}
+
 /// Files live on another host than the REST API, over plain http, and a
 /// download carries no bearer token unless the client sends one.
 #[test]

@@ -15,9 +15,12 @@
 //!   `"contentType"` `DynamicContent` (a landing page's rich-text section
 //!   whose content is `{"contentType": "DynamicContent", "content":
 //!   "RVMtMTY2Ng=="}`). It makes the asset `dynamic_content`; its
-//!   segmentation (when the section names one) goes in `segmentations`,
-//!   its `default` HTML (when it has one) in the HTML; its content id
-//!   never does;
+//!   segmentation goes in `segmentations`: when the section names it (the
+//!   shape a section is set in), else from Get Email / Landing Page
+//!   Dynamic Content, asked with the section's content id
+//!   ([`Derived::dynamic_sections`], [`dynamic_segmentation`]); its
+//!   `default` HTML (when the section has one) goes in the HTML; its
+//!   content id never does;
 //! - **snippet**, **form** (pages), **image**: references by id (or, for
 //!   images, by URL);
 //! - **structure**: `Module` (an email module, a container of other
@@ -89,6 +92,9 @@ pub struct Derived {
     pub segmentations: BTreeSet<String>,
     pub dynamic_content: bool,
     pub forms: BTreeSet<String>,
+    /// Dynamic sections whose answer gives only their content id, not
+    /// their segmentation (one each, by content id, in the API's order).
+    pub dynamic_sections: Vec<DynamicSection>,
     /// References to ids the instance did not list (for warnings).
     pub unknown: Vec<String>,
     /// Sections that could not be read (for warnings naming them).
@@ -145,32 +151,47 @@ impl Derived {
         }
     }
 
-    /// A dynamic section: its segmentation and its default HTML, when it
-    /// says them (never its content id).
-    fn add_dynamic(&mut self, v: &Value, lookup: &Lookup) {
+    /// A dynamic section: its segmentation and its default HTML, when its
+    /// answer says them (never its content id). A section that gives only
+    /// its content id (`RVMtMTY2Ng==`, what real instances send) is listed
+    /// in [`Derived::dynamic_sections`]: its segmentation is another call's
+    /// answer ([`dynamic_segmentation`]).
+    fn add_dynamic(&mut self, section: String, v: &Value, lookup: &Lookup) {
         self.dynamic_content = true;
-        let segmentation = match v {
-            Value::Object(map) => ["segmentation", "segmentationId"]
-                .iter()
-                .find_map(|k| map.get(*k).and_then(id_of))
-                .or_else(|| {
-                    // `{"type": "DynamicContent", "value": <segmentation>}`
-                    // (how an email's header and section are set).
-                    map.get("value").and_then(id_of)
-                }),
-            Value::Array(_) => None,
-            other => id_of(other),
-        };
-        if let Some(id) = segmentation {
-            match lookup.segmentations.get(&id) {
-                Some(name) => {
-                    self.segmentations.insert(name.clone());
+        match dynamic_reference(v) {
+            Some(DynamicReference::Segmentation(id)) => self.add_segmentation(id, lookup),
+            Some(DynamicReference::Content(content_id)) => {
+                let known = self
+                    .dynamic_sections
+                    .iter()
+                    .any(|d| d.content_id == content_id);
+                if !known {
+                    self.dynamic_sections.push(DynamicSection {
+                        section,
+                        content_id,
+                    });
                 }
-                None => self.unknown.push(format!("segmentation {id}")),
             }
+            None => {}
         }
         if let Some(default) = v.get("default").and_then(Value::as_str) {
             self.add_html(default, lookup);
+        }
+    }
+
+    /// A segmentation a dynamic section uses, by id: its name, or an
+    /// unknown reference when the instance did not list it.
+    pub fn add_segmentation(&mut self, id: u64, lookup: &Lookup) {
+        match lookup.segmentations.get(&id) {
+            Some(name) => {
+                self.segmentations.insert(name.clone());
+            }
+            None => {
+                let unknown = format!("segmentation {id}");
+                if !self.unknown.contains(&unknown) {
+                    self.unknown.push(unknown);
+                }
+            }
         }
     }
 
@@ -206,7 +227,7 @@ impl Derived {
     /// `value` or a page section's `content`.
     fn add_section(&mut self, section: String, kind: &str, v: &Value, lookup: &Lookup) {
         if is_dynamic(v) {
-            self.add_dynamic(v, lookup);
+            self.add_dynamic(section, v, lookup);
             return;
         }
         match SectionKind::of(kind) {
@@ -214,7 +235,7 @@ impl Derived {
                 Ok(html) => self.add_html(html, lookup),
                 Err(why) => self.unreadable(section, kind, why),
             },
-            SectionKind::Dynamic => self.add_dynamic(v, lookup),
+            SectionKind::Dynamic => self.add_dynamic(section, v, lookup),
             SectionKind::Snippet => self.add_snippet(section, kind, v, lookup),
             SectionKind::Form => self.add_form(section, kind, v, lookup),
             SectionKind::Image => self.add_image(v, lookup),
@@ -275,6 +296,78 @@ fn is_dynamic(v: &Value) -> bool {
         Value::Array(items) => items.iter().any(is_dynamic),
         _ => false,
     }
+}
+
+/// A dynamic section of an email or a page whose content answer names
+/// only its content: Get Email Dynamic Content (`GET
+/// /rest/asset/v1/email/{id}/dynamicContent/{contentId}.json`) or Get
+/// Landing Page Dynamic Content gives its segmentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamicSection {
+    /// Its `htmlId` (emails) or `id` (pages).
+    pub section: String,
+    /// The id of its content, as the section gives it (`RVMtMTY2Ng==`).
+    pub content_id: String,
+}
+
+/// What a dynamic section's value says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DynamicReference {
+    /// The segmentation, by id (how a section is set, Update Email Content
+    /// Section: `{"type": "DynamicContent", "segmentation": 1001}` or
+    /// `value=1001`).
+    Segmentation(u64),
+    /// Only the content id (what Get Email Content and Get Landing Page
+    /// Content answer: `"RVMtMTY2Ng=="`, `{"contentType":
+    /// "DynamicContent", "content": "RVMtMTY2Ng=="}`).
+    Content(String),
+}
+
+/// A dynamic section's segmentation or content id: a number (or a string
+/// of digits) is a segmentation's id, any other text a content id; in an
+/// object, `segmentation` or `segmentationId`, else its `value` or
+/// `content`; in a list of variants, the one marked `DynamicContent`.
+fn dynamic_reference(v: &Value) -> Option<DynamicReference> {
+    match v {
+        Value::Object(map) => ["segmentation", "segmentationId"]
+            .iter()
+            .find_map(|k| map.get(*k).and_then(id_of))
+            .map(DynamicReference::Segmentation)
+            .or_else(|| {
+                ["value", "content"]
+                    .iter()
+                    .filter_map(|k| map.get(*k))
+                    .find_map(|v| match v {
+                        Value::Object(_) | Value::Array(_) => None,
+                        scalar => dynamic_reference(scalar),
+                    })
+            }),
+        Value::Array(variants) => variants
+            .iter()
+            .filter(|variant| is_dynamic(variant))
+            .find_map(dynamic_reference),
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(match id_of(v) {
+            Some(id) => DynamicReference::Segmentation(id),
+            None => DynamicReference::Content(s.trim().to_string()),
+        }),
+        other => id_of(other).map(DynamicReference::Segmentation),
+    }
+}
+
+/// The segmentation a Get Email Dynamic Content or Get Landing Page
+/// Dynamic Content answer's `result` names: `[{"segmentation": 1007,
+/// "segments"|"content": [...]}]` (Landing Pages page, "Dynamic Content";
+/// the Swagger file's `EmailDynamicContentResponse`), an id as a number or
+/// a string. `None` when it names none.
+pub fn dynamic_segmentation(result: &Value) -> Option<u64> {
+    let records: &[Value] = match result {
+        Value::Array(items) => items,
+        single => std::slice::from_ref(single),
+    };
+    records
+        .iter()
+        .find_map(|r| r.get("segmentation").and_then(id_of))
 }
 
 /// Nothing at all: `null`, `""`, `{}` or `[]`.
@@ -599,263 +692,4 @@ pub fn campaign(list: &SmartList, schema: &Schema) -> CampaignRules {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn lookup() -> Lookup {
-        let mut l = Lookup::default();
-        l.snippets.insert(5, "Standard Footer".into());
-        l.segmentations.insert(9, "Language".into());
-        l.forms.insert(30, "Webinar Form".into());
-        l.file_urls
-            .insert("http://sim/rs/1/images/hero.png".into(), "hero.png".into());
-        l.file_names.insert("hero.png".into(), "hero.png".into());
-        l.file_names
-            .insert("logo 2.png".into(), "Logo 2.png".into());
-        l
-    }
-
-    fn sections(v: Value) -> Vec<EmailSection> {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn email_sections() {
-        let s = sections(json!([
-            {"htmlId": "body", "contentType": "Text",
-             "value": "<p>Hi</p><img src=\"https://go.acme.example/rs/1/images/hero.png?v=2\"><img src='x/Logo%202.png'>"},
-            {"htmlId": "footer", "contentType": "Snippet", "value": 5},
-            {"htmlId": "dyn", "contentType": "DynamicContent",
-             "value": {"type": "DynamicContent", "segmentation": "9", "default": "<p>{{my.X}}</p>"}},
-            {"htmlId": "mod", "contentType": "Module"},
-            {"htmlId": "gone", "contentType": "Snippet", "value": "77"}
-        ]));
-        let d = email(&s, &lookup());
-        assert!(d.html.starts_with("<p>Hi</p>"));
-        assert!(d.html.ends_with("<p>{{my.X}}</p>"));
-        assert_eq!(
-            d.images.iter().cloned().collect::<Vec<_>>(),
-            ["Logo 2.png", "hero.png"]
-        );
-        assert_eq!(d.snippets.iter().collect::<Vec<_>>(), ["Standard Footer"]);
-        assert_eq!(d.segmentations.iter().collect::<Vec<_>>(), ["Language"]);
-        assert!(d.dynamic_content);
-        assert_eq!(d.unknown, ["snippet 77"]);
-    }
-
-    #[test]
-    fn a_single_text_section_is_the_html_exactly() {
-        let html = "<!DOCTYPE html>\n<html>\n<body>{{my.A}}</body>\n</html>\n";
-        let d = email(
-            &sections(json!([{"htmlId": "b", "contentType": "Text", "value": html}])),
-            &lookup(),
-        );
-        assert_eq!(d.html, html);
-        assert!(!d.dynamic_content);
-    }
-
-    #[test]
-    fn page_sections() {
-        let s: Vec<PageSection> = serde_json::from_value(json!([
-            {"id": "1", "type": "HTML", "content": "<div>x</div>"},
-            {"id": 2, "type": "Form", "content": {"content": "30", "contentType": "Form"}},
-            {"id": 3, "type": "Image", "content": "http://sim/rs/1/images/hero.png"},
-        ]))
-        .unwrap();
-        let d = landing_page(&s, &lookup());
-        assert_eq!(d.html, "<div>x</div>");
-        assert_eq!(d.forms.iter().collect::<Vec<_>>(), ["Webinar Form"]);
-        assert_eq!(d.images.iter().collect::<Vec<_>>(), ["hero.png"]);
-    }
-
-    #[test]
-    fn smart_list_rules() {
-        let list: SmartList = serde_json::from_value(json!({
-            "rules": {"filterMatchType": "All",
-              "triggers": ["Fills Out Form",
-                           {"name": "Webinar Attended", "ruleType": "x", "conditions": []}],
-              "filters": [{"name": "Lead Score", "ruleType": "Lead Score", "conditions": []},
-                          {"name": "Has Subscription", "ruleType": "Has Subscription", "conditions": []}]}
-        }))
-        .unwrap();
-        let mut schema = Schema::default();
-        schema
-            .fields
-            .insert("lead score".into(), "Lead Score".into());
-        schema.custom_objects.push("Subscription".into());
-        schema.custom_activities.push((
-            "Webinar Attended".into(),
-            "Attended Webinar".into(),
-            "Webinar Attendance".into(),
-        ));
-        let r = campaign(&list, &schema);
-        assert_eq!(r.triggers, ["Fills Out Form", "Webinar Attended"]);
-        assert_eq!(r.filters, ["Lead Score", "Has Subscription"]);
-        assert_eq!(r.fields.iter().collect::<Vec<_>>(), ["Lead Score"]);
-        assert_eq!(
-            r.custom_objects.iter().collect::<Vec<_>>(),
-            ["Subscription"]
-        );
-        assert_eq!(
-            r.custom_activities.iter().collect::<Vec<_>>(),
-            ["Webinar Attendance"]
-        );
-    }
-
-    #[test]
-    fn an_email_section_as_variants_is_its_html_variant() {
-        let d = email(
-            &sections(json!([
-                {"htmlId": "free", "contentType": "Module", "index": 1},
-                {"htmlId": "body", "contentType": "Text", "value": [
-                    {"type": "Text", "value": "Hi (text)"},
-                    {"type": "HTML", "value": "<p>Hi</p><img src=\"http://sim/rs/1/images/hero.png\">"}
-                ]},
-                {"htmlId": "pic", "contentType": "Image", "value": {"width": "600", "altText": ""}},
-                {"htmlId": "vid", "contentType": "Video", "value": {}}
-            ])),
-            &lookup(),
-        );
-        assert_eq!(
-            d.html,
-            "<p>Hi</p><img src=\"http://sim/rs/1/images/hero.png\">"
-        );
-        assert_eq!(d.images.iter().collect::<Vec<_>>(), ["hero.png"]);
-        assert!(d.unreadable.is_empty(), "{:?}", d.unreadable);
-        assert!(d.html_known() && !d.dynamic_content);
-    }
-
-    #[test]
-    fn a_section_that_cannot_be_read_is_named_never_taken_as_empty() {
-        let d = email(
-            &sections(json!([
-                {"htmlId": "a", "contentType": "Text"},
-                {"htmlId": "b", "contentType": "Text", "value": [{"type": "Text", "value": "plain"}]},
-                {"htmlId": "c", "contentType": "Hologram", "value": "<p>?</p>"},
-                {"htmlId": "d", "contentType": "Text", "value": 12},
-                {"htmlId": "e", "contentType": "Video", "value": {"url": "https://v.example/1"}}
-            ])),
-            &lookup(),
-        );
-        let named: Vec<String> = d.unreadable.iter().map(|u| u.to_string()).collect();
-        assert_eq!(named.len(), 5, "{named:?}");
-        assert!(
-            named[0].starts_with("section \"a\" (Text) has no value"),
-            "{named:?}"
-        );
-        assert!(named[1].contains("no HTML variant"), "{named:?}");
-        assert!(
-            named[2].starts_with("section \"c\" (Hologram) is of a type"),
-            "{named:?}"
-        );
-        assert!(named[3].contains("not text"), "{named:?}");
-        assert!(named[4].contains("(Video) has no place"), "{named:?}");
-        // Nothing was read: the HTML is unknown, not empty.
-        assert_eq!(d.html, "");
-        assert!(!d.html_known());
-        // One readable section among them: its HTML is known (and the
-        // others still named).
-        let d = email(
-            &sections(json!([
-                {"htmlId": "a", "contentType": "Text"},
-                {"htmlId": "b", "contentType": "Text", "value": "<p>ok</p>"}
-            ])),
-            &lookup(),
-        );
-        assert_eq!(d.html, "<p>ok</p>");
-        assert!(d.html_known());
-        assert_eq!(d.unreadable.len(), 1);
-    }
-
-    #[test]
-    fn dynamic_content_is_recognised_wherever_it_is_marked() {
-        let page: Vec<PageSection> = serde_json::from_value(json!([
-            {"id": "16391", "type": "RichText", "index": 1,
-             "content": {"content": "RVMtMTY2Ng==", "contentType": "DynamicContent"}},
-            {"id": "16393", "type": "RichText", "index": 3, "content": "plain content"}
-        ]))
-        .unwrap();
-        let d = landing_page(&page, &lookup());
-        assert!(d.dynamic_content);
-        assert_eq!(d.html, "plain content");
-        assert!(!d.html.contains("RVMt"));
-        assert!(d.unreadable.is_empty() && d.unknown.is_empty());
-        // In an email: a section whose value says so, and one whose
-        // variants do.
-        let d = email(
-            &sections(json!([
-                {"htmlId": "x", "contentType": "Text",
-                 "value": {"type": "DynamicContent", "segmentation": 9, "default": "<p>Hi</p>"}},
-                {"htmlId": "y", "contentType": "Text",
-                 "value": [{"type": "DynamicContent", "value": "RVMtNDg="}]}
-            ])),
-            &lookup(),
-        );
-        assert!(d.dynamic_content);
-        assert_eq!(d.html, "<p>Hi</p>");
-        assert_eq!(d.segmentations.iter().collect::<Vec<_>>(), ["Language"]);
-    }
-
-    #[test]
-    fn form_rows_that_are_not_lead_fields_are_not_fields() {
-        let rows: Vec<FormField> = serde_json::from_value(json!([
-            {"id": "FirstName", "label": "First Name:", "dataType": "text"},
-            {"id": "Profiling", "dataType": "profiling", "rowNumber": 3},
-            {"id": "SHRtbFRleHQ", "dataType": "htmltext", "text": "<div>Fancy</div>"},
-            {"id": "Compliance", "label": "Compliance", "dataType": "fieldset",
-             "fieldList": [{"fieldName": "HIPAA"}, {"fieldName": "PCI"}]},
-            {"id": "Email", "dataType": "email"}
-        ]))
-        .unwrap();
-        let read = form(&rows);
-        assert_eq!(read.fields, ["FirstName", "Email"]);
-        assert_eq!(read.left_out.len(), 2, "{:?}", read.left_out);
-        assert!(
-            read.left_out[0].contains("SHRtbFRleHQ"),
-            "{:?}",
-            read.left_out
-        );
-        assert!(
-            read.left_out[1].contains("\"Compliance\"") && read.left_out[1].contains("HIPAA, PCI"),
-            "{:?}",
-            read.left_out
-        );
-    }
-
-    #[test]
-    fn email_settings_in_every_shape() {
-        let e: Email = serde_json::from_value(json!({
-            "id": 1, "name": "E",
-            "fromName": {"type": "Text", "value": "Acme"},
-            "fromEmail": "news@acme.example",
-            "replyEmail": null,
-            "operational": true
-        }))
-        .unwrap();
-        let s = email_settings(&e);
-        assert_eq!(s.from_name.as_deref(), Some("Acme"));
-        assert_eq!(s.from_email.as_deref(), Some("news@acme.example"));
-        assert_eq!(s.reply_email, None);
-        assert_eq!(s.operational, Some(true));
-        assert!(s.dynamic.is_empty());
-        let e: Email = serde_json::from_value(json!({
-            "id": 1, "name": "E",
-            "fromName": {"type": "DynamicContent", "value": 1001},
-            "fromEmail": {"type": "Text", "value": ""}
-        }))
-        .unwrap();
-        let s = email_settings(&e);
-        assert_eq!(s.from_name, None);
-        assert_eq!(s.from_email, None);
-        assert_eq!(s.operational, None);
-        assert_eq!(s.dynamic, ["from_name"]);
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b%2Fc"), "a b/c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
-}
+mod tests;

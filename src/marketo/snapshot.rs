@@ -2,7 +2,9 @@
 //! and the cache of fetched content kept under `.mkimport/marketo/`.
 //!
 //! The cache holds, per asset, the `updatedAt` and status the content was
-//! fetched at and the raw `result` of the content call. It lives in the
+//! fetched at and the raw `result` of the content call (and, for a dynamic
+//! section of an email or a page, of the call that gives its
+//! segmentation). It lives in the
 //! snapshot's `.mkimport/` and never in the asset files themselves:
 //! design-studio JSON is compared for identity by the planner, so an extra
 //! key there would make identical templates of two instances differ.
@@ -28,6 +30,14 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub status: String,
     pub result: Value,
+    /// For an email or a landing page: the raw `result` of Get Email (or
+    /// Landing Page) Dynamic Content for each dynamic section whose
+    /// content answer gives only its content id, by that id. Fetched with
+    /// the content and as fresh as it: a section missing here (an answer
+    /// Marketo refused, a cache written before these were kept) is asked
+    /// again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dynamic: BTreeMap<String, Value>,
 }
 
 impl Entry {

@@ -13,7 +13,11 @@
 //! - an email's text section as its variants, `[{"type": "HTML",
 //!   "value"}, {"type": "Text", "value"}]`; a landing page's sections with
 //!   string ids, dynamic ones as `RichText` sections whose content is
-//!   `{"contentType": "DynamicContent", "content": <base64 id>}`;
+//!   `{"contentType": "DynamicContent", "content": <base64 id>}`; the
+//!   segmentation of a dynamic section only from Get Email (or Landing
+//!   Page) Dynamic Content, asked with that id (the page's answer as the
+//!   Landing Pages page shows it, the email's as the Swagger file
+//!   describes it);
 //! - form field lists with rows that are no lead field (`Profiling`,
 //!   `htmltext`);
 //! - `null` for unset values; Asset API times `...Z+0000`.
@@ -209,6 +213,74 @@ pub(crate) fn landing_page_record(i: &Instance, p: &LandingPage, version: Versio
 /// spells them (`RVMtMTY2Ng==`).
 pub fn dynamic_content_id(asset: Id, index: usize) -> String {
     base64(format!("ES-{}", asset * 100 + index as u64).as_bytes())
+}
+
+/// Get Landing Page Dynamic Content: a dynamic section's segmentation
+/// and its content by segment, in the shape of the Landing Pages page's
+/// example ("Dynamic Content"): days for times, `segments` with each
+/// segment's `segmentId`, `segmentName`, `type` (the section's base type,
+/// `RichText`, which Marketo's dynamic sections inherit) and `content`
+/// (here the section's default for every segment).
+pub(crate) fn page_dynamic_content(i: &Instance, s: &Section, at: &str) -> Value {
+    let segmentation = s.value["segmentation"].as_u64();
+    let default = s.value["default"].as_str().unwrap_or("");
+    let segments: Vec<Value> = segments_of(i, segmentation)
+        .map(|(id, name)| {
+            json!({"segmentId": id, "segmentName": name, "type": "RichText", "content": default})
+        })
+        .collect();
+    let day = at.get(..10).unwrap_or(at);
+    json!({
+        "createdAt": day, "updatedAt": day,
+        "segmentation": segmentation,
+        "segments": segments,
+    })
+}
+
+/// Get Email Dynamic Content: no documented or recorded answer exists, so
+/// the Swagger file's `EmailDynamicContentResponse` (`id`, `segmentation`,
+/// `createdAt`, `updatedAt`, `content`), each segment's content as an
+/// email's text is, an `HTML` and a `Text` variant (`id`, `segmentId`,
+/// `segmentName`, `type`, `content`, as the Snippets page's documented
+/// dynamic content lists them; `id` and `segmentId` strings, as the
+/// Swagger file's `EmailDynamicContentItem` types them); Asset API times.
+pub(crate) fn email_dynamic_content(
+    i: &Instance,
+    email: Id,
+    n: usize,
+    s: &Section,
+    at: &str,
+) -> Value {
+    let segmentation = s.value["segmentation"].as_u64();
+    let html = s.value["default"].as_str().unwrap_or("");
+    let content_id = dynamic_content_id(email, n);
+    let content: Vec<Value> = segments_of(i, segmentation)
+        .flat_map(|(id, name)| {
+            [("HTML", html.to_string()), ("Text", strip_tags(html))].map(|(kind, text)| {
+                json!({"id": content_id, "segmentId": id.to_string(), "segmentName": name,
+                       "type": kind, "content": text})
+            })
+        })
+        .collect();
+    json!({
+        "id": email * 100 + n as u64,
+        "segmentation": segmentation,
+        "createdAt": at, "updatedAt": at,
+        "content": content,
+    })
+}
+
+/// The segments of a segmentation: (id, name).
+fn segments_of(i: &Instance, segmentation: Option<Id>) -> impl Iterator<Item = (Id, String)> + '_ {
+    segmentation
+        .and_then(|id| i.segmentations.get(&id))
+        .into_iter()
+        .flat_map(|seg| {
+            seg.segments
+                .iter()
+                .enumerate()
+                .map(move |(k, name)| (seg.id * 100 + k as u64, name.clone()))
+        })
 }
 
 /// A landing page's section, as Get Landing Page Content gives it.

@@ -13,10 +13,10 @@ use crate::edit::DesignKind;
 use crate::http::{request_id, Part, Reply};
 use crate::model::{Id, Instance, Parent, Status, Token};
 use crate::records::{
-    campaign_record, design_record, dynamic_content_id, email_record, email_section,
-    email_template_content, file_record, folder_record, form_record, form_row, landing_page_record,
-    page_section, program_as_folder, program_record, smart_list, strip_tags, ProgramDetail,
-    Version,
+    campaign_record, design_record, dynamic_content_id, email_dynamic_content, email_record,
+    email_section, email_template_content, file_record, folder_record, form_record, form_row,
+    landing_page_record, page_dynamic_content, page_section, program_as_folder, program_record,
+    smart_list, strip_tags, ProgramDetail, Version,
 };
 
 /// Every endpoint served, as (method, Swagger path template). A path
@@ -483,11 +483,11 @@ fn assets(
             let email = id_param(params).and_then(|id| i.emails.get(&id));
             let content_id = params.get(1).map(String::as_str).unwrap_or("");
             one(email.and_then(|e| {
-                let (_, s) = e.sections.iter().enumerate().find(|(n, s)| {
+                let (n, s) = e.sections.iter().enumerate().find(|(n, s)| {
                     s.kind.eq_ignore_ascii_case("dynamiccontent")
                         && dynamic_content_id(e.id, *n) == content_id
                 })?;
-                Some(dynamic_content(i, s, &e.updated_at))
+                Some(email_dynamic_content(i, e.id, n, s, &e.updated_at))
             }))
         }
         "/rest/asset/v1/landingPages.json" => paged_by(
@@ -517,7 +517,7 @@ fn assets(
                     s.kind.eq_ignore_ascii_case("dynamiccontent")
                         && dynamic_content_id(p.id, *n) == content_id
                 })?;
-                Some(dynamic_content(i, s, &p.updated_at))
+                Some(page_dynamic_content(i, s, &p.updated_at))
             }))
         }
         "/rest/asset/v1/forms.json" => paged_by(
@@ -625,34 +625,6 @@ fn designs(i: &Instance, kind: DesignKind, query: &[(String, String)]) -> Reply 
         query,
         |d| design_record(i, kind, d, version),
     )
-}
-
-/// A dynamic section's content by segment (Landing Pages page, "Dynamic
-/// Content"): the segmentation, and each segment's content (the
-/// section's default for every segment).
-fn dynamic_content(i: &Instance, s: &crate::model::Section, at: &str) -> Value {
-    let segmentation = s.value["segmentation"].as_u64();
-    let segments: Vec<Value> = segmentation
-        .and_then(|id| i.segmentations.get(&id))
-        .map(|seg| {
-            seg.segments
-                .iter()
-                .enumerate()
-                .map(|(k, name)| {
-                    json!({
-                        "segmentId": seg.id * 100 + k as u64, "segmentName": name,
-                        "type": "HTML", "content": s.value["default"].as_str().unwrap_or(""),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let date = at.get(..10).unwrap_or(at);
-    json!({
-        "createdAt": date, "updatedAt": date,
-        "segmentation": segmentation,
-        "segments": segments,
-    })
 }
 
 fn token_record(parent: Parent, tokens: &[Token]) -> Value {

@@ -308,6 +308,57 @@ pub fn landing_page_content(client: &Client, id: u64, status: &str) -> Result<Va
     )
 }
 
+/// `GET /rest/asset/v1/email/{id}/dynamicContent/{contentId}.json`: a
+/// dynamic section's segmentation and its content per segment; the
+/// content id is the one Get Email Content gives the section.
+pub fn email_dynamic_content(
+    client: &Client,
+    id: u64,
+    content_id: &str,
+    status: &str,
+) -> Result<Value, ApiError> {
+    content(
+        client,
+        &format!(
+            "/rest/asset/v1/email/{id}/dynamicContent/{}.json",
+            path_segment(content_id)
+        ),
+        &status_query(status),
+    )
+}
+
+/// `GET /rest/asset/v1/landingPage/{id}/dynamicContent/{contentId}.json`
+/// (the Swagger file and the Landing Pages page give it no `status`).
+pub fn landing_page_dynamic_content(
+    client: &Client,
+    id: u64,
+    content_id: &str,
+) -> Result<Value, ApiError> {
+    content(
+        client,
+        &format!(
+            "/rest/asset/v1/landingPage/{id}/dynamicContent/{}.json",
+            path_segment(content_id)
+        ),
+        &[],
+    )
+}
+
+/// Text as one segment of a URL path: what a path segment may hold as it
+/// is (RFC 3986 `pchar`, so a content id's `=` stays as Adobe's example
+/// writes it, `dynamicContent/RVMtNDg=.json`), the rest `%XX`.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn form_fields(client: &Client, id: u64, status: &str) -> Result<Value, ApiError> {
     content(
         client,
@@ -389,4 +440,18 @@ pub fn parse_html(raw: &Value) -> Option<String> {
 /// Is this error Marketo saying the API user may not read this (603)?
 pub fn is_access_denied(err: &ApiError) -> bool {
     matches!(&err.kind, ErrorKind::Api { code, .. } if code == "603")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_segment;
+
+    #[test]
+    fn a_content_id_is_one_path_segment() {
+        // As Adobe's example writes it: `dynamicContent/RVMtNDg=.json`.
+        assert_eq!(path_segment("RVMtNDg="), "RVMtNDg=");
+        assert_eq!(path_segment("Nzk*+x"), "Nzk*+x");
+        // What would end the segment or the path is escaped.
+        assert_eq!(path_segment("a/b?c#d %"), "a%2Fb%3Fc%23d%20%25");
+    }
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Map, Value};
@@ -115,6 +115,9 @@ pub(super) struct Ctx<'a> {
     pub(super) effective: HashMap<FolderRef, Effective>,
     pub(super) fetched: AtomicU64,
     pub(super) reused: AtomicU64,
+    /// The progress line's estimate of the calls: the calls found needed
+    /// while fetching (a dynamic section's segmentation) are added to it.
+    pub(super) estimate: Arc<AtomicU64>,
     pub(super) warnings: Mutex<Vec<String>>,
     /// Hosts of files that could not be reached: their other files are
     /// not tried again in this pull.
@@ -174,6 +177,7 @@ impl Ctx<'_> {
                 updated_at: updated_at.to_string(),
                 status: status.to_string(),
                 result,
+                dynamic: Default::default(),
             })),
             Err(e) if matches!(e.code(), Some("709" | "610")) => {
                 self.warn(format!("{}: not readable, left out ({e})", what()));
@@ -181,6 +185,69 @@ impl Ctx<'_> {
             }
             Err(e) => Err(anyhow!(e).context(format!("cannot read {}", what()))),
         }
+    }
+
+    /// The segmentations of the dynamic sections of an email or a page
+    /// whose content answer gives only their content id (as real instances
+    /// answer): one call each, `fetch` with the content id (Get Email or
+    /// Landing Page Dynamic Content), counted in `content_calls` and added
+    /// to the progress estimate. The answers are kept in the asset's cache
+    /// `entry`, beside its content and as fresh as it, so an asset whose
+    /// content comes from the cache costs no call. A call Marketo refuses
+    /// (709, 610, 702) leaves the asset `dynamic_content` without that
+    /// segmentation, with a warning naming the asset and the section (and
+    /// is asked again by the next pull); so does an answer naming none.
+    pub(super) fn dynamic_segmentations(
+        &self,
+        subject: &str,
+        entry: &mut Entry,
+        derived: &mut Derived,
+        fetch: impl Fn(&str) -> Result<Value, ApiError>,
+    ) -> Result<()> {
+        for section in derived.dynamic_sections.clone() {
+            let answer = match entry.dynamic.get(&section.content_id) {
+                Some(answer) => {
+                    self.reused.fetch_add(1, Ordering::Relaxed);
+                    answer.clone()
+                }
+                None => {
+                    if self.stop.load(Ordering::Relaxed) {
+                        bail!("the pull was stopped");
+                    }
+                    self.estimate.fetch_add(1, Ordering::Relaxed);
+                    self.fetched.fetch_add(1, Ordering::Relaxed);
+                    match fetch(&section.content_id) {
+                        Ok(answer) => {
+                            entry
+                                .dynamic
+                                .insert(section.content_id.clone(), answer.clone());
+                            answer
+                        }
+                        Err(e) if matches!(e.code(), Some("709" | "610" | "702")) => {
+                            self.warn(format!(
+                                "{subject}: dynamic section \"{}\": its segmentation could not be read ({e}); the asset is dynamic_content without it",
+                                section.section
+                            ));
+                            continue;
+                        }
+                        Err(e) => {
+                            return Err(anyhow!(e).context(format!(
+                            "cannot read the segmentation of dynamic section \"{}\" of {subject}",
+                            section.section
+                        )))
+                        }
+                    }
+                }
+            };
+            match content::dynamic_segmentation(&answer) {
+                Some(id) => derived.add_segmentation(id, &self.lookup),
+                None => self.warn(format!(
+                    "{subject}: dynamic section \"{}\": Marketo's answer names no segmentation; the asset is dynamic_content without it",
+                    section.section
+                )),
+            }
+        }
+        Ok(())
     }
 
     /// A warning for each section of an email or page that could not be
@@ -228,7 +295,10 @@ impl Ctx<'_> {
 }
 
 /// How many content calls the pull still needs (for the progress bar):
-/// the contents the earlier snapshot does not hold fresh.
+/// the contents the earlier snapshot does not hold fresh. The calls for
+/// dynamic sections' segmentations are added as the contents that need
+/// them are read ([`Ctx::dynamic_segmentations`]): how many an asset has
+/// is known only from its content.
 pub(super) fn estimate(ctx: &Ctx, selected: &[&api::Program], lists: &Lists) -> u64 {
     let mut n = 0u64;
     let stale = |old: Option<&Entry>, at: &str, status: &str| {

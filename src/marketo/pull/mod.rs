@@ -10,8 +10,10 @@
 //! 2. **Content**, one call per asset that a list cannot carry, skipped
 //!    when the earlier snapshot holds that asset's content at the same
 //!    `updatedAt`: folder and program tokens, email and landing-page
-//!    sections, form fields, campaign smart lists, template and snippet
-//!    HTML; files are downloaded from their public URLs (not API calls).
+//!    sections (and the segmentation of each dynamic section that gives
+//!    only its content id), form fields, campaign smart lists, template
+//!    and snippet HTML; files are downloaded from their public URLs (not
+//!    API calls).
 //! 3. **Write** the snapshot beside DIR and put it in place
 //!    ([`super::write`]).
 //!
@@ -232,6 +234,7 @@ pub fn pull_indexed(client: &Arc<Client>, options: &PullOptions) -> Result<(Summ
         effective: HashMap::new(),
         fetched: AtomicU64::new(0),
         reused: AtomicU64::new(0),
+        estimate: Arc::clone(&progress.estimate),
         warnings: Mutex::new(Vec::new()),
         dead_hosts: Mutex::new(Default::default()),
         stop: &stop,

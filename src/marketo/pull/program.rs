@@ -106,7 +106,7 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
     let mut emails = Vec::new();
     for e in &assets.emails {
         let a = &e.asset;
-        let entry = ctx.content(
+        let mut entry = ctx.content(
             old.emails.get(&a.id.to_string()),
             &a.updated_at,
             &a.status,
@@ -133,16 +133,22 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
             settings: &settings,
             status: a.approval(),
         };
-        let derived = entry.as_ref().map(|entry| {
-            let sections: Vec<api::EmailSection> = api::parse_list(&entry.result);
-            let mut d = content::email(&sections, &ctx.lookup);
-            if dynamic_subject || !settings.dynamic.is_empty() {
-                d.dynamic_content = true;
+        let derived = match entry.as_mut() {
+            Some(entry) => {
+                let sections: Vec<api::EmailSection> = api::parse_list(&entry.result);
+                let mut d = content::email(&sections, &ctx.lookup);
+                ctx.dynamic_segmentations(&subject_of, entry, &mut d, |content_id| {
+                    api::email_dynamic_content(c, a.id, content_id, &a.status)
+                })?;
+                if dynamic_subject || !settings.dynamic.is_empty() {
+                    d.dynamic_content = true;
+                }
+                ctx.warn_unknown(&subject_of, &d.unknown);
+                ctx.warn_unreadable(&subject_of, &d);
+                Some(d)
             }
-            ctx.warn_unknown(&subject_of, &d.unknown);
-            ctx.warn_unreadable(&subject_of, &d);
-            d
-        });
+            None => None,
+        };
         let json = snapshot::email_json(&head, derived.as_ref());
         if let Some(entry) = entry {
             cache.emails.insert(a.id.to_string(), entry);
@@ -154,7 +160,7 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
     let mut pages = Vec::new();
     for e in &assets.landing_pages {
         let a = &e.asset;
-        let entry = ctx.content(
+        let mut entry = ctx.content(
             old.landing_pages.get(&a.id.to_string()),
             &a.updated_at,
             &a.status,
@@ -166,13 +172,19 @@ pub(super) fn program_job(ctx: &Ctx, lists: &Lists, p: &api::Program) -> Result<
             .and_then(|t| ctx.page_templates.get(&t))
             .map(String::as_str);
         let subject_of = what("landing page", &a.name);
-        let derived = entry.as_ref().map(|entry| {
-            let sections: Vec<api::PageSection> = api::parse_list(&entry.result);
-            let d = content::landing_page(&sections, &ctx.lookup);
-            ctx.warn_unknown(&subject_of, &d.unknown);
-            ctx.warn_unreadable(&subject_of, &d);
-            d
-        });
+        let derived = match entry.as_mut() {
+            Some(entry) => {
+                let sections: Vec<api::PageSection> = api::parse_list(&entry.result);
+                let mut d = content::landing_page(&sections, &ctx.lookup);
+                ctx.dynamic_segmentations(&subject_of, entry, &mut d, |content_id| {
+                    api::landing_page_dynamic_content(c, a.id, content_id)
+                })?;
+                ctx.warn_unknown(&subject_of, &d.unknown);
+                ctx.warn_unreadable(&subject_of, &d);
+                Some(d)
+            }
+            None => None,
+        };
         let json = snapshot::landing_page_json(&a.name, template, a.approval(), derived.as_ref());
         if let Some(entry) = entry {
             cache.landing_pages.insert(a.id.to_string(), entry);
