@@ -165,6 +165,8 @@ fn subscription_around(from: &str) -> Option<std::path::PathBuf> {
 /// is planned as soon as it is read, and its content dropped once it is
 /// planned (the plan keeps what it needs; `run` reads it again).
 pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> {
+    // Reading a live instance takes minutes: say how far it is.
+    target.show_progress(request.terminal.stderr && !request.format.is_machine());
     let state = target.load()?;
     if let Some(subscription) = subscription_around(&request.from) {
         let shown = match crate::error::show(&subscription) {
@@ -179,7 +181,10 @@ pub fn prepare(request: ImportRequest, target: &dyn Target) -> Result<Prepared> 
     // A live instance as the source is pulled first, then read like a
     // subscription directory.
     let from = match request.from.strip_prefix(crate::cli::TargetSpec::MARKETO) {
-        Some(instance) => crate::error::show(&crate::targets::instance::pull_source(instance)?),
+        Some(instance) => crate::error::show(&crate::targets::instance::pull_source(
+            instance,
+            request.terminal.stderr && !request.format.is_machine(),
+        )?),
         None => request.from.clone(),
     };
     let mut source = crate::load::source::Source::open(&from, &request.limits)?;

@@ -39,6 +39,16 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
         crate::cli::OutputFormat::Table
     };
     super::announce_retries(Terminal::detect(), format);
+    crate::interrupt::install(
+        format!(
+            "Stopping: {} stays as it was. Ctrl-C again to stop at once.",
+            crate::error::show(&args.out)
+        ),
+        format!(
+            "Stopped at once; {} is as it was (a temporary directory beside it may stay; the next pull removes it).",
+            crate::error::show(&args.out)
+        ),
+    );
     let client = Client::new(instance, credentials, limits);
     let options = PullOptions {
         out: args.out.clone(),
@@ -48,7 +58,17 @@ pub fn run(args: &PullArgs) -> Result<Exit> {
         progress: !args.json && Terminal::detect().stderr,
         shallow: false,
     };
-    let summary = pull(&client, &options)?;
+    let summary = match pull(&client, &options) {
+        Ok(summary) => summary,
+        Err(_) if crate::interrupt::requested() => {
+            crate::errln!(
+                "Stopped: nothing was changed in {}.",
+                crate::error::show(&args.out)
+            );
+            return Ok(Exit::Interrupted);
+        }
+        Err(e) => return Err(e),
+    };
     if args.json {
         let mut text =
             serde_json::to_string_pretty(&summary).context("cannot encode the summary")?;

@@ -136,9 +136,27 @@ pub fn undo(args: &UndoArgs) -> Result<Exit> {
         ..view
     };
     let receipt = report::to_json_text(&undo_report(&view));
-    target.undo(&plan, &undo_id, &|w, _landing| {
+    if let crate::cli::TargetSpec::Marketo(_) = &args.to {
+        crate::interrupt::install(
+            format!(
+                "Stopping after the step in progress: the next `mkimport undo`, `run` or `log` on {label} finishes this undo. Ctrl-C again to stop at once."
+            ),
+            format!(
+                "Stopped at once: the next `mkimport undo`, `run` or `log` on {label} finishes this undo."
+            ),
+        );
+    }
+    let undone = target.undo(&plan, &undo_id, &|w, _landing| {
         w.write_all(receipt.as_bytes())
-    })?;
+    });
+    if undone.is_err() && crate::interrupt::requested() {
+        crate::errln!(
+            "Stopped: the undo of {} is half-done; the next `mkimport undo`, `run` or `log` on {label} finishes it.",
+            import.import_id
+        );
+        return Ok(Exit::Interrupted);
+    }
+    undone?;
 
     let receipt_path = target.receipt_path(&undo_id);
     let printed = if args.json {

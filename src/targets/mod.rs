@@ -74,6 +74,9 @@ pub trait Target {
     fn calls(&self) -> Option<u64> {
         None
     }
+    /// Show a progress line on standard error while the target is read
+    /// (a live instance; a directory is read at once).
+    fn show_progress(&self, _on: bool) {}
     /// Send at most `max` API calls from now on (`run --max-calls`); a
     /// target without an API refuses the flag.
     fn cap_calls(&self, max: u64) -> Result<()> {

@@ -626,7 +626,8 @@ fn pool<T: Sync, R: Send>(
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
+                if stop.load(Ordering::Relaxed) || crate::interrupt::requested() {
+                    stop.store(true, Ordering::Relaxed);
                     break;
                 }
                 let i = next.fetch_add(1, Ordering::Relaxed);

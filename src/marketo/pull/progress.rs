@@ -30,6 +30,7 @@ impl Progress {
             indicatif::ProgressStyle::with_template("{spinner} pulling: {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
+        crate::interrupt::bar(Some(bar.clone()));
         let ticker = {
             let (bar, estimate, stop) = (bar.clone(), Arc::clone(&estimate), Arc::clone(&stop));
             std::thread::spawn(move || {
@@ -38,6 +39,10 @@ impl Progress {
                     let total = estimate.load(Ordering::Relaxed);
                     let msg = if total == 0 {
                         format!("{calls} calls, reading the lists")
+                    } else if calls >= total {
+                        // Past its estimate (retries, contents found on
+                        // the way): no time left to promise.
+                        format!("{calls} calls, finishing")
                     } else {
                         let left = total.saturating_sub(calls);
                         let eta = client.limits().eta(left as usize);

@@ -67,6 +67,8 @@ pub struct InstanceTarget {
     basis: Mutex<Option<Arc<estimate::Basis>>>,
     /// The most API calls this command may send (`--max-calls`).
     cap: Mutex<Option<u64>>,
+    /// Show a progress line while the instance is read.
+    progress: std::sync::atomic::AtomicBool,
 }
 
 impl InstanceTarget {
@@ -92,6 +94,7 @@ impl InstanceTarget {
             index: Mutex::new(None),
             basis: Mutex::new(None),
             cap: Mutex::new(None),
+            progress: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -145,7 +148,7 @@ impl InstanceTarget {
 /// Pull `marketo:INSTANCE` as a source: a whole snapshot (programs with
 /// their contents) in the instance's local state, cached by `updatedAt`
 /// like `pull`. Its directory, to read like any subscription.
-pub fn pull_source(text: &str) -> Result<PathBuf> {
+pub fn pull_source(text: &str, progress: bool) -> Result<PathBuf> {
     let source = InstanceTarget::open(text)
         .map_err(|e| usage(e.to_string().replace("--to marketo:", "--from marketo:")))?;
     source.create_state()?;
@@ -156,7 +159,7 @@ pub fn pull_source(text: &str) -> Result<PathBuf> {
         programs: Vec::new(),
         name: None,
         refetch: false,
-        progress: false,
+        progress,
         shallow: false,
     };
     let client = source.client()?;
@@ -213,7 +216,7 @@ impl Target for InstanceTarget {
             programs: Vec::new(),
             name: None,
             refetch: false,
-            progress: false,
+            progress: self.progress.load(std::sync::atomic::Ordering::Relaxed),
             shallow: true,
         };
         let (summary, index) = pull_indexed(&client, &options)
@@ -276,6 +279,11 @@ impl Target for InstanceTarget {
     fn calls(&self) -> Option<u64> {
         let slot = self.client.lock().unwrap_or_else(|e| e.into_inner());
         slot.as_ref().map(|c| c.counts().calls)
+    }
+
+    fn show_progress(&self, on: bool) {
+        self.progress
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn cap_calls(&self, max: u64) -> Result<()> {

@@ -232,6 +232,12 @@ fn run_steps(
         if done.contains(step) {
             continue;
         }
+        if crate::interrupt::requested() {
+            // The journal keeps the steps not done.
+            bail!(
+                "the undo was stopped (Ctrl-C) before {step}; the next `mkimport undo`, `run` or `log` on the instance finishes it"
+            );
+        }
         match take_back(client, state, step) {
             Ok(taken) => kept.extend(taken.warning(step)),
             // The instance did not answer: the journal keeps what is left
