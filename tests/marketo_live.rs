@@ -1759,3 +1759,154 @@ fn a_held_lock_stops_a_second_run_on_the_instance() {
     drop(lock);
     import_sandbox(&sim, &state, &target).expect(4);
 }
+
+#[test]
+fn statuses_and_email_settings_carry_over_and_defaults_are_the_instances() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    // The sandbox with v3 keys on the webinar's assets.
+    let source = fixture_copy("sandbox", &tmp.path().join("sandbox"));
+    let file = Path::new(&source)
+        .join("marketing-activities/Webinars/2026")
+        .join(WEBINAR)
+        .join("program.json");
+    let mut program = read_json(&file);
+    program["emails"][0]["status"] = "approved".into();
+    program["emails"][0]["from_name"] = "Acme Events".into();
+    program["emails"][0]["from_email"] = "events@acme.example".into();
+    program["emails"][0]["reply_email"] = "replies@acme.example".into();
+    program["emails"][0]["operational"] = true.into();
+    program["emails"][1]["status"] = "draft".into();
+    program["landing_pages"][0]["status"] = "approved".into();
+    program["landing_pages"][1]["status"] = "draft".into();
+    program["forms"][0]["status"] = "draft".into();
+    std::fs::write(&file, serde_json::to_vec_pretty(&program).unwrap()).unwrap();
+    live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            &source,
+            "--to",
+            &target,
+            "--program",
+            WEBINAR,
+            "--yes",
+            "--json",
+        ],
+    )
+    .expect(0);
+    sim.with_instance(|i| {
+        // The webinar's (the instance may hold others of those names).
+        let program = Parent::Program(i.program_named(WEBINAR).unwrap());
+        let email = |name: &str| {
+            i.emails
+                .values()
+                .find(|e| e.name == name && e.parent == program)
+                .unwrap()
+                .clone()
+        };
+        let invite = email("Invite");
+        assert!(invite.status.is_approved(), "{:?}", invite.status);
+        assert_eq!(invite.sender.from_name.as_deref(), Some("Acme Events"));
+        assert_eq!(
+            invite.sender.from_email.as_deref(),
+            Some("events@acme.example")
+        );
+        assert_eq!(
+            invite.sender.reply_email.as_deref(),
+            Some("replies@acme.example")
+        );
+        assert!(invite.operational);
+        let reminder = email("Reminder - 1 Day");
+        assert!(!reminder.status.is_approved(), "a draft stays a draft");
+        // An email without settings takes the instance's defaults; none is
+        // borrowed from another email.
+        let defaults = i.email_defaults.clone();
+        let follow_up = email("Follow-Up - Attended");
+        assert_eq!(
+            follow_up.sender.from_email.as_deref(),
+            Some(defaults.from_email.as_str())
+        );
+        assert!(!follow_up.status.is_approved(), "no status: a draft");
+        let page = |name: &str| {
+            i.landing_pages
+                .values()
+                .find(|p| p.name == name && p.parent == program)
+                .unwrap()
+                .status
+        };
+        assert!(page("Registration").is_approved());
+        assert!(!page("Thank You").is_approved());
+        let form = i
+            .forms
+            .values()
+            .find(|f| f.name == "Post-Event Survey" && f.parent == program)
+            .unwrap();
+        assert!(!form.status.is_approved(), "a draft form stays a draft");
+    });
+}
+
+#[test]
+fn a_local_forms_fields_are_exactly_the_bundles_in_order() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            &sandbox(),
+            "--to",
+            &target,
+            "--program",
+            WEBINAR,
+            "--program",
+            SUMMIT,
+            "--yes",
+            "--json",
+        ],
+    )
+    .expect(0);
+    let source = programs(Path::new(SANDBOX));
+    let fields = read_json(&root().join("fixtures/production/subscription.json"))["fields"].clone();
+    let api_name = |display: &str| -> String {
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == display)
+            .and_then(|f| f["api_name"].as_str())
+            .unwrap_or(display)
+            .to_ascii_lowercase()
+    };
+    for name in [WEBINAR, SUMMIT] {
+        let (_, bundle) = &source[name];
+        for form in bundle["forms"].as_array().unwrap() {
+            let wanted: Vec<String> = form["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| api_name(f.as_str().unwrap()))
+                .collect();
+            let held: Vec<String> = sim.with_instance(|i| {
+                i.forms
+                    .values()
+                    .find(|f| f.name == form["name"].as_str().unwrap())
+                    .unwrap()
+                    .fields
+                    .iter()
+                    .map(|f| f.api_name.to_ascii_lowercase())
+                    .collect()
+            });
+            // No default field the bundle lacks, none twice, in order.
+            assert_eq!(held, wanted, "{name}: form {}", form["name"]);
+        }
+    }
+}
