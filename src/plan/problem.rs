@@ -68,6 +68,9 @@ pub enum Code {
     /// A program the run did not start: its calls would have gone past
     /// `--max-calls`.
     CallBudget,
+    /// An email approved in the source that Marketo will not approve (it
+    /// has no subject): it lands as a draft.
+    NotApprovable,
 }
 
 impl Code {
@@ -105,6 +108,7 @@ impl Code {
             Code::ApiError => "api-error",
             Code::RunStopped => "run-stopped",
             Code::CallBudget => "call-budget",
+            Code::NotApprovable => "not-approvable",
         }
     }
 }

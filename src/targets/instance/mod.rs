@@ -406,6 +406,17 @@ fn annotate(bundle: &Bundle, program: &mut ProgramPlan) {
         return;
     };
     let landed = crate::plan::land(&bundle.program, &writes.landing);
+    // Marketo approves an email only with a subject (Adobe's Emails page):
+    // say it now rather than fail the program half-way.
+    for email in landed.emails.iter().filter(|e| land::cannot_approve(e)) {
+        program.problems.push(Problem::warning(
+            Code::NotApprovable,
+            format!(
+                "email \"{}\" is approved in the source but has no subject, which Marketo needs to approve it: it lands as a draft",
+                email.name
+            ),
+        ));
+    }
     for row in program.assets.iter_mut() {
         match (row.kind, row.action) {
             (AssetKind::Token, Action::Create | Action::Localize) => {

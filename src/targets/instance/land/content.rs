@@ -77,7 +77,7 @@ impl Writer<'_, '_> {
                 write::update_email_section(c, created.id, &slot, "Snippet", &id.to_string())
             })?;
         }
-        if email.status == Some(Approval::Approved) {
+        if email.status == Some(Approval::Approved) && !cannot_approve(email) {
             self.approve(Lifecycle::Email, created.id, &format!("email \"{name}\""))?;
         }
         Ok(())

@@ -151,6 +151,14 @@ pub(super) fn api_name(declared: &[FieldDef], field: &str) -> String {
         .unwrap_or_else(|| field.to_string())
 }
 
+/// Is this email approved in the source, but not approvable in the
+/// instance? Marketo approves an email only with a subject (and a sender,
+/// which the instance's defaults give when the email has none).
+pub(super) fn cannot_approve(email: &Email) -> bool {
+    email.status == Some(Approval::Approved)
+        && email.subject.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
 /// A token's value as the API takes it.
 fn token_value(token: &Token) -> String {
     match &token.value {
