@@ -43,18 +43,20 @@ use super::limits::{Limiter, Limits};
 use super::network::{
     announce, connect_attempts, transport_detail, trouble, Retry, Trouble, CONNECT_TIMEOUT,
 };
-use crate::error::usage;
 
 mod answers;
+mod body;
+mod credentials;
+mod error;
 mod files;
+
+pub use body::{Body, Part};
+pub use credentials::{Credentials, CLIENT_ID_ENV, CLIENT_SECRET_ENV};
+pub use error::{ApiError, ErrorKind};
 
 pub use answers::{read_envelope, read_token};
 use files::file_agent;
 pub use files::{url_host, MAX_FILE_REDIRECTS};
-
-/// The environment variables holding the credentials.
-pub const CLIENT_ID_ENV: &str = "MARKETO_CLIENT_ID";
-pub const CLIENT_SECRET_ENV: &str = "MARKETO_CLIENT_SECRET";
 
 /// Page size of the paged list endpoints (Marketo's maximum).
 pub const PAGE_SIZE: usize = 200;
@@ -66,224 +68,6 @@ const MAX_ANSWER_BYTES: u64 = 64 << 20;
 /// The identity endpoint.
 pub const IDENTITY_PATH: &str = "/identity/oauth/token";
 
-/// A LaunchPoint service's client id and secret. `Debug` never shows them.
-#[derive(Clone)]
-pub struct Credentials {
-    client_id: String,
-    client_secret: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Credentials(..)")
-    }
-}
-
-impl Credentials {
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Credentials {
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-        }
-    }
-
-    /// From `MARKETO_CLIENT_ID` and `MARKETO_CLIENT_SECRET`; a missing or
-    /// empty one is a usage error naming it.
-    pub fn from_env() -> Result<Credentials> {
-        let get = |name: &str| -> Result<String> {
-            match std::env::var(name) {
-                Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-                _ => Err(usage(format!(
-                    "{name} is not set: export the client id and secret of the instance's LaunchPoint API service as {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV} (`mkimport help pull` says how to create one)"
-                ))),
-            }
-        };
-        Ok(Credentials {
-            client_id: get(CLIENT_ID_ENV)?,
-            client_secret: get(CLIENT_SECRET_ENV)?,
-        })
-    }
-
-    /// The credentials of one instance: `MARKETO_CLIENT_ID_<ID>` and
-    /// `MARKETO_CLIENT_SECRET_<ID>` when the instance is a Munchkin id
-    /// (`<ID>` its id with `_` for `-`, `123_ABC_456`) and they are set,
-    /// so that a source and a target instance can each have theirs; else
-    /// [`Credentials::from_env`].
-    pub fn for_instance(instance: &Instance) -> Result<Credentials> {
-        let label = instance.label();
-        if !label.contains("://") {
-            let suffix = label.replace('-', "_").to_ascii_uppercase();
-            let id_var = format!("{CLIENT_ID_ENV}_{suffix}");
-            let secret_var = format!("{CLIENT_SECRET_ENV}_{suffix}");
-            let read = |name: &str| {
-                std::env::var(name)
-                    .ok()
-                    .map(|v| v.trim().to_string())
-                    .filter(|v| !v.is_empty())
-            };
-            match (read(&id_var), read(&secret_var)) {
-                (Some(client_id), Some(client_secret)) => {
-                    return Ok(Credentials {
-                        client_id,
-                        client_secret,
-                    })
-                }
-                (Some(_), None) => {
-                    return Err(usage(format!(
-                    "{secret_var} is not set, though {id_var} is: export both for instance {label}"
-                )))
-                }
-                (None, Some(_)) => {
-                    return Err(usage(format!(
-                    "{id_var} is not set, though {secret_var} is: export both for instance {label}"
-                )))
-                }
-                (None, None) => {}
-            }
-        }
-        Credentials::from_env()
-    }
-
-    /// Both values, for code that must make sure they were not leaked.
-    pub fn secrets(&self) -> [&str; 2] {
-        [&self.client_id, &self.client_secret]
-    }
-}
-
-/// What went wrong with a call, for the user.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    /// The endpoint's path (never its query: that could hold a secret).
-    pub endpoint: String,
-    pub kind: ErrorKind,
-    /// A write that was sent again after a failure that may have reached
-    /// Marketo (a broken connection, a time-out, an answer cut off, HTTP
-    /// 5xx): the first attempt may have been carried out, so a "duplicate"
-    /// (709) answer may be this call's own doing.
-    pub uncertain: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Marketo answered `success: false` with this code.
-    Api { code: String, message: String },
-    /// 607: the daily quota is used up.
-    Quota { message: String },
-    /// The host could not be reached (after the retries).
-    Unreachable { detail: String, attempts: u32 },
-    /// The host name does not resolve (not retried).
-    Unresolved {
-        host: String,
-        /// What the resolver said.
-        detail: String,
-        /// The instance was named by a Munchkin id (its host name is made
-        /// from it).
-        munchkin: bool,
-    },
-    /// The identity service refused the credentials.
-    Auth { detail: String },
-    /// An HTTP status that is not a Marketo answer.
-    Http { status: u16 },
-    /// The answer is not JSON (an HTML error page, say).
-    NotJson { detail: String },
-    /// The answer stopped before its end, every time it was asked.
-    Truncated { attempts: u32 },
-    /// A transient failure that did not go away.
-    GaveUp { last: String, attempts: u32 },
-    /// The call was not sent: the command may send no more calls
-    /// (`run --max-calls`).
-    Budget { cap: u64 },
-}
-
-impl ApiError {
-    fn new(endpoint: &str, kind: ErrorKind) -> ApiError {
-        ApiError {
-            endpoint: endpoint.to_string(),
-            kind,
-            uncertain: false,
-        }
-    }
-
-    /// The Marketo error message, when Marketo gave one.
-    pub fn message(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::Api { message, .. } | ErrorKind::Quota { message } => Some(message),
-            _ => None,
-        }
-    }
-
-    /// The Marketo error code, when Marketo gave one.
-    pub fn code(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::Api { code, .. } => Some(code),
-            ErrorKind::Quota { .. } => Some("607"),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = &self.endpoint;
-        match &self.kind {
-            ErrorKind::Api { code, message } => {
-                write!(f, "Marketo refused {e}: error {code} \"{message}\"")?;
-                match code.as_str() {
-                    "603" => write!(f, " (the API user's role lacks a permission: `mkimport help pull` lists the ones it needs)"),
-                    "601" | "602" => write!(f, " (the access token was refused even after renewing it)"),
-                    _ => Ok(()),
-                }
-            }
-            ErrorKind::Quota { message } => write!(
-                f,
-                "Marketo's daily API quota is used up (error 607 \"{message}\" on {e}); it resets at midnight US Central time, try again then"
-            ),
-            ErrorKind::Unreachable { detail, attempts } => write!(
-                f,
-                "cannot reach the instance for {e}: {detail} (gave up after {attempts} attempts)"
-            ),
-            ErrorKind::Unresolved {
-                host,
-                detail,
-                munchkin,
-            } => {
-                write!(
-                    f,
-                    "cannot reach the instance for {e}: its host name {host} does not resolve ({detail}); not retried"
-                )?;
-                if *munchkin {
-                    write!(f, ". Is the Munchkin id right? Admin > Integration > Web Services in Marketo shows the REST endpoint, https://<Munchkin id>.mktorest.com/rest")
-                } else {
-                    write!(f, ". Is the host name right?")
-                }
-            }
-            ErrorKind::Auth { detail } => write!(
-                f,
-                "the instance refused the credentials at {e}: {detail}; check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
-            ),
-            ErrorKind::Http { status } => {
-                write!(f, "the instance answered {e} with HTTP status {status}")
-            }
-            ErrorKind::NotJson { detail } => {
-                write!(f, "the instance's answer to {e} is not JSON: {detail}")
-            }
-            ErrorKind::Truncated { attempts } => write!(
-                f,
-                "the instance's answer to {e} was cut off before its end (gave up after {attempts} attempts)"
-            ),
-            ErrorKind::GaveUp { last, attempts } => {
-                write!(f, "{e} kept failing: {last} (gave up after {attempts} attempts)")
-            }
-            ErrorKind::Budget { cap } => write!(
-                f,
-                "{e} was not sent: this run may send no more than {cap} API calls (--max-calls)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
-
 /// Marketo's response envelope.
 #[derive(Debug, Clone, Default)]
 pub struct Envelope {
@@ -293,130 +77,6 @@ pub struct Envelope {
     pub next_page_token: Option<String>,
     /// The endpoint answered 702 ("no data found").
     pub no_data: bool,
-}
-
-/// The body of a write.
-#[derive(Debug, Clone, Copy)]
-pub enum Body<'a> {
-    /// No body (a read).
-    None,
-    /// `application/x-www-form-urlencoded` fields.
-    Form(&'a [(&'a str, String)]),
-    /// `multipart/form-data` parts.
-    Multipart(&'a [Part<'a>]),
-}
-
-/// A field of a multipart body.
-#[derive(Debug, Clone, Copy)]
-pub enum Part<'a> {
-    Text(&'a str, &'a str),
-    File {
-        name: &'a str,
-        file_name: &'a str,
-        content_type: &'a str,
-        bytes: &'a [u8],
-    },
-}
-
-impl Body<'_> {
-    /// The content type and the bytes to send.
-    fn encode(&self) -> Option<(String, Vec<u8>)> {
-        match self {
-            Body::None => None,
-            Body::Form(fields) => {
-                let text: Vec<String> = fields
-                    .iter()
-                    .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-                    .collect();
-                Some((
-                    "application/x-www-form-urlencoded".to_string(),
-                    text.join("&").into_bytes(),
-                ))
-            }
-            Body::Multipart(parts) => {
-                let boundary = boundary(parts);
-                let mut out = Vec::new();
-                for part in *parts {
-                    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                    match part {
-                        Part::Text(name, value) => {
-                            out.extend_from_slice(
-                                format!(
-                                    "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
-                                    quoted(name)
-                                )
-                                .as_bytes(),
-                            );
-                            out.extend_from_slice(value.as_bytes());
-                        }
-                        Part::File {
-                            name,
-                            file_name,
-                            content_type,
-                            bytes,
-                        } => {
-                            out.extend_from_slice(
-                                format!(
-                                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {content_type}\r\n\r\n",
-                                    quoted(name),
-                                    quoted(file_name)
-                                )
-                                .as_bytes(),
-                            );
-                            out.extend_from_slice(bytes);
-                        }
-                    }
-                    out.extend_from_slice(b"\r\n");
-                }
-                out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-                Some((format!("multipart/form-data; boundary={boundary}"), out))
-            }
-        }
-    }
-}
-
-/// `application/x-www-form-urlencoded` escaping.
-fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// A name inside a quoted header parameter (quotes and line breaks made
-/// harmless).
-fn quoted(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '"' => '\'',
-            '\r' | '\n' => ' ',
-            c => c,
-        })
-        .collect()
-}
-
-/// A boundary that occurs in no part.
-fn boundary(parts: &[Part]) -> String {
-    let contains = |needle: &[u8]| {
-        parts.iter().any(|p| {
-            let bytes: &[u8] = match p {
-                Part::Text(_, v) => v.as_bytes(),
-                Part::File { bytes, .. } => bytes,
-            };
-            bytes.windows(needle.len()).any(|w| w == needle)
-        })
-    };
-    (0u64..)
-        .map(|n| format!("mkimport-boundary-{n:016x}"))
-        .find(|b| !contains(b.as_bytes()))
-        .expect("some boundary is free")
 }
 
 /// How many calls of each kind a client made.
@@ -987,8 +647,8 @@ impl Client {
                 .agent
                 .get(self.instance.url(endpoint))
                 .query("grant_type", "client_credentials")
-                .query("client_id", &self.credentials.client_id)
-                .query("client_secret", &self.credentials.client_secret)
+                .query("client_id", self.credentials.secrets()[0])
+                .query("client_secret", self.credentials.secrets()[1])
                 .header("Accept", "application/json")
                 .call();
             // What went wrong, and whether a connection was made at all.

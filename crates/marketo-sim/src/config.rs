@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::model::Instance;
 
+/// The API user the simulator's credentials stand for (the identity
+/// answer's `scope`, the user of the usage statistics).
+pub const API_USER: &str = "api-user@sim.example";
+
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
 pub struct SimConfig {

@@ -31,6 +31,7 @@ use crate::model::{
     Campaign, Design, Email, Id, Instance, LandingPage, Parent, Program, Section, Sender, Status,
     Token,
 };
+pub use crate::refusal::{Outcome, Refusal};
 use crate::template::editable_sections;
 
 /// What Create Email takes besides its name, folder and template; all
@@ -44,36 +45,6 @@ pub struct NewEmail {
     pub sender: Sender,
     pub operational: bool,
 }
-
-/// A refusal, as Marketo answers it: a code and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn business(message: impl Into<String>) -> Refusal {
-        Refusal::new("709", message)
-    }
-
-    pub(crate) fn duplicate(what: &str, name: &str) -> Refusal {
-        Refusal::new("709", format!("{what} '{name}' already exists"))
-    }
-
-    pub(crate) fn missing(what: &str, id: Id) -> Refusal {
-        Refusal::new("702", format!("{what} {id} not found"))
-    }
-}
-
-pub type Outcome<T> = Result<T, Refusal>;
 
 /// The design-studio kinds the write endpoints know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

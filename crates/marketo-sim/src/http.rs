@@ -234,3 +234,24 @@ pub fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The Asset API's envelope; an empty search is `success` with the
+/// warning "No assets found for the given search criteria." and no
+/// `result` (as recorded from a real instance).
+pub(crate) fn envelope(result: Vec<Value>) -> Reply {
+    if result.is_empty() {
+        return Reply::json(&json!({
+            "success": true,
+            "errors": [],
+            "requestId": request_id(),
+            "warnings": ["No assets found for the given search criteria."],
+        }));
+    }
+    Reply::json(&json!({
+        "success": true,
+        "warnings": [],
+        "errors": [],
+        "requestId": request_id(),
+        "result": result,
+    }))
+}

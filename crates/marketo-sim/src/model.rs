@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-pub use crate::approval::Status;
 pub use crate::names::{api_name, base64, form_data_type, marketo_date, marketo_time, soap_name};
+pub use crate::status::Status;
 
 pub type Id = u64;
 

@@ -25,9 +25,10 @@
 use serde_json::{json, Map, Value};
 
 use crate::edit::DesignKind;
+use crate::http::{envelope, Reply};
 use crate::model::{
     base64, Campaign, Design, Email, File, Folder, Form, FormField, Id, Instance, LandingPage,
-    Parent, Program, Row, Section, Status,
+    Parent, Program, Row, Section, Status, Token,
 };
 
 /// Which version of an asset a read asks for (`status=approved|draft`).
@@ -626,4 +627,23 @@ pub(crate) fn field_options(form: &[crate::http::Part]) -> (Option<String>, Map<
         out.insert("fieldMetaData".into(), Value::Object(meta));
     }
     (label, out)
+}
+
+pub(crate) fn token_record(parent: Parent, tokens: &[Token]) -> Value {
+    json!({
+        "folder": {"type": parent.kind(), "value": parent.id()},
+        "tokens": tokens.iter().map(|t| json!({
+            "name": t.name, "type": t.kind, "value": t.value,
+            "computedUrl": format!("https://app-sim.marketo.com/#ME{}C3", parent.id()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn token_answer(i: &Instance, parent: Parent) -> Reply {
+    let tokens = match parent {
+        Parent::Folder(id) => i.folders.get(&id).map(|f| f.tokens.clone()),
+        Parent::Program(id) => i.programs.get(&id).map(|p| p.tokens.clone()),
+    }
+    .unwrap_or_default();
+    envelope(vec![token_record(parent, &tokens)])
 }

@@ -10,180 +10,22 @@ use serde_json::{json, Value};
 
 use crate::config::{SimConfig, State};
 use crate::edit::DesignKind;
-use crate::http::{request_id, Part, Reply};
-use crate::model::{Id, Instance, Parent, Status, Token};
+use crate::http::{envelope, request_id, Part, Reply};
+use crate::model::{Instance, Parent, Status, Token};
+use crate::paths::id_param;
+pub use crate::paths::{matches, ROUTES};
 use crate::records::{
     campaign_record, design_record, dynamic_content_id, email_dynamic_content, email_record,
     email_section, email_template_content, file_record, folder_record, form_record, form_row,
     landing_page_record, page_dynamic_content, page_section, program_as_folder, program_record,
-    smart_list, strip_tags, ProgramDetail, Version,
+    smart_list, strip_tags, token_record, ProgramDetail, Version,
 };
-
-/// Every endpoint served, as (method, Swagger path template). A path
-/// that names a record (`byName.json`) comes before the one with an id
-/// in its place (`{id}.json`).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/identity/oauth/token"),
-    ("POST", "/identity/oauth/token"),
-    ("GET", "/rest/asset/v1/folder/byName.json"),
-    ("GET", "/rest/asset/v1/folder/{id}.json"),
-    ("GET", "/rest/asset/v1/folders.json"),
-    ("GET", "/rest/asset/v1/folder/{id}/tokens.json"),
-    ("GET", "/rest/asset/v1/programs.json"),
-    ("GET", "/rest/asset/v1/program/byName.json"),
-    ("GET", "/rest/asset/v1/program/byTag.json"),
-    ("GET", "/rest/asset/v1/program/{id}.json"),
-    ("GET", "/rest/asset/v1/tagTypes.json"),
-    ("GET", "/rest/asset/v1/tagType/byName.json"),
-    ("GET", "/rest/asset/v1/channels.json"),
-    ("GET", "/rest/asset/v1/segmentation.json"),
-    ("GET", "/rest/asset/v1/segmentation/{id}/segments.json"),
-    ("GET", "/rest/asset/v1/emails.json"),
-    ("GET", "/rest/asset/v1/email/byName.json"),
-    ("GET", "/rest/asset/v1/email/{id}.json"),
-    ("GET", "/rest/asset/v1/email/{id}/content.json"),
-    (
-        "GET",
-        "/rest/asset/v1/email/{id}/dynamicContent/{contentId}.json",
-    ),
-    ("GET", "/rest/asset/v1/landingPages.json"),
-    ("GET", "/rest/asset/v1/landingPage/{id}/content.json"),
-    (
-        "GET",
-        "/rest/asset/v1/landingPage/{id}/dynamicContent/{contentId}.json",
-    ),
-    ("GET", "/rest/asset/v1/forms.json"),
-    ("GET", "/rest/asset/v1/form/{id}.json"),
-    ("GET", "/rest/asset/v1/form/{id}/fields.json"),
-    ("GET", "/rest/asset/v1/smartCampaigns.json"),
-    ("GET", "/rest/asset/v1/smartCampaign/byName.json"),
-    ("GET", "/rest/asset/v1/smartCampaign/{id}.json"),
-    ("GET", "/rest/asset/v1/smartCampaign/{id}/smartList.json"),
-    ("GET", "/rest/asset/v1/smartList/{id}.json"),
-    ("GET", "/rest/asset/v1/emailTemplates.json"),
-    ("GET", "/rest/asset/v1/emailTemplate/{id}/content"),
-    ("GET", "/rest/asset/v1/landingPageTemplates.json"),
-    (
-        "GET",
-        "/rest/asset/v1/landingPageTemplate/{id}/content.json",
-    ),
-    ("GET", "/rest/asset/v1/snippets.json"),
-    ("GET", "/rest/asset/v1/snippet/{id}/content.json"),
-    ("GET", "/rest/asset/v1/files.json"),
-    ("GET", "/rest/v1/leads/describe.json"),
-    ("GET", "/rest/v1/leads/describe2.json"),
-    ("GET", "/rest/v1/customobjects.json"),
-    ("GET", "/rest/v1/activities/external/types.json"),
-    (
-        "GET",
-        "/rest/v1/activities/external/type/{apiName}/describe.json",
-    ),
-    ("GET", "/rest/v1/stats/usage.json"),
-    // Writes (see `crate::writes` and `crate::edit`).
-    ("POST", "/rest/asset/v1/programs.json"),
-    ("POST", "/rest/asset/v1/program/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/folder/{id}/tokens.json"),
-    ("POST", "/rest/asset/v1/folder/{id}/tokens/delete.json"),
-    ("POST", "/rest/asset/v1/emails.json"),
-    ("POST", "/rest/asset/v1/email/{id}/content/{htmlId}.json"),
-    ("POST", "/rest/asset/v1/email/{id}/approveDraft.json"),
-    ("POST", "/rest/asset/v1/email/{id}/unapprove.json"),
-    ("POST", "/rest/asset/v1/email/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/landingPages.json"),
-    ("POST", "/rest/asset/v1/landingPage/{id}/content.json"),
-    ("POST", "/rest/asset/v1/landingPage/{id}/approveDraft.json"),
-    ("POST", "/rest/asset/v1/landingPage/{id}/unapprove.json"),
-    ("POST", "/rest/asset/v1/landingPage/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/forms.json"),
-    ("POST", "/rest/asset/v1/form/{id}/fields.json"),
-    ("POST", "/rest/asset/v1/form/{id}/richText.json"),
-    (
-        "POST",
-        "/rest/asset/v1/form/{id}/field/{fieldId}/delete.json",
-    ),
-    ("POST", "/rest/asset/v1/form/{id}/reArrange.json"),
-    ("POST", "/rest/asset/v1/form/{id}/approveDraft.json"),
-    ("POST", "/rest/asset/v1/form/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/smartCampaigns.json"),
-    ("POST", "/rest/asset/v1/smartCampaign/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/emailTemplates.json"),
-    ("POST", "/rest/asset/v1/emailTemplate/{id}/content.json"),
-    (
-        "POST",
-        "/rest/asset/v1/emailTemplate/{id}/approveDraft.json",
-    ),
-    ("POST", "/rest/asset/v1/emailTemplate/{id}/unapprove.json"),
-    ("POST", "/rest/asset/v1/emailTemplate/{id}/delete.json"),
-    ("POST", "/rest/asset/v1/landingPageTemplates.json"),
-    (
-        "POST",
-        "/rest/asset/v1/landingPageTemplate/{id}/content.json",
-    ),
-    (
-        "POST",
-        "/rest/asset/v1/landingPageTemplate/{id}/approveDraft.json",
-    ),
-    (
-        "POST",
-        "/rest/asset/v1/landingPageTemplate/{id}/unapprove.json",
-    ),
-    (
-        "POST",
-        "/rest/asset/v1/landingPageTemplate/{id}/delete.json",
-    ),
-    ("POST", "/rest/asset/v1/files.json"),
-    ("POST", "/rest/asset/v1/file/{id}/content.json"),
-];
-
-/// Match a path against a template; the `{...}` parts, in order.
-pub fn matches(template: &str, path: &str) -> Option<Vec<String>> {
-    let t: Vec<&str> = template.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    if t.len() != p.len() {
-        return None;
-    }
-    let mut params = Vec::new();
-    for (a, b) in t.iter().zip(&p) {
-        if let (Some(start), Some(end)) = (a.find('{'), a.find('}')) {
-            let (prefix, suffix) = (&a[..start], &a[end + 1..]);
-            let inner = b.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            if inner.is_empty() {
-                return None;
-            }
-            params.push(inner.to_string());
-        } else if a != b {
-            return None;
-        }
-    }
-    Some(params)
-}
 
 pub(crate) fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-}
-
-/// The Asset API's envelope; an empty search is `success` with the
-/// warning "No assets found for the given search criteria." and no
-/// `result` (as recorded from a real instance).
-pub(crate) fn envelope(result: Vec<Value>) -> Reply {
-    if result.is_empty() {
-        return Reply::json(&json!({
-            "success": true,
-            "errors": [],
-            "requestId": request_id(),
-            "warnings": ["No assets found for the given search criteria."],
-        }));
-    }
-    Reply::json(&json!({
-        "success": true,
-        "warnings": [],
-        "errors": [],
-        "requestId": request_id(),
-        "result": result,
-    }))
 }
 
 /// The lead database's envelope: no `errors` nor `warnings` (Describe
@@ -235,10 +77,6 @@ fn in_folder(query: &[(String, String)], parent: Parent) -> bool {
         _ => id.map(Parent::Folder),
     };
     wanted == Some(parent)
-}
-
-pub(crate) fn id_param(params: &[String]) -> Option<Id> {
-    params.first().and_then(|s| s.parse().ok())
 }
 
 /// The record asked for by id or name; none found is the empty search's
@@ -627,25 +465,6 @@ fn designs(i: &Instance, kind: DesignKind, query: &[(String, String)]) -> Reply 
     )
 }
 
-fn token_record(parent: Parent, tokens: &[Token]) -> Value {
-    json!({
-        "folder": {"type": parent.kind(), "value": parent.id()},
-        "tokens": tokens.iter().map(|t| json!({
-            "name": t.name, "type": t.kind, "value": t.value,
-            "computedUrl": format!("https://app-sim.marketo.com/#ME{}C3", parent.id()),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-pub(crate) fn token_answer(i: &Instance, parent: Parent) -> Reply {
-    let tokens = match parent {
-        Parent::Folder(id) => i.folders.get(&id).map(|f| f.tokens.clone()),
-        Parent::Program(id) => i.programs.get(&id).map(|p| p.tokens.clone()),
-    }
-    .unwrap_or_default();
-    envelope(vec![token_record(parent, &tokens)])
-}
-
 /// The lead database's reads (`/rest/v1/...`), and the API's usage.
 fn lead_database(state: &State, config: &SimConfig, template: &str, params: &[String]) -> Reply {
     let i = &state.instance;
@@ -726,7 +545,7 @@ fn lead_database(state: &State, config: &SimConfig, template: &str, params: &[St
             lead_envelope(vec![json!({
                 "date": crate::model::marketo_date(crate::config::now_secs()),
                 "total": count,
-                "users": [{"userId": crate::server::API_USER, "count": count}],
+                "users": [{"userId": crate::config::API_USER, "count": count}],
             })])
         }
         _ => Reply::error("610"),

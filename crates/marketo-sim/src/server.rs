@@ -21,7 +21,7 @@ use crate::routes;
 
 /// The API user the simulator's tokens belong to (the identity service's
 /// `scope`, and the user of `stats/usage.json`).
-pub const API_USER: &str = "api-user@sim.example";
+pub use crate::config::API_USER;
 
 /// Which listener a connection came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,14 +7,16 @@ use serde_json::{json, Value};
 use crate::approval::Approvable;
 use crate::config::State;
 use crate::edit::{DesignKind, NewEmail, Refusal};
+use crate::http::envelope;
 use crate::http::{Part, Reply};
 use crate::model::{Id, Instance, Parent, Sender};
+use crate::paths::{id_param, matches, ROUTES};
+use crate::records::token_answer;
 use crate::records::{
     campaign_record, design_record, email_record, email_template_content, field_options,
     file_record, form_record, form_row, landing_page_record, program_record, ProgramDetail,
     Version,
 };
-use crate::routes::{envelope, id_param, matches, token_answer, ROUTES};
 
 /// A text field of a POST body.
 fn field(form: &[Part], name: &str) -> Option<String> {

@@ -31,6 +31,7 @@ mod lists;
 mod naming;
 mod program;
 mod progress;
+mod studio;
 mod subset;
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,12 +54,13 @@ use super::write::{self, OutDir, Writer, OWN_STATE};
 use crate::error::show;
 use crate::model::{to_canonical_json, DesignKind};
 use crate::names;
-use contents::{estimate, run_job, Ctx, Done, Job, Old};
+use contents::{estimate, Ctx, Old};
 use describe::{build_index, subscription_json};
 use lists::{dedupe, fetch_lists};
 use naming::{file_names, unique_names, unique_names_of};
 use program::token_order;
 use progress::Progress;
+use studio::{run_job, Done, Job};
 use subset::{carry, select};
 
 /// What a pull needs besides the client.
