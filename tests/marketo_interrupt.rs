@@ -322,3 +322,63 @@ fn ctrl_c_during_an_undo_stops_between_steps_and_the_next_log_finishes_it() {
         before["landing_page_templates"]
     );
 }
+
+/// `mkimport ARGS` on a pseudo-terminal, as a person runs it: everything
+/// the terminal showed.
+fn on_a_terminal(sim: &Sim, state: &Path, args: &[&str]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mkimport"));
+    command
+        .args(args)
+        .current_dir(root())
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&sim.config()))
+        .env("XDG_STATE_HOME", state)
+        .env("TERM", "xterm")
+        .env("COLUMNS", "160")
+        .env_remove("NO_COLOR");
+    let mut session = rexpect::session::spawn_command(command, Some(120_000)).unwrap();
+    session.exp_eof().unwrap().replace('\r', "")
+}
+
+#[test]
+fn a_live_run_shows_programs_calls_and_time_as_it_goes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = fixture_sim("production", "412-PRD-001");
+    // Slow enough for the progress line to be drawn.
+    sim.configure(|c| c.latency = Duration::from_millis(40));
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    // A preview: the reading of the instance shows its progress.
+    let shown = on_a_terminal(
+        &sim,
+        &state,
+        &["preview", "--from", SANDBOX, "--to", &target],
+    );
+    assert!(shown.contains("calls"), "{shown:?}");
+    assert!(shown.contains("About "), "the estimate: {shown:?}");
+    let shown = on_a_terminal(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            SANDBOX,
+            "--to",
+            &target,
+            "--yes",
+            "--skip-blocked",
+        ],
+    );
+    // Programs as the unit, with the calls of the estimate and the time
+    // left at Marketo's limit.
+    for said in [
+        "/3 programs",
+        " of ~",
+        " calls, ~",
+        " left at Marketo's limit",
+    ] {
+        assert!(shown.contains(said), "{said:?} in {shown:?}");
+    }
+    assert!(shown.contains("Imported 3 programs"), "{shown:?}");
+}

@@ -114,7 +114,7 @@ impl TableReporter {
         let bar = indicatif::ProgressBar::new(len as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(&format!(
-                "{{bar:30}} {{pos}}/{{len}} {unit} {{wide_msg}}"
+                "{{bar:20}} {{pos}}/{{len}} {unit} {{wide_msg}}"
             ))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
@@ -122,14 +122,14 @@ impl TableReporter {
         self.bar = Some(bar);
     }
 
-    /// "412 of about 2,450 API calls, about 6 min left at Marketo's
-    /// limit": never past its own estimate.
+    /// "412 of ~2,450 calls, ~6 min left at Marketo's limit": short enough
+    /// for a terminal of 80 columns; never past its own estimate.
     fn calls_message(&self, calls: u64) -> String {
         match self.estimate {
             Some(estimate) if calls <= estimate => {
                 let left = crate::marketo::Limits::default().eta((estimate - calls) as usize);
                 format!(
-                    "{} of about {} API calls, about {} left at Marketo's limit",
+                    "{} of ~{} calls, ~{} left at Marketo's limit",
                     text::thousands(calls),
                     text::thousands(estimate),
                     text::duration(left)
