@@ -243,8 +243,16 @@ fn blocks(cells: &[Vec<Vec<String>>], width: usize) -> String {
             // Longer than a line: on lines of its own, wrapped at spaces
             // and hanging, the value's first word beside its label.
             let value = lines.join(JOINED);
-            let mut words = value.split(' ').filter(|w| !w.is_empty());
-            let mut piece = format!("{label}: {}", words.next().unwrap_or_default());
+            let mut words = value.split(' ').filter(|w| !w.is_empty()).peekable();
+            // A first word too long to go beside its label starts the
+            // next line (a path, an id).
+            let mut piece = match words.peek() {
+                Some(first) if self::width(&label) + 2 + self::width(first) > room => {
+                    out.push(format!("{INDENT}{label}:"));
+                    format!("  {}", words.next().unwrap_or_default())
+                }
+                _ => format!("{label}: {}", words.next().unwrap_or_default()),
+            };
             for word in words {
                 if self::width(&piece) + 1 + self::width(word) > room {
                     out.push(format!("{INDENT}{piece}"));

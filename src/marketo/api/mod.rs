@@ -173,16 +173,6 @@ pub fn emails_in(client: &Client, folder: FolderRef) -> Result<Listed<Email>, Ap
     )
 }
 
-/// One email of the instance, if it has any (who emails come from).
-pub fn any_email(client: &Client) -> Result<Option<Email>, ApiError> {
-    let mut listed: Listed<Email> = one_call(
-        client,
-        "/rest/asset/v1/emails.json",
-        &[("maxReturn", "1".to_string())],
-    )?;
-    Ok(listed.items.pop())
-}
-
 /// The landing pages directly in a folder or program.
 pub fn landing_pages_in(
     client: &Client,

@@ -279,17 +279,14 @@ impl InstanceTarget {
 
         let journal = Journal::begin(&self.state, import_id, crate::history::RUN)?;
         let (sender, messages) = mpsc::channel::<Message>();
-        let tick_sender = Mutex::new(sender.clone());
+        let tick_sender = sender.clone();
         let tick = move |lane: Lane, program: &str, what: &str| {
             // The receiving end lives as long as the run.
-            let _ = tick_sender
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .send(Message::Wrote {
-                    lane,
-                    program: program.to_string(),
-                    what: what.to_string(),
-                });
+            let _ = tick_sender.send(Message::Wrote {
+                lane,
+                program: program.to_string(),
+                what: what.to_string(),
+            });
         };
         let session = Session::new(client, index, state, &self.state, import_id, journal, &tick);
         let rereader = Rereader::new(run.limits);
