@@ -1910,3 +1910,87 @@ fn a_local_forms_fields_are_exactly_the_bundles_in_order() {
         }
     }
 }
+
+#[test]
+fn a_rollback_unapproves_what_it_approved_and_leaves_nothing_behind() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let before = dump(&sim);
+    // The webinar with its emails and pages approved in the source.
+    let source = fixture_copy("sandbox", &tmp.path().join("sandbox"));
+    let file = Path::new(&source)
+        .join("marketing-activities/Webinars/2026")
+        .join(WEBINAR)
+        .join("program.json");
+    let mut program = read_json(&file);
+    for key in ["emails", "landing_pages", "forms"] {
+        for asset in program[key].as_array_mut().unwrap() {
+            asset["status"] = "approved".into();
+        }
+    }
+    std::fs::write(&file, serde_json::to_vec_pretty(&program).unwrap()).unwrap();
+    // Marketo refuses the last smart campaign: by then everything else
+    // was written and approved.
+    sim.inject(
+        Fault::code("709")
+            .on("/rest/asset/v1/smartCampaigns.json")
+            .with("name", "05 Alert Sales on Recording Click"),
+    );
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            &source,
+            "--to",
+            &target,
+            "--program",
+            WEBINAR,
+            "--yes",
+            "--json",
+        ],
+    );
+    run.expect(1);
+    let report = run.json();
+    assert_eq!(report["programs"][0]["status"], "failed");
+    // Nothing refused the rollback: no warning but the files the API
+    // cannot delete.
+    for p in report["programs"][0]["problems"].as_array().unwrap() {
+        if p["severity"] == "warning" && p["code"] == "api-error" {
+            assert!(
+                p["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("no call that deletes a file"),
+                "{p}"
+            );
+        }
+    }
+    // Approved emails, pages and templates were unapproved, then deleted.
+    let unapproved: Vec<String> = sim
+        .calls()
+        .into_iter()
+        .filter(|c| c.path.ends_with("/unapprove.json") && c.code.is_none())
+        .map(|c| c.path)
+        .collect();
+    assert!(
+        unapproved.iter().any(|p| p.contains("/email/"))
+            && unapproved.iter().any(|p| p.contains("/landingPage/"))
+            && unapproved
+                .iter()
+                .any(|p| p.contains("/landingPageTemplate/")),
+        "{unapproved:?}"
+    );
+    let after = dump(&sim);
+    for key in [
+        "programs",
+        "email_templates",
+        "landing_page_templates",
+        "forms",
+    ] {
+        assert_eq!(after[key], before[key], "{key}: nothing left behind");
+    }
+}
