@@ -261,3 +261,92 @@ fn a_budget_is_for_live_instances() {
     run.expect(2);
     assert!(run.stderr.contains("--max-calls"), "{}", run.stderr);
 }
+
+/// A design-studio asset several programs use is written before them: when
+/// Marketo refuses it, the programs that use it fail, the others land (with
+/// --skip-blocked) or are not started, and none is reported imported that
+/// was not.
+#[test]
+fn a_refused_shared_asset_fails_the_programs_that_use_it() {
+    for skip in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (sim, source) = generated(tmp.path(), 20);
+        let state = tmp.path().join("state");
+        let target = live_target(&sim);
+        let planned = live(
+            &sim,
+            &tmp.path().join("preview"),
+            &["preview", "--from", &source, "--to", &target, "--json"],
+        );
+        // An email template the run creates, used by several programs.
+        let programs = planned.json()["programs"].as_array().unwrap().clone();
+        let rows = |p: &Value| p["assets"].as_array().unwrap().clone();
+        let template = programs
+            .iter()
+            .flat_map(rows)
+            .filter(|a| a["kind"] == "email-template" && a["action"] == "create")
+            .map(|a| a["result_name"].as_str().unwrap().to_string())
+            .find(|t| {
+                programs
+                    .iter()
+                    .filter(|p| {
+                        rows(p).iter().any(|a| {
+                            a["kind"] == "email-template" && a["result_name"] == t.as_str()
+                        })
+                    })
+                    .count()
+                    > 1
+            })
+            .expect("a new template several programs use");
+        sim.inject(
+            Fault::code("709")
+                .on("/rest/asset/v1/emailTemplates.json")
+                .with("name", &template),
+        );
+        let mut args = vec!["run", "--from", &source, "--to", &target, "--json", "--yes"];
+        if skip {
+            args.push("--skip-blocked");
+        }
+        let run = live(&sim, &state, &args);
+        run.expect(1);
+        let report = run.json();
+        let uses = |p: &Value| {
+            p["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["kind"] == "email-template" && a["result_name"] == template.as_str())
+        };
+        let programs = report["programs"].as_array().unwrap();
+        for p in programs {
+            let status = p["status"].as_str().unwrap();
+            if uses(p) {
+                assert_eq!(status, "failed", "{p}");
+                assert!(
+                    p["problems"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|q| q["message"]
+                            .as_str()
+                            .unwrap()
+                            .contains("could not be written")),
+                    "{p}"
+                );
+            } else if skip {
+                assert_eq!(status, "ok", "{p}");
+            } else {
+                assert_eq!(status, "skipped", "{p}");
+            }
+        }
+        // What the report says is what the instance holds.
+        let imported = programs.iter().filter(|p| p["status"] == "ok").count();
+        let held = sim.with_instance(|i| {
+            i.programs
+                .values()
+                .filter(|p| p.name.starts_with("Bench Program"))
+                .count()
+        });
+        assert_eq!(held, imported, "skip {skip}");
+    }
+}

@@ -420,18 +420,10 @@ impl InstanceTarget {
                             break;
                         };
                         let outcome = match refused_assets.get(&i) {
-                            Some(refusals) => Outcome::Failed {
-                                problems: refusals
-                                    .iter()
-                                    .map(|m| {
-                                        Problem::error(
-                                            Code::ApiError,
-                                            format!("a design-studio asset it uses could not be written: {m}"),
-                                        )
-                                    })
-                                    .collect(),
-                            },
-                            None => self.write_program(session, rereader, plan, run, i, shared_keys),
+                            Some(refusals) => refused_shared(refusals),
+                            None => {
+                                self.write_program(session, rereader, plan, run, i, shared_keys)
+                            }
                         };
                         if matches!(outcome, Outcome::Failed { .. }) && !run.keep_going {
                             stopped.store(true, Ordering::Relaxed);
@@ -521,7 +513,13 @@ impl InstanceTarget {
         let mut stopped_by: Option<String> = None;
         let mut reached: BTreeSet<usize> = BTreeSet::new();
         for &i in &order {
-            match outcomes[i].as_ref() {
+            // A program whose shared asset Marketo refused failed with it,
+            // started or not.
+            let unstarted = match (&outcomes[i], refused_assets.get(&i)) {
+                (None, Some(refusals)) => Some(refused_shared(refusals)),
+                _ => None,
+            };
+            match outcomes[i].as_ref().or(unstarted.as_ref()) {
                 Some(Outcome::Landed { records: r }) => {
                     reached.insert(i);
                     records.extend(r.iter().cloned());
@@ -566,6 +564,14 @@ impl InstanceTarget {
                 &mut outcome_plan,
                 &reached,
                 "not imported: the run was stopped (Ctrl-C) before this program started; run the import again to import it",
+            );
+        } else {
+            // Nothing else stops a run that returns: every program is
+            // reached; should one not be, it is not reported imported.
+            mark_unreached(
+                &mut outcome_plan,
+                &reached,
+                "not imported: the run stopped before this program started; run the import again to import it",
             );
         }
         let landing = Landed {
@@ -729,6 +735,22 @@ impl InstanceTarget {
                 Ok(Outcome::Failed { problems })
             }
         }
+    }
+}
+
+/// A program whose shared design-studio asset Marketo refused: failed,
+/// with Marketo's words.
+fn refused_shared(refusals: &[String]) -> Outcome {
+    Outcome::Failed {
+        problems: refusals
+            .iter()
+            .map(|m| {
+                Problem::error(
+                    Code::ApiError,
+                    format!("a design-studio asset it uses could not be written: {m}"),
+                )
+            })
+            .collect(),
     }
 }
 
