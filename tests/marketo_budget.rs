@@ -350,3 +350,67 @@ fn a_refused_shared_asset_fails_the_programs_that_use_it() {
         assert_eq!(held, imported, "skip {skip}");
     }
 }
+
+/// Killed after the shared assets and while programs are in flight, then
+/// run again: the instance is as a clean run leaves it.
+#[test]
+fn a_run_killed_after_its_shared_assets_is_finished_by_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (clean, source) = generated(tmp.path(), 12);
+    let run_args = |target: &str| -> Vec<String> {
+        ["run", "--from", &source, "--to", target, "--json", "--yes"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let args = run_args(&live_target(&clean));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    live(&clean, &tmp.path().join("clean"), &refs).expect(0);
+    let expected = dump(&clean);
+
+    let instance =
+        Instance::from_subscription(&tmp.path().join("gen/target"), "600-GEN-006").unwrap();
+    let sim = start(instance);
+    sim.configure(|c| c.latency = std::time::Duration::from_millis(5));
+    let state = tmp.path().join("killed");
+    let args = run_args(&live_target(&sim));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mkimport"))
+        .args(&refs)
+        .env("MARKETO_CLIENT_ID", CLIENT_ID)
+        .env("MARKETO_CLIENT_SECRET", CLIENT_SECRET)
+        .env("MKIMPORT_MARKETO_LIMITS", knob(&sim.config()))
+        .env("XDG_STATE_HOME", &state)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start_at = std::time::Instant::now();
+    while writes(&sim).len() < 60 && start_at.elapsed() < std::time::Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    sim.configure(|c| c.latency = std::time::Duration::ZERO);
+    // The journal names shared assets (users) and programs in flight.
+    let journal: String = walkdir::WalkDir::new(&state)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "journal.ndjson")
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(
+        journal.contains("\"users\""),
+        "shared assets were written first"
+    );
+    let again = live(&sim, &state, &refs);
+    assert!(
+        again.stderr.contains("finished an interrupted run"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(dump(&sim), expected);
+}

@@ -23,6 +23,8 @@ use crate::plan::Code;
 struct Track {
     intents: Vec<(RemoteRecord, Option<u64>, Vec<usize>)>,
     done: Vec<RemoteRecord>,
+    /// The users a `Done` line gave (a shared asset's replace).
+    users: Vec<(RemoteRecord, Vec<usize>)>,
 }
 
 impl Track {
@@ -31,10 +33,16 @@ impl Track {
     fn created(&self, client: &Client) -> Vec<(RemoteRecord, Vec<usize>)> {
         let mut out: Vec<(RemoteRecord, Vec<usize>)> = Vec::new();
         let users_of = |record: &RemoteRecord| {
-            self.intents
+            self.users
                 .iter()
-                .find(|(i, _, _)| i.kind == record.kind && i.name == record.name)
-                .map(|(_, _, users)| users.clone())
+                .find(|(r, _)| r == record)
+                .map(|(_, users)| users.clone())
+                .or_else(|| {
+                    self.intents
+                        .iter()
+                        .find(|(i, _, _)| i.kind == record.kind && i.name == record.name)
+                        .map(|(_, _, users)| users.clone())
+                })
                 .unwrap_or_default()
         };
         for record in &self.done {
@@ -104,17 +112,24 @@ impl InstanceTarget {
                         users.clone(),
                     ));
                 }
-                Event::Done { record, program } => {
+                Event::Done {
+                    record,
+                    program,
+                    users,
+                } => {
                     let owner = match program {
                         Some(p) => Some(*p),
-                        // A shared asset's (it has an intent with users),
-                        // else the last program started's.
+                        // A shared asset's (its users say so, or an
+                        // intent with users), else the last program
+                        // started's (a journal of before programs were
+                        // written at once).
                         None => {
-                            let shared = tracks.get(&None).is_some_and(|t| {
-                                t.intents
-                                    .iter()
-                                    .any(|(i, _, _)| i.kind == record.kind && i.name == record.name)
-                            });
+                            let shared = !users.is_empty()
+                                || tracks.get(&None).is_some_and(|t| {
+                                    t.intents.iter().any(|(i, _, _)| {
+                                        i.kind == record.kind && i.name == record.name
+                                    })
+                                });
                             if shared {
                                 None
                             } else {
@@ -122,7 +137,11 @@ impl InstanceTarget {
                             }
                         }
                     };
-                    tracks.entry(owner).or_default().done.push(record.clone());
+                    let track = tracks.entry(owner).or_default();
+                    track.done.push(record.clone());
+                    if !users.is_empty() {
+                        track.users.push((record.clone(), users.clone()));
+                    }
                 }
                 Event::Landed {
                     index,

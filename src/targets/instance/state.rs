@@ -93,6 +93,10 @@ pub enum Event {
         record: RemoteRecord,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         program: Option<usize>,
+        /// For a shared asset: the programs that use it (as its intent
+        /// says; a replace has no intent).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        users: Vec<usize>,
     },
     /// The program landed whole.
     Landed {
@@ -290,6 +294,7 @@ mod tests {
         journal
             .write(&Event::Done {
                 program: Some(0),
+                users: Vec::new(),
                 record: RemoteRecord {
                     action: RemoteAction::Create,
                     id: 7,

@@ -407,6 +407,7 @@ impl<'s, 'a> Writer<'s, 'a> {
         self.journal(&Event::Done {
             record: record.clone(),
             program: self.slot,
+            users: self.users.clone(),
         })?;
         self.done.push(record);
         (self.run.tick)(self.lane, &self.program, what);

@@ -172,6 +172,7 @@ impl Writer<'_, '_> {
         self.journal(&Event::Done {
             record: record.clone(),
             program: self.slot,
+            users: self.users.clone(),
         })?;
         self.done.push(record);
         let what = format!("replacing the content of {} \"{name}\"", asset.kind.noun());
