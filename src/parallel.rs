@@ -1,8 +1,33 @@
-//! A small order-preserving parallel map over scoped threads, used to read
-//! many bundles at once.
+//! Small helpers over scoped threads: an order-preserving parallel map
+//! and stream, used to read many bundles at once, and [`each`], the pool
+//! of workers that talk to a live instance.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+/// Run `work` for `0..n` on up to `threads` threads, each index once and
+/// given out in order. `work` returns false to stop giving out indices
+/// (the others finish the index in hand).
+pub fn each(threads: usize, n: usize, work: impl Fn(usize) -> bool + Sync) {
+    let next = AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, n.max(1)) {
+            s.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                if !work(i) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+}
 
 /// Apply `f` to every item on all available cores; results keep the input
 /// order.

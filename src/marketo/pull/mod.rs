@@ -36,7 +36,7 @@ mod subset;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -623,31 +623,24 @@ fn pool<T: Sync, R: Send>(
     let n = items.len();
     let slots: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let first_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let next = AtomicUsize::new(0);
-    let threads = threads.clamp(1, n.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) || crate::interrupt::requested() {
-                    stop.store(true, Ordering::Relaxed);
-                    break;
+    crate::parallel::each(threads, n, |i| {
+        if stop.load(Ordering::Relaxed) || crate::interrupt::requested() {
+            stop.store(true, Ordering::Relaxed);
+            return false;
+        }
+        match f(&items[i]) {
+            Ok(r) => {
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                true
+            }
+            Err(e) => {
+                stop.store(true, Ordering::Relaxed);
+                let mut first = first_error.lock().unwrap_or_else(|e| e.into_inner());
+                if first.is_none() {
+                    *first = Some(e);
                 }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                match f(&items[i]) {
-                    Ok(r) => *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r),
-                    Err(e) => {
-                        stop.store(true, Ordering::Relaxed);
-                        let mut first = first_error.lock().unwrap_or_else(|e| e.into_inner());
-                        if first.is_none() {
-                            *first = Some(e);
-                        }
-                        break;
-                    }
-                }
-            });
+                false
+            }
         }
     });
     if let Some(e) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {

@@ -24,7 +24,7 @@
 //! kept when a program using them landed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 
 use anyhow::{anyhow, bail, Result};
@@ -32,7 +32,7 @@ use anyhow::{anyhow, bail, Result};
 use super::estimate;
 use super::land::{Lane, Session, Stop, Writer};
 use super::state::{Event, Journal, Ledger, LedgerEntry};
-use super::takeback::{take_back, Taken};
+use super::takeback::take_back_all;
 use super::{mark_unreached, rolled_back, InstanceTarget};
 use crate::apply::{Applied, Landed};
 use crate::history::RemoteRecord;
@@ -82,8 +82,8 @@ enum Message {
         what: String,
     },
     Finished(usize),
-    /// A writer has no more programs to write.
-    WorkerDone,
+    /// Every program started is done with.
+    AllDone,
 }
 
 /// The design-studio assets of the run that several of its programs use,
@@ -129,29 +129,6 @@ fn shared_assets(plan: &Plan, order: &[usize]) -> Vec<SharedAsset> {
         }
     }
     out
-}
-
-/// Run `work` on up to `threads` threads over `0..n`, each index once, in
-/// order of start; `work` returns false to stop giving out indices.
-fn on_threads(threads: usize, n: usize, work: impl Fn(usize) -> bool + Sync) {
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, n.max(1)) {
-            s.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                if !work(i) {
-                    stop.store(true, Ordering::Relaxed);
-                }
-            });
-        }
-    });
 }
 
 /// Shows what was written in the plan's order: the lines of the program
@@ -301,7 +278,7 @@ impl InstanceTarget {
             .iter()
             .map(|_| Mutex::new((Vec::new(), None)))
             .collect();
-        on_threads(threads, shared.len(), |g| {
+        crate::parallel::each(threads, shared.len(), |g| {
             let asset = &shared[g];
             let mut slot = shared_done[g].lock().unwrap_or_else(|e| e.into_inner());
             for write in &asset.writes {
@@ -395,50 +372,37 @@ impl InstanceTarget {
             .collect();
         let outcomes: Vec<Mutex<Option<Outcome>>> =
             plan.programs.iter().map(|_| Mutex::new(None)).collect();
-        let queue = Mutex::new(order.iter().copied());
-        let workers = threads.clamp(1, order.len().max(1));
         std::thread::scope(|s| {
-            for _ in 0..workers {
-                let sender = sender.clone();
-                let (queue, outcomes, session, rereader) = (&queue, &outcomes, &session, &rereader);
-                let (refused_assets, shared_keys, stopped) =
-                    (&refused_assets, &shared_keys, &stopped);
-                s.spawn(move || {
-                    loop {
-                        let next = {
-                            let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                            if stopped.load(Ordering::Relaxed)
-                                || session.aborted()
-                                || crate::interrupt::requested()
-                            {
-                                None
-                            } else {
-                                q.next()
-                            }
-                        };
-                        let Some(i) = next else {
-                            break;
-                        };
-                        let outcome = match refused_assets.get(&i) {
-                            Some(refusals) => refused_shared(refusals),
-                            None => {
-                                self.write_program(session, rereader, plan, run, i, shared_keys)
-                            }
-                        };
-                        if matches!(outcome, Outcome::Failed { .. }) && !run.keep_going {
-                            stopped.store(true, Ordering::Relaxed);
-                        }
-                        *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-                        let _ = sender.send(Message::Finished(i));
+            let sender = sender.clone();
+            let (order, outcomes, session, rereader) = (&order, &outcomes, &session, &rereader);
+            let (refused_assets, shared_keys, stopped) = (&refused_assets, &shared_keys, &stopped);
+            // The writers; this thread shows what they write.
+            s.spawn(move || {
+                crate::parallel::each(threads, order.len(), |k| {
+                    if stopped.load(Ordering::Relaxed)
+                        || session.aborted()
+                        || crate::interrupt::requested()
+                    {
+                        return false;
                     }
-                    let _ = sender.send(Message::WorkerDone);
+                    let i = order[k];
+                    let outcome = match refused_assets.get(&i) {
+                        Some(refusals) => refused_shared(refusals),
+                        None => self.write_program(session, rereader, plan, run, i, shared_keys),
+                    };
+                    if matches!(outcome, Outcome::Failed { .. }) && !run.keep_going {
+                        stopped.store(true, Ordering::Relaxed);
+                    }
+                    *outcomes[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+                    let _ = sender.send(Message::Finished(i));
+                    true
                 });
-            }
+                let _ = sender.send(Message::AllDone);
+            });
             // Show what is written, in the plan's order.
             let mut in_order = InOrder::new(order.clone(), &names);
             let calls = || client.counts().calls;
-            let mut done_workers = 0;
-            while done_workers < workers {
+            loop {
                 match messages.recv() {
                     Ok(Message::Wrote {
                         lane: Lane::Program(slot),
@@ -447,12 +411,11 @@ impl InstanceTarget {
                     }) => in_order.wrote(slot, what, calls(), show),
                     Ok(Message::Wrote { .. }) => {}
                     Ok(Message::Finished(slot)) => in_order.finished(slot, calls(), show),
-                    Ok(Message::WorkerDone) => done_workers += 1,
-                    Err(_) => break,
+                    Ok(Message::AllDone) | Err(_) => break,
                 }
             }
             // Programs never started are done with too.
-            for &slot in &order {
+            for &slot in order.iter() {
                 in_order.finished(slot, calls(), show);
             }
         });
@@ -470,42 +433,38 @@ impl InstanceTarget {
             .copied()
             .filter(|&i| matches!(outcomes[i], Some(Outcome::Landed { .. })))
             .collect();
+        let used = |g: usize| shared[g].users.iter().any(|u| landed.contains(u));
         let mut late_problems: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
-        let mut kept_shared: Vec<RemoteRecord> = Vec::new();
         for (g, records) in shared_records.iter().enumerate().rev() {
-            if shared[g].users.iter().any(|u| landed.contains(u)) {
+            if used(g) {
                 continue;
             }
-            let owner = shared[g].writes[0].owner;
-            for record in records.iter().rev() {
-                match take_back(client, &self.state, record) {
-                    Ok(taken) => {
-                        if matches!(taken, Taken::Done | Taken::Gone) {
-                            session.journal(&Event::Removed {
-                                record: record.clone(),
-                            })?;
-                        }
-                        if let Some(warning) = taken.warning(record) {
-                            late_problems
-                                .entry(owner)
-                                .or_default()
-                                .push(Problem::warning(Code::ApiError, warning));
-                        }
-                    }
-                    Err(e) => {
-                        return Err(anyhow!(e).context(format!(
-                            "the run stopped while taking back {record}, which no program that landed uses; the next `mkimport run`, `undo` or `log` on {} finishes it",
-                            self.label
-                        )));
-                    }
-                }
-            }
+            let warnings = take_back_all(client, &self.state, records, |record| {
+                session.journal(&Event::Removed {
+                    record: record.clone(),
+                })
+            })
+            .map_err(|e| {
+                e.context(format!(
+                    "the run stopped while taking back what no program that landed uses; the next `mkimport run`, `undo` or `log` on {} finishes it",
+                    self.label
+                ))
+            })?;
+            late_problems
+                .entry(shared[g].writes[0].owner)
+                .or_default()
+                .extend(
+                    warnings
+                        .into_iter()
+                        .map(|w| Problem::warning(Code::ApiError, w)),
+                );
         }
-        for (g, records) in shared_records.iter().enumerate() {
-            if shared[g].users.iter().any(|u| landed.contains(u)) {
-                kept_shared.extend(records.iter().cloned());
-            }
-        }
+        let kept_shared: Vec<RemoteRecord> = shared_records
+            .iter()
+            .enumerate()
+            .filter(|(g, _)| used(*g))
+            .flat_map(|(_, records)| records.iter().cloned())
+            .collect();
 
         // The plan as it landed.
         let mut outcome_plan = plan.clone();
@@ -707,30 +666,19 @@ impl InstanceTarget {
                     code: code.clone(),
                     message: message.clone(),
                 })?;
-                let done = std::mem::take(&mut writer.done);
                 let mut problems = vec![Problem::error(Code::ApiError, rolled_back(&message))];
-                for record in done.iter().rev() {
-                    match take_back(session.client, &self.state, record) {
-                        Ok(taken) => {
-                            if matches!(taken, Taken::Done | Taken::Gone) {
-                                session.journal(&Event::Removed {
-                                    record: record.clone(),
-                                })?;
-                            }
-                            if let Some(warning) = taken.warning(record) {
-                                problems.push(Problem::warning(Code::ApiError, warning));
-                            }
-                        }
-                        // The instance stopped answering: the journal
-                        // keeps the rest for the next run, undo or log.
-                        Err(e) => {
-                            return Err(anyhow!(e).context(format!(
-                                "the run stopped while taking back program \"{}\"; the next `mkimport run`, `undo` or `log` on {} finishes it",
-                                program.name, self.label
-                            )));
-                        }
-                    }
-                }
+                let warnings = take_back_all(session.client, &self.state, &writer.done, |record| {
+                    session.journal(&Event::Removed {
+                        record: record.clone(),
+                    })
+                })
+                .map_err(|e| {
+                    e.context(format!(
+                        "the run stopped while taking back program \"{}\"; the next `mkimport run`, `undo` or `log` on {} finishes it",
+                        program.name, self.label
+                    ))
+                })?;
+                problems.extend(warnings.into_iter().map(|w| Problem::warning(Code::ApiError, w)));
                 session.journal(&Event::RolledBack { index: i })?;
                 Ok(Outcome::Failed { problems })
             }

@@ -8,11 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use super::state::{Event, Ledger, LedgerEntry, JOURNAL_RECEIPT};
-use super::takeback::take_back;
+use super::takeback::take_back_all;
 use super::{find, rolled_back, InstanceTarget};
 use crate::history::RemoteRecord;
 use crate::marketo::Client;
@@ -176,25 +176,26 @@ impl InstanceTarget {
                 Event::Removed { record } => removed.push(record.clone()),
             }
         }
-        let take = |record: &RemoteRecord| -> Result<()> {
-            if removed.contains(record) {
-                return Ok(());
-            }
-            match take_back(client, &self.state, record) {
-                Ok(taken) => {
-                    if let Some(warning) = taken.warning(record) {
-                        crate::errln!("warning: {}: {warning}", self.label);
-                    }
-                    Ok(())
-                }
-                Err(e) => bail!(
-                    "cannot take back {record}, which an interrupted run created: {e}; the next `mkimport run`, `undo` or `log` on {} tries again",
+        // Each newest first; what a rollback cut short had taken back is
+        // left out.
+        let take = |records: Vec<RemoteRecord>| -> Result<()> {
+            let records: Vec<RemoteRecord> = records
+                .into_iter()
+                .filter(|r| !removed.contains(r))
+                .collect();
+            let warnings = take_back_all(client, &self.state, &records, |_| Ok(())).map_err(|e| {
+                e.context(format!(
+                    "an interrupted run left it; the next `mkimport run`, `undo` or `log` on {} tries again",
                     self.label
-                ),
+                ))
+            })?;
+            for warning in warnings {
+                crate::errln!("warning: {}: {warning}", self.label);
             }
+            Ok(())
         };
         // The programs in flight (or whose rollback was cut short), the
-        // last started first, each newest first.
+        // last started first.
         for &i in started.iter().rev() {
             if landed.contains_key(&i) || rolled.contains(&i) {
                 continue;
@@ -203,24 +204,18 @@ impl InstanceTarget {
                 .get(&Some(i))
                 .map(|t| t.created(client))
                 .unwrap_or_default();
-            for (record, _) in records.iter().rev() {
-                take(record)?;
-            }
+            take(records.into_iter().map(|(r, _)| r).collect())?;
         }
         // The shared assets no program that landed uses.
         let shared = tracks
             .get(&None)
             .map(|t| t.created(client))
             .unwrap_or_default();
-        let mut kept_shared = Vec::new();
-        for (record, users) in shared.iter().rev() {
-            if users.iter().any(|u| landed.contains_key(u)) {
-                kept_shared.push(record.clone());
-            } else {
-                take(record)?;
-            }
-        }
-        kept_shared.reverse();
+        let (kept_shared, unused): (Vec<_>, Vec<_>) = shared
+            .into_iter()
+            .partition(|(_, users)| users.iter().any(|u| landed.contains_key(u)));
+        take(unused.into_iter().map(|(r, _)| r).collect())?;
+        let kept_shared: Vec<RemoteRecord> = kept_shared.into_iter().map(|(r, _)| r).collect();
         for (program_id, entry) in landed.values() {
             Ledger::update(&self.state, *program_id, Some(entry.clone()))?;
         }

@@ -43,6 +43,28 @@ impl Taken {
     }
 }
 
+/// Take back `records`, newest first: `removed` is told of each one
+/// deleted or put back (to journal it); the warnings of those that stay.
+/// An instance that stops answering ends it with an error naming the
+/// record (the journal keeps the rest for the next run, undo or log).
+pub(super) fn take_back_all(
+    client: &Client,
+    state_dir: &Path,
+    records: &[RemoteRecord],
+    mut removed: impl FnMut(&RemoteRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for record in records.iter().rev() {
+        let taken = take_back(client, state_dir, record)
+            .map_err(|e| anyhow::anyhow!(e).context(format!("cannot take back {record}")))?;
+        if matches!(taken, Taken::Done | Taken::Gone) {
+            removed(record)?;
+        }
+        warnings.extend(taken.warning(record));
+    }
+    Ok(warnings)
+}
+
 /// Is this Marketo saying there is no such asset?
 fn is_gone(e: &ApiError) -> bool {
     matches!(e.code(), Some("702" | "610"))

@@ -281,14 +281,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// asset) through the API, on one thread.
 pub(super) struct Writer<'s, 'a> {
     run: &'s Session<'a>,
-    client: &'a Client,
-    index: &'a Index,
-    state: &'a Subscription,
-    state_dir: &'a Path,
-    import_id: &'a str,
-    /// The program's place in the plan; none for a shared asset.
-    slot: Option<usize>,
-    /// Whose progress its writes are.
+    /// Whose writes they are: a program's (its place in the plan) or a
+    /// shared asset's.
     lane: Lane,
     /// The programs that use the shared asset being written.
     users: Vec<usize>,
@@ -321,23 +315,21 @@ impl<'s, 'a> Writer<'s, 'a> {
     }
 
     fn new(run: &'s Session<'a>, lane: Lane, users: Vec<usize>, program: &str) -> Writer<'s, 'a> {
-        let slot = match lane {
-            Lane::Program(slot) => Some(slot),
-            Lane::Shared(_) => None,
-        };
         Writer {
             run,
             lane,
-            client: run.client,
-            index: run.index,
-            state: run.state,
-            state_dir: run.state_dir,
-            import_id: run.import_id,
-            slot,
             users,
             written: BTreeMap::new(),
             done: Vec::new(),
             program: program.to_string(),
+        }
+    }
+
+    /// The program's place in the plan; none for a shared asset.
+    fn slot(&self) -> Option<usize> {
+        match self.lane {
+            Lane::Program(slot) => Some(slot),
+            Lane::Shared(_) => None,
         }
     }
 
@@ -381,12 +373,12 @@ impl<'s, 'a> Writer<'s, 'a> {
         self.journal(&Event::Intent {
             record: intent,
             parent: parent.map(|p| p.id),
-            program: self.slot,
+            program: self.slot(),
             users: self.users.clone(),
         })?;
-        let created = match call(self.client) {
+        let created = match call(self.run.client) {
             Ok(created) => created,
-            Err(e) if e.uncertain => match super::find::find(self.client, kind, name, parent) {
+            Err(e) if e.uncertain => match super::find::find(self.run.client, kind, name, parent) {
                 Ok(Some(id)) => Created {
                     id,
                     updated_at: String::new(),
@@ -406,7 +398,7 @@ impl<'s, 'a> Writer<'s, 'a> {
     fn created(&mut self, record: RemoteRecord, what: &str) -> Result<(), Stop> {
         self.journal(&Event::Done {
             record: record.clone(),
-            program: self.slot,
+            program: self.slot(),
             users: self.users.clone(),
         })?;
         self.done.push(record);
@@ -423,7 +415,7 @@ impl<'s, 'a> Writer<'s, 'a> {
         call: impl FnOnce(&Client) -> Result<T, ApiError>,
     ) -> Result<Option<T>, Stop> {
         self.go_on()?;
-        match call(self.client) {
+        match call(self.run.client) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.uncertain && e.code() == Some("709") => Ok(None),
             Err(e) => Err(refused(what, e)),
@@ -459,13 +451,17 @@ impl<'s, 'a> Writer<'s, 'a> {
         }
 
         // 2. The program.
-        let folder = self.index.folder(&writes.landing.folder).ok_or_else(|| {
-            Stop::refused(format!(
-                "the campaign folder \"{}\" is not in the instance",
-                writes.landing.folder
-            ))
-        })?;
-        let declared = self.state.meta.tags.as_ref();
+        let folder = self
+            .run
+            .index
+            .folder(&writes.landing.folder)
+            .ok_or_else(|| {
+                Stop::refused(format!(
+                    "the campaign folder \"{}\" is not in the instance",
+                    writes.landing.folder
+                ))
+            })?;
+        let declared = self.run.state.meta.tags.as_ref();
         let tags: Vec<(String, String)> = landed
             .program
             .tags

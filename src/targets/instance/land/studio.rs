@@ -10,7 +10,7 @@ impl Writer<'_, '_> {
     /// Where new design-studio assets of a kind go: beside one of that
     /// kind, else a folder of a usual name.
     pub(super) fn design_folder(&mut self, kind: DesignKind) -> Result<FolderRef, Stop> {
-        if let Some(f) = self.index.design_folders.get(&kind) {
+        if let Some(f) = self.run.index.design_folders.get(&kind) {
             return Ok(*f);
         }
         // Held while looking, so that a kind is looked up once a run.
@@ -20,12 +20,12 @@ impl Writer<'_, '_> {
         }
         self.go_on()?;
         for name in folder_names(kind) {
-            let found = api::folders_by_name(self.client, name)
+            let found = api::folders_by_name(self.run.client, name)
                 .map_err(|e| refused(&format!("looking for the folder \"{name}\""), e))?;
             let folder = found
                 .items
                 .iter()
-                .filter(|f| self.index.root.is_none_or(|root| f.as_ref() != root))
+                .filter(|f| self.run.index.root.is_none_or(|root| f.as_ref() != root))
                 .map(api::Folder::as_ref)
                 .next();
             if let Some(folder) = folder {
@@ -46,7 +46,7 @@ impl Writer<'_, '_> {
 
     /// The lead fields' API names for field names of the target.
     pub(super) fn api_names(&self, fields: &[String]) -> Vec<String> {
-        let declared = self.state.meta.fields.as_deref().unwrap_or_default();
+        let declared = self.run.state.meta.fields.as_deref().unwrap_or_default();
         fields.iter().map(|f| api_name(declared, f)).collect()
     }
 
@@ -72,7 +72,7 @@ impl Writer<'_, '_> {
         let what = format!("writing the fields of form \"{name}\"");
         let approve = status != Some(&Approval::Draft);
         match super::super::takeback::set_form_fields(
-            self.client,
+            self.run.client,
             created.id,
             &had,
             &wanted,
@@ -94,7 +94,7 @@ impl Writer<'_, '_> {
 
     pub(super) fn design_asset(&mut self, asset: &AssetWrite) -> Result<(), Stop> {
         let mine = self.wrote(asset.kind, &asset.name);
-        let theirs = self.index.asset(asset.kind, &asset.name).map(|a| a.id);
+        let theirs = self.run.index.asset(asset.kind, &asset.name).map(|a| a.id);
         match (mine, theirs) {
             (Some((id, before)), _) => self.replace(asset, id, Before::Written(before)),
             (None, Some(id)) => self.replace(asset, id, Before::Snapshot),
@@ -162,8 +162,8 @@ impl Writer<'_, '_> {
         let mut record = self.record(kind, id, &name);
         record.action = RemoteAction::Replace;
         if let Some(bytes) = &previous {
-            let rel = pre_image_rel(self.import_id, &record);
-            let path = self.state_dir.join(&rel);
+            let rel = pre_image_rel(self.run.import_id, &record);
+            let path = self.run.state_dir.join(&rel);
             crate::fsutil::write_atomic_in_new_dir(&path, bytes).map_err(|e| {
                 anyhow::anyhow!(e).context(format!("cannot keep {}", path.display()))
             })?;
@@ -171,7 +171,7 @@ impl Writer<'_, '_> {
         }
         self.journal(&Event::Done {
             record: record.clone(),
-            program: self.slot,
+            program: self.slot(),
             users: self.users.clone(),
         })?;
         self.done.push(record);
@@ -207,8 +207,13 @@ impl Writer<'_, '_> {
                     .as_deref()
                     .and_then(|b| serde_json::from_slice::<Vec<String>>(b).ok())
                     .unwrap_or_default();
-                match super::super::takeback::set_form_fields(self.client, id, &had, &wanted, true)
-                {
+                match super::super::takeback::set_form_fields(
+                    self.run.client,
+                    id,
+                    &had,
+                    &wanted,
+                    true,
+                ) {
                     Ok(Some(approved)) => self.stamp_last(&approved.updated_at),
                     Ok(None) => {}
                     Err(e) => return Err(refused(&what, e)),
@@ -254,8 +259,9 @@ impl Writer<'_, '_> {
     /// gives it: read from the snapshot's file (a run keeps the target's
     /// names, not its documents, once planned).
     fn snapshot_content(&self, kind: DesignKind, name: &str) -> Option<Vec<u8>> {
-        let stored = self.state.find_asset(kind, name)?;
+        let stored = self.run.state.find_asset(kind, name)?;
         let path = self
+            .run
             .state
             .root
             .join("design-studio")
@@ -283,7 +289,7 @@ impl Writer<'_, '_> {
     /// Keep what was written, for the programs that use it.
     pub(super) fn remember(&mut self, asset: &AssetWrite, id: u64) {
         let entry = ((asset.kind, key(&asset.name)), (id, asset.content.clone()));
-        match self.slot {
+        match self.slot() {
             Some(_) => {
                 self.written.insert(entry.0, entry.1);
             }
@@ -300,7 +306,7 @@ impl Writer<'_, '_> {
     pub(super) fn template_id(&self, kind: DesignKind, name: &str) -> Result<u64, Stop> {
         self.wrote(kind, name)
             .map(|(id, _)| id)
-            .or_else(|| self.index.asset(kind, name).map(|a| a.id))
+            .or_else(|| self.run.index.asset(kind, name).map(|a| a.id))
             .ok_or_else(|| {
                 Stop::refused(format!(
                     "the {} \"{name}\" is not in the instance",
@@ -310,7 +316,8 @@ impl Writer<'_, '_> {
     }
 
     pub(super) fn snippet_id(&self, name: &str) -> Result<u64, Stop> {
-        self.index
+        self.run
+            .index
             .asset(DesignKind::Snippet, name)
             .map(|a| a.id)
             .ok_or_else(|| Stop::refused(format!("the snippet \"{name}\" is not in the instance")))
