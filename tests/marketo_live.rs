@@ -1994,3 +1994,66 @@ fn a_rollback_unapproves_what_it_approved_and_leaves_nothing_behind() {
         assert_eq!(after[key], before[key], "{key}: nothing left behind");
     }
 }
+
+#[test]
+fn a_refusal_to_delete_is_a_warning_and_the_rollback_goes_on() {
+    let sim = production();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let target = live_target(&sim);
+    let before = dump(&sim);
+    // The webinar's landing page is refused, then the first delete of its
+    // rollback too (after the two default fields its form removed).
+    sim.inject(
+        Fault::code("709")
+            .on("/rest/asset/v1/landingPages.json")
+            .with("name", "Registration"),
+    );
+    sim.inject(Fault::code("709").on("/delete.json").after(2));
+    let run = live(
+        &sim,
+        &state,
+        &[
+            "run",
+            "--from",
+            &sandbox(),
+            "--to",
+            &target,
+            "--program",
+            WEBINAR,
+            "--yes",
+            "--json",
+        ],
+    );
+    run.expect(1);
+    let report = run.json();
+    let problems = report["programs"][0]["problems"].as_array().unwrap();
+    let refused: Vec<&str> = problems
+        .iter()
+        .filter(|p| p["severity"] == "warning" && p["code"] == "api-error")
+        .map(|p| p["message"].as_str().unwrap())
+        .filter(|m| m.contains("could not be taken back"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{problems:?}");
+    assert!(
+        refused[0].contains("709") && refused[0].contains("(id "),
+        "{}",
+        refused[0]
+    );
+    // The rollback went on: the program (and what it holds) and the new
+    // templates are gone.
+    let after = dump(&sim);
+    assert_eq!(after["programs"], before["programs"]);
+    assert_eq!(
+        after["landing_page_templates"],
+        before["landing_page_templates"]
+    );
+    assert!(!journal_pending(&state));
+}
+
+fn journal_pending(state: &Path) -> bool {
+    walkdir::WalkDir::new(state)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name() == "journal.ndjson")
+}

@@ -49,8 +49,14 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     // Planned: the target's documents are not needed any more.
     prepared.state.forget_docs();
 
+    // The plan, with the calls made so far and the estimate.
+    let context = prepared.context(Mode::Run, None);
+    let calls = prepared.calls(target.as_ref());
+    let view = || ReportView {
+        calls,
+        ..ReportView::new(&prepared.plan, &context)
+    };
     if let Some(saved) = &saved {
-        let context = prepared.context(Mode::Run, None);
         let landed = saved.import_id().and_then(|id| target.landed_state(id));
         let stale: Vec<Problem> = saved
             .stale_reasons(&prepared.plan, &context, landed.as_deref(), &prepared.state)
@@ -60,8 +66,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         if !stale.is_empty() {
             reporter.plan(&ReportView {
                 problems: &stale,
-                calls: prepared.calls(target.as_ref()),
-                ..ReportView::new(&prepared.plan, &context)
+                ..view()
             })?;
             let (from, to) = saved.from_to();
             crate::errln!(
@@ -76,10 +81,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let blocked = plan.count(Status::Blocked);
     if plan.has_bad_input() || (blocked > 0 && !args.skip_blocked) {
         // Show what would happen, and why it is refused.
-        reporter.plan(&ReportView {
-            calls: prepared.calls(target.as_ref()),
-            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
-        })?;
+        reporter.plan(&view())?;
         if plan.has_bad_input() {
             crate::errln!("error: some bundles could not be read; nothing was written");
             return Ok(Exit::Error);
@@ -92,10 +94,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
     if blocked > 0 && plan.count(Status::Ok) == 0 {
         // --skip-blocked, and nothing else to import.
-        reporter.plan(&ReportView {
-            calls: prepared.calls(target.as_ref()),
-            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
-        })?;
+        reporter.plan(&view())?;
         crate::errln!(
             "error: {blocked} program{} blocked and nothing else to import; nothing was written",
             if blocked == 1 { " is" } else { "s are" }
@@ -106,10 +105,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         // Everything is already there (unchanged) or left out: a run that
         // changes nothing writes nothing, not even a receipt, so `log`
         // lists only imports that imported something.
-        reporter.plan(&ReportView {
-            calls: prepared.calls(target.as_ref()),
-            ..ReportView::new(plan, &prepared.context(Mode::Run, None))
-        })?;
+        reporter.plan(&view())?;
         if let Some(address) = &args.notify {
             crate::errln!("note: nothing was imported, so no mail was sent to {address}");
         }
@@ -119,10 +115,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
         return Ok(Exit::Ok);
     }
-    reporter.applying(&ReportView {
-        calls: prepared.calls(target.as_ref()),
-        ..ReportView::new(plan, &prepared.context(Mode::Run, None))
-    })?;
+    reporter.applying(&view())?;
     if ask && !confirm(&prepared)? {
         crate::errln!("Nothing was imported.");
         return Ok(Exit::Error);
