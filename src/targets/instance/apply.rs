@@ -202,8 +202,10 @@ impl InstanceTarget {
         show: &mut dyn FnMut(Progress),
     ) -> Result<Applied> {
         let client = self.client()?;
-        let index = self.index()?;
-        let (client, index) = (client.as_ref(), index.as_ref());
+        let read = self
+            .read()
+            .ok_or_else(|| anyhow!("internal error: the instance was not read before writing"))?;
+        let (client, index) = (client.as_ref(), &read.index);
         let import_id = run.import_id;
         let mut order: Vec<usize> = (0..plan.programs.len())
             .filter(|&i| plan.programs[i].status == Status::Ok)

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{anyhow, bail, Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 
 use super::{ReceiptWriter, RunInfo, Target, UndoReceiptWriter};
 use crate::apply::{Applied, Landed, TargetLock};
@@ -53,6 +53,14 @@ mod undo;
 
 use state::{Event, Ledger, JOURNAL_RECEIPT, SNAPSHOT};
 
+/// What reading the instance found that writing it needs: where the
+/// snapshot's things are in the instance, and what the call estimate
+/// counts with.
+struct Read {
+    index: Index,
+    basis: estimate::Basis,
+}
+
 /// A live instance, and its local state.
 pub struct InstanceTarget {
     instance: Instance,
@@ -61,10 +69,8 @@ pub struct InstanceTarget {
     /// `$XDG_STATE_HOME/mkimport/<instance>/`.
     state: PathBuf,
     client: Mutex<Option<Arc<Client>>>,
-    /// Where the things of the last snapshot loaded are in the instance.
-    index: Mutex<Option<Arc<Index>>>,
-    /// What the call estimate needs of that snapshot.
-    basis: Mutex<Option<Arc<estimate::Basis>>>,
+    /// What the last reading of the instance found.
+    read: Mutex<Option<Arc<Read>>>,
     /// The most API calls this command may send (`--max-calls`).
     cap: Mutex<Option<u64>>,
     /// Show a progress line while the instance is read.
@@ -91,8 +97,7 @@ impl InstanceTarget {
             instance,
             state,
             client: Mutex::new(None),
-            index: Mutex::new(None),
-            basis: Mutex::new(None),
+            read: Mutex::new(None),
             cap: Mutex::new(None),
             progress: std::sync::atomic::AtomicBool::new(false),
         })
@@ -120,12 +125,9 @@ impl InstanceTarget {
         Ok(client)
     }
 
-    fn index(&self) -> Result<Arc<Index>> {
-        self.index
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .ok_or_else(|| anyhow!("internal error: the instance was not read before writing"))
+    /// What the last reading found (none before [`Target::load`]).
+    fn read(&self) -> Option<Arc<Read>> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn create_state(&self) -> Result<()> {
@@ -249,9 +251,9 @@ impl Target for InstanceTarget {
                 .add("programs.json", &crate::model::to_canonical_json(&ledger));
             sub.digest = sub.files.finish();
         }
-        *self.index.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
-        *self.basis.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(Arc::new(estimate::Basis::new(&sub)));
+        let basis = estimate::Basis::new(&sub);
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Arc::new(Read { index, basis }));
         Ok(sub)
     }
 
@@ -261,15 +263,13 @@ impl Target for InstanceTarget {
 
     fn annotate(&self, bundle: &Bundle, program: &mut ProgramPlan) {
         annotate(bundle, program);
-        let basis = self.basis.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let index = self.index.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        if let (Some(basis), Some(index), Some(writes), Status::Ok) =
-            (basis, index, &program.writes, program.status)
+        if let (Some(read), Some(writes), Status::Ok) =
+            (self.read(), &program.writes, program.status)
         {
             let landed = crate::plan::land(&bundle.program, &writes.landing);
             program.calls = Some(estimate::program_calls(
-                &basis,
-                &index,
+                &read.basis,
+                &read.index,
                 &landed,
                 &writes.assets,
             ));
@@ -309,13 +309,9 @@ impl Target for InstanceTarget {
 
     fn calls_estimate(&self, plan: &Plan) -> Option<u64> {
         let made = self.calls()?;
-        let index = self
-            .index
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()?;
+        let read = self.read()?;
         let ok = plan.programs.iter().filter(|p| p.status == Status::Ok);
-        Some(made + estimate::writing_calls(&index, ok))
+        Some(made + estimate::writing_calls(&read.index, ok))
     }
 
     fn receipt_path(&self, import_id: &str) -> String {
