@@ -33,6 +33,10 @@ use anyhow::Result;
 
 use crate::error::usage;
 
+/// Marketo's default daily quota of calls, shared by every integration of
+/// an instance (error 607 beyond; an instance may have bought more).
+pub const DAILY_QUOTA: u64 = 50_000;
+
 /// The environment variable of the hidden limits knob (see the module docs).
 pub const LIMITS_ENV: &str = "MKIMPORT_MARKETO_LIMITS";
 

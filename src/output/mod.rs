@@ -157,9 +157,8 @@ fn calls_line(view: &ReportView, width: usize) -> Option<String> {
             "; {} used today on the instance so far",
             text::thousands(used)
         ));
-        // Marketo's default daily quota, shared by every integration (what
-        // was used so far counts this command's calls already).
-        let quota = 50_000;
+        // What was used so far counts this command's calls already.
+        let quota = crate::marketo::limits::DAILY_QUOTA;
         if used + estimate.saturating_sub(calls.made) > quota {
             line.push_str(&format!(
                 " (with this run, more than the default daily quota of {}: split it with --max-calls)",

@@ -193,15 +193,13 @@ impl SavedPlan {
         })
     }
 
-    /// The id a run of this plan gets, when the plan records it.
     /// Did this plan land already: every program it imports is now
     /// `unchanged` (in the target from the same bundle), every other one
     /// has the status it had?
     fn landed_as(&self, plan: &Plan) -> bool {
         let saved = self.report["programs"]
             .as_array()
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[][..], Vec::as_slice);
         if saved.len() != plan.programs.len() {
             return false;
         }
@@ -217,6 +215,7 @@ impl SavedPlan {
         imported > 0
     }
 
+    /// The id a run of this plan gets, when the plan records it.
     pub fn import_id(&self) -> Option<&str> {
         self.inputs.import_id.as_deref()
     }
